@@ -1,0 +1,251 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Dxmig.Extractors.Csv;
+using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Records;
+using Dxmig.Platform.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Dxmig.Extractors.AddressBook;
+
+/// <summary>
+/// Reads Active! Mail personal address-book exports (one CSV file per account; CP932 or UTF-8 with BOM), streaming.
+/// Every row becomes an item: rows with bad bytes, the wrong number of columns, an unclosed quote, or neither name nor
+/// mail address are yielded with their problem and line, to be quarantined; a row repeated word for word is skipped
+/// by the rule <c>duplicate-row</c>; two different rows with the same name and address are a <c>duplicate-key</c>.
+/// </summary>
+public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, ILogger<AddressBookCsvExtractor> logger) : IExtractor<AddressBookEntry>
+{
+    public const string SystemName = "activemail-addressbook";
+    public const string Container = "addressbook";
+
+    public ValueTask<SourceEstimate?> EstimateAsync(string account, CancellationToken cancellationToken)
+    {
+        var path = PathOf(account);
+        return ValueTask.FromResult<SourceEstimate?>(File.Exists(path) ? new SourceEstimate(null, new FileInfo(path).Length) : null);
+    }
+
+    public async IAsyncEnumerable<SourceItem<AddressBookEntry>> ExtractAsync(
+        string account, ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var path = PathOf(account);
+        var fileName = Path.GetFileName(path);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new AccountFailedException(
+                $"アドレス帳ファイル {path} を開けません ({ex.GetType().Name})", $"cannot open the address book export {path} ({ex.GetType().Name})", ex);
+        }
+
+        await using (stream)
+        {
+            var (encoding, encodingName) = await CsvEncoding.DetectAsync(stream, options.Encoding, cancellationToken);
+            logger.LogInformation("{File}: 文字コード / encoding {Encoding}", fileName, encodingName);
+            var reader = new ByteCsvReader(stream);
+            var header = await reader.ReadAsync(cancellationToken);
+            if (header is null)
+            {
+                yield break;
+            }
+
+            var columns = MapHeader(header, encoding, fileName);
+            var seen = new Dictionary<string, (int Line, string Hash)>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(cancellationToken) is { } record)
+            {
+                yield return ToItem(account, fileName, record, encoding, columns, header.Fields.Count, seen);
+            }
+        }
+    }
+
+    private static SourceItem<AddressBookEntry> ToItem(
+        string account, string fileName, CsvRawRecord record, Encoding encoding, Dictionary<string, int> columns,
+        int columnCount, Dictionary<string, (int Line, string Hash)> seen)
+    {
+        var location = $"{fileName}:{record.Line}";
+        var lineId = $"line:{record.Line}";
+        var rawHash = ContentHash.Of(record.Raw);
+
+        SourceItem<AddressBookEntry> Bad(string nativeId, string hash, ItemProblem problem) =>
+            SourceItem<AddressBookEntry>.Bad(Key(account, nativeId, hash), hash, record.Length, location, problem);
+
+        if (record.Malformed is not null)
+        {
+            return Bad(lineId, rawHash, ItemProblem.Quarantine("malformed-row", $"行 {record.Line}: {record.Malformed}", $"line {record.Line}: {record.Malformed}"));
+        }
+
+        var values = new string[record.Fields.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            try
+            {
+                values[i] = encoding.GetString(record.Field(i));
+            }
+            catch (DecoderFallbackException ex)
+            {
+                var bytes = ex.BytesUnknown is { Length: > 0 } unknown ? Convert.ToHexString(unknown) : "?";
+                var name = encoding.CodePage == 932 ? "CP932" : "UTF-8";
+                return Bad(lineId, rawHash, ItemProblem.Quarantine(
+                    "bad-bytes",
+                    $"行 {record.Line} の {i + 1} 列目に {name} として読めないバイト列 0x{bytes} があります",
+                    $"line {record.Line}, column {i + 1}: bytes 0x{bytes} are not valid {name}"));
+            }
+        }
+
+        var trailingEmpty = values.Length > columnCount && values.Skip(columnCount).All(v => v.Length == 0);
+        if (values.Length != columnCount && !trailingEmpty)
+        {
+            return Bad(lineId, rawHash, ItemProblem.Quarantine(
+                "column-count",
+                $"行 {record.Line}: 列の数が {values.Length} です (見出しは {columnCount} 列)",
+                $"line {record.Line}: {values.Length} columns where the header has {columnCount}"));
+        }
+
+        string Get(string field) => columns.TryGetValue(field, out var index) && index < values.Length ? values[index] : string.Empty;
+        var entry = new AddressBookEntry
+        {
+            File = fileName,
+            Line = record.Line,
+            Name = Get("name"),
+            Kana = Get("kana"),
+            Email = Get("email"),
+            Organization = Get("organization"),
+            Department = Get("department"),
+            Title = Get("title"),
+            Phone1 = Get("phone1"),
+            Phone2 = Get("phone2"),
+            Phone3 = Get("phone3"),
+            Fax = Get("fax"),
+            PostalCode = Get("postal-code"),
+            Prefecture = Get("prefecture"),
+            City = Get("city"),
+            Street = Get("street"),
+            Url = Get("url"),
+            Memo = Get("memo"),
+        };
+        var hash = ContentHash.OfFields(entry.Fields());
+
+        if (entry.Fields().All(string.IsNullOrWhiteSpace))
+        {
+            return Bad(lineId, hash, ItemProblem.Skip("empty-row", $"行 {record.Line} は空の行です", $"line {record.Line} is empty"));
+        }
+
+        var nativeId = NativeId(entry);
+        if (nativeId is null)
+        {
+            return Bad(lineId, hash, ItemProblem.Quarantine(
+                "missing-key", $"行 {record.Line}: 名前もメールアドレスもありません", $"line {record.Line}: neither a name nor a mail address"));
+        }
+
+        if (seen.TryGetValue(nativeId, out var first))
+        {
+            var duplicateId = $"{nativeId}#{lineId}";
+            return first.Hash == hash
+                ? Bad(duplicateId, hash, ItemProblem.Skip(
+                    "duplicate-row", $"行 {record.Line} は行 {first.Line} と同じ内容です", $"line {record.Line} repeats line {first.Line} exactly"))
+                : Bad(duplicateId, hash, ItemProblem.Quarantine(
+                    "duplicate-key",
+                    $"行 {record.Line} は行 {first.Line} と名前・メールアドレスが同じで内容が違います",
+                    $"line {record.Line} has the same name and address as line {first.Line} but different content"));
+        }
+
+        seen[nativeId] = (record.Line, hash);
+        return SourceItem<AddressBookEntry>.Ok(Key(account, nativeId, hash), hash, record.Length, location, entry);
+    }
+
+    /// <summary>A contact is identified by its name and mail address, so re-exports in any order or encoding match.</summary>
+    internal static string? NativeId(AddressBookEntry entry)
+    {
+        var name = CollapseSpaces(entry.Name);
+        var email = CollapseSpaces(entry.Email).Normalize(NormalizationForm.FormKC).ToLowerInvariant();
+        if (name.Length == 0 && email.Length == 0)
+        {
+            return null;
+        }
+
+        return $"{name}<{email}>";
+    }
+
+    private static string CollapseSpaces(string value)
+    {
+        var builder = new StringBuilder(value.Length);
+        var space = false;
+        foreach (var c in value.Trim().Trim('\u3000'))
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                space = true;
+                continue;
+            }
+
+            if (space && builder.Length > 0)
+            {
+                builder.Append(' ');
+            }
+
+            space = false;
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+
+    private static SourceKey Key(string account, string nativeId, string hash) =>
+        new(SystemName, account, Container, nativeId, hash[..16]);
+
+    private string PathOf(string account) =>
+        options.Files.TryGetValue(account, out var path)
+            ? path
+            : throw new AccountFailedException($"アカウント {account} のアドレス帳ファイルがジョブにありません", $"the job names no address book export for account {account}");
+
+    private Dictionary<string, int> MapHeader(CsvRawRecord header, Encoding encoding, string fileName)
+    {
+        var names = new List<string>();
+        for (var i = 0; i < header.Fields.Count; i++)
+        {
+            try
+            {
+                names.Add(encoding.GetString(header.Field(i)).Trim().Trim('\uFEFF'));
+            }
+            catch (DecoderFallbackException)
+            {
+                throw new AccountFailedException(
+                    $"{fileName}:{header.Line}: 見出し行の {i + 1} 列目が {encoding.WebName} として読めません。文字コード設定を確認してください",
+                    $"{fileName}:{header.Line}: header column {i + 1} is not valid {encoding.WebName}; check the encoding setting");
+            }
+        }
+
+        var result = new Dictionary<string, int>(StringComparer.Ordinal);
+        var missing = new List<string>();
+        foreach (var (field, rule) in options.FieldMap.Fields)
+        {
+            var index = names.FindIndex(n => rule.Columns.Contains(n, StringComparer.OrdinalIgnoreCase));
+            if (index >= 0)
+            {
+                result[field] = index;
+            }
+            else if (rule.Required)
+            {
+                missing.Add(string.Join(" / ", rule.Columns));
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            throw new AccountFailedException(
+                $"{fileName}:{header.Line}: 必須の列がありません: {string.Join(", ", missing)} (見出し: {string.Join(",", names)})",
+                $"{fileName}:{header.Line}: required columns are missing: {string.Join(", ", missing)} (header: {string.Join(",", names)})");
+        }
+
+        var unknown = names.Where((n, i) => !result.ContainsValue(i) && n.Length > 0).ToList();
+        if (unknown.Count > 0)
+        {
+            logger.LogWarning("{File}: 使わない列 / unused columns: {Columns}", fileName, string.Join(", ", unknown));
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Dxmig.Cli.Commands;
+using Dxmig.Cli.Console;
+using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Ledger;
+using Dxmig.Platform.Logging;
+using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Storage;
+
+namespace Dxmig.Cli;
+
+/// <summary>The <c>dxmig</c> command line: validate, run, status, demo. Later issues add reconcile, serve and plan.</summary>
+internal static class CliApp
+{
+    public static RootCommand Build(CliIo io, Func<CancellationToken> stopToken)
+    {
+        var root = new RootCommand(
+            "dxmig — 移行・連携バッチ (メール、グループウェア、モバイルワーク) / migration and integration batch jobs for mail, groupware and mobile work")
+        {
+            ValidateCommand.Create(io),
+            RunCommand.Create(io, stopToken),
+            StatusCommand.Create(io),
+            DemoCommand.Create(io, stopToken),
+        };
+        return root;
+    }
+
+    /// <summary>Parses and runs; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, CliIo io, Func<CancellationToken> stopToken)
+    {
+        var root = Build(io, stopToken);
+        var parsed = root.Parse(args);
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = io.Output,
+                Error = io.Error,
+                ProcessTerminationTimeout = null,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (Exception ex) when (ex is ConfigurationException or JobBusyException or StoreSchemaException)
+        {
+            io.Error.WriteLine(SecretMasker.Apply(ex.Message));
+            return ExitCodes.Failed;
+        }
+#pragma warning disable CA1031 // The last line of defence: a person gets a plain message and exit code 2, never a raw crash.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            io.Error.WriteLine($"予期しないエラーで終了しました / dxmig stopped on an unexpected error: {SecretMasker.Apply(ex.Message)}");
+            io.Error.WriteLine(new MaskedException(ex).ToString());
+            return ExitCodes.Failed;
+        }
+    }
+}

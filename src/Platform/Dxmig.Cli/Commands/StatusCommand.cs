@@ -1,0 +1,113 @@
+using System.CommandLine;
+using Dxmig.Cli.Console;
+using Dxmig.Cli.Kinds;
+using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Jobs;
+using Dxmig.Platform.Ledger;
+using Dxmig.Platform.Logging;
+using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Storage;
+using Spectre.Console;
+
+namespace Dxmig.Cli.Commands;
+
+/// <summary><c>dxmig status [JOB]</c>: the last runs and their accounting, from the ledger.</summary>
+internal static class StatusCommand
+{
+    public static Command Create(CliIo io)
+    {
+        var job = new Argument<string?>("job") { Description = "ジョブファイル (省略時は既定の台帳の全ジョブ) / job file (default: every job in the default ledger)", Arity = ArgumentArity.ZeroOrOne };
+        var ledger = new Option<string?>("--ledger") { Description = "台帳 (SQLite のパス) / ledger (SQLite path)" };
+        var runs = new Option<int>("--runs") { Description = "表示する実行の数 / how many runs to show", DefaultValueFactory = _ => 10 };
+        var command = new Command("status", "最近の実行と集計を表示します / show recent runs and their accounting") { job, ledger, runs };
+        command.SetAction((parse, ct) => ExecuteAsync(io, parse.GetValue(job), parse.GetValue(ledger), parse.GetValue(runs), ct));
+        return command;
+    }
+
+    public static async Task<int> ExecuteAsync(CliIo io, string? jobPath, string? ledgerPath, int runCount, CancellationToken cancellationToken)
+    {
+        StoreLocation location;
+        string? jobName = null;
+        try
+        {
+            if (jobPath is not null)
+            {
+                var job = JobFileReader.ReadForRun(jobPath, JobKinds.All, io.Environment);
+                jobName = job.Name;
+                location = StoreLocation.Parse(job.Ledger, job.Directory, job.LedgerPassword?.Resolve(job.Environment));
+            }
+            else
+            {
+                var home = io.Environment("DXMIG_HOME") is { Length: > 0 } h ? h : ".dxmig";
+                location = StoreLocation.Parse(ledgerPath ?? Path.Combine(home, "ledger.db"), Directory.GetCurrentDirectory());
+            }
+        }
+        catch (ConfigurationException ex)
+        {
+            io.Error.WriteLine(SecretMasker.Apply(ex.Message));
+            return ExitCodes.Failed;
+        }
+
+        if (location.Provider == StoreProvider.Sqlite && !File.Exists(location.Display))
+        {
+            io.Output.WriteLine($"台帳 {location} はまだありません (実行履歴なし) / ledger {location} does not exist yet (no runs)");
+            return ExitCodes.Success;
+        }
+
+        await using var ledger = await JobLedger.OpenAsync(location, io.Time, cancellationToken);
+        var recent = await ledger.RecentRunsAsync(jobName, runCount, cancellationToken);
+        if (recent.Count == 0)
+        {
+            io.Output.WriteLine("実行履歴はありません / no runs yet");
+            return ExitCodes.Success;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"最近の実行 / recent runs — {location}"));
+        foreach (var header in new[] { "開始 / started", "ジョブ / job", "実行 / run", "結果 / outcome", "読込 / seen", "投入 / loaded", "スキップ / skipped", "隔離 / quarantined", "処理済み / done", "時間 / took" })
+        {
+            table.AddColumn(header);
+        }
+
+        foreach (var run in recent)
+        {
+            table.AddRow(
+                Units.Jst(run.StartedUtc),
+                Markup.Escape(run.Job),
+                Markup.Escape(run.RunId + (run.DryRun ? " (dry run)" : string.Empty)),
+                RunSummaryPrinter.Outcome(run.Outcome),
+                Units.Count(run.Seen),
+                Units.Count(run.Loaded),
+                Units.Count(run.Skipped),
+                Units.Count(run.Quarantined),
+                Units.Count(run.AlreadyDone),
+                run.EndedUtc is { } ended ? Units.Duration(ended - run.StartedUtc) : "-");
+        }
+
+        io.Console.Write(table);
+        var latest = recent[0];
+        var accounts = await ledger.RunAccountsAsync(latest.RunId, cancellationToken);
+        if (accounts.Count > 0)
+        {
+            var detail = new Table().Border(TableBorder.Simple).Title(Markup.Escape($"最新の実行のアカウント別 / latest run by account — {latest.RunId}"));
+            foreach (var header in new[] { "アカウント / account", "結果 / outcome", "読込 / seen", "投入 / loaded", "スキップ / skipped", "隔離 / quarantined", "処理済み / done", "メッセージ / message" })
+            {
+                detail.AddColumn(header);
+            }
+
+            foreach (var a in accounts.Where(a => accounts.Count <= 50 || a.Outcome != RunOutcome.Succeeded))
+            {
+                detail.AddRow(Markup.Escape(a.Account), RunSummaryPrinter.Outcome(a.Outcome), Units.Count(a.Seen), Units.Count(a.Loaded),
+                    Units.Count(a.Skipped), Units.Count(a.Quarantined), Units.Count(a.AlreadyDone), Markup.Escape(a.Message ?? string.Empty));
+            }
+
+            io.Console.Write(detail);
+        }
+
+        if (latest.Message is not null)
+        {
+            io.Console.MarkupLine(Markup.Escape(latest.Message));
+        }
+
+        return ExitCodes.Success;
+    }
+}

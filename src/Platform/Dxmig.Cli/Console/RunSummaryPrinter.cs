@@ -1,0 +1,103 @@
+using Dxmig.Platform.Ledger;
+using Dxmig.Platform.Pipeline;
+using Spectre.Console;
+
+namespace Dxmig.Cli.Console;
+
+/// <summary>The accounting a run ends with, as a person reads it the next morning.</summary>
+internal static class RunSummaryPrinter
+{
+    /// <summary>More accounts than this and only the ones needing attention are listed one by one.</summary>
+    private const int ListAllUpTo = 50;
+
+    public static void Print(IAnsiConsole console, RunResult result, string? logFile, IReadOnlyList<LedgerItem> quarantined)
+    {
+        var run = result.Run;
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"ジョブ {run.Job} / job {run.Job} — 実行 run {run.RunId}"));
+        table.AddColumn("アカウント / account");
+        table.AddColumn("結果 / outcome");
+        table.AddColumn(new TableColumn("読込 / seen").RightAligned());
+        table.AddColumn(new TableColumn("投入 / loaded").RightAligned());
+        table.AddColumn(new TableColumn("スキップ / skipped").RightAligned());
+        table.AddColumn(new TableColumn("隔離 / quarantined").RightAligned());
+        table.AddColumn(new TableColumn("処理済み / already done").RightAligned());
+        var shown = result.Accounts.Count <= ListAllUpTo
+            ? result.Accounts
+            : [.. result.Accounts.Where(a => a.Outcome != RunOutcome.Succeeded)];
+        foreach (var account in shown)
+        {
+            table.AddRow(
+                Markup.Escape(account.Account),
+                Outcome(account.Outcome),
+                Units.Count(account.Seen),
+                Units.Count(account.Loaded),
+                Units.Count(account.Skipped),
+                Units.Count(account.Quarantined),
+                Units.Count(account.AlreadyDone));
+        }
+
+        if (shown.Count < result.Accounts.Count)
+        {
+            table.AddRow($"(ほか成功 {result.Accounts.Count - shown.Count} / {result.Accounts.Count - shown.Count} more succeeded)", string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty);
+        }
+
+        table.AddRow(
+            "[bold]合計 / total[/]",
+            Outcome(run.Outcome),
+            $"[bold]{Units.Count(run.Seen)}[/]",
+            $"[bold]{Units.Count(run.Loaded)}[/]",
+            $"[bold]{Units.Count(run.Skipped)}[/]",
+            $"[bold]{Units.Count(run.Quarantined)}[/]",
+            $"[bold]{Units.Count(run.AlreadyDone)}[/]");
+        console.Write(table);
+
+        var balanced = run.Seen == run.Loaded + run.Skipped + run.Quarantined + run.AlreadyDone;
+        console.MarkupLine(Markup.Escape(
+            $"集計 / accounting: 読込 {run.Seen} = 投入 {run.Loaded} + スキップ {run.Skipped} + 隔離 {run.Quarantined} + 処理済み {run.AlreadyDone} " +
+            (balanced ? "(一致 / balanced)" : "(不一致 / DOES NOT BALANCE)")));
+        console.MarkupLine(Markup.Escape($"データ量 / bytes read: {Units.Bytes(run.Bytes)}; 所要時間 / took {Units.Duration((run.EndedUtc ?? run.StartedUtc) - run.StartedUtc)}"));
+        if (run.DryRun)
+        {
+            console.MarkupLine("[yellow]試行 (dry run): 移行先にも台帳にも何も書いていません / nothing was written to the target or the ledger[/]");
+        }
+
+        foreach (var failed in result.Accounts.Where(a => a.Outcome is RunOutcome.Failed or RunOutcome.Stopped))
+        {
+            console.MarkupLine($"[red]{Markup.Escape($"{failed.Account}: {failed.Message}")}[/]");
+        }
+
+        if (quarantined.Count > 0)
+        {
+            var list = new Table().Border(TableBorder.Simple).Title("隔離した項目 / quarantined items");
+            list.AddColumn("アカウント / account");
+            list.AddColumn("場所 / where");
+            list.AddColumn("理由 / reason");
+            foreach (var item in quarantined)
+            {
+                list.AddRow(Markup.Escape(item.Account), Markup.Escape(item.Location ?? item.NativeId), Markup.Escape($"[{item.Code}] {item.Message}"));
+            }
+
+            console.Write(list);
+        }
+
+        if (run.Message is not null)
+        {
+            console.MarkupLine(Markup.Escape(run.Message));
+        }
+
+        if (logFile is not null)
+        {
+            console.MarkupLine(Markup.Escape($"ログ / log: {logFile}"));
+        }
+    }
+
+    public static string Outcome(RunOutcome outcome) => outcome switch
+    {
+        RunOutcome.Succeeded => "[green]成功 / succeeded[/]",
+        RunOutcome.CompletedWithQuarantine => "[yellow]隔離あり / quarantined[/]",
+        RunOutcome.Failed => "[red]失敗 / failed[/]",
+        RunOutcome.Stopped => "[yellow]停止 / stopped[/]",
+        RunOutcome.Interrupted => "[red]中断 / interrupted[/]",
+        _ => "[blue]実行中 / running[/]",
+    };
+}

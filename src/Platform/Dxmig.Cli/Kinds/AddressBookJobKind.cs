@@ -1,0 +1,189 @@
+using Dxmig.Extractors.AddressBook;
+using Dxmig.Extractors.Csv;
+using Dxmig.Loaders.PlatformStore;
+using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Jobs;
+using Dxmig.Platform.Ledger;
+using Dxmig.Platform.Mappings;
+using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Records;
+using Dxmig.Platform.Storage;
+using Dxmig.Transformers.AddressBook;
+using Microsoft.Extensions.Logging;
+
+namespace Dxmig.Cli.Kinds;
+
+/// <summary>
+/// <c>kind: addressbook</c>: Active! Mail personal address-book exports (one CSV per account) → the platform store's
+/// contacts table.
+/// </summary>
+internal sealed class AddressBookJobKind : IJobKind
+{
+    public const string SourceType = "activemail-addressbook-csv";
+    public const string TargetType = "platform-contacts";
+
+    public string Name => "addressbook";
+
+    public IReadOnlyDictionary<string, bool> MappingNames { get; } = new Dictionary<string, bool>
+    {
+        ["fields"] = false,
+        ["identity"] = false,
+        ["gaiji"] = false,
+    };
+
+    public void Validate(JobFile job, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var source = job.Source;
+        source.CheckKeys("type", "encoding", "files", "directory", "pattern");
+        source.Choice("type", [SourceType]);
+        if (!source.Has("type"))
+        {
+            diagnostics.Error(source.Position, $"'source.type' がありません ({SourceType})", $"'source.type' is missing ({SourceType})");
+        }
+
+        var encodingName = source.Choice("encoding", CsvEncoding.Names, "auto");
+        var files = ReadFiles(source, diagnostics);
+
+        var target = job.Target;
+        target.CheckKeys("type", "store", "password-env", "password-file");
+        target.Choice("type", [TargetType]);
+        if (!target.Has("type"))
+        {
+            diagnostics.Error(target.Position, $"'target.type' がありません ({TargetType})", $"'target.type' is missing ({TargetType})");
+        }
+
+        var storeValue = target.Value("store");
+        var home = job.Environment("DXMIG_HOME") is { Length: > 0 } h ? Path.GetFullPath(h) : Path.GetFullPath(".dxmig");
+        var store = string.IsNullOrWhiteSpace(storeValue)
+            ? Path.Combine(home, "platform.db")
+            : StoreLocation.LooksLikePostgres(storeValue) ? storeValue : target.ResolvePath(storeValue);
+        try
+        {
+            _ = StoreLocation.Parse(store, job.Directory);
+        }
+        catch (Exception ex) when (ex is ConfigurationException or ArgumentException or FormatException or UriFormatException)
+        {
+            diagnostics.Error(target.PositionOf("store"), $"保存先が不正です: {ex.Message}", $"the store location is not valid: {ex.Message}");
+        }
+
+        var storePassword = target.Secret("password");
+
+        var fieldMap = job.Mappings.TryGetValue("fields", out var fieldsRef)
+            ? AddressBookFieldMap.Load(fieldsRef.Path, diagnostics)
+            : AddressBookFieldMap.Default;
+        var identities = job.Mappings.TryGetValue("identity", out var identityRef) ? IdentityMap.Load(identityRef.Path, diagnostics) : null;
+        var gaiji = job.Mappings.TryGetValue("gaiji", out var gaijiRef) ? GaijiMap.Load(gaijiRef.Path, diagnostics) : GaijiMap.Empty;
+
+        if (identities is not null)
+        {
+            foreach (var account in files.Keys.Where(a => !identities.Contains(a)))
+            {
+                diagnostics.Warning(identityRef!.Position,
+                    $"アカウント {account} が ID マップにありません (実行時にこのアカウントは失敗します)",
+                    $"account {account} is not in the identity map (it will fail at run time)");
+            }
+        }
+
+        if (fieldMap is not null && gaiji is not null && encodingName is not null)
+        {
+            job.KindSettings = new AddressBookJobSettings(files, CsvEncoding.Parse(encodingName), fieldMap, identities, gaiji, store, storePassword);
+        }
+    }
+
+    public IReadOnlyList<string> ListAccounts(JobFile job) => [.. Settings(job).Files.Keys.Order(StringComparer.Ordinal)];
+
+    public async Task<RunResult> RunAsync(JobFile job, JobRunRequest request, IRunObserver observer, ILoggerFactory loggers, CancellationToken stopToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var settings = Settings(job);
+        var ledgerLocation = StoreLocation.Parse(job.Ledger, job.Directory, job.LedgerPassword?.Resolve(job.Environment));
+        var storeLocation = StoreLocation.Parse(settings.Store, job.Directory, settings.StorePassword?.Resolve(job.Environment));
+
+        await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
+        await using var loader = await PlatformContactsLoader.OpenAsync(storeLocation, request.Time, stopToken);
+        var extractor = new AddressBookCsvExtractor(
+            new AddressBookSourceOptions(settings.Files, settings.Encoding, settings.FieldMap),
+            loggers.CreateLogger<AddressBookCsvExtractor>());
+        var transformer = new AddressBookTransformer(settings.Identities, settings.Gaiji);
+        var runner = new PipelineRunner<AddressBookEntry, ContactRecord>(
+            extractor, transformer, loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
+        return await runner.RunAsync(
+            new RunSettings
+            {
+                Job = job.Name,
+                Accounts = request.Accounts,
+                Parallelism = job.Parallelism,
+                BatchSize = job.BatchSize,
+                ChannelCapacity = job.ChannelCapacity,
+                DryRun = request.DryRun,
+            },
+            observer,
+            stopToken);
+    }
+
+    private static AddressBookJobSettings Settings(JobFile job) =>
+        job.KindSettings as AddressBookJobSettings
+        ?? throw new ConfigurationException("ジョブファイルが検証されていません / the job file was not validated");
+
+    private static Dictionary<string, string> ReadFiles(JobSection source, DiagnosticBag diagnostics)
+    {
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var entry in source.SectionList("files"))
+        {
+            entry.CheckKeys("account", "path");
+            var account = entry.Value("account", required: true);
+            var path = entry.Value("path", required: true);
+            if (account is null || path is null)
+            {
+                continue;
+            }
+
+            var full = entry.ResolvePath(path);
+            if (!File.Exists(full))
+            {
+                diagnostics.Error(entry.PositionOf("path"), $"ファイル {path} がありません ({full})", $"file {path} does not exist ({full})");
+            }
+
+            if (!files.TryAdd(account, full))
+            {
+                diagnostics.Error(entry.PositionOf("account"), $"アカウント {account} が二度書かれています", $"account {account} is listed twice");
+            }
+        }
+
+        var directory = source.Value("directory");
+        if (directory is not null)
+        {
+            var pattern = source.Value("pattern") ?? "*.csv";
+            var full = source.ResolvePath(directory);
+            if (!Directory.Exists(full))
+            {
+                diagnostics.Error(source.PositionOf("directory"), $"フォルダ {directory} がありません ({full})", $"folder {directory} does not exist ({full})");
+            }
+            else
+            {
+                foreach (var file in Directory.EnumerateFiles(full, pattern).Order(StringComparer.Ordinal))
+                {
+                    var account = Path.GetFileNameWithoutExtension(file);
+                    if (!files.TryAdd(account, file))
+                    {
+                        diagnostics.Error(source.PositionOf("directory"), $"アカウント {account} のファイルが二つあります", $"account {account} has two files");
+                    }
+                }
+            }
+        }
+        else if (source.Has("pattern"))
+        {
+            diagnostics.Error(source.PositionOf("pattern"), "'pattern' は 'directory' と一緒に使います", "'pattern' goes with 'directory'");
+        }
+
+        if (!source.Has("files") && directory is null)
+        {
+            diagnostics.Error(source.Position, "'source.files' か 'source.directory' でアドレス帳ファイルを指定してください", "name the address book exports with 'source.files' or 'source.directory'");
+        }
+
+        return files;
+    }
+}

@@ -1,0 +1,49 @@
+using Dxmig.Platform.Pipeline;
+
+namespace Dxmig.Platform.Jobs;
+
+/// <summary>A mapping file a job names, with where the job names it.</summary>
+public sealed record MappingReference(string Name, string Path, SourcePosition Position);
+
+/// <summary>
+/// A parsed job file: the parts every job has, and its source and target sections, which the job's kind reads.
+/// </summary>
+public sealed class JobFile
+{
+    public required string FilePath { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Kind { get; init; }
+
+    public string? Description { get; init; }
+
+    public ScheduleSpec? Schedule { get; init; }
+
+    public required JobSection Source { get; init; }
+
+    public required JobSection Target { get; init; }
+
+    public required IReadOnlyDictionary<string, MappingReference> Mappings { get; init; }
+
+    /// <summary>The ledger's location: SQLite path or PostgreSQL connection string (no password).</summary>
+    public required string Ledger { get; init; }
+
+    public SecretReference? LedgerPassword { get; init; }
+
+    public required string LogFolder { get; init; }
+
+    public int Parallelism { get; init; } = RunSettings.DefaultParallelism;
+
+    public int BatchSize { get; init; } = RunSettings.DefaultBatchSize;
+
+    public int ChannelCapacity { get; init; } = RunSettings.DefaultChannelCapacity;
+
+    public required Func<string, string?> Environment { get; init; }
+
+    /// <summary>What the job's kind read from its sections while validating, kept for the run.</summary>
+    public object? KindSettings { get; set; }
+
+    /// <summary>Folder the job file sits in; relative paths in it are resolved against this.</summary>
+    public string Directory => System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(FilePath))!;
+}

@@ -1,0 +1,391 @@
+using System.Diagnostics;
+using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Dxmig.Platform.Ledger;
+
+/// <summary>
+/// The ledger: per job and source item its hash, state and target key; checkpoints per container; runs and their
+/// accounting; one lease per job. Backed by SQLite (WAL) or PostgreSQL. Thread-safe: accounts of one run share it.
+/// </summary>
+public sealed class JobLedger : IAsyncDisposable
+{
+    /// <summary>A lease whose heartbeat is older than this is taken over (its holder died).</summary>
+    public static readonly TimeSpan LeaseTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly DbContextOptions<LedgerDbContext> options;
+    private readonly TimeProvider time;
+
+    // SQLite has one writer at a time; queueing here is cheaper than busy-waiting inside SQLite.
+    private readonly SemaphoreSlim writeGate = new(1, 1);
+    private readonly bool serializeWrites;
+
+    private JobLedger(StoreLocation location, TimeProvider time)
+    {
+        Location = location;
+        options = StoreContextFactory.CreateOptions<LedgerDbContext>(location);
+        this.time = time;
+        serializeWrites = location.Provider == StoreProvider.Sqlite;
+    }
+
+    public StoreLocation Location { get; }
+
+    public static string NodeName => Environment.MachineName;
+
+    /// <summary>Opens the ledger, creating its tables when missing.</summary>
+    /// <exception cref="StoreSchemaException">The database holds another schema version.</exception>
+    public static async Task<JobLedger> OpenAsync(StoreLocation location, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var ledger = new JobLedger(location, time);
+        await using var db = ledger.Create();
+        await SchemaBootstrap.EnsureAsync(db, LedgerDbContext.Component, LedgerDbContext.SchemaVersion, cancellationToken);
+        return ledger;
+    }
+
+    /// <summary>
+    /// Starts a run: takes the job's lease (unless <paramref name="dryRun"/>), marks runs of the job that died as
+    /// interrupted, and records the new run.
+    /// </summary>
+    /// <exception cref="JobBusyException">A live process already runs this job.</exception>
+    public async Task<LedgerRun> BeginRunAsync(string job, bool dryRun, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var run = new LedgerRun
+        {
+            RunId = NewRunId(now),
+            Job = job,
+            Node = NodeName,
+            ProcessId = Environment.ProcessId,
+            DryRun = dryRun,
+            StartedUtc = now,
+            Outcome = RunOutcome.Running,
+        };
+        await WriteAsync(
+            async db =>
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+                if (!dryRun)
+                {
+                    await TakeLeaseAsync(db, run, cancellationToken);
+                    var stale = await db.Runs
+                        .Where(r => r.Job == job && r.Outcome == RunOutcome.Running && !r.DryRun)
+                        .ToListAsync(cancellationToken);
+                    foreach (var old in stale)
+                    {
+                        old.Outcome = RunOutcome.Interrupted;
+                        old.Message = "プロセスが途中で終了しました。次の実行が続きを処理します / the process ended mid-run; a later run resumed it";
+                    }
+                }
+
+                db.Runs.Add(run);
+                await db.SaveChangesAsync(cancellationToken);
+                await tx.CommitAsync(cancellationToken);
+            },
+            cancellationToken);
+        return run;
+    }
+
+    /// <summary>Refreshes the run's lease so no other process takes it over.</summary>
+    public Task HeartbeatAsync(LedgerRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.DryRun)
+        {
+            return Task.CompletedTask;
+        }
+
+        var now = Now;
+        return WriteAsync(
+            db => db.Leases.Where(l => l.Job == run.Job && l.RunId == run.RunId)
+                .ExecuteUpdateAsync(s => s.SetProperty(l => l.HeartbeatUtc, now), cancellationToken),
+            cancellationToken);
+    }
+
+    /// <summary>What the ledger holds for these items of one account.</summary>
+    public async Task<IReadOnlyDictionary<ItemRef, LedgerItem>> LookupAsync(
+        string job, string account, IReadOnlyCollection<ItemRef> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            return new Dictionary<ItemRef, LedgerItem>();
+        }
+
+        await using var db = Create();
+        var rows = await QueryAsync(db, job, account, items, cancellationToken);
+        return rows;
+    }
+
+    /// <summary>Writes items' states in one transaction (insert or update by job and item).</summary>
+    public Task WriteItemsAsync(string job, string runId, string account, IReadOnlyList<ItemWrite> writes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        if (writes.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return WriteAsync(
+            async db =>
+            {
+                var refs = writes.Select(w => w.Key.Ref).Distinct().ToList();
+                var existing = await QueryAsync(db, job, account, refs, cancellationToken);
+                var now = Now;
+                foreach (var write in writes)
+                {
+                    if (!existing.TryGetValue(write.Key.Ref, out var row))
+                    {
+                        row = new LedgerItem
+                        {
+                            Job = job,
+                            System = write.Key.System,
+                            Account = account,
+                            Container = write.Key.Container,
+                            NativeId = write.Key.NativeId,
+                            Version = write.Key.Version,
+                            ContentHash = write.ContentHash,
+                            FirstRunId = runId,
+                            LastRunId = runId,
+                            CreatedUtc = now,
+                        };
+                        db.Items.Add(row);
+                        existing[write.Key.Ref] = row;
+                    }
+
+                    if (write.State == ItemState.Pending)
+                    {
+                        row.Attempts++;
+                    }
+
+                    row.Version = write.Key.Version;
+                    row.ContentHash = write.ContentHash;
+                    row.Size = write.Size;
+                    row.State = write.State;
+                    row.Code = write.Code;
+                    row.Message = write.Message;
+                    row.Location = write.Location;
+                    row.TargetKey = write.TargetKey ?? (write.State == ItemState.Pending ? row.TargetKey : null);
+                    row.LastRunId = runId;
+                    row.UpdatedUtc = now;
+                }
+
+                await db.SaveChangesAsync(cancellationToken);
+            },
+            cancellationToken);
+    }
+
+    public async Task<Checkpoint?> GetCheckpointAsync(string job, string account, string container, CancellationToken cancellationToken)
+    {
+        await using var db = Create();
+        var row = await db.Checkpoints.AsNoTracking()
+            .SingleOrDefaultAsync(c => c.Job == job && c.Account == account && c.Container == container, cancellationToken);
+        return row is null ? null : new Checkpoint(row.Container, row.UidValidity, row.HighestUid, row.HighestModSeq, row.Cursor);
+    }
+
+    public Task SaveCheckpointAsync(string job, string account, Checkpoint checkpoint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        return WriteAsync(
+            async db =>
+            {
+                var row = await db.Checkpoints
+                    .SingleOrDefaultAsync(c => c.Job == job && c.Account == account && c.Container == checkpoint.Container, cancellationToken);
+                if (row is null)
+                {
+                    row = new LedgerCheckpoint { Job = job, Account = account, Container = checkpoint.Container };
+                    db.Checkpoints.Add(row);
+                }
+
+                row.UidValidity = checkpoint.UidValidity;
+                row.HighestUid = checkpoint.HighestUid;
+                row.HighestModSeq = checkpoint.HighestModSeq;
+                row.Cursor = checkpoint.Cursor;
+                row.UpdatedUtc = Now;
+                await db.SaveChangesAsync(cancellationToken);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>How many items of the account this run wrote, per state: the ledger's side of the accounting.</summary>
+    public async Task<IReadOnlyDictionary<ItemState, long>> CountRunItemsAsync(
+        string job, string runId, string account, CancellationToken cancellationToken)
+    {
+        await using var db = Create();
+        var counts = await db.Items.AsNoTracking()
+            .Where(i => i.Job == job && i.LastRunId == runId && i.Account == account)
+            .GroupBy(i => i.State)
+            .Select(g => new { State = g.Key, Count = g.LongCount() })
+            .ToListAsync(cancellationToken);
+        return counts.ToDictionary(c => c.State, c => c.Count);
+    }
+
+    public Task RecordAccountAsync(LedgerRunAccount account, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        return WriteAsync(
+            async db =>
+            {
+                db.RunAccounts.Add(account);
+                await db.SaveChangesAsync(cancellationToken);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Records the run's end and releases the job's lease.</summary>
+    public Task CompleteRunAsync(LedgerRun run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        run.EndedUtc = Now;
+        return WriteAsync(
+            async db =>
+            {
+                db.Runs.Update(run);
+                await db.Leases.Where(l => l.Job == run.Job && l.RunId == run.RunId).ExecuteDeleteAsync(cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>The newest runs, of one job or of all.</summary>
+    public async Task<IReadOnlyList<LedgerRun>> RecentRunsAsync(string? job, int count, CancellationToken cancellationToken)
+    {
+        await using var db = Create();
+        var query = db.Runs.AsNoTracking();
+        if (job is not null)
+        {
+            query = query.Where(r => r.Job == job);
+        }
+
+        return await query.OrderByDescending(r => r.StartedUtc).Take(count).ToListAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<LedgerRunAccount>> RunAccountsAsync(string runId, CancellationToken cancellationToken)
+    {
+        await using var db = Create();
+        return await db.RunAccounts.AsNoTracking().Where(a => a.RunId == runId).OrderBy(a => a.Account).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Items of a job now in a state, newest first (quarantine lists, reports).</summary>
+    public async Task<IReadOnlyList<LedgerItem>> ItemsInStateAsync(string job, ItemState state, int max, CancellationToken cancellationToken)
+    {
+        await using var db = Create();
+        return await db.Items.AsNoTracking()
+            .Where(i => i.Job == job && i.State == state)
+            .OrderBy(i => i.Account).ThenBy(i => i.Container).ThenBy(i => i.Id)
+            .Take(max)
+            .ToListAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        writeGate.Dispose();
+        if (Location.Provider == StoreProvider.Sqlite)
+        {
+            // Release pooled handles so the file can be moved or deleted once the run ends.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+
+        await Task.CompletedTask;
+    }
+
+    internal LedgerDbContext Create() => new(options);
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    private static string NewRunId(DateTime now) =>
+        $"{now:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    private static async Task<Dictionary<ItemRef, LedgerItem>> QueryAsync(
+        LedgerDbContext db, string job, string account, IReadOnlyCollection<ItemRef> items, CancellationToken cancellationToken)
+    {
+        var ids = items.Select(i => i.NativeId).Distinct().ToList();
+        var wanted = items.ToHashSet();
+        var rows = await db.Items
+            .Where(i => i.Job == job && i.Account == account && ids.Contains(i.NativeId))
+            .ToListAsync(cancellationToken);
+        var result = new Dictionary<ItemRef, LedgerItem>();
+        foreach (var row in rows)
+        {
+            var key = new ItemRef(row.Container, row.NativeId);
+            if (wanted.Contains(key))
+            {
+                result[key] = row;
+            }
+        }
+
+        return result;
+    }
+
+    private async Task TakeLeaseAsync(LedgerDbContext db, LedgerRun run, CancellationToken cancellationToken)
+    {
+        var lease = await db.Leases.SingleOrDefaultAsync(l => l.Job == run.Job, cancellationToken);
+        if (lease is not null && IsAlive(lease))
+        {
+            throw new JobBusyException(
+                $"ジョブ {run.Job} は {lease.Node} のプロセス {lease.ProcessId} が実行中です (実行 {lease.RunId}) / " +
+                $"job {run.Job} is being run by process {lease.ProcessId} on {lease.Node} (run {lease.RunId})");
+        }
+
+        if (lease is null)
+        {
+            db.Leases.Add(new JobLease { Job = run.Job, RunId = run.RunId, Node = run.Node, ProcessId = run.ProcessId, HeartbeatUtc = run.StartedUtc });
+        }
+        else
+        {
+            lease.RunId = run.RunId;
+            lease.Node = run.Node;
+            lease.ProcessId = run.ProcessId;
+            lease.HeartbeatUtc = run.StartedUtc;
+        }
+    }
+
+    private bool IsAlive(JobLease lease)
+    {
+        if (Now - lease.HeartbeatUtc > LeaseTimeout)
+        {
+            return false;
+        }
+
+        if (lease.Node != NodeName)
+        {
+            return true;
+        }
+
+        if (lease.ProcessId == Environment.ProcessId)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var process = Process.GetProcessById(lease.ProcessId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private async Task WriteAsync(Func<LedgerDbContext, Task> write, CancellationToken cancellationToken)
+    {
+        if (serializeWrites)
+        {
+            await writeGate.WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            await using var db = Create();
+            await write(db);
+        }
+        finally
+        {
+            if (serializeWrites)
+            {
+                writeGate.Release();
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Logging;
+using NLog;
+using NLog.Config;
+using NLog.Extensions.Logging;
+using NLog.Layouts;
+using NLog.Targets;
+
+namespace Dxmig.Platform.Logging;
+
+/// <summary>
+/// Logging for a dxmig process: a readable console log (standard error, so standard output stays for results) and,
+/// when a folder is given, a JSON-lines file per run (<c>{folder}/{job}/{runId}.jsonl</c>) with run id, job and
+/// account on every line. Every target sits behind <see cref="MaskingTargetWrapper"/>.
+/// </summary>
+public sealed class DxmigLogging : IDisposable
+{
+    private readonly LogFactory factory;
+
+    private DxmigLogging(LogFactory factory, ILoggerFactory loggers)
+    {
+        this.factory = factory;
+        Loggers = loggers;
+    }
+
+    public ILoggerFactory Loggers { get; }
+
+    /// <summary>Sets logging up.</summary>
+    /// <param name="consoleLevel">Lowest level shown on the console; null for no console log.</param>
+    /// <param name="jsonFolder">Folder for the per-run JSON files; null for none.</param>
+    /// <param name="extraTarget">An additional target (tests), also masked.</param>
+    public static DxmigLogging Create(Microsoft.Extensions.Logging.LogLevel? consoleLevel, string? jsonFolder, Target? extraTarget = null)
+    {
+        var factory = new LogFactory();
+        var config = new LoggingConfiguration(factory);
+        if (consoleLevel is { } level)
+        {
+            var console = new ConsoleTarget("console")
+            {
+                StdErr = true,
+                Layout = "${date:format=HH\\:mm\\:ss} ${level:uppercase=true:padding=-5} " +
+                         "${when:when='${scopeproperty:account}'!='':inner=[${scopeproperty:account}] }${message}" +
+                         "${onexception:inner=${newline}${exception:format=tostring}}",
+            };
+            config.AddRule(ToNLog(level), NLog.LogLevel.Fatal, new MaskingTargetWrapper("console-masked", console));
+        }
+
+        if (jsonFolder is not null)
+        {
+            Directory.CreateDirectory(jsonFolder);
+            var json = new FileTarget("json")
+            {
+                FileName = Path.Combine(jsonFolder, "${scopeproperty:job:whenEmpty=dxmig}", "${scopeproperty:runId:whenEmpty=session}.jsonl"),
+                Encoding = System.Text.Encoding.UTF8,
+                WriteBom = false,
+                KeepFileOpen = true,
+                Layout = JsonLines(),
+            };
+            config.AddRule(NLog.LogLevel.Debug, NLog.LogLevel.Fatal, new MaskingTargetWrapper("json-masked", json));
+        }
+
+        if (extraTarget is not null)
+        {
+            config.AddRule(NLog.LogLevel.Trace, NLog.LogLevel.Fatal, new MaskingTargetWrapper("extra-masked", extraTarget));
+        }
+
+        factory.Configuration = config;
+        var provider = new NLogLoggerProvider(
+            new NLogProviderOptions { CaptureMessageTemplates = true, CaptureMessageProperties = true, IncludeScopes = true },
+            factory);
+        var loggers = LoggerFactory.Create(builder =>
+        {
+            builder.ClearProviders();
+            builder.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug);
+            builder.AddProvider(provider);
+        });
+        return new DxmigLogging(factory, loggers);
+    }
+
+    /// <summary>The JSON-lines layout of the per-run file.</summary>
+    public static JsonLayout JsonLines() => new()
+    {
+        Attributes =
+        {
+            new JsonAttribute("time", "${date:universalTime=true:format=o}"),
+            new JsonAttribute("level", "${level:lowercase=true}"),
+            new JsonAttribute("runId", "${scopeproperty:runId}"),
+            new JsonAttribute("job", "${scopeproperty:job}"),
+            new JsonAttribute("account", "${scopeproperty:account}"),
+            new JsonAttribute("logger", "${logger}"),
+            new JsonAttribute("message", "${message}"),
+            new JsonAttribute("exception", "${exception:format=tostring}"),
+        },
+        IncludeEventProperties = true,
+        ExcludeEmptyProperties = true,
+    };
+
+    public void Dispose()
+    {
+        Loggers.Dispose();
+        factory.Flush();
+        factory.Dispose();
+    }
+
+    private static NLog.LogLevel ToNLog(Microsoft.Extensions.Logging.LogLevel level) => level switch
+    {
+        Microsoft.Extensions.Logging.LogLevel.Trace => NLog.LogLevel.Trace,
+        Microsoft.Extensions.Logging.LogLevel.Debug => NLog.LogLevel.Debug,
+        Microsoft.Extensions.Logging.LogLevel.Information => NLog.LogLevel.Info,
+        Microsoft.Extensions.Logging.LogLevel.Warning => NLog.LogLevel.Warn,
+        Microsoft.Extensions.Logging.LogLevel.Error => NLog.LogLevel.Error,
+        _ => NLog.LogLevel.Fatal,
+    };
+}

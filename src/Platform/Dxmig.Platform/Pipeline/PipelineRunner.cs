@@ -1,0 +1,458 @@
+using System.Threading.Channels;
+using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Ledger;
+using Microsoft.Extensions.Logging;
+
+namespace Dxmig.Platform.Pipeline;
+
+/// <summary>
+/// Runs one job: accounts in parallel, each as extractor → bounded channel → transformer → loader, with the ledger
+/// written around every loader call (intent before, answer after), and the accounting proved at the end against the
+/// ledger itself. One failing account never stops the others.
+/// </summary>
+public sealed class PipelineRunner<TIn, TOut>(
+    IExtractor<TIn> extractor,
+    ITransformer<TIn, TOut> transformer,
+    ILoader<TOut> loader,
+    JobLedger ledger,
+    ILogger logger,
+    TimeProvider time)
+    where TIn : class
+    where TOut : class
+{
+    /// <summary>Runs the job to its end, or until <paramref name="stopToken"/> asks it to stop after the batch in hand.</summary>
+    /// <exception cref="JobBusyException">Another live process runs this job.</exception>
+    public async Task<RunResult> RunAsync(RunSettings settings, IRunObserver observer, CancellationToken stopToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(observer);
+        var run = await ledger.BeginRunAsync(settings.Job, settings.DryRun, stopToken);
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["job"] = settings.Job, ["runId"] = run.RunId });
+        logger.LogInformation(
+            "実行開始 / run started: job {Job}, run {RunId}, {AccountCount} accounts, parallelism {Parallelism}{DryRun}",
+            settings.Job, run.RunId, settings.Accounts.Count, settings.Parallelism, settings.DryRun ? " (dry run)" : string.Empty);
+
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(run, settings.HeartbeatInterval, heartbeatStop.Token);
+        var results = settings.Accounts.Select(a => new AccountResult(a)).ToList();
+        try
+        {
+            await Parallel.ForEachAsync(
+                results,
+                new ParallelOptions { MaxDegreeOfParallelism = settings.Parallelism },
+                async (result, _) => await RunAccountGuardedAsync(run, settings, result, observer, stopToken));
+        }
+        finally
+        {
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+        }
+
+        foreach (var result in results)
+        {
+            await ledger.RecordAccountAsync(result.ToLedger(run.RunId), CancellationToken.None);
+        }
+
+        Summarise(run, results, stopToken.IsCancellationRequested);
+        await ledger.CompleteRunAsync(run, CancellationToken.None);
+        logger.LogInformation(
+            "実行終了 / run ended: {Outcome}; seen {Seen} = loaded {Loaded} + skipped {Skipped} + quarantined {Quarantined} + already done {AlreadyDone}",
+            run.Outcome, run.Seen, run.Loaded, run.Skipped, run.Quarantined, run.AlreadyDone);
+        return new RunResult(run, results);
+    }
+
+    private static void Summarise(LedgerRun run, List<AccountResult> results, bool stopRequested)
+    {
+        run.Seen = results.Sum(r => r.Seen);
+        run.Loaded = results.Sum(r => r.Loaded);
+        run.Skipped = results.Sum(r => r.Skipped);
+        run.Quarantined = results.Sum(r => r.Quarantined);
+        run.AlreadyDone = results.Sum(r => r.AlreadyDone);
+        run.Bytes = results.Sum(r => r.Bytes);
+        run.AccountsFailed = results.Count(r => r.Outcome == RunOutcome.Failed);
+
+        if (run.AccountsFailed > 0)
+        {
+            run.Outcome = RunOutcome.Failed;
+            run.Message = $"{run.AccountsFailed} アカウントが失敗しました / {run.AccountsFailed} account(s) failed";
+        }
+        else if (stopRequested || results.Any(r => r.Outcome == RunOutcome.Stopped))
+        {
+            run.Outcome = RunOutcome.Stopped;
+            run.Message = "途中で停止しました。次の実行が続きから再開します / stopped before the end; the next run resumes";
+        }
+        else if (run.Quarantined > 0)
+        {
+            run.Outcome = RunOutcome.CompletedWithQuarantine;
+            run.Message = $"{run.Quarantined} 件を隔離しました / {run.Quarantined} item(s) quarantined";
+        }
+        else
+        {
+            run.Outcome = RunOutcome.Succeeded;
+        }
+    }
+
+    private async Task RunAccountGuardedAsync(
+        LedgerRun run, RunSettings settings, AccountResult result, IRunObserver observer, CancellationToken stopToken)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["account"] = result.Account });
+        try
+        {
+            await RunAccountAsync(run, settings, result, observer, stopToken);
+            await VerifyAgainstLedgerAsync(run, settings, result);
+            if (result.Outcome == RunOutcome.Running)
+            {
+                result.Outcome = result.Quarantined > 0 ? RunOutcome.CompletedWithQuarantine : RunOutcome.Succeeded;
+            }
+        }
+        catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
+        {
+            result.Outcome = RunOutcome.Stopped;
+            result.Message = "停止要求により中断 / stopped on request";
+            await VerifyAgainstLedgerAsync(run, settings, result);
+            logger.LogWarning("アカウント {Account} は停止要求で中断しました / account {Account} stopped on request", result.Account, result.Account);
+        }
+        catch (AccountFailedException ex)
+        {
+            result.Outcome = RunOutcome.Failed;
+            result.Message = ex.Message;
+            logger.LogError("アカウント {Account} は失敗しました / account {Account} failed: {Reason}", result.Account, result.Account, ex.Message);
+        }
+#pragma warning disable CA1031 // One broken account must never stop the others: every failure is recorded with its reason.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            result.Outcome = RunOutcome.Failed;
+            result.Message = $"{ex.GetType().Name}: {ex.Message}";
+            logger.LogError(ex, "アカウント {Account} で予期しないエラー / unexpected error in account {Account}", result.Account, result.Account);
+        }
+        finally
+        {
+            observer.AccountFinished(result);
+        }
+    }
+
+    /// <summary>
+    /// The accounting must balance, and the ledger must hold, for this run, exactly the loaded, skipped and quarantined
+    /// items counted: a write the ledger lost, or an item counted twice, fails the account here.
+    /// </summary>
+    private async Task VerifyAgainstLedgerAsync(LedgerRun run, RunSettings settings, AccountResult result)
+    {
+        if (!result.Balances)
+        {
+            throw new AccountingMismatchException(
+                $"集計が合いません: 読込 {result.Seen} ≠ 投入 {result.Loaded} + スキップ {result.Skipped} + 隔離 {result.Quarantined} + 処理済み {result.AlreadyDone} / " +
+                $"accounting does not balance: seen {result.Seen} ≠ loaded {result.Loaded} + skipped {result.Skipped} + quarantined {result.Quarantined} + already done {result.AlreadyDone}");
+        }
+
+        if (settings.DryRun)
+        {
+            return;
+        }
+
+        var counts = await ledger.CountRunItemsAsync(settings.Job, run.RunId, result.Account, CancellationToken.None);
+        long Get(ItemState s) => counts.TryGetValue(s, out var n) ? n : 0;
+        if (Get(ItemState.Loaded) != result.Loaded || Get(ItemState.Skipped) != result.Skipped ||
+            Get(ItemState.Quarantined) != result.Quarantined || Get(ItemState.Pending) != 0)
+        {
+            throw new AccountingMismatchException(
+                $"台帳と集計が一致しません: 台帳 投入 {Get(ItemState.Loaded)} スキップ {Get(ItemState.Skipped)} 隔離 {Get(ItemState.Quarantined)} 未確定 {Get(ItemState.Pending)} / " +
+                $"the ledger disagrees with the run's accounting: ledger loaded {Get(ItemState.Loaded)}, skipped {Get(ItemState.Skipped)}, quarantined {Get(ItemState.Quarantined)}, pending {Get(ItemState.Pending)}; " +
+                $"run loaded {result.Loaded}, skipped {result.Skipped}, quarantined {result.Quarantined}");
+        }
+    }
+
+    private async Task RunAccountAsync(
+        LedgerRun run, RunSettings settings, AccountResult result, IRunObserver observer, CancellationToken stopToken)
+    {
+        var account = result.Account;
+        var estimate = await extractor.EstimateAsync(account, stopToken);
+        observer.AccountStarted(account, estimate);
+        logger.LogInformation("アカウント開始 / account started: {Account}", account);
+
+        var checkpoints = new DeferredCheckpoints(ledger, settings.Job, account);
+        var channel = Channel.CreateBounded<SourceItem<TIn>>(new BoundedChannelOptions(settings.ChannelCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        using var producerStop = CancellationTokenSource.CreateLinkedTokenSource(stopToken);
+        var producer = ProduceAsync(account, checkpoints, channel.Writer, producerStop.Token);
+
+        var seenRefs = new HashSet<ItemRef>();
+        var batch = new List<SourceItem<TIn>>(settings.BatchSize);
+        long consumed = 0;
+        try
+        {
+            // The batch in hand is always finished: ledger and loader calls run to their end even after a stop request.
+            while (await channel.Reader.WaitToReadAsync(CancellationToken.None))
+            {
+                while (batch.Count < settings.BatchSize && channel.Reader.TryRead(out var item))
+                {
+                    batch.Add(item);
+                }
+
+                await ProcessBatchAsync(run, settings, result, batch, seenRefs, CancellationToken.None);
+                consumed += batch.Count;
+                observer.ItemsProcessed(account, batch.Count, batch.Sum(i => i.Size));
+                batch.Clear();
+                if (!settings.DryRun)
+                {
+                    await checkpoints.PersistUpToAsync(consumed, CancellationToken.None);
+                }
+
+                stopToken.ThrowIfCancellationRequested();
+            }
+        }
+        finally
+        {
+            await producerStop.CancelAsync();
+            try
+            {
+                await producer;
+            }
+            catch (OperationCanceledException)
+            {
+                // The producer ends this way whenever the consumer stops first.
+            }
+        }
+
+        // Rethrows the extractor's failure, if any, after everything read before it was processed.
+        await channel.Reader.Completion;
+        if (!settings.DryRun)
+        {
+            await checkpoints.PersistUpToAsync(consumed, CancellationToken.None);
+        }
+
+        logger.LogInformation(
+            "アカウント終了 / account finished: {Account}: seen {Seen}, loaded {Loaded}, skipped {Skipped}, quarantined {Quarantined}, already done {AlreadyDone}",
+            account, result.Seen, result.Loaded, result.Skipped, result.Quarantined, result.AlreadyDone);
+    }
+
+    private async Task ProduceAsync(
+        string account, DeferredCheckpoints checkpoints, ChannelWriter<SourceItem<TIn>> writer, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        Exception? failure = null;
+        try
+        {
+            await foreach (var item in extractor.ExtractAsync(account, new ExtractContext(checkpoints), cancellationToken))
+            {
+                await writer.WriteAsync(item, cancellationToken);
+                checkpoints.ItemRead();
+            }
+        }
+#pragma warning disable CA1031 // The failure is handed to the consumer through the channel and rethrown there.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failure = ex;
+        }
+        finally
+        {
+            writer.TryComplete(failure);
+        }
+    }
+
+    private async Task ProcessBatchAsync(
+        LedgerRun run, RunSettings settings, AccountResult result, List<SourceItem<TIn>> batch, HashSet<ItemRef> seenRefs,
+        CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var account = result.Account;
+        foreach (var item in batch)
+        {
+            if (item.Key.Account != account)
+            {
+                throw new InvalidOperationException($"extractor yielded an item of account {item.Key.Account} while reading {account}");
+            }
+
+            if (!seenRefs.Add(item.Key.Ref))
+            {
+                throw new InvalidOperationException($"extractor yielded {item.Key.Ref} twice in one run ({item.Location})");
+            }
+        }
+
+        var known = await ledger.LookupAsync(settings.Job, account, batch.Select(i => i.Key.Ref).ToList(), cancellationToken);
+        var writes = new List<ItemWrite>(batch.Count);
+        var toLoad = new List<(SourceItem<TIn> Item, IReadOnlyList<TOut> Targets, bool InDoubt)>();
+        foreach (var item in batch)
+        {
+            result.CountSeen(item.Size);
+            known.TryGetValue(item.Key.Ref, out var entry);
+            if (item.Problem is not null)
+            {
+                writes.Add(ProblemWrite(item, item.Problem));
+                continue;
+            }
+
+            if (entry is { State: ItemState.Loaded } && entry.ContentHash == item.ContentHash)
+            {
+                result.CountAlreadyDone();
+                continue;
+            }
+
+            var decision = TransformSafely(item);
+            if (decision.Problem is not null)
+            {
+                writes.Add(ProblemWrite(item, decision.Problem));
+                continue;
+            }
+
+            toLoad.Add((item, decision.Targets, entry is { State: ItemState.Pending }));
+        }
+
+        if (settings.DryRun)
+        {
+            foreach (var write in writes)
+            {
+                result.Count(write.State);
+            }
+
+            foreach (var _ in toLoad)
+            {
+                result.Count(ItemState.Loaded);
+            }
+
+            return;
+        }
+
+        if (toLoad.Count > 0)
+        {
+            // Intent first: should the process die during the load, the next run knows these items are in doubt.
+            await ledger.WriteItemsAsync(
+                settings.Job, run.RunId, account,
+                toLoad.Select(t => new ItemWrite(t.Item.Key, t.Item.ContentHash, t.Item.Size, ItemState.Pending, null, null, t.Item.Location, null)).ToList(),
+                cancellationToken);
+
+            var requests = new List<LoadRequest<TOut>>();
+            foreach (var (item, targets, inDoubt) in toLoad)
+            {
+                for (var i = 0; i < targets.Count; i++)
+                {
+                    requests.Add(new LoadRequest<TOut>(item.Key, item.ContentHash, i, targets[i], inDoubt));
+                }
+            }
+
+            var outcomes = await loader.LoadAsync(account, requests, cancellationToken);
+            if (outcomes.Count != requests.Count)
+            {
+                throw new InvalidOperationException($"loader answered {outcomes.Count} outcomes for {requests.Count} requests");
+            }
+
+            var position = 0;
+            foreach (var (item, targets, _) in toLoad)
+            {
+                var mine = outcomes.Skip(position).Take(targets.Count).ToList();
+                position += targets.Count;
+                var refused = mine.FirstOrDefault(o => o.Problem is not null).Problem;
+                writes.Add(refused is not null
+                    ? ProblemWrite(item, refused)
+                    : new ItemWrite(item.Key, item.ContentHash, item.Size, ItemState.Loaded, null, null, item.Location,
+                        string.Join('\n', mine.Select(o => o.TargetKey))));
+            }
+        }
+
+        await ledger.WriteItemsAsync(settings.Job, run.RunId, account, writes, cancellationToken);
+        foreach (var write in writes)
+        {
+            result.Count(write.State);
+            if (write.State == ItemState.Quarantined)
+            {
+                logger.LogWarning("隔離 / quarantined: {Location}: {Reason}", write.Location, write.Message);
+            }
+        }
+    }
+
+    private TransformResult<TOut> TransformSafely(SourceItem<TIn> item)
+    {
+        try
+        {
+            return transformer.Transform(item);
+        }
+#pragma warning disable CA1031 // A transformer that throws on one item quarantines that item, with the error, and the run goes on.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            logger.LogError(ex, "変換エラー / transform error at {Location}", item.Location);
+            return TransformResult<TOut>.Quarantine(
+                "transform-error", $"変換中にエラー: {ex.GetType().Name}: {ex.Message}", $"transform failed: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private static ItemWrite ProblemWrite(SourceItem<TIn> item, ItemProblem problem) => new(
+        item.Key,
+        item.ContentHash,
+        item.Size,
+        problem.Kind == ProblemKind.Skip ? ItemState.Skipped : ItemState.Quarantined,
+        problem.Code,
+        problem.Message,
+        item.Location,
+        null);
+
+    private async Task HeartbeatAsync(LedgerRun run, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, time, cancellationToken);
+                await ledger.HeartbeatAsync(run, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended.
+        }
+    }
+
+    /// <summary>
+    /// Checkpoints an extractor saves are held until every item it read before saving them has been processed, so a
+    /// checkpoint never runs ahead of the ledger.
+    /// </summary>
+    private sealed class DeferredCheckpoints(JobLedger ledger, string job, string account) : ICheckpointAccess
+    {
+        private readonly Lock gate = new();
+        private readonly Queue<(long ReadCount, Checkpoint Checkpoint)> waiting = new();
+        private long readCount;
+
+        public Task<Checkpoint?> GetAsync(string container, CancellationToken cancellationToken) =>
+            ledger.GetCheckpointAsync(job, account, container, cancellationToken);
+
+        public Task SaveAsync(Checkpoint checkpoint, CancellationToken cancellationToken)
+        {
+            lock (gate)
+            {
+                waiting.Enqueue((Interlocked.Read(ref readCount), checkpoint));
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public void ItemRead() => Interlocked.Increment(ref readCount);
+
+        public async Task PersistUpToAsync(long consumed, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                Checkpoint? next;
+                lock (gate)
+                {
+                    if (waiting.Count == 0 || waiting.Peek().ReadCount > consumed)
+                    {
+                        return;
+                    }
+
+                    next = waiting.Dequeue().Checkpoint;
+                }
+
+                await ledger.SaveCheckpointAsync(job, account, next, cancellationToken);
+            }
+        }
+    }
+}

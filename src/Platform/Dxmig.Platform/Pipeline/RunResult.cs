@@ -1,0 +1,23 @@
+using Dxmig.Platform.Ledger;
+
+namespace Dxmig.Platform.Pipeline;
+
+/// <summary>The end of a run: its ledger record, the accounting of every account, and the process exit code.</summary>
+public sealed record RunResult(LedgerRun Run, IReadOnlyList<AccountResult> Accounts)
+{
+    /// <summary>0: all accounted, loaded or skipped; 1: finished with quarantined items; 2: failed or stopped.</summary>
+    public int ExitCode => Run.Outcome switch
+    {
+        RunOutcome.Succeeded => ExitCodes.Success,
+        RunOutcome.CompletedWithQuarantine => ExitCodes.Quarantined,
+        _ => ExitCodes.Failed,
+    };
+}
+
+/// <summary>The process exit codes every command keeps to.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Quarantined = 1;
+    public const int Failed = 2;
+}

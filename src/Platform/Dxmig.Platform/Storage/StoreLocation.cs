@@ -1,0 +1,111 @@
+using Dxmig.Platform.Contracts;
+
+namespace Dxmig.Platform.Storage;
+
+/// <summary>Which database engine a store uses.</summary>
+public enum StoreProvider
+{
+    Sqlite,
+    PostgreSql,
+}
+
+/// <summary>
+/// Where a store (ledger, platform database) lives: a SQLite file path, or a PostgreSQL connection string
+/// (<c>Host=…;Database=…;Username=…</c>, or a <c>postgresql://</c> URI). The password never sits in the job file: it
+/// is given separately and joined here, and <see cref="ToString"/> never shows it.
+/// </summary>
+public sealed class StoreLocation
+{
+    private StoreLocation(StoreProvider provider, string connectionString, string display)
+    {
+        Provider = provider;
+        ConnectionString = connectionString;
+        Display = display;
+    }
+
+    public StoreProvider Provider { get; }
+
+    /// <summary>The full connection string, password included: hand it to the driver, never to a log.</summary>
+    internal string ConnectionString { get; }
+
+    /// <summary>What may be shown to a person.</summary>
+    public string Display { get; }
+
+    /// <summary>Reads a location from a job file value.</summary>
+    /// <param name="value">SQLite path (absolute, or relative to <paramref name="baseDirectory"/>) or PostgreSQL connection string.</param>
+    /// <param name="baseDirectory">Folder relative SQLite paths are resolved against.</param>
+    /// <param name="password">PostgreSQL password resolved from its reference, if any.</param>
+    /// <exception cref="ConfigurationException">The value is empty, or carries a password inline.</exception>
+    public static StoreLocation Parse(string value, string baseDirectory, string? password = null)
+    {
+        ArgumentNullException.ThrowIfNull(baseDirectory);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ConfigurationException("保存先が空です / the store location is empty");
+        }
+
+        var trimmed = value.Trim();
+        if (trimmed.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) ||
+            trimmed.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        {
+            trimmed = FromUri(new Uri(trimmed));
+        }
+
+        if (LooksLikePostgres(trimmed))
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(trimmed);
+            if (!string.IsNullOrEmpty(builder.Password))
+            {
+                throw new ConfigurationException(
+                    "接続文字列にパスワードを直接書くことはできません。password-env または password-file で参照してください / " +
+                    "a connection string may not carry its password inline; reference it with password-env or password-file");
+            }
+
+            var display = $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}";
+            if (password is not null)
+            {
+                builder.Password = password;
+            }
+
+            return new StoreLocation(StoreProvider.PostgreSql, builder.ConnectionString, display);
+        }
+
+        var path = trimmed.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) ? trimmed["sqlite:".Length..] : trimmed;
+        var full = Path.GetFullPath(path, baseDirectory);
+        return new StoreLocation(StoreProvider.Sqlite, $"Data Source={full};Pooling=True;Default Timeout=60", full);
+    }
+
+    /// <summary>True when the value is a PostgreSQL connection string rather than a file path.</summary>
+    public static bool LooksLikePostgres(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Contains("Host=", StringComparison.OrdinalIgnoreCase) ||
+               value.Contains("Server=", StringComparison.OrdinalIgnoreCase) ||
+               value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) ||
+               value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase);
+    }
+
+    public override string ToString() => Display;
+
+    private static string FromUri(Uri uri)
+    {
+        if (!string.IsNullOrEmpty(uri.UserInfo) && uri.UserInfo.Contains(':', StringComparison.Ordinal))
+        {
+            throw new ConfigurationException(
+                "接続 URI にパスワードを直接書くことはできません / a connection URI may not carry its password inline");
+        }
+
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
+            Database = uri.AbsolutePath.Trim('/'),
+        };
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            builder.Username = Uri.UnescapeDataString(uri.UserInfo);
+        }
+
+        return builder.ConnectionString;
+    }
+}
