@@ -57,6 +57,7 @@ public static partial class JobFileReader
         }
 
         FindInlineSecrets(display, root, diagnostics);
+        FindUnsetVariables(display, root, diagnostics, environment);
         var top = new JobSection(display, root, diagnostics, environment, string.Empty);
         top.CheckKeys(TopLevelKeys);
 
@@ -306,6 +307,31 @@ public static partial class JobFileReader
                 foreach (var child in sequence.Children)
                 {
                     FindInlineSecrets(file, child, diagnostics);
+                }
+
+                break;
+        }
+    }
+
+    private static void FindUnsetVariables(string file, YamlNode node, DiagnosticBag diagnostics, Func<string, string?> environment)
+    {
+        switch (node)
+        {
+            case YamlScalarNode scalar:
+                EnvironmentExpander.Expand(scalar.Value ?? string.Empty, environment, name =>
+                    diagnostics.Error(JobSection.At(file, scalar), $"環境変数 {name} が設定されていません", $"environment variable {name} is not set"));
+                break;
+            case YamlMappingNode mapping:
+                foreach (var (_, value) in mapping.Children)
+                {
+                    FindUnsetVariables(file, value, diagnostics, environment);
+                }
+
+                break;
+            case YamlSequenceNode sequence:
+                foreach (var child in sequence.Children)
+                {
+                    FindUnsetVariables(file, child, diagnostics, environment);
                 }
 
                 break;

@@ -269,9 +269,9 @@ public sealed class JobSection
 
     private string Qualified(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
 
+    // Unset variables are reported once, for the whole file, by JobFileReader.
     private string Expand(YamlScalarNode scalar) =>
-        EnvironmentExpander.Expand(scalar.Value ?? string.Empty, environment, name =>
-            Diagnostics.Error(At(scalar), $"環境変数 {name} が設定されていません", $"environment variable {name} is not set"));
+        EnvironmentExpander.Expand(scalar.Value ?? string.Empty, environment, _ => { });
 
     private static int Levenshtein(string a, string b)
     {

@@ -77,6 +77,6 @@ public static partial class SecretMasker
     [GeneratedRegex(@"(?i)(\bAUTHENTICATE\s+(?:PLAIN|XOAUTH2|LOGIN)\s+)\S+")]
     private static partial Regex SaslPlain();
 
-    [GeneratedRegex(@"(?i)(\bLOGIN\s+(?:""[^""]*""|\S+)\s+)(?:""[^""]*""|\S+)")]
+    [GeneratedRegex(@"(\b[A-Za-z0-9.]+\s+(?:LOGIN|login)\s+(?:""[^""]*""|[^\s""]+)\s+)(?:""[^""]*""|\S+)")]
     private static partial Regex ImapLogin();
 }

@@ -188,10 +188,7 @@ public sealed class PipelineRunner<TIn, TOut>(
             // The batch in hand is always finished: ledger and loader calls run to their end even after a stop request.
             while (await channel.Reader.WaitToReadAsync(CancellationToken.None))
             {
-                while (batch.Count < settings.BatchSize && channel.Reader.TryRead(out var item))
-                {
-                    batch.Add(item);
-                }
+                await FillBatchAsync(channel.Reader, batch, settings);
 
                 await ProcessBatchAsync(run, settings, result, batch, seenRefs, CancellationToken.None);
                 consumed += batch.Count;
@@ -228,6 +225,39 @@ public sealed class PipelineRunner<TIn, TOut>(
         logger.LogInformation(
             "アカウント終了 / account finished: {Account}: seen {Seen}, loaded {Loaded}, skipped {Skipped}, quarantined {Quarantined}, already done {AlreadyDone}",
             account, result.Seen, result.Loaded, result.Skipped, result.Quarantined, result.AlreadyDone);
+    }
+
+    /// <summary>
+    /// Takes what is there, then waits up to <see cref="RunSettings.BatchLinger"/> for the batch to fill: full batches
+    /// keep ledger transactions and target round trips few, the linger keeps a slow source from holding items back.
+    /// </summary>
+    private async Task FillBatchAsync(ChannelReader<SourceItem<TIn>> reader, List<SourceItem<TIn>> batch, RunSettings settings)
+    {
+        using var linger = new CancellationTokenSource(settings.BatchLinger, time);
+        while (batch.Count < settings.BatchSize)
+        {
+            while (batch.Count < settings.BatchSize && reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            if (batch.Count >= settings.BatchSize)
+            {
+                return;
+            }
+
+            try
+            {
+                if (!await reader.WaitToReadAsync(linger.Token))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (linger.IsCancellationRequested)
+            {
+                return;
+            }
+        }
     }
 
     private async Task ProduceAsync(

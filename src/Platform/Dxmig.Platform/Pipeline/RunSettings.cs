@@ -28,6 +28,9 @@ public sealed class RunSettings
     /// <summary>Read, transform and compare with the ledger, but write nothing to the target or to the item ledger.</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>How long a batch waits to fill before it goes as it is.</summary>
+    public TimeSpan BatchLinger { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>How often the run's lease is refreshed.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
 }
