@@ -52,7 +52,7 @@ internal static class DemoCommand
         if (!Directory.Exists(exports))
         {
             var accounts = identities.SourceAccounts.Order(StringComparer.Ordinal).ToList();
-            var files = AddressBookSamples.Write(exports, accounts);
+            var files = AddressBookSamples.Write(exports, accounts).Files;
             io.Console.MarkupLine(Markup.Escape($"サンプルのアドレス帳を {files.Count} 件作りました (CP932 と UTF-8 BOM 付き) / wrote {files.Count} sample address book exports: {exports}"));
         }
 

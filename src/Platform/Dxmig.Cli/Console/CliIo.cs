@@ -21,7 +21,7 @@ internal sealed class CliIo
         });
         if (!interactive)
         {
-            Console.Profile.Width = 160;
+            Console.Profile.Width = 240;
         }
     }
 

@@ -19,6 +19,9 @@ internal static class AddressBookSamples
 
     public const int PlantedSkipped = 1;
 
+    /// <summary>The first of the two identical planted rows loads.</summary>
+    public const int PlantedLoaded = 1;
+
     private static readonly string[] Families = ["髙橋", "佐藤", "鈴木", "田中", "渡辺", "伊藤", "山本", "中村", "小林", "加藤", "吉田", "山田", "﨑山", "斎藤", "松本"];
     private static readonly string[] FamilyKana = ["タカハシ", "サトウ", "スズキ", "タナカ", "ワタナベ", "イトウ", "ヤマモト", "ナカムラ", "コバヤシ", "カトウ", "ヨシダ", "ヤマダ", "サキヤマ", "サイトウ", "マツモト"];
     private static readonly string[] Givens = ["太郎", "花子", "一郎", "美咲", "健太", "陽子", "翔", "結衣", "大輔", "真由美"];
@@ -29,13 +32,14 @@ internal static class AddressBookSamples
     private static readonly string[] Titles = ["課長", "主査", "係長", "部長", string.Empty, "主任"];
     private static readonly string[] Prefectures = ["東京都", "神奈川県", "大阪府", "福岡県", "北海道"];
 
-    /// <summary>Writes one export per account into <paramref name="folder"/>; returns the files written.</summary>
-    public static IReadOnlyList<string> Write(string folder, IReadOnlyList<string> accounts, int seed = 2026, int minRows = 40, int maxRows = 120)
+    /// <summary>Writes one export per account into <paramref name="folder"/>; returns the files and how many rows should load.</summary>
+    public static SampleSet Write(string folder, IReadOnlyList<string> accounts, int seed = 2026, int minRows = 40, int maxRows = 120)
     {
         ArgumentNullException.ThrowIfNull(accounts);
         JapaneseEncodings.EnsureRegistered();
         Directory.CreateDirectory(folder);
         var files = new List<string>();
+        var expected = 0;
         var random = new Random(seed);
         for (var a = 0; a < accounts.Count; a++)
         {
@@ -67,17 +71,19 @@ internal static class AddressBookSamples
                 while (!keys.Add(string.Join(',', row.Split(',').Take(3).Where((_, i) => i != 1))));
 
                 Line(row);
+                expected++;
             }
 
             if (a == 0)
             {
                 WritePlanted(stream, encoding);
+                expected += PlantedLoaded;
             }
 
             files.Add(path);
         }
 
-        return files;
+        return new SampleSet(files, expected);
     }
 
     /// <summary>A row with ①, ㈱, 髙, a 外字 and a memo over two lines, for tests that check what survives.</summary>
@@ -204,3 +210,6 @@ internal static class AddressBookSamples
         return map;
     }
 }
+
+/// <summary>The exports written and how many of their rows should load.</summary>
+internal sealed record SampleSet(IReadOnlyList<string> Files, int ExpectedLoaded);

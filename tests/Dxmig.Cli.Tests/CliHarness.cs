@@ -1,0 +1,82 @@
+using Dxmig.Cli.Console;
+using Dxmig.Cli.Demo;
+using Dxmig.Loaders.PlatformStore;
+using Dxmig.Platform.Ledger;
+using Dxmig.Platform.Storage;
+using Dxmig.Platform.Text;
+using Dxmig.TestSupport;
+using Microsoft.EntityFrameworkCore;
+
+namespace Dxmig.Cli.Tests;
+
+/// <summary>A folder with sample exports and a job file, and dxmig run in-process or as its own process.</summary>
+public sealed class CliHarness : IDisposable
+{
+    private readonly TempFolder temp = new("dxmig-cli");
+
+    public CliHarness() => JapaneseEncodings.EnsureRegistered();
+
+    public string Folder => temp.Path;
+
+    public string Exports => temp.File("exports");
+
+    public string Ledger => temp.File("state/ledger.db");
+
+    public string Store => temp.File("state/platform.db");
+
+    public Dictionary<string, string> Environment { get; } = new();
+
+    internal SampleSet Samples(int accounts, int minRows = 40, int maxRows = 120) =>
+        AddressBookSamples.Write(Exports, [.. Enumerable.Range(0, accounts).Select(i => $"user{i:000}")], seed: 7, minRows, maxRows);
+
+    public string JobFile(int batchSize = 200, int parallelism = 4, string extra = "")
+    {
+        var mappings = RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
+        return temp.Write("jobs/addressbook.yaml", $"""
+            name: test-addressbook
+            kind: addressbook
+            source:
+              type: activemail-addressbook-csv
+              directory: ../exports
+              encoding: auto
+            target:
+              type: platform-contacts
+              store: ../state/platform.db
+            ledger: ../state/ledger.db
+            mappings:
+              fields: {mappings}/activemail-addressbook-fields.yaml
+              gaiji: {mappings}/gaiji.csv
+            options:
+              parallelism: {parallelism}
+              batch-size: {batchSize}
+            logging:
+              folder: ../logs
+            {extra}
+            """);
+    }
+
+    public string Write(string name, string text) => temp.Write(name, text);
+
+    public async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var io = new CliIo(output, error, interactive: false, name => Environment.TryGetValue(name, out var v) ? v : null, TimeProvider.System);
+        var code = await CliApp.RunAsync(args, io, () => CancellationToken.None);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    public async Task<int> CountContactsAsync()
+    {
+        await using var db = new PlatformDbContext(StoreContextFactory.CreateOptions<PlatformDbContext>(StoreLocation.Parse(Store, "/")));
+        return await db.Contacts.CountAsync();
+    }
+
+    public async Task<Dictionary<ItemState, int>> LedgerStatesAsync()
+    {
+        await using var db = new LedgerDbContext(StoreContextFactory.CreateOptions<LedgerDbContext>(StoreLocation.Parse(Ledger, "/")));
+        return await db.Items.GroupBy(i => i.State).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count);
+    }
+
+    public void Dispose() => temp.Dispose();
+}

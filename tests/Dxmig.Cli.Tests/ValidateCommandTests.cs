@@ -1,0 +1,77 @@
+using Dxmig.Platform.Pipeline;
+
+namespace Dxmig.Cli.Tests;
+
+public sealed class ValidateCommandTests : IDisposable
+{
+    private readonly CliHarness cli = new();
+
+    public void Dispose() => cli.Dispose();
+
+    [Fact]
+    public async Task Validate_GoodJob_SaysOkWithTheAccountCount()
+    {
+        cli.Samples(accounts: 3);
+
+        var (code, output, _) = await cli.RunAsync("validate", cli.JobFile());
+
+        code.Should().Be(ExitCodes.Success);
+        output.Should().Contain("問題なし / OK").And.Contain("accounts 3");
+    }
+
+    [Fact]
+    public async Task Validate_BrokenJob_ReportsEveryProblemWithFileAndLineInBothLanguages()
+    {
+        cli.Samples(accounts: 1);
+        var job = cli.Write("jobs/broken.yaml", """
+            name: broken
+            kind: addressbook
+            schedule:
+              cron: "0 0 25 * * ?"
+            source:
+              type: activemail-addressbook-csv
+              directory: ../exports
+              encodng: cp932
+            target:
+              type: platform-contacts
+              password: plain-text-pw
+            mappings:
+              identity: ../mappings/nowhere.csv
+            """);
+
+        var (code, _, error) = await cli.RunAsync("validate", job);
+
+        code.Should().Be(ExitCodes.Failed);
+        error.Should().Contain("broken.yaml:4:9: エラー: cron 式").And.Contain("error: cron expression '0 0 25 * * ?' is not valid");
+        error.Should().Contain("broken.yaml:8:3: エラー: 不明なキー 'source.encodng' です (もしかして 'encoding'?)");
+        error.Should().Contain("broken.yaml:11:3: エラー: 'password' に秘密情報を直接書くことはできません");
+        error.Should().Contain("broken.yaml:13:13: エラー: マッピングファイル ../mappings/nowhere.csv がありません");
+        error.Should().NotContain("plain-text-pw");
+    }
+
+    [Fact]
+    public async Task Validate_BadMappingFileContent_IsReportedAtItsOwnLine()
+    {
+        cli.Samples(accounts: 1);
+        cli.Write("mappings/identity.csv", "source,target\nuser000,ok@example.jp\nuser001,not-an-address\nuser000,again@example.jp\n");
+        var job = cli.JobFile(extra: "");
+        File.WriteAllText(job, File.ReadAllText(job).Replace("mappings:\n", "mappings:\n  identity: ../mappings/identity.csv\n", StringComparison.Ordinal));
+
+        var (code, _, error) = await cli.RunAsync("validate", job);
+
+        code.Should().Be(ExitCodes.Failed);
+        error.Should().Contain("identity.csv:3:1").And.Contain("not-an-address");
+        error.Should().Contain("identity.csv:4:1").And.Contain("also on line 2");
+    }
+
+    [Fact]
+    public async Task Run_BrokenJob_DoesNotStartAndExitsWithTwo()
+    {
+        var job = cli.Write("jobs/x.yaml", "name: x\nkind: addressbook\nsource:\n  type: activemail-addressbook-csv\n  directory: ../none\ntarget:\n  type: platform-contacts\n");
+
+        var (code, _, error) = await cli.RunAsync("run", job);
+
+        code.Should().Be(ExitCodes.Failed);
+        error.Should().Contain("x.yaml:5:14").And.Contain("not run: the configuration has errors");
+    }
+}
