@@ -44,43 +44,30 @@ public sealed class PlatformContactsLoader : ILoader<ContactRecord>
         try
         {
             await using var db = CreateContext();
-            var ids = batch.Select(r => r.Item.SourceNativeId).Distinct().ToList();
-            var system = batch.Count > 0 ? batch[0].Item.SourceSystem : string.Empty;
-            var existing = await db.Contacts
-                .Where(c => c.SourceSystem == system && c.OwnerAccount == account && ids.Contains(c.SourceNativeId))
-                .ToDictionaryAsync(c => c.SourceNativeId, StringComparer.Ordinal, cancellationToken);
+            var connection = db.Database.GetDbConnection();
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = UpsertSql;
             var now = time.GetUtcNow().UtcDateTime;
-            var rows = new List<ContactEntity>(batch.Count);
+            var outcomes = new List<LoadOutcome>(batch.Count);
             foreach (var request in batch)
             {
                 var contact = request.Item;
-                if (contact.SourceSystem != system || contact.OwnerAccount != account)
+                if (contact.OwnerAccount != account)
                 {
-                    throw new InvalidOperationException("a contacts batch must hold one source system and one account");
+                    throw new InvalidOperationException("a contacts batch must hold one account");
                 }
 
-                if (!existing.TryGetValue(contact.SourceNativeId, out var row))
-                {
-                    row = new ContactEntity
-                    {
-                        SourceSystem = contact.SourceSystem,
-                        OwnerAccount = contact.OwnerAccount,
-                        SourceNativeId = contact.SourceNativeId,
-                        ContentHash = contact.ContentHash,
-                        SourceLocation = contact.SourceLocation,
-                        DisplayName = contact.DisplayName,
-                        CreatedUtc = now,
-                    };
-                    db.Contacts.Add(row);
-                    existing[contact.SourceNativeId] = row;
-                }
-
-                Apply(row, contact, now);
-                rows.Add(row);
+                command.Parameters.Clear();
+                Bind(command, contact, now);
+                var id = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+                outcomes.Add(LoadOutcome.Loaded($"contacts/{id}"));
             }
 
-            await db.SaveChangesAsync(cancellationToken);
-            return [.. rows.Select(r => LoadOutcome.Loaded($"contacts/{r.Id}"))];
+            await transaction.CommitAsync(cancellationToken);
+            return outcomes;
         }
         finally
         {
@@ -99,38 +86,40 @@ public sealed class PlatformContactsLoader : ILoader<ContactRecord>
 
     internal PlatformDbContext CreateContext() => new(options);
 
-    private static void Apply(ContactEntity row, ContactRecord contact, DateTime now)
+    private static readonly string[] Columns =
+    [
+        "SourceSystem", "OwnerAccount", "SourceNativeId", "OwnerTarget", "ContentHash", "SourceLocation", "DisplayName",
+        "Name", "Kana", "KanaNormalized", "Email", "EmailNormalized", "Organization", "Department", "Title",
+        "Phone1", "Phone1E164", "Phone2", "Phone2E164", "Phone3", "Phone3E164", "Fax", "FaxE164",
+        "PostalCode", "PostalCodeNormalized", "Prefecture", "City", "Street", "Url", "Memo", "Gaiji", "HasUnmappedGaiji",
+        "CreatedUtc", "UpdatedUtc",
+    ];
+
+    /// <summary>Upsert by natural key, in SQL SQLite and PostgreSQL share; returns the row id either way.</summary>
+    private static readonly string UpsertSql =
+        $"INSERT INTO contacts ({string.Join(", ", Columns.Select(c => $"\"{c}\""))}) " +
+        $"VALUES ({string.Join(", ", Columns.Select(c => "@" + c))}) " +
+        "ON CONFLICT (\"SourceSystem\", \"OwnerAccount\", \"SourceNativeId\") DO UPDATE SET " +
+        string.Join(", ", Columns.Skip(3).Where(c => c != "CreatedUtc").Select(c => $"\"{c}\" = excluded.\"{c}\"")) +
+        " RETURNING \"Id\"";
+
+    private static void Bind(System.Data.Common.DbCommand command, ContactRecord contact, DateTime now)
     {
         var o = contact.Original;
-        row.OwnerTarget = contact.OwnerTarget;
-        row.ContentHash = contact.ContentHash;
-        row.SourceLocation = contact.SourceLocation;
-        row.DisplayName = contact.DisplayName;
-        row.Name = o.Name;
-        row.Kana = o.Kana;
-        row.KanaNormalized = contact.KanaNormalized;
-        row.Email = o.Email;
-        row.EmailNormalized = contact.EmailNormalized;
-        row.Organization = o.Organization;
-        row.Department = o.Department;
-        row.Title = o.Title;
-        row.Phone1 = o.Phone1;
-        row.Phone1E164 = contact.Phone1E164;
-        row.Phone2 = o.Phone2;
-        row.Phone2E164 = contact.Phone2E164;
-        row.Phone3 = o.Phone3;
-        row.Phone3E164 = contact.Phone3E164;
-        row.Fax = o.Fax;
-        row.FaxE164 = contact.FaxE164;
-        row.PostalCode = o.PostalCode;
-        row.PostalCodeNormalized = contact.PostalCodeNormalized;
-        row.Prefecture = o.Prefecture;
-        row.City = o.City;
-        row.Street = o.Street;
-        row.Url = o.Url;
-        row.Memo = o.Memo;
-        row.Gaiji = contact.Gaiji;
-        row.HasUnmappedGaiji = contact.HasUnmappedGaiji;
-        row.UpdatedUtc = now;
+        object?[] values =
+        [
+            contact.SourceSystem, contact.OwnerAccount, contact.SourceNativeId, contact.OwnerTarget, contact.ContentHash,
+            contact.SourceLocation, contact.DisplayName, o.Name, o.Kana, contact.KanaNormalized, o.Email, contact.EmailNormalized,
+            o.Organization, o.Department, o.Title, o.Phone1, contact.Phone1E164, o.Phone2, contact.Phone2E164, o.Phone3,
+            contact.Phone3E164, o.Fax, contact.FaxE164, o.PostalCode, contact.PostalCodeNormalized, o.Prefecture, o.City,
+            o.Street, o.Url, o.Memo, contact.Gaiji, contact.HasUnmappedGaiji, now, now,
+        ];
+        for (var i = 0; i < Columns.Length; i++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = Columns[i];
+            parameter.Value = values[i] ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
     }
 }

@@ -117,7 +117,11 @@ public sealed class JobLedger : IAsyncDisposable
         return rows;
     }
 
-    /// <summary>Writes items' states in one transaction (insert or update by job and item).</summary>
+    /// <summary>
+    /// Writes items' states in one transaction: one upsert per item by (job, account, container, native id), in plain
+    /// SQL that SQLite and PostgreSQL share (<c>INSERT … ON CONFLICT … DO UPDATE</c>), so no row is read first.
+    /// A pending write keeps the target key already known and counts an attempt.
+    /// </summary>
     public Task WriteItemsAsync(string job, string runId, string account, IReadOnlyList<ItemWrite> writes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(writes);
@@ -129,48 +133,38 @@ public sealed class JobLedger : IAsyncDisposable
         return WriteAsync(
             async db =>
             {
-                var refs = writes.Select(w => w.Key.Ref).Distinct().ToList();
-                var existing = await QueryAsync(db, job, account, refs, cancellationToken);
                 var now = Now;
-                foreach (var write in writes)
+                var connection = db.Database.GetDbConnection();
+                await db.Database.OpenConnectionAsync(cancellationToken);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                if (connection.CanCreateBatch)
                 {
-                    if (!existing.TryGetValue(write.Key.Ref, out var row))
+                    await using var batch = connection.CreateBatch();
+                    batch.Transaction = transaction;
+                    foreach (var write in writes)
                     {
-                        row = new LedgerItem
-                        {
-                            Job = job,
-                            System = write.Key.System,
-                            Account = account,
-                            Container = write.Key.Container,
-                            NativeId = write.Key.NativeId,
-                            Version = write.Key.Version,
-                            ContentHash = write.ContentHash,
-                            FirstRunId = runId,
-                            LastRunId = runId,
-                            CreatedUtc = now,
-                        };
-                        db.Items.Add(row);
-                        existing[write.Key.Ref] = row;
+                        var command = batch.CreateBatchCommand();
+                        command.CommandText = UpsertSql;
+                        Bind(command.Parameters, command.CreateParameter, job, runId, account, write, now);
+                        batch.BatchCommands.Add(command);
                     }
 
-                    if (write.State == ItemState.Pending)
+                    await batch.ExecuteNonQueryAsync(cancellationToken);
+                }
+                else
+                {
+                    await using var command = connection.CreateCommand();
+                    command.Transaction = transaction;
+                    command.CommandText = UpsertSql;
+                    foreach (var write in writes)
                     {
-                        row.Attempts++;
+                        command.Parameters.Clear();
+                        Bind(command.Parameters, command.CreateParameter, job, runId, account, write, now);
+                        await command.ExecuteNonQueryAsync(cancellationToken);
                     }
-
-                    row.Version = write.Key.Version;
-                    row.ContentHash = write.ContentHash;
-                    row.Size = write.Size;
-                    row.State = write.State;
-                    row.Code = write.Code;
-                    row.Message = write.Message;
-                    row.Location = write.Location;
-                    row.TargetKey = write.TargetKey ?? (write.State == ItemState.Pending ? row.TargetKey : null);
-                    row.LastRunId = runId;
-                    row.UpdatedUtc = now;
                 }
 
-                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
             },
             cancellationToken);
     }
@@ -291,6 +285,50 @@ public sealed class JobLedger : IAsyncDisposable
 
     internal LedgerDbContext Create() => new(options);
 
+    private const string UpsertSql = """
+        INSERT INTO ledger_items ("Job", "System", "Account", "Container", "NativeId", "Version", "ContentHash", "Size", "State", "Code",
+                                  "Message", "Location", "TargetKey", "FirstRunId", "LastRunId", "Attempts", "CreatedUtc", "UpdatedUtc")
+        VALUES (@job, @system, @account, @container, @native, @version, @hash, @size, @state, @code,
+                @message, @location, @target, @run, @run, @attempts, @now, @now)
+        ON CONFLICT ("Job", "Account", "Container", "NativeId") DO UPDATE SET
+            "System" = excluded."System", "Version" = excluded."Version", "ContentHash" = excluded."ContentHash",
+            "Size" = excluded."Size", "State" = excluded."State", "Code" = excluded."Code", "Message" = excluded."Message",
+            "Location" = excluded."Location",
+            "TargetKey" = CASE WHEN excluded."State" = 'Pending' THEN ledger_items."TargetKey" ELSE excluded."TargetKey" END,
+            "LastRunId" = excluded."LastRunId", "Attempts" = ledger_items."Attempts" + excluded."Attempts",
+            "UpdatedUtc" = excluded."UpdatedUtc"
+        """;
+
+    private static void Bind(
+        System.Data.Common.DbParameterCollection parameters, Func<System.Data.Common.DbParameter> create,
+        string job, string runId, string account, ItemWrite write, DateTime now)
+    {
+        void Add(string name, object? value)
+        {
+            var parameter = create();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            parameters.Add(parameter);
+        }
+
+        Add("job", job);
+        Add("system", write.Key.System);
+        Add("account", account);
+        Add("container", write.Key.Container);
+        Add("native", write.Key.NativeId);
+        Add("version", write.Key.Version);
+        Add("hash", write.ContentHash);
+        Add("size", write.Size);
+        Add("state", write.State.ToString());
+        Add("code", write.Code);
+        Add("message", write.Message);
+        Add("location", write.Location);
+        Add("target", write.TargetKey);
+        Add("run", runId);
+        Add("attempts", write.State == ItemState.Pending ? 1 : 0);
+        Add("now", now);
+    }
+
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     private static string NewRunId(DateTime now) =>
@@ -301,7 +339,7 @@ public sealed class JobLedger : IAsyncDisposable
     {
         var ids = items.Select(i => i.NativeId).Distinct().ToList();
         var wanted = items.ToHashSet();
-        var rows = await db.Items
+        var rows = await db.Items.AsNoTracking()
             .Where(i => i.Job == job && i.Account == account && ids.Contains(i.NativeId))
             .ToListAsync(cancellationToken);
         var result = new Dictionary<ItemRef, LedgerItem>();

@@ -1,0 +1,53 @@
+// dxmig benchmarks (not tests). Each measured side runs in its own process so that peak RSS is its own.
+//   addressbook ACCOUNTS ROWS   generate exports, then measure dxmig (first and no-change pass) and plain EF Core
+using System.Diagnostics;
+using System.Globalization;
+using Dxmig.Bench;
+
+var invariant = CultureInfo.InvariantCulture;
+switch (args.FirstOrDefault())
+{
+    case "addressbook":
+        return await AddressBookBench.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], invariant) : 200,
+            args.Length > 2 ? int.Parse(args[2], invariant) : 500);
+    case "measure-dxmig":
+        return await AddressBookBench.MeasureDxmigAsync(args[1]);
+    case "measure-efcore":
+        return await AddressBookBench.MeasureEfCoreAsync(args[1], args[2]);
+    default:
+        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS]");
+        return 2;
+}
+
+namespace Dxmig.Bench
+{
+    internal static class Peak
+    {
+        /// <summary>Peak resident set size of this process, in MB (Linux VmHWM).</summary>
+        public static double RssMb()
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        }
+
+        public static async Task<(double Seconds, double RssMb, string Output)> ChildAsync(params string[] args)
+        {
+            var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            info.ArgumentList.Add(typeof(Peak).Assembly.Location);
+            foreach (var arg in args)
+            {
+                info.ArgumentList.Add(arg);
+            }
+
+            using var process = Process.Start(info)!;
+            var output = await process.StandardOutput.ReadToEndAsync();
+            var error = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            var result = output.Split('\n').LastOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal))
+                ?? throw new InvalidOperationException($"child failed ({process.ExitCode}): {output}\n{error}");
+            var parts = result.Split(' ');
+            return (double.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture), output);
+        }
+    }
+}
