@@ -394,7 +394,8 @@ public sealed class PipelineRunner<TIn, TOut>(
             result.Count(write.State);
             if (write.State == ItemState.Quarantined)
             {
-                logger.LogWarning("隔離 / quarantined: {Location}: {Reason}", write.Location, write.Message);
+                // Per item to the run's JSON log; the console gets the list at the end, not a line per item.
+                logger.LogInformation("隔離 / quarantined: {Location}: {Reason}", write.Location, write.Message);
             }
         }
     }
