@@ -111,7 +111,7 @@ internal static class AddressBookBench
         foreach (var account in files.Keys.Order(StringComparer.Ordinal))
         {
             await using var db = new PlatformDbContext(options);
-            await foreach (var item in extractor.ExtractAsync(account, new ExtractContext(new NoCheckpoints()), default))
+            await foreach (var item in extractor.ExtractAsync(account, new ExtractContext(NoCheckpoints.Instance), default))
             {
                 if (item.Payload is not { } e || !System.Net.Mail.MailAddress.TryCreate(e.Email.Trim(), out _) && e.Email.Length > 0)
                 {
@@ -171,10 +171,4 @@ internal static class AddressBookBench
         return directory?.FullName ?? throw new InvalidOperationException("Migration.sln not found");
     }
 
-    private sealed class NoCheckpoints : ICheckpointAccess
-    {
-        public Task<Checkpoint?> GetAsync(string container, CancellationToken cancellationToken) => Task.FromResult<Checkpoint?>(null);
-
-        public Task SaveAsync(Checkpoint checkpoint, CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

@@ -131,7 +131,7 @@ public sealed class AddressBookCsvExtractorTests : IDisposable
             new AddressBookSourceOptions(new Dictionary<string, string> { ["tanaka"] = path }, encoding, AddressBookFieldMap.Default),
             NullLogger<AddressBookCsvExtractor>.Instance);
         var items = new List<SourceItem<AddressBookEntry>>();
-        await foreach (var item in extractor.ExtractAsync("tanaka", new ExtractContext(new NoCheckpoints()), default))
+        await foreach (var item in extractor.ExtractAsync("tanaka", new ExtractContext(NoCheckpoints.Instance), default))
         {
             items.Add(item);
         }
@@ -139,10 +139,4 @@ public sealed class AddressBookCsvExtractorTests : IDisposable
         return items;
     }
 
-    private sealed class NoCheckpoints : ICheckpointAccess
-    {
-        public Task<Checkpoint?> GetAsync(string container, CancellationToken cancellationToken) => Task.FromResult<Checkpoint?>(null);
-
-        public Task SaveAsync(Checkpoint checkpoint, CancellationToken cancellationToken) => Task.CompletedTask;
-    }
 }

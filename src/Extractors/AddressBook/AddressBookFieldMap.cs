@@ -1,5 +1,4 @@
 using Dxmig.Platform.Jobs;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Dxmig.Extractors.AddressBook;
@@ -47,23 +46,8 @@ public sealed class AddressBookFieldMap
     {
         ArgumentNullException.ThrowIfNull(diagnostics);
         var display = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
-        YamlMappingNode root;
-        try
+        if (YamlFile.Load(path, display, diagnostics) is not { } root)
         {
-            using var reader = new StreamReader(path);
-            var stream = new YamlStream();
-            stream.Load(reader);
-            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode mapping)
-            {
-                diagnostics.Error(new SourcePosition(display, 1, 1), "項目マップが空です", "the field map is empty");
-                return null;
-            }
-
-            root = mapping;
-        }
-        catch (YamlException ex)
-        {
-            diagnostics.Error(new SourcePosition(display, (int)ex.Start.Line, (int)ex.Start.Column), $"YAML として読めません: {ex.Message}", $"not valid YAML: {ex.Message}");
             return null;
         }
 

@@ -38,7 +38,7 @@ internal static class DemoCommand
             return ExitCodes.Failed;
         }
 
-        var home = io.Environment("DXMIG_HOME") is { Length: > 0 } h ? Path.GetFullPath(h) : Path.Combine(repo, ".dxmig");
+        var home = io.Environment(DxmigHome.Variable) is { Length: > 0 } ? DxmigHome.Resolve(io.Environment) : Path.Combine(repo, ".dxmig");
         var demo = Path.Combine(home, "demo");
         if (reset && Directory.Exists(demo))
         {
@@ -56,7 +56,7 @@ internal static class DemoCommand
             io.Console.MarkupLine(Markup.Escape($"サンプルのアドレス帳を {files.Count} 件作りました (CP932 と UTF-8 BOM 付き) / wrote {files.Count} sample address book exports: {exports}"));
         }
 
-        var environment = Overlay(io.Environment, new Dictionary<string, string> { ["DXMIG_DEMO_DIR"] = demo, ["DXMIG_HOME"] = home });
+        var environment = Overlay(io.Environment, new Dictionary<string, string> { ["DXMIG_DEMO_DIR"] = demo, [DxmigHome.Variable] = home });
         var demoIo = new CliIo(io.Output, io.Error, io.Interactive, environment, io.Time);
 
         io.Console.Write(new Rule("[bold]1 回目の実行 / first run[/]").LeftJustified());

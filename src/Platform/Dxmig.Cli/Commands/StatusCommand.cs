@@ -38,7 +38,7 @@ internal static class StatusCommand
             }
             else
             {
-                var home = io.Environment("DXMIG_HOME") is { Length: > 0 } h ? h : ".dxmig";
+                var home = DxmigHome.Resolve(io.Environment);
                 location = StoreLocation.Parse(ledgerPath ?? Path.Combine(home, "ledger.db"), Directory.GetCurrentDirectory());
             }
         }

@@ -54,7 +54,7 @@ internal sealed class AddressBookJobKind : IJobKind
         }
 
         var storeValue = target.Value("store");
-        var home = job.Environment("DXMIG_HOME") is { Length: > 0 } h ? Path.GetFullPath(h) : Path.GetFullPath(".dxmig");
+        var home = DxmigHome.Resolve(job.Environment);
         var store = string.IsNullOrWhiteSpace(storeValue)
             ? Path.Combine(home, "platform.db")
             : StoreLocation.LooksLikePostgres(storeValue) ? storeValue : target.ResolvePath(storeValue);

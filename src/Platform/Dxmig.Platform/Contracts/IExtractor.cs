@@ -37,3 +37,13 @@ public interface ICheckpointAccess
 
 /// <summary>Where reading a container stopped (IMAP: UIDVALIDITY, highest UID, HIGHESTMODSEQ; others: an opaque cursor).</summary>
 public sealed record Checkpoint(string Container, long? UidValidity, long? HighestUid, long? HighestModSeq, string? Cursor);
+
+/// <summary>Checkpoints that are never there and never kept: for reading a source outside a run (tools, benchmarks).</summary>
+public sealed class NoCheckpoints : ICheckpointAccess
+{
+    public static readonly NoCheckpoints Instance = new();
+
+    public Task<Checkpoint?> GetAsync(string container, CancellationToken cancellationToken) => Task.FromResult<Checkpoint?>(null);
+
+    public Task SaveAsync(Checkpoint checkpoint, CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Dxmig.Platform.Contracts;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Dxmig.Platform.Jobs;
@@ -34,25 +33,8 @@ public static partial class JobFileReader
             return null;
         }
 
-        YamlMappingNode root;
-        try
+        if (YamlFile.Load(path, display, diagnostics) is not { } root)
         {
-            using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-            var stream = new YamlStream();
-            stream.Load(reader);
-            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode mapping)
-            {
-                diagnostics.Error(new SourcePosition(display, 1, 1), "ジョブファイルが空か、キーと値の組になっていません", "the job file is empty or not a mapping of keys to values");
-                return null;
-            }
-
-            root = mapping;
-        }
-        catch (YamlException ex)
-        {
-            diagnostics.Error(
-                new SourcePosition(display, (int)ex.Start.Line, (int)ex.Start.Column),
-                $"YAML として読めません: {ex.Message}", $"not valid YAML: {ex.Message}");
             return null;
         }
 
@@ -79,7 +61,7 @@ public static partial class JobFileReader
         var source = top.Section("source", required: true);
         var target = top.Section("target", required: true);
         var mappings = ReadMappings(top, kind);
-        var home = environment("DXMIG_HOME") is { Length: > 0 } h ? Path.GetFullPath(h) : Path.GetFullPath(".dxmig");
+        var home = DxmigHome.Resolve(environment);
 
         string? ledger;
         SecretReference? ledgerPassword = null;
