@@ -72,6 +72,12 @@ public sealed class CliHarness : IDisposable
         return await db.Contacts.CountAsync();
     }
 
+    public async Task<List<ContactEntity>> ContactsAsync(System.Linq.Expressions.Expression<Func<ContactEntity, bool>> where)
+    {
+        await using var db = new PlatformDbContext(StoreContextFactory.CreateOptions<PlatformDbContext>(StoreLocation.Parse(Store, "/")));
+        return await db.Contacts.Where(where).ToListAsync();
+    }
+
     public async Task<Dictionary<ItemState, int>> LedgerStatesAsync()
     {
         await using var db = new LedgerDbContext(StoreContextFactory.CreateOptions<LedgerDbContext>(StoreLocation.Parse(Ledger, "/")));

@@ -30,6 +30,11 @@ public sealed class RunCommandTests : IDisposable
         states[ItemState.Quarantined].Should().Be(AddressBookSamples.PlantedQuarantined);
         states[ItemState.Skipped].Should().Be(AddressBookSamples.PlantedSkipped);
         states.Should().NotContainKey(ItemState.Pending);
+        var special = await cli.ContactsAsync(c => c.Email == "ichiro.takahashi@example.jp");
+        special.Should().HaveCount(4, "each account's export holds the row with ①㈱髙 and a 外字");
+        special.Should().OnlyContain(c =>
+            c.Name == "\uE000橋　一郎" && c.DisplayName == "髙橋　一郎" && c.Organization == "㈱みらい商事" && c.Department == "第①営業部" &&
+            c.Memo == "髙と①と㈱～を含むメモ\r\n二行目 \"引用\" あり" && c.Gaiji == "U+E000" && c.Phone1E164 == "+81312345678");
 
         var second = await cli.RunAsync("run", job);
 
