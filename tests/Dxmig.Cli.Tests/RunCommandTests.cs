@@ -38,7 +38,7 @@ public sealed class RunCommandTests : IDisposable
 
         var second = await cli.RunAsync("run", job);
 
-        second.Output.Should().Contain($"投入 0 + スキップ {AddressBookSamples.PlantedSkipped} + 隔離 {AddressBookSamples.PlantedQuarantined} + 処理済み {samples.ExpectedLoaded}");
+        second.Output.Should().Contain($"投入 0 + 削除 0 + スキップ {AddressBookSamples.PlantedSkipped} + 隔離 {AddressBookSamples.PlantedQuarantined} + 処理済み {samples.ExpectedLoaded}");
         (await cli.CountContactsAsync()).Should().Be(samples.ExpectedLoaded);
         Directory.GetFiles(Path.Combine(cli.Folder, "logs", "test-addressbook"), "*.jsonl").Should().HaveCount(2, "one JSON log per run");
     }

@@ -5,7 +5,15 @@ using Dxmig.Platform.Text;
 
 namespace Dxmig.Platform.Tests;
 
-public sealed record Note(string Text);
+public record Note(string Text);
+
+/// <summary>A payload holding a resource (like a message body in a temporary file).</summary>
+public sealed record DisposableNote(string Text) : Note(Text), IDisposable
+{
+    public bool Disposed { get; private set; }
+
+    public void Dispose() => Disposed = true;
+}
 
 public sealed record Written(string Text, string SourceId);
 

@@ -71,7 +71,7 @@ public abstract class JobLedgerTests
 
         var open = () => JobLedger.OpenAsync(store, TimeProvider.System, default);
 
-        (await open.Should().ThrowAsync<StoreSchemaException>()).Which.Message.Should().Contain("99").And.Contain("this dxmig uses 1");
+        (await open.Should().ThrowAsync<StoreSchemaException>()).Which.Message.Should().Contain("99").And.Contain($"this dxmig uses {LedgerDbContext.SchemaVersion}");
     }
 }
 

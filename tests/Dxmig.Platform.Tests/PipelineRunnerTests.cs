@@ -289,3 +289,151 @@ public sealed class PipelineRunnerTests : IDisposable
             stop);
     }
 }
+
+public sealed class PipelineRunnerSyncTests : IDisposable
+{
+    private readonly TempFolder temp = new();
+    private readonly SyncExtractor extractor = new();
+    private readonly MemoryTarget target = new();
+
+    public void Dispose() => temp.Dispose();
+
+    [Fact]
+    public async Task Run_ChangedItem_GetsThePreviousTargetKey()
+    {
+        extractor.Items.Add(("a", "v1"));
+        await RunAsync();
+        extractor.Items[0] = ("a", "v2");
+
+        await RunAsync();
+
+        target.Requests.Should().HaveCount(2);
+        target.Requests[1].PreviousTargetKey.Should().Be("t/0");
+        target.Requests[0].PreviousTargetKey.Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Run_RemovalOfALoadedItem_IsCountedRemovedAndNotRepeated()
+    {
+        extractor.Items.Add(("a", "v1"));
+        extractor.Items.Add(("b", "v1"));
+        await RunAsync();
+        extractor.Items.RemoveAt(0);
+        extractor.Removals.Add("a");
+
+        var removing = await RunAsync();
+        var again = await RunAsync();
+
+        removing.Run.Removed.Should().Be(1);
+        removing.Accounts[0].Balances.Should().BeTrue();
+        target.Requests.Should().ContainSingle(r => r.Removal).Which.PreviousTargetKey.Should().Be("t/0");
+        again.Run.Removed.Should().Be(0);
+        again.Run.AlreadyDone.Should().Be(2, "b is unchanged and a's removal is already done");
+        await using var ledger = await JobLedger.OpenAsync(StoreLocation.Parse(temp.File("l.db"), temp.Path), TimeProvider.System, default);
+        (await ledger.ItemsInStateAsync("job", ItemState.Removed, 10, default)).Should().ContainSingle().Which.NativeId.Should().Be("a");
+    }
+
+    [Fact]
+    public async Task Run_ItemTheExtractorDoubts_ReachesTheLoaderInDoubt()
+    {
+        extractor.Items.Add(("a", "v1"));
+        extractor.Doubtful.Add("a");
+
+        await RunAsync();
+
+        target.Requests.Should().ContainSingle().Which.InDoubt.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Run_WarningFromTheExtractor_EndsNeedingAttention()
+    {
+        extractor.Items.Add(("a", "v1"));
+        extractor.Warning = "大量削除を拒否";
+
+        var result = await RunAsync();
+
+        result.Run.Outcome.Should().Be(RunOutcome.CompletedWithWarnings);
+        result.ExitCode.Should().Be(ExitCodes.Quarantined);
+        result.Accounts[0].Warnings.Should().ContainSingle().Which.Should().Contain("大量削除を拒否");
+    }
+
+    [Fact]
+    public async Task Run_DisposablePayloads_AreDisposedOnceTheirBatchIsDone()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            extractor.Items.Add(($"m{i}", "v"));
+        }
+
+        await RunAsync();
+
+        extractor.Created.Should().HaveCount(30).And.OnlyContain(p => p.Disposed);
+    }
+
+    [Fact]
+    public async Task Extractor_SeesWhatTheLedgerKnows()
+    {
+        extractor.Items.Add(("a", "v1"));
+        await RunAsync();
+
+        await RunAsync();
+
+        extractor.LastKnown.Should().ContainKey("a");
+        extractor.LastKnown["a"].State.Should().Be("Loaded");
+        extractor.LastListed.Should().Equal("a");
+    }
+
+    private async Task<RunResult> RunAsync()
+    {
+        await using var ledger = await JobLedger.OpenAsync(StoreLocation.Parse(temp.File("l.db"), temp.Path), TimeProvider.System, default);
+        var runner = new PipelineRunner<Note, Written>(extractor, new NoteTransformer(), target, ledger, NullLogger.Instance, TimeProvider.System);
+        return await runner.RunAsync(new RunSettings { Job = "job", Accounts = ["alice"], BatchSize = 8 }, NullRunObserver.Instance, default);
+    }
+
+    private sealed class SyncExtractor : IExtractor<Note>
+    {
+        public List<(string Id, string Version)> Items { get; } = [];
+
+        public HashSet<string> Removals { get; } = [];
+
+        public HashSet<string> Doubtful { get; } = [];
+
+        public string? Warning { get; set; }
+
+        public List<DisposableNote> Created { get; } = [];
+
+        public IReadOnlyDictionary<string, KnownItem> LastKnown { get; private set; } = new Dictionary<string, KnownItem>();
+
+        public List<string> LastListed { get; } = [];
+
+        public ValueTask<SourceEstimate?> EstimateAsync(string account, CancellationToken cancellationToken) => ValueTask.FromResult<SourceEstimate?>(null);
+
+        public async IAsyncEnumerable<SourceItem<Note>> ExtractAsync(string account, ExtractContext context, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            LastKnown = await context.Known.LookupAsync("box", Items.Select(i => i.Id).ToList(), cancellationToken);
+            LastListed.Clear();
+            await foreach (var known in context.Known.ListLoadedAsync("box", cancellationToken))
+            {
+                LastListed.Add(known.NativeId);
+            }
+
+            if (Warning is not null)
+            {
+                context.Warn(Warning, "warning");
+            }
+
+            foreach (var (id, version) in Items)
+            {
+                var payload = new DisposableNote($"{id} {version}");
+                Created.Add(payload);
+                var hash = Platform.Text.ContentHash.OfFields([id, version]);
+                yield return SourceItem<Note>.Ok(new SourceKey("s", account, "box", id, version), hash, 1, id, payload) with { InDoubt = Doubtful.Contains(id) };
+            }
+
+            foreach (var id in Removals)
+            {
+                yield return SourceItem<Note>.Ok(new SourceKey("s", account, "box", id, "gone"), "removed", 0, id, new Note("removed " + id)) with { Removal = true };
+            }
+        }
+    }
+}

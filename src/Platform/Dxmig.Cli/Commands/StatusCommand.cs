@@ -63,7 +63,7 @@ internal static class StatusCommand
         }
 
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"最近の実行 / recent runs — {location}"));
-        foreach (var header in new[] { "開始 / started", "ジョブ / job", "実行 / run", "結果 / outcome", "読込 / seen", "投入 / loaded", "スキップ / skipped", "隔離 / quarantined", "処理済み / done", "時間 / took" })
+        foreach (var header in new[] { "開始 / started", "ジョブ / job", "実行 / run", "結果 / outcome", "読込 / seen", "投入 / loaded", "削除 / removed", "スキップ / skipped", "隔離 / quarantined", "処理済み / done", "時間 / took" })
         {
             table.AddColumn(header);
         }
@@ -77,6 +77,7 @@ internal static class StatusCommand
                 RunSummaryPrinter.Outcome(run.Outcome),
                 Units.Count(run.Seen),
                 Units.Count(run.Loaded),
+                Units.Count(run.Removed),
                 Units.Count(run.Skipped),
                 Units.Count(run.Quarantined),
                 Units.Count(run.AlreadyDone),
@@ -89,15 +90,15 @@ internal static class StatusCommand
         if (accounts.Count > 0)
         {
             var detail = new Table().Border(TableBorder.Simple).Title(Markup.Escape($"最新の実行のアカウント別 / latest run by account — {latest.RunId}"));
-            foreach (var header in new[] { "アカウント / account", "結果 / outcome", "読込 / seen", "投入 / loaded", "スキップ / skipped", "隔離 / quarantined", "処理済み / done", "メッセージ / message" })
+            foreach (var header in new[] { "アカウント / account", "結果 / outcome", "読込 / seen", "投入 / loaded", "削除 / removed", "スキップ / skipped", "隔離 / quarantined", "処理済み / done", "メッセージ / message" })
             {
                 detail.AddColumn(header);
             }
 
             foreach (var a in accounts.Where(a => accounts.Count <= 50 || a.Outcome != RunOutcome.Succeeded))
             {
-                detail.AddRow(Markup.Escape(a.Account), RunSummaryPrinter.Outcome(a.Outcome), Units.Count(a.Seen), Units.Count(a.Loaded),
-                    Units.Count(a.Skipped), Units.Count(a.Quarantined), Units.Count(a.AlreadyDone), Markup.Escape(a.Message ?? string.Empty));
+                detail.AddRow(Markup.Escape(a.Account), RunSummaryPrinter.Outcome(a.Outcome), Units.Count(a.Seen), Units.Count(a.Loaded), Units.Count(a.Removed),
+                    Units.Count(a.Skipped), Units.Count(a.Quarantined), Units.Count(a.AlreadyDone), Markup.Escape(string.Join(" ", new[] { a.Message, a.Warnings }.Where(m => m is not null))));
             }
 
             io.Console.Write(detail);

@@ -18,6 +18,7 @@ internal static class RunSummaryPrinter
         table.AddColumn("結果 / outcome");
         table.AddColumn(new TableColumn("読込 / seen").RightAligned());
         table.AddColumn(new TableColumn("投入 / loaded").RightAligned());
+        table.AddColumn(new TableColumn("削除 / removed").RightAligned());
         table.AddColumn(new TableColumn("スキップ / skipped").RightAligned());
         table.AddColumn(new TableColumn("隔離 / quarantined").RightAligned());
         table.AddColumn(new TableColumn("処理済み / already done").RightAligned());
@@ -31,6 +32,7 @@ internal static class RunSummaryPrinter
                 Outcome(account.Outcome),
                 Units.Count(account.Seen),
                 Units.Count(account.Loaded),
+                Units.Count(account.Removed),
                 Units.Count(account.Skipped),
                 Units.Count(account.Quarantined),
                 Units.Count(account.AlreadyDone));
@@ -38,7 +40,7 @@ internal static class RunSummaryPrinter
 
         if (shown.Count < result.Accounts.Count)
         {
-            table.AddRow($"(ほか成功 {result.Accounts.Count - shown.Count} / {result.Accounts.Count - shown.Count} more succeeded)", string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty);
+            table.AddRow($"(ほか成功 {result.Accounts.Count - shown.Count} / {result.Accounts.Count - shown.Count} more succeeded)", string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty);
         }
 
         table.AddRow(
@@ -46,14 +48,15 @@ internal static class RunSummaryPrinter
             Outcome(run.Outcome),
             $"[bold]{Units.Count(run.Seen)}[/]",
             $"[bold]{Units.Count(run.Loaded)}[/]",
+            $"[bold]{Units.Count(run.Removed)}[/]",
             $"[bold]{Units.Count(run.Skipped)}[/]",
             $"[bold]{Units.Count(run.Quarantined)}[/]",
             $"[bold]{Units.Count(run.AlreadyDone)}[/]");
         console.Write(table);
 
-        var balanced = run.Seen == run.Loaded + run.Skipped + run.Quarantined + run.AlreadyDone;
+        var balanced = run.Seen == run.Loaded + run.Removed + run.Skipped + run.Quarantined + run.AlreadyDone;
         console.MarkupLine(Markup.Escape(
-            $"集計 / accounting: 読込 {run.Seen} = 投入 {run.Loaded} + スキップ {run.Skipped} + 隔離 {run.Quarantined} + 処理済み {run.AlreadyDone} " +
+            $"集計 / accounting: 読込 {run.Seen} = 投入 {run.Loaded} + 削除 {run.Removed} + スキップ {run.Skipped} + 隔離 {run.Quarantined} + 処理済み {run.AlreadyDone} " +
             (balanced ? "(一致 / balanced)" : "(不一致 / DOES NOT BALANCE)")));
         console.MarkupLine(Markup.Escape($"データ量 / bytes read: {Units.Bytes(run.Bytes)}; 所要時間 / took {Units.Duration((run.EndedUtc ?? run.StartedUtc) - run.StartedUtc)}"));
         if (run.DryRun)
@@ -64,6 +67,14 @@ internal static class RunSummaryPrinter
         foreach (var failed in result.Accounts.Where(a => a.Outcome is RunOutcome.Failed or RunOutcome.Stopped))
         {
             console.MarkupLine($"[red]{Markup.Escape($"{failed.Account}: {failed.Message}")}[/]");
+        }
+
+        foreach (var account in result.Accounts.Where(a => a.Warnings.Count > 0))
+        {
+            foreach (var warning in account.Warnings)
+            {
+                console.MarkupLine($"[yellow]{Markup.Escape($"要確認 / attention: {account.Account}: {warning}")}[/]");
+            }
         }
 
         if (quarantined.Count > 0)
@@ -95,6 +106,7 @@ internal static class RunSummaryPrinter
     {
         RunOutcome.Succeeded => "[green]成功 / succeeded[/]",
         RunOutcome.CompletedWithQuarantine => "[yellow]隔離あり / quarantined[/]",
+        RunOutcome.CompletedWithWarnings => "[yellow]要確認 / needs attention[/]",
         RunOutcome.Failed => "[red]失敗 / failed[/]",
         RunOutcome.Stopped => "[yellow]停止 / stopped[/]",
         RunOutcome.Interrupted => "[red]中断 / interrupted[/]",

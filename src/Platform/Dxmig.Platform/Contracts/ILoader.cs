@@ -13,8 +13,12 @@ public interface ILoader<T> : IAsyncDisposable
     Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<T>> batch, CancellationToken cancellationToken);
 }
 
-/// <summary>One target item to write. <paramref name="Index"/> numbers the target items of one source item.</summary>
-public sealed record LoadRequest<T>(SourceKey Key, string ContentHash, int Index, T Item, bool InDoubt)
+/// <summary>
+/// One target item to write. <paramref name="Index"/> numbers the target items of one source item.
+/// <paramref name="PreviousTargetKey"/> is what the ledger recorded for an earlier version of the item (a changed item
+/// is updated there rather than written anew). <paramref name="Removal"/>: remove it from the target instead.
+/// </summary>
+public sealed record LoadRequest<T>(SourceKey Key, string ContentHash, int Index, T Item, bool InDoubt, string? PreviousTargetKey = null, bool Removal = false)
     where T : class;
 
 /// <summary>The target's answer for one request: its key, or the reason it refused the item.</summary>

@@ -10,9 +10,19 @@ namespace Dxmig.Platform.Contracts;
 /// <param name="Location">Where a person finds it: "tanaka.csv:12", "INBOX UID 42".</param>
 /// <param name="Payload">The item, when it could be read.</param>
 /// <param name="Problem">Why it could not be read, when it could not.</param>
+/// <remarks>A payload that is <see cref="IDisposable"/> (a message body in a temporary file) is disposed by the runner once its batch is done.</remarks>
 public sealed record SourceItem<T>(SourceKey Key, string ContentHash, long Size, string Location, T? Payload, ItemProblem? Problem)
     where T : class
 {
+    /// <summary>
+    /// The extractor cannot tell whether the target already holds this item (its folder's UIDVALIDITY changed, say):
+    /// the loader looks on the target before writing, as for an item the ledger has in doubt.
+    /// </summary>
+    public bool InDoubt { get; init; }
+
+    /// <summary>The item vanished from the source; the loader removes it from the target (deletion policy permitting).</summary>
+    public bool Removal { get; init; }
+
     public static SourceItem<T> Ok(SourceKey key, string hash, long size, string location, T payload) =>
         new(key, hash, size, location, payload, null);
 

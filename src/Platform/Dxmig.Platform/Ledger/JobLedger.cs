@@ -260,6 +260,38 @@ public sealed class JobLedger : IAsyncDisposable
         return await db.RunAccounts.AsNoTracking().Where(a => a.RunId == runId).OrderBy(a => a.Account).ToListAsync(cancellationToken);
     }
 
+    /// <summary>The loaded items of one container, in id order, read in pages so a large folder is never held whole.</summary>
+    public async IAsyncEnumerable<LedgerItem> ListLoadedAsync(
+        string job, string account, string container, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        const int Page = 2000;
+        var after = 0L;
+        while (true)
+        {
+            List<LedgerItem> page;
+            await using (var db = Create())
+            {
+                page = await db.Items.AsNoTracking()
+                    .Where(i => i.Job == job && i.Account == account && i.Container == container && i.State == ItemState.Loaded && i.Id > after)
+                    .OrderBy(i => i.Id)
+                    .Take(Page)
+                    .ToListAsync(cancellationToken);
+            }
+
+            foreach (var item in page)
+            {
+                yield return item;
+            }
+
+            if (page.Count < Page)
+            {
+                yield break;
+            }
+
+            after = page[^1].Id;
+        }
+    }
+
     /// <summary>Items of a job now in a state, newest first (quarantine lists, reports).</summary>
     public async Task<IReadOnlyList<LedgerItem>> ItemsInStateAsync(string job, ItemState state, int max, CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ public sealed class LedgerDbContext(DbContextOptions<LedgerDbContext> options) :
 {
     public const string Component = "ledger";
 
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     public DbSet<LedgerItem> Items => Set<LedgerItem>();
 
@@ -32,7 +32,7 @@ public sealed class LedgerDbContext(DbContextOptions<LedgerDbContext> options) :
             e.Property(x => x.Container).HasMaxLength(1000);
             e.Property(x => x.NativeId).HasMaxLength(1000);
             e.Property(x => x.Version).HasMaxLength(200);
-            e.Property(x => x.ContentHash).HasMaxLength(64);
+            e.Property(x => x.ContentHash).HasMaxLength(200);
             e.Property(x => x.State).HasConversion<string>().HasMaxLength(20);
             e.Property(x => x.Code).HasMaxLength(100);
             e.Property(x => x.FirstRunId).HasMaxLength(40);

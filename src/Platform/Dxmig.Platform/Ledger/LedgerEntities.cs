@@ -11,6 +11,9 @@ public enum ItemState
     Skipped,
 
     Quarantined,
+
+    /// <summary>Vanished from the source and removed from the target (deletion policy "mirror").</summary>
+    Removed,
 }
 
 /// <summary>One row per job and source item (the key without its version).</summary>
@@ -90,6 +93,9 @@ public enum RunOutcome
     /// <summary>Everything accounted, some items quarantined.</summary>
     CompletedWithQuarantine,
 
+    /// <summary>Everything accounted, with warnings a person must read (a refused mass deletion).</summary>
+    CompletedWithWarnings,
+
     /// <summary>An account failed or the accounting did not balance.</summary>
     Failed,
 
@@ -129,9 +135,13 @@ public sealed class LedgerRun
 
     public long AlreadyDone { get; set; }
 
+    public long Removed { get; set; }
+
     public long Bytes { get; set; }
 
     public int AccountsFailed { get; set; }
+
+    public int Warnings { get; set; }
 
     public string? Message { get; set; }
 }
@@ -157,9 +167,14 @@ public sealed class LedgerRunAccount
 
     public long AlreadyDone { get; set; }
 
+    public long Removed { get; set; }
+
     public long Bytes { get; set; }
 
     public string? Message { get; set; }
+
+    /// <summary>Warnings raised for the account, one per line.</summary>
+    public string? Warnings { get; set; }
 }
 
 /// <summary>Who runs a job now: one holder at a time, refreshed by heartbeat.</summary>

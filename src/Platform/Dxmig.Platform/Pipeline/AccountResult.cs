@@ -4,7 +4,7 @@ namespace Dxmig.Platform.Pipeline;
 
 /// <summary>
 /// The accounting of one account in one run. The invariant every run proves:
-/// <c>Seen = Loaded + Skipped + Quarantined + AlreadyDone</c>.
+/// <c>Seen = Loaded + Removed + Skipped + Quarantined + AlreadyDone</c>.
 /// </summary>
 public sealed class AccountResult(string account)
 {
@@ -13,7 +13,9 @@ public sealed class AccountResult(string account)
     private long skipped;
     private long quarantined;
     private long alreadyDone;
+    private long removed;
     private long bytes;
+    private readonly List<string> warnings = [];
 
     public string Account { get; } = account;
 
@@ -32,10 +34,33 @@ public sealed class AccountResult(string account)
 
     public long AlreadyDone => Interlocked.Read(ref alreadyDone);
 
+    /// <summary>Items that vanished from the source and were removed from the target.</summary>
+    public long Removed => Interlocked.Read(ref removed);
+
+    /// <summary>Warnings a person must read (a refused mass deletion); the account still completes.</summary>
+    public IReadOnlyList<string> Warnings
+    {
+        get
+        {
+            lock (warnings)
+            {
+                return [.. warnings];
+            }
+        }
+    }
+
     /// <summary>Source bytes of the items seen.</summary>
     public long Bytes => Interlocked.Read(ref bytes);
 
-    public bool Balances => Seen == Loaded + Skipped + Quarantined + AlreadyDone;
+    public bool Balances => Seen == Loaded + Removed + Skipped + Quarantined + AlreadyDone;
+
+    internal void Warn(string warning)
+    {
+        lock (warnings)
+        {
+            warnings.Add(warning);
+        }
+    }
 
     internal void CountSeen(long size)
     {
@@ -56,8 +81,11 @@ public sealed class AccountResult(string account)
             case ItemState.Quarantined:
                 Interlocked.Increment(ref quarantined);
                 break;
+            case ItemState.Removed:
+                Interlocked.Increment(ref removed);
+                break;
             default:
-                throw new ArgumentOutOfRangeException(nameof(state), state, "an item ends loaded, skipped or quarantined");
+                throw new ArgumentOutOfRangeException(nameof(state), state, "an item ends loaded, removed, skipped or quarantined");
         }
     }
 
@@ -73,7 +101,9 @@ public sealed class AccountResult(string account)
         Skipped = Skipped,
         Quarantined = Quarantined,
         AlreadyDone = AlreadyDone,
+        Removed = Removed,
         Bytes = Bytes,
         Message = Message,
+        Warnings = Warnings.Count == 0 ? null : string.Join('\n', Warnings),
     };
 }

@@ -56,8 +56,8 @@ public sealed class PipelineRunner<TIn, TOut>(
         Summarise(run, results, stopToken.IsCancellationRequested);
         await ledger.CompleteRunAsync(run, CancellationToken.None);
         logger.LogInformation(
-            "実行終了 / run ended: {Outcome}; seen {Seen} = loaded {Loaded} + skipped {Skipped} + quarantined {Quarantined} + already done {AlreadyDone}",
-            run.Outcome, run.Seen, run.Loaded, run.Skipped, run.Quarantined, run.AlreadyDone);
+            "実行終了 / run ended: {Outcome}; seen {Seen} = loaded {Loaded} + removed {Removed} + skipped {Skipped} + quarantined {Quarantined} + already done {AlreadyDone}",
+            run.Outcome, run.Seen, run.Loaded, run.Removed, run.Skipped, run.Quarantined, run.AlreadyDone);
         return new RunResult(run, results);
     }
 
@@ -68,8 +68,10 @@ public sealed class PipelineRunner<TIn, TOut>(
         run.Skipped = results.Sum(r => r.Skipped);
         run.Quarantined = results.Sum(r => r.Quarantined);
         run.AlreadyDone = results.Sum(r => r.AlreadyDone);
+        run.Removed = results.Sum(r => r.Removed);
         run.Bytes = results.Sum(r => r.Bytes);
         run.AccountsFailed = results.Count(r => r.Outcome == RunOutcome.Failed);
+        run.Warnings = results.Sum(r => r.Warnings.Count);
 
         if (run.AccountsFailed > 0)
         {
@@ -80,6 +82,12 @@ public sealed class PipelineRunner<TIn, TOut>(
         {
             run.Outcome = RunOutcome.Stopped;
             run.Message = "途中で停止しました。次の実行が続きから再開します / stopped before the end; the next run resumes";
+        }
+        else if (run.Warnings > 0)
+        {
+            run.Outcome = RunOutcome.CompletedWithWarnings;
+            run.Message = $"要確認の警告が {run.Warnings} 件あります / {run.Warnings} warning(s) need attention" +
+                          (run.Quarantined > 0 ? $"; {run.Quarantined} 件を隔離 / {run.Quarantined} item(s) quarantined" : string.Empty);
         }
         else if (run.Quarantined > 0)
         {
@@ -102,7 +110,9 @@ public sealed class PipelineRunner<TIn, TOut>(
             await VerifyAgainstLedgerAsync(run, settings, result);
             if (result.Outcome == RunOutcome.Running)
             {
-                result.Outcome = result.Quarantined > 0 ? RunOutcome.CompletedWithQuarantine : RunOutcome.Succeeded;
+                result.Outcome = result.Warnings.Count > 0 ? RunOutcome.CompletedWithWarnings
+                    : result.Quarantined > 0 ? RunOutcome.CompletedWithQuarantine
+                    : RunOutcome.Succeeded;
             }
         }
         catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
@@ -141,8 +151,8 @@ public sealed class PipelineRunner<TIn, TOut>(
         if (!result.Balances)
         {
             throw new AccountingMismatchException(
-                $"集計が合いません: 読込 {result.Seen} ≠ 投入 {result.Loaded} + スキップ {result.Skipped} + 隔離 {result.Quarantined} + 処理済み {result.AlreadyDone} / " +
-                $"accounting does not balance: seen {result.Seen} ≠ loaded {result.Loaded} + skipped {result.Skipped} + quarantined {result.Quarantined} + already done {result.AlreadyDone}");
+                $"集計が合いません: 読込 {result.Seen} ≠ 投入 {result.Loaded} + 削除 {result.Removed} + スキップ {result.Skipped} + 隔離 {result.Quarantined} + 処理済み {result.AlreadyDone} / " +
+                $"accounting does not balance: seen {result.Seen} ≠ loaded {result.Loaded} + removed {result.Removed} + skipped {result.Skipped} + quarantined {result.Quarantined} + already done {result.AlreadyDone}");
         }
 
         if (settings.DryRun)
@@ -152,7 +162,7 @@ public sealed class PipelineRunner<TIn, TOut>(
 
         var counts = await ledger.CountRunItemsAsync(settings.Job, run.RunId, result.Account, CancellationToken.None);
         long Get(ItemState s) => counts.TryGetValue(s, out var n) ? n : 0;
-        if (Get(ItemState.Loaded) != result.Loaded || Get(ItemState.Skipped) != result.Skipped ||
+        if (Get(ItemState.Loaded) != result.Loaded || Get(ItemState.Removed) != result.Removed || Get(ItemState.Skipped) != result.Skipped ||
             Get(ItemState.Quarantined) != result.Quarantined || Get(ItemState.Pending) != 0)
         {
             throw new AccountingMismatchException(
@@ -171,6 +181,7 @@ public sealed class PipelineRunner<TIn, TOut>(
         logger.LogInformation("アカウント開始 / account started: {Account}", account);
 
         var checkpoints = new DeferredCheckpoints(ledger, settings.Job, account);
+        var known = new LedgerKnownItems(ledger, settings.Job, account);
         var channel = Channel.CreateBounded<SourceItem<TIn>>(new BoundedChannelOptions(settings.ChannelCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -178,7 +189,12 @@ public sealed class PipelineRunner<TIn, TOut>(
             SingleWriter = true,
         });
         using var producerStop = CancellationTokenSource.CreateLinkedTokenSource(stopToken);
-        var producer = ProduceAsync(account, checkpoints, channel.Writer, producerStop.Token);
+        var context = new ExtractContext(checkpoints, known, warning =>
+        {
+            result.Warn(warning);
+            logger.LogWarning("警告 / warning: {Account}: {Warning}", account, warning);
+        });
+        var producer = ProduceAsync(account, context, checkpoints, channel.Writer, producerStop.Token);
 
         var seenRefs = new HashSet<ItemRef>();
         var batch = new List<SourceItem<TIn>>(settings.BatchSize);
@@ -190,7 +206,15 @@ public sealed class PipelineRunner<TIn, TOut>(
             {
                 await FillBatchAsync(channel.Reader, batch, settings);
 
-                await ProcessBatchAsync(run, settings, result, batch, seenRefs, CancellationToken.None);
+                try
+                {
+                    await ProcessBatchAsync(run, settings, result, batch, seenRefs, CancellationToken.None);
+                }
+                finally
+                {
+                    DisposePayloads(batch);
+                }
+
                 consumed += batch.Count;
                 observer.ItemsProcessed(account, batch.Count, batch.Sum(i => i.Size));
                 batch.Clear();
@@ -212,6 +236,12 @@ public sealed class PipelineRunner<TIn, TOut>(
             catch (OperationCanceledException)
             {
                 // The producer ends this way whenever the consumer stops first.
+            }
+
+            // Items read ahead but never processed may hold temporary files.
+            while (channel.Reader.TryRead(out var left))
+            {
+                DisposePayloads([left]);
             }
         }
 
@@ -260,14 +290,22 @@ public sealed class PipelineRunner<TIn, TOut>(
         }
     }
 
+    private static void DisposePayloads(IEnumerable<SourceItem<TIn>> items)
+    {
+        foreach (var item in items)
+        {
+            (item.Payload as IDisposable)?.Dispose();
+        }
+    }
+
     private async Task ProduceAsync(
-        string account, DeferredCheckpoints checkpoints, ChannelWriter<SourceItem<TIn>> writer, CancellationToken cancellationToken)
+        string account, ExtractContext context, DeferredCheckpoints checkpoints, ChannelWriter<SourceItem<TIn>> writer, CancellationToken cancellationToken)
     {
         await Task.Yield();
         Exception? failure = null;
         try
         {
-            await foreach (var item in extractor.ExtractAsync(account, new ExtractContext(checkpoints), cancellationToken))
+            await foreach (var item in extractor.ExtractAsync(account, context, cancellationToken))
             {
                 await writer.WriteAsync(item, cancellationToken);
                 checkpoints.ItemRead();
@@ -310,7 +348,7 @@ public sealed class PipelineRunner<TIn, TOut>(
 
         var known = await ledger.LookupAsync(settings.Job, account, batch.Select(i => i.Key.Ref).ToList(), cancellationToken);
         var writes = new List<ItemWrite>(batch.Count);
-        var toLoad = new List<(SourceItem<TIn> Item, IReadOnlyList<TOut> Targets, bool InDoubt)>();
+        var toLoad = new List<Pending>();
         foreach (var item in batch)
         {
             result.CountSeen(item.Size);
@@ -321,7 +359,10 @@ public sealed class PipelineRunner<TIn, TOut>(
                 continue;
             }
 
-            if (entry is { State: ItemState.Loaded } && entry.ContentHash == item.ContentHash)
+            var nothingToDo = item.Removal
+                ? entry is null or { State: ItemState.Removed or ItemState.Skipped or ItemState.Quarantined }
+                : entry is { State: ItemState.Loaded } && entry.ContentHash == item.ContentHash;
+            if (nothingToDo)
             {
                 result.CountAlreadyDone();
                 continue;
@@ -334,7 +375,11 @@ public sealed class PipelineRunner<TIn, TOut>(
                 continue;
             }
 
-            toLoad.Add((item, decision.Targets, entry is { State: ItemState.Pending }));
+            toLoad.Add(new Pending(
+                item,
+                decision.Targets,
+                entry is { State: ItemState.Pending } || item.InDoubt,
+                entry is { State: ItemState.Loaded or ItemState.Pending } ? entry.TargetKey : null));
         }
 
         if (settings.DryRun)
@@ -344,9 +389,9 @@ public sealed class PipelineRunner<TIn, TOut>(
                 result.Count(write.State);
             }
 
-            foreach (var _ in toLoad)
+            foreach (var pending in toLoad)
             {
-                result.Count(ItemState.Loaded);
+                result.Count(pending.Item.Removal ? ItemState.Removed : ItemState.Loaded);
             }
 
             return;
@@ -361,11 +406,14 @@ public sealed class PipelineRunner<TIn, TOut>(
                 cancellationToken);
 
             var requests = new List<LoadRequest<TOut>>();
-            foreach (var (item, targets, inDoubt) in toLoad)
+            foreach (var pending in toLoad)
             {
-                for (var i = 0; i < targets.Count; i++)
+                var previous = pending.PreviousTargetKey?.Split('\n');
+                for (var i = 0; i < pending.Targets.Count; i++)
                 {
-                    requests.Add(new LoadRequest<TOut>(item.Key, item.ContentHash, i, targets[i], inDoubt));
+                    requests.Add(new LoadRequest<TOut>(
+                        pending.Item.Key, pending.Item.ContentHash, i, pending.Targets[i], pending.InDoubt,
+                        previous is not null && i < previous.Length ? previous[i] : null, pending.Item.Removal));
                 }
             }
 
@@ -376,14 +424,15 @@ public sealed class PipelineRunner<TIn, TOut>(
             }
 
             var position = 0;
-            foreach (var (item, targets, _) in toLoad)
+            foreach (var pending in toLoad)
             {
-                var mine = outcomes.Skip(position).Take(targets.Count).ToList();
-                position += targets.Count;
+                var item = pending.Item;
+                var mine = outcomes.Skip(position).Take(pending.Targets.Count).ToList();
+                position += pending.Targets.Count;
                 var refused = mine.FirstOrDefault(o => o.Problem is not null).Problem;
                 writes.Add(refused is not null
                     ? ProblemWrite(item, refused)
-                    : new ItemWrite(item.Key, item.ContentHash, item.Size, ItemState.Loaded, null, null, item.Location,
+                    : new ItemWrite(item.Key, item.ContentHash, item.Size, item.Removal ? ItemState.Removed : ItemState.Loaded, null, null, item.Location,
                         string.Join('\n', mine.Select(o => o.TargetKey))));
             }
         }
@@ -405,6 +454,10 @@ public sealed class PipelineRunner<TIn, TOut>(
         try
         {
             return transformer.Transform(item);
+        }
+        catch (AccountFailedException)
+        {
+            throw;
         }
 #pragma warning disable CA1031 // A transformer that throws on one item quarantines that item, with the error, and the run goes on.
         catch (Exception ex)
@@ -440,6 +493,28 @@ public sealed class PipelineRunner<TIn, TOut>(
         {
             // The run ended.
         }
+    }
+
+    private sealed record Pending(SourceItem<TIn> Item, IReadOnlyList<TOut> Targets, bool InDoubt, string? PreviousTargetKey);
+
+    /// <summary>The ledger as an extractor may see it: read only, one account.</summary>
+    private sealed class LedgerKnownItems(JobLedger ledger, string job, string account) : IKnownItems
+    {
+        public async Task<IReadOnlyDictionary<string, KnownItem>> LookupAsync(string container, IReadOnlyCollection<string> nativeIds, CancellationToken cancellationToken)
+        {
+            var rows = await ledger.LookupAsync(job, account, nativeIds.Select(n => new ItemRef(container, n)).ToList(), cancellationToken);
+            return rows.Values.ToDictionary(r => r.NativeId, ToKnown, StringComparer.Ordinal);
+        }
+
+        public async IAsyncEnumerable<KnownItem> ListLoadedAsync(string container, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await foreach (var row in ledger.ListLoadedAsync(job, account, container, cancellationToken))
+            {
+                yield return ToKnown(row);
+            }
+        }
+
+        private static KnownItem ToKnown(LedgerItem row) => new(row.NativeId, row.ContentHash, row.State.ToString(), row.TargetKey);
     }
 
     /// <summary>

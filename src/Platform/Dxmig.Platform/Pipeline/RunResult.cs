@@ -5,11 +5,11 @@ namespace Dxmig.Platform.Pipeline;
 /// <summary>The end of a run: its ledger record, the accounting of every account, and the process exit code.</summary>
 public sealed record RunResult(LedgerRun Run, IReadOnlyList<AccountResult> Accounts)
 {
-    /// <summary>0: all accounted, loaded or skipped; 1: finished with quarantined items; 2: failed or stopped.</summary>
+    /// <summary>0: all accounted, loaded or skipped; 1: finished with quarantined items or warnings; 2: failed or stopped.</summary>
     public int ExitCode => Run.Outcome switch
     {
         RunOutcome.Succeeded => ExitCodes.Success,
-        RunOutcome.CompletedWithQuarantine => ExitCodes.Quarantined,
+        RunOutcome.CompletedWithQuarantine or RunOutcome.CompletedWithWarnings => ExitCodes.Quarantined,
         _ => ExitCodes.Failed,
     };
 }
