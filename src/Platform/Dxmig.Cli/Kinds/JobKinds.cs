@@ -8,5 +8,6 @@ internal static class JobKinds
     public static IReadOnlyDictionary<string, IJobKind> All { get; } = new IJobKind[]
     {
         new AddressBookJobKind(),
+        new MailJobKind(),
     }.ToDictionary(k => k.Name, StringComparer.Ordinal);
 }

@@ -24,6 +24,9 @@ public sealed record LoadRequest<T>(SourceKey Key, string ContentHash, int Index
 /// <summary>The target's answer for one request: its key, or the reason it refused the item.</summary>
 public readonly record struct LoadOutcome(string? TargetKey, ItemProblem? Problem)
 {
+    /// <summary>What the loader changed on the way (a folder renamed by a rule): kept in the ledger beside the item.</summary>
+    public string? Note { get; init; }
+
     public static LoadOutcome Loaded(string targetKey) => new(targetKey, null);
 
     public static LoadOutcome Refused(ItemProblem problem) => new(null, problem);

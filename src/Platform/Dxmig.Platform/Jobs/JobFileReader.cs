@@ -266,7 +266,7 @@ public static partial class JobFileReader
                 foreach (var (keyNode, value) in mapping.Children)
                 {
                     var key = ((keyNode as YamlScalarNode)?.Value ?? string.Empty).Replace('_', '-');
-                    if (SecretKeys.Contains(key) && value is YamlScalarNode)
+                    if (IsSecretKey(key) && value is YamlScalarNode)
                     {
                         diagnostics.Error(
                             JobSection.At(file, keyNode),
@@ -293,6 +293,18 @@ public static partial class JobFileReader
 
                 break;
         }
+    }
+
+    /// <summary>A key that would hold a secret itself: password, admin-password, client-secret, api-key… (not its -env/-file reference).</summary>
+    private static bool IsSecretKey(string key)
+    {
+        var lower = key.ToLowerInvariant();
+        if (lower.EndsWith("-env", StringComparison.Ordinal) || lower.EndsWith("-file", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return SecretKeys.Contains(lower) || SecretKeys.Any(s => lower.EndsWith("-" + s, StringComparison.Ordinal));
     }
 
     private static void FindUnsetVariables(string file, YamlNode node, DiagnosticBag diagnostics, Func<string, string?> environment)

@@ -22,7 +22,10 @@ public sealed class IdentityMap
         new(pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase));
 
     /// <summary>Reads the map; every bad row is reported with its line. Null when the file has errors.</summary>
-    public static IdentityMap? Load(string path, DiagnosticBag diagnostics)
+    /// <param name="path">The CSV file.</param>
+    /// <param name="diagnostics">Where problems go.</param>
+    /// <param name="requireAddress">Targets must be mail addresses (Graph UPNs); an IMAP target may use any login name.</param>
+    public static IdentityMap? Load(string path, DiagnosticBag diagnostics, bool requireAddress = true)
     {
         ArgumentNullException.ThrowIfNull(diagnostics);
         var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -50,7 +53,7 @@ public sealed class IdentityMap
                 continue;
             }
 
-            if (!MailAddress.TryCreate(fields[1], out _))
+            if (requireAddress ? !MailAddress.TryCreate(fields[1], out _) : fields[1].Any(char.IsWhiteSpace))
             {
                 diagnostics.Error(at, $"移行先 '{fields[1]}' はメールアドレスの形式ではありません", $"target '{fields[1]}' is not a mail address");
                 continue;

@@ -432,8 +432,8 @@ public sealed class PipelineRunner<TIn, TOut>(
                 var refused = mine.FirstOrDefault(o => o.Problem is not null).Problem;
                 writes.Add(refused is not null
                     ? ProblemWrite(item, refused)
-                    : new ItemWrite(item.Key, item.ContentHash, item.Size, item.Removal ? ItemState.Removed : ItemState.Loaded, null, null, item.Location,
-                        string.Join('\n', mine.Select(o => o.TargetKey))));
+                    : new ItemWrite(item.Key, item.ContentHash, item.Size, item.Removal ? ItemState.Removed : ItemState.Loaded, null,
+                        mine.Select(o => o.Note).FirstOrDefault(n => n is not null), item.Location, string.Join('\n', mine.Select(o => o.TargetKey))));
             }
         }
 

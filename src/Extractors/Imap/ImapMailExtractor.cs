@@ -1,0 +1,497 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Imap;
+using Dxmig.Platform.Records;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+using MimeKit.Utils;
+
+namespace Dxmig.Extractors.Imap;
+
+/// <summary>
+/// Reads mailboxes from an IMAP server (Active! Mail's store) through the admin credential. Per folder: new messages
+/// after the checkpoint (UID ranges), their metadata in one FETCH per batch and their bodies streamed in one FETCH per
+/// batch (each body held once: memory or a temporary file); then, on later runs, flag changes (CONDSTORE CHANGEDSINCE,
+/// or a flags-only compare with the ledger where the server lacks it) and, with the mirror policy, messages that
+/// vanished. A folder whose UIDVALIDITY changed is read again with every message marked in doubt, so the loader
+/// matches it on the target instead of copying it twice. A no-change run reads no body at all.
+/// </summary>
+public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMailExtractor> logger) : IExtractor<SourceMessage>
+{
+    public const string SystemName = "imap";
+    private const int Attempts = 4;
+
+    public ValueTask<SourceEstimate?> EstimateAsync(string account, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<SourceEstimate?>(null);
+
+    public async IAsyncEnumerable<SourceItem<SourceMessage>> ExtractAsync(
+        string account, ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var session = new Session(options.Endpoint, account, cancellationToken);
+        try
+        {
+            var folders = await session.RunAsync(ListFoldersAsync);
+            foreach (var (name, path, role) in folders)
+            {
+                await foreach (var item in ReadFolderAsync(session, account, name, path, role, context, cancellationToken))
+                {
+                    yield return item;
+                }
+            }
+        }
+        finally
+        {
+            await session.DisposeAsync();
+        }
+    }
+
+    private static async Task<List<(string Name, IReadOnlyList<string> Path, MailFolderRole Role)>> ListFoldersAsync(ImapClient client, CancellationToken cancellationToken)
+    {
+        var result = new List<(string, IReadOnlyList<string>, MailFolderRole)>();
+        var personal = client.PersonalNamespaces.Count > 0 ? client.PersonalNamespaces[0] : new FolderNamespace('/', string.Empty);
+        var folders = await client.GetFoldersAsync(personal, StatusItems.None, subscribedOnly: false, cancellationToken);
+        var all = folders.ToList();
+        if (!all.Any(f => f.FullName.Equals("INBOX", StringComparison.OrdinalIgnoreCase)))
+        {
+            all.Insert(0, client.Inbox);
+        }
+
+        foreach (var folder in all.OrderBy(f => f.FullName, StringComparer.Ordinal))
+        {
+            if (folder.Attributes.HasFlag(FolderAttributes.NoSelect) || folder.Attributes.HasFlag(FolderAttributes.NonExistent))
+            {
+                continue;
+            }
+
+            var path = folder.DirectorySeparator == '\0' ? [folder.FullName] : folder.FullName.Split(folder.DirectorySeparator);
+            result.Add((folder.FullName, path, RoleOf(folder)));
+        }
+
+        return result;
+    }
+
+    private static MailFolderRole RoleOf(IMailFolder folder) =>
+        folder.FullName.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? MailFolderRole.Inbox
+        : folder.Attributes.HasFlag(FolderAttributes.Sent) ? MailFolderRole.Sent
+        : folder.Attributes.HasFlag(FolderAttributes.Drafts) ? MailFolderRole.Drafts
+        : folder.Attributes.HasFlag(FolderAttributes.Trash) ? MailFolderRole.Trash
+        : folder.Attributes.HasFlag(FolderAttributes.Junk) ? MailFolderRole.Junk
+        : folder.Attributes.HasFlag(FolderAttributes.Archive) ? MailFolderRole.Archive
+        : MailFolderRole.None;
+
+    private async IAsyncEnumerable<SourceItem<SourceMessage>> ReadFolderAsync(
+        Session session, string account, string name, IReadOnlyList<string> path, MailFolderRole role, ExtractContext context,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var state = await session.RunAsync(async (client, ct) =>
+        {
+            var folder = (ImapFolder)await client.GetFolderAsync(name, ct);
+            await folder.OpenAsync(FolderAccess.ReadOnly, ct);
+            return new FolderState(folder.UidValidity, folder.UidNext?.Id, client.Capabilities.HasFlag(ImapCapabilities.CondStore) ? folder.HighestModSeq : null);
+        });
+        var checkpoint = await context.Checkpoints.GetAsync(name, cancellationToken);
+        var incremental = checkpoint is { UidValidity: { } v } && v == state.UidValidity;
+        var rescan = checkpoint is not null && !incremental;
+        if (rescan)
+        {
+            logger.LogWarning(
+                "{Account}: フォルダ {Folder} の UIDVALIDITY が {Old} から {New} に変わりました。読み直し、移行先で Message-ID とハッシュで照合します / UIDVALIDITY changed: reading the folder again and matching each message on the target",
+                account, name, checkpoint!.UidValidity, state.UidValidity);
+        }
+
+        var highestKnown = incremental ? (uint)(checkpoint!.HighestUid ?? 0) : 0u;
+        var unchanged = incremental && state.UidNext is { } next && next - 1 <= highestKnown &&
+                        state.HighestModSeq is not null && (ulong?)checkpoint!.HighestModSeq == state.HighestModSeq;
+        if (unchanged)
+        {
+            logger.LogDebug("{Account}: {Folder} は変更なし / unchanged", account, name);
+            yield break;
+        }
+
+        var skipRule = options.SkipFolders.FirstOrDefault(r => r.Pattern.IsMatch(name));
+        var newUids = await session.RunAsync(async (client, ct) =>
+        {
+            var folder = await OpenAsync(client, name, ct);
+            var found = await folder.SearchAsync(SearchQuery.Uids(new UniqueIdRange(state.UidValidity, highestKnown + 1, uint.MaxValue)), ct);
+            return found.Where(u => u.Id > highestKnown).Select(u => u.Id).Order().ToList();
+        });
+
+        var highest = highestKnown;
+        foreach (var chunk in newUids.Chunk(options.FetchBatch))
+        {
+            var fetched = await session.RunAsync((client, ct) => FetchChunkAsync(client, name, state.UidValidity, chunk, skipRule, ct));
+            foreach (var message in fetched)
+            {
+                yield return ToItem(account, name, path, role, state.UidValidity, message, rescan);
+            }
+
+            highest = Math.Max(highest, chunk[^1]);
+            await context.Checkpoints.SaveAsync(
+                new Checkpoint(name, state.UidValidity, highest, incremental ? checkpoint!.HighestModSeq : null, null), cancellationToken);
+        }
+
+        if (incremental && highestKnown > 0)
+        {
+            await foreach (var item in FlagChangesAsync(session, account, name, path, role, state, checkpoint!, context, cancellationToken))
+            {
+                yield return item;
+            }
+        }
+
+        if (options.Deletions == DeletionPolicy.Mirror && !rescan)
+        {
+            await foreach (var item in RemovalsAsync(session, account, name, path, role, state, context, cancellationToken))
+            {
+                yield return item;
+            }
+        }
+
+        await context.Checkpoints.SaveAsync(
+            new Checkpoint(name, state.UidValidity, highest, (long?)state.HighestModSeq, null), cancellationToken);
+    }
+
+    private async Task<List<Fetched>> FetchChunkAsync(
+        ImapClient client, string name, uint uidValidity, uint[] chunk, FolderSkipRule? skipRule, CancellationToken cancellationToken)
+    {
+        var folder = await OpenAsync(client, name, cancellationToken);
+        var uids = chunk.Select(u => new UniqueId(uidValidity, u)).ToList();
+        var request = new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Flags | MessageSummaryItems.InternalDate | MessageSummaryItems.Size)
+        {
+            Headers = new HeaderSet([HeaderId.MessageId]),
+        };
+        var summaries = (await folder.FetchAsync(uids, request, cancellationToken)).ToDictionary(s => s.UniqueId.Id);
+        var result = new List<Fetched>(chunk.Length);
+        var wanted = new List<UniqueId>();
+        foreach (var uid in chunk)
+        {
+            if (!summaries.TryGetValue(uid, out var summary))
+            {
+                continue; // expunged between SEARCH and FETCH: it is not there to copy.
+            }
+
+            var skip = skipRule is not null
+                ? ItemProblem.Skip($"folder:{skipRule.Rule}", $"フォルダ {name} は規則 {skipRule.Rule} で移行しません", $"folder {name} is skipped by rule {skipRule.Rule}")
+                : options.MaxMessageSize is { } max && summary.Size > max
+                    ? ItemProblem.Skip("max-size", $"{summary.Size} バイトで上限 {max} を超えます", $"{summary.Size} bytes is over the limit of {max}")
+                    : options.NotBefore is { } notBefore && summary.InternalDate < notBefore
+                        ? ItemProblem.Skip("max-age", $"受信日 {summary.InternalDate:yyyy-MM-dd} が {notBefore:yyyy-MM-dd} より前です", $"received {summary.InternalDate:yyyy-MM-dd}, before {notBefore:yyyy-MM-dd}")
+                        : null;
+            result.Add(new Fetched(summary, skip));
+            if (skip is null)
+            {
+                wanted.Add(summary.UniqueId);
+            }
+        }
+
+        var contents = new Dictionary<uint, MessageContent>();
+        try
+        {
+            if (wanted.Count > 0)
+            {
+                await folder.GetStreamsAsync(
+                    wanted,
+                    async (_, _, uid, stream, ct) =>
+                    {
+                        var size = summaries.TryGetValue(uid.Id, out var s) ? (long)(s.Size ?? 0) : 0;
+                        contents[uid.Id] = await MessageContent.CopyAsync(stream, size, options.TemporaryFolder, ct);
+                    },
+                    cancellationToken);
+            }
+        }
+        catch
+        {
+            foreach (var content in contents.Values)
+            {
+                content.Dispose();
+            }
+
+            throw;
+        }
+
+        foreach (var fetched in result)
+        {
+            fetched.Content = contents.GetValueOrDefault(fetched.Summary.UniqueId.Id);
+        }
+
+        // A message expunged between the metadata and the body FETCH has no body: it is no longer there to copy.
+        return [.. result.Where(f => f.Skip is not null || f.Content is not null)];
+    }
+
+    private static SourceItem<SourceMessage> ToItem(
+        string account, string name, IReadOnlyList<string> path, MailFolderRole role, uint uidValidity, Fetched fetched, bool rescan)
+    {
+        var summary = fetched.Summary;
+        var (flags, keywords) = FlagsOf(summary);
+        var uid = summary.UniqueId.Id;
+        var key = Key(account, name, uidValidity, uid);
+        var location = $"{name} UID {uid}";
+        var size = (long)(summary.Size ?? 0);
+        if (fetched.Skip is not null)
+        {
+            return SourceItem<SourceMessage>.Bad(key, $"skip|{MailHashes.FlagsHash(flags, keywords)}", size, location, fetched.Skip);
+        }
+
+        var content = fetched.Content!;
+        var message = new SourceMessage
+        {
+            Folder = name,
+            FolderPath = path,
+            Role = role,
+            UidValidity = uidValidity,
+            Uid = uid,
+            Flags = flags,
+            Keywords = keywords,
+            InternalDate = summary.InternalDate,
+            Size = content.Length,
+            MessageId = MessageIdOf(summary),
+            Change = MailChange.New,
+            BodySha256 = content.Sha256,
+            Content = content,
+        };
+        return SourceItem<SourceMessage>.Ok(key, MailHashes.Content(content.Sha256, flags, keywords), content.Length, location, message) with { InDoubt = rescan };
+    }
+
+    private static async IAsyncEnumerable<SourceItem<SourceMessage>> FlagChangesAsync(
+        Session session, string account, string name, IReadOnlyList<string> path, MailFolderRole role, FolderState state, Checkpoint checkpoint,
+        ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var range = new UniqueIdRange(state.UidValidity, 1, (uint)checkpoint.HighestUid!.Value);
+        var changedSince = state.HighestModSeq is not null && checkpoint.HighestModSeq is { } since ? (ulong?)since : null;
+        if (state.HighestModSeq is not null && changedSince is not null && state.HighestModSeq <= changedSince)
+        {
+            yield break;
+        }
+
+        var summaries = await session.RunAsync(async (client, ct) =>
+        {
+            var folder = await OpenAsync(client, name, ct);
+            var request = new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Flags);
+            if (changedSince is { } modseq)
+            {
+                request.ChangedSince = modseq;
+            }
+
+            return (await folder.FetchAsync(range, request, ct)).ToList();
+        });
+
+        foreach (var chunk in summaries.Chunk(500))
+        {
+            var ids = chunk.Select(s => NativeId(state.UidValidity, s.UniqueId.Id)).ToList();
+            var known = await context.Known.LookupAsync(name, ids, cancellationToken);
+            foreach (var summary in chunk)
+            {
+                if (!known.TryGetValue(NativeId(state.UidValidity, summary.UniqueId.Id), out var entry) || entry.State != "Loaded" ||
+                    MailHashes.BodyOf(entry.ContentHash) is not { } body)
+                {
+                    continue;
+                }
+
+                var (flags, keywords) = FlagsOf(summary);
+                var hash = MailHashes.Content(body, flags, keywords);
+                if (hash == entry.ContentHash)
+                {
+                    continue;
+                }
+
+                var uid = summary.UniqueId.Id;
+                var message = new SourceMessage
+                {
+                    Folder = name,
+                    FolderPath = path,
+                    Role = role,
+                    UidValidity = state.UidValidity,
+                    Uid = uid,
+                    Flags = flags,
+                    Keywords = keywords,
+                    Change = MailChange.Flags,
+                    BodySha256 = body,
+                };
+                yield return SourceItem<SourceMessage>.Ok(Key(account, name, state.UidValidity, uid), hash, 0, $"{name} UID {uid}", message);
+            }
+        }
+    }
+
+    private async IAsyncEnumerable<SourceItem<SourceMessage>> RemovalsAsync(
+        Session session, string account, string name, IReadOnlyList<string> path, MailFolderRole role, FolderState state,
+        ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var present = await session.RunAsync(async (client, ct) =>
+        {
+            var folder = await OpenAsync(client, name, ct);
+            return (await folder.SearchAsync(SearchQuery.All, ct)).Select(u => u.Id).ToHashSet();
+        });
+        var prefix = $"{state.UidValidity}:";
+        var known = 0;
+        var vanished = new List<KnownItem>();
+        await foreach (var entry in context.Known.ListLoadedAsync(name, cancellationToken))
+        {
+            if (!entry.NativeId.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            known++;
+            if (!present.Contains(uint.Parse(entry.NativeId[prefix.Length..], CultureInfo.InvariantCulture)))
+            {
+                vanished.Add(entry);
+            }
+        }
+
+        if (vanished.Count == 0)
+        {
+            yield break;
+        }
+
+        var percent = vanished.Count * 100.0 / known;
+        if (percent > options.DeletionThresholdPercent)
+        {
+            context.Warn(
+                $"フォルダ {name} で {vanished.Count} 件 ({percent:0.#}%) が移行元から消えていますが、しきい値 {options.DeletionThresholdPercent}% を超えるため移行先では削除しません。意図した削除なら確認のうえしきい値を上げて再実行してください",
+                $"{vanished.Count} message(s) ({percent:0.#}%) vanished from folder {name}, over the {options.DeletionThresholdPercent}% threshold: nothing was deleted on the target; if intended, raise the threshold and run again");
+            yield break;
+        }
+
+        foreach (var entry in vanished)
+        {
+            var uid = uint.Parse(entry.NativeId[prefix.Length..], CultureInfo.InvariantCulture);
+            var message = new SourceMessage
+            {
+                Folder = name,
+                FolderPath = path,
+                Role = role,
+                UidValidity = state.UidValidity,
+                Uid = uid,
+                Change = MailChange.Removal,
+                BodySha256 = MailHashes.BodyOf(entry.ContentHash) ?? string.Empty,
+            };
+            yield return SourceItem<SourceMessage>.Ok(Key(account, name, state.UidValidity, uid), "removed", 0, $"{name} UID {uid}", message) with { Removal = true };
+        }
+    }
+
+    private static (IReadOnlyList<string> Flags, IReadOnlyList<string> Keywords) FlagsOf(IMessageSummary summary)
+    {
+        var flags = new List<string>();
+        var value = summary.Flags ?? MessageFlags.None;
+        if (value.HasFlag(MessageFlags.Seen))
+        {
+            flags.Add("\\Seen");
+        }
+
+        if (value.HasFlag(MessageFlags.Answered))
+        {
+            flags.Add("\\Answered");
+        }
+
+        if (value.HasFlag(MessageFlags.Flagged))
+        {
+            flags.Add("\\Flagged");
+        }
+
+        if (value.HasFlag(MessageFlags.Draft))
+        {
+            flags.Add("\\Draft");
+        }
+
+        if (value.HasFlag(MessageFlags.Deleted))
+        {
+            flags.Add("\\Deleted");
+        }
+
+        var keywords = summary.Keywords?.Order(StringComparer.Ordinal).ToList() ?? [];
+        return (flags, keywords);
+    }
+
+    private static string? MessageIdOf(IMessageSummary summary)
+    {
+        var raw = summary.Headers?[HeaderId.MessageId];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return null;
+        }
+
+        return MimeUtils.EnumerateReferences(raw).FirstOrDefault() ?? raw.Trim().Trim('<', '>');
+    }
+
+    internal static string NativeId(uint uidValidity, uint uid) => $"{uidValidity}:{uid}";
+
+    private static SourceKey Key(string account, string folder, uint uidValidity, uint uid) =>
+        new(SystemName, account, folder, NativeId(uidValidity, uid), uidValidity.ToString(CultureInfo.InvariantCulture));
+
+    private static async Task<ImapFolder> OpenAsync(ImapClient client, string name, CancellationToken cancellationToken)
+    {
+        var folder = (ImapFolder)await client.GetFolderAsync(name, cancellationToken);
+        if (!folder.IsOpen)
+        {
+            await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+        }
+
+        return folder;
+    }
+
+    private sealed record FolderState(uint UidValidity, uint? UidNext, ulong? HighestModSeq);
+
+    private sealed class Fetched(IMessageSummary summary, ItemProblem? skip)
+    {
+        public IMessageSummary Summary { get; } = summary;
+
+        public ItemProblem? Skip { get; } = skip;
+
+        public MessageContent? Content { get; set; }
+    }
+
+    /// <summary>
+    /// One connection per account, reopened when the server drops it: each step runs again on a fresh connection
+    /// (after a short back-off) up to <see cref="Attempts"/> times, and nothing it read before is lost.
+    /// </summary>
+    private sealed class Session(ImapEndpoint endpoint, string account, CancellationToken cancellationToken) : IAsyncDisposable
+    {
+        private ImapClient? client;
+
+        public async Task<T> RunAsync<T>(Func<ImapClient, CancellationToken, Task<T>> step)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    client ??= await ImapConnector.ConnectAsync(endpoint, account, cancellationToken);
+                    return await step(client, cancellationToken);
+                }
+                catch (Exception ex) when (attempt < Attempts && IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
+                {
+                    client?.Dispose();
+                    client = null;
+                    await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt * attempt), cancellationToken);
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (client is not null)
+            {
+                try
+                {
+                    if (client.IsConnected)
+                    {
+                        await client.DisconnectAsync(quit: true, CancellationToken.None);
+                    }
+                }
+                catch (Exception ex) when (IsConnectionLoss(ex))
+                {
+                    // Already gone.
+                }
+
+                client.Dispose();
+            }
+        }
+
+        private static bool IsConnectionLoss(Exception ex) =>
+            ex is IOException or ImapProtocolException or ServiceNotConnectedException or System.Net.Sockets.SocketException ||
+            (ex is AccountFailedException && ex.InnerException is IOException or System.Net.Sockets.SocketException or ImapProtocolException);
+    }
+}

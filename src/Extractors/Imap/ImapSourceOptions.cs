@@ -1,0 +1,30 @@
+using Dxmig.Platform.Imap;
+
+namespace Dxmig.Extractors.Imap;
+
+/// <summary>How to read mailboxes from the source IMAP server.</summary>
+public sealed record ImapSourceOptions
+{
+    public const int DefaultFetchBatch = 100;
+
+    public required ImapEndpoint Endpoint { get; init; }
+
+    public IReadOnlyList<FolderSkipRule> SkipFolders { get; init; } = [];
+
+    /// <summary>Messages larger than this are skipped by the rule <c>max-size</c>.</summary>
+    public long? MaxMessageSize { get; init; }
+
+    /// <summary>Messages whose internal date is before this are skipped by the rule <c>max-age</c>.</summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    public DeletionPolicy Deletions { get; init; } = DeletionPolicy.Keep;
+
+    /// <summary>With <see cref="DeletionPolicy.Mirror"/>: refuse (and warn) when more than this percentage of a folder would be deleted in one run.</summary>
+    public double DeletionThresholdPercent { get; init; } = 10;
+
+    /// <summary>Messages per FETCH of bodies.</summary>
+    public int FetchBatch { get; init; } = DefaultFetchBatch;
+
+    /// <summary>Where bodies larger than <see cref="Platform.Records.MessageContent.MemoryLimit"/> are held until loaded.</summary>
+    public required string TemporaryFolder { get; init; }
+}

@@ -1,0 +1,421 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Imap;
+using Dxmig.Platform.Records;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+using Microsoft.Extensions.Logging;
+
+namespace Dxmig.Loaders.Imap;
+
+/// <summary>
+/// Writes messages to a target IMAP server: folders created as needed (the tree kept), messages appended byte for
+/// byte with their flags, keywords and internal date in MULTIAPPEND batches, confirmed by APPENDUID. An item in doubt
+/// is first looked for in its folder by Message-ID (or date and size) and its SHA-256, so a crash between the APPEND
+/// and the ledger never doubles it. Flag changes are set on the message the ledger recorded; removals delete it.
+/// Target key: <c>imap:{uidvalidity}:{uid}:{folder}</c>.
+/// </summary>
+public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLoader> logger) : ILoader<TargetMessage>
+{
+    private readonly ConcurrentDictionary<string, TargetMailbox> mailboxes = new(StringComparer.Ordinal);
+
+    public async Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<TargetMessage>> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var outcomes = new LoadOutcome?[batch.Count];
+        var appends = new Dictionary<(string Mailbox, string Folder), List<int>>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var request = batch[i];
+            var message = request.Item;
+            var mailbox = await MailboxAsync(account, message.TargetAccount, cancellationToken);
+            var (folder, folderNote) = await mailbox.EnsureFolderAsync(message.FolderPath, cancellationToken);
+            switch (message.Change)
+            {
+                case MailChange.Removal:
+                    outcomes[i] = await mailbox.RemoveAsync(request.PreviousTargetKey, cancellationToken);
+                    break;
+                case MailChange.Flags:
+                    outcomes[i] = await mailbox.SetFlagsAsync(request.PreviousTargetKey, message, cancellationToken);
+                    break;
+                default:
+                    if (message.Content is null)
+                    {
+                        throw new InvalidOperationException($"a new message without content: {request.Key}");
+                    }
+
+                    if (mailbox.AppendLimit is { } limit && message.Content.Length > limit)
+                    {
+                        outcomes[i] = LoadOutcome.Refused(ItemProblem.Quarantine(
+                            "too-large-for-target", $"{message.Content.Length:N0} バイトで移行先の上限 {limit:N0} を超えます", $"{message.Content.Length:N0} bytes is over the target's APPENDLIMIT of {limit:N0}"));
+                        break;
+                    }
+
+                    if (request.InDoubt && await mailbox.FindAsync(folder, message, cancellationToken) is { } existing)
+                    {
+                        logger.LogInformation("移行先に既にあります / already on the target: {Key} → {Target}", request.Key, existing);
+                        outcomes[i] = new LoadOutcome(existing, null) { Note = Note(message.FolderNote, folderNote) };
+                        break;
+                    }
+
+                    if (!appends.TryGetValue((message.TargetAccount, folder), out var list))
+                    {
+                        appends[(message.TargetAccount, folder)] = list = [];
+                    }
+
+                    list.Add(i);
+                    break;
+            }
+        }
+
+        foreach (var ((target, folder), indexes) in appends)
+        {
+            var mailbox = await MailboxAsync(account, target, cancellationToken);
+            foreach (var chunk in Chunks(indexes, batch))
+            {
+                await AppendChunkAsync(mailbox, folder, chunk, batch, outcomes, cancellationToken);
+            }
+        }
+
+        return [.. outcomes.Select((o, i) => o ?? throw new InvalidOperationException($"no outcome for {batch[i].Key}"))];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var mailbox in mailboxes.Values)
+        {
+            await mailbox.DisposeAsync();
+        }
+
+        mailboxes.Clear();
+    }
+
+    private static string? Note(params string?[] notes) =>
+        notes.Any(n => n is not null) ? string.Join("; ", notes.Where(n => n is not null)) : null;
+
+    private IEnumerable<List<int>> Chunks(List<int> indexes, IReadOnlyList<LoadRequest<TargetMessage>> batch)
+    {
+        var chunk = new List<int>();
+        long bytes = 0;
+        foreach (var index in indexes)
+        {
+            var size = batch[index].Item.Content!.Length;
+            if (chunk.Count > 0 && (chunk.Count >= options.AppendBatch || bytes + size > options.AppendBatchBytes))
+            {
+                yield return chunk;
+                chunk = [];
+                bytes = 0;
+            }
+
+            chunk.Add(index);
+            bytes += size;
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
+    }
+
+    private async Task AppendChunkAsync(
+        TargetMailbox mailbox, string folder, List<int> chunk, IReadOnlyList<LoadRequest<TargetMessage>> batch, LoadOutcome?[] outcomes,
+        CancellationToken cancellationToken)
+    {
+        var items = chunk.Select(i => ToAppend(batch[i].Item)).ToList();
+        try
+        {
+            var result = await mailbox.AppendAsync(folder, items, cancellationToken);
+            for (var k = 0; k < chunk.Count; k++)
+            {
+                var message = batch[chunk[k]].Item;
+                var key = result.Uids.Count == chunk.Count
+                    ? Key(result.UidValidity, result.Uids[k], folder)
+                    : await mailbox.FindAsync(folder, message, cancellationToken)
+                      ?? throw new InvalidOperationException($"appended {batch[chunk[k]].Key} but cannot find it on the target (no UIDPLUS)");
+                outcomes[chunk[k]] = new LoadOutcome(key, null) { Note = message.FolderNote };
+            }
+        }
+        catch (ImapAppendRefusedException ex) when (chunk.Count > 1)
+        {
+            // MULTIAPPEND is all or nothing: find which message the server refuses by sending them one by one.
+            logger.LogWarning("MULTIAPPEND を拒否されたため 1 通ずつ送ります / MULTIAPPEND refused ({Reason}); appending one by one", ex.Message);
+            foreach (var index in chunk)
+            {
+                await AppendChunkAsync(mailbox, folder, [index], batch, outcomes, cancellationToken);
+            }
+        }
+        catch (ImapAppendRefusedException ex)
+        {
+            outcomes[chunk[0]] = LoadOutcome.Refused(ItemProblem.Quarantine(
+                "target-refused", $"移行先が受け付けませんでした: {ex.Message}", $"the target refused the message: {ex.Message}"));
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
+        {
+            // The connection dropped mid-APPEND: some of these may have landed. Reconnect and treat each as in doubt.
+            logger.LogWarning("APPEND 中に接続が切れました。再接続して確認します / connection lost during APPEND ({Reason}); reconnecting and checking", ex.Message);
+            await mailbox.ResetAsync(cancellationToken);
+            foreach (var index in chunk)
+            {
+                var message = batch[index].Item;
+                if (await mailbox.FindAsync(folder, message, cancellationToken) is { } existing)
+                {
+                    outcomes[index] = new LoadOutcome(existing, null) { Note = message.FolderNote };
+                }
+                else
+                {
+                    var one = await mailbox.AppendAsync(folder, [ToAppend(message)], cancellationToken);
+                    outcomes[index] = new LoadOutcome(one.Uids.Count == 1 ? Key(one.UidValidity, one.Uids[0], folder)
+                        : await mailbox.FindAsync(folder, message, cancellationToken) ?? throw new InvalidOperationException("appended but not found"), null)
+                    { Note = message.FolderNote };
+                }
+            }
+        }
+    }
+
+    private static AppendItem ToAppend(TargetMessage message) =>
+        new([.. message.Flags, .. message.Keywords], message.InternalDate, message.Content!);
+
+    internal static string Key(uint uidValidity, uint uid, string folder) => $"imap:{uidValidity}:{uid}:{folder}";
+
+    internal static (uint UidValidity, uint Uid, string Folder)? ParseKey(string? key)
+    {
+        if (key is null || !key.StartsWith("imap:", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var parts = key.Split(':', 4);
+        return parts.Length == 4 &&
+               uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var validity) &&
+               uint.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
+            ? (validity, uid, parts[3])
+            : null;
+    }
+
+    /// <summary>Connections per source account and target mailbox: accounts run in parallel, each on its own connections.</summary>
+    private async Task<TargetMailbox> MailboxAsync(string account, string target, CancellationToken cancellationToken)
+    {
+        var key = $"{account}\u001F{target}";
+        if (mailboxes.TryGetValue(key, out var existing))
+        {
+            return existing;
+        }
+
+        var mailbox = new TargetMailbox(options, target, logger);
+        await mailbox.ConnectAsync(cancellationToken);
+        mailboxes[key] = mailbox;
+        return mailbox;
+    }
+
+    /// <summary>One target mailbox: a MailKit connection for folders, searches and flags, and a raw one for APPEND.</summary>
+    private sealed class TargetMailbox(ImapTargetOptions options, string account, ILogger logger) : IAsyncDisposable
+    {
+        private readonly Dictionary<string, (string Folder, string? Note)> folders = new(StringComparer.Ordinal);
+        private ImapClient? client;
+        private RawImapAppender? appender;
+
+        public uint? AppendLimit => client?.AppendLimit;
+
+        public async Task ConnectAsync(CancellationToken cancellationToken)
+        {
+            client = await ImapConnector.ConnectAsync(options.Endpoint, account, cancellationToken);
+        }
+
+        public async Task ResetAsync(CancellationToken cancellationToken)
+        {
+            if (appender is not null)
+            {
+                await appender.DisposeAsync();
+                appender = null;
+            }
+
+            client?.Dispose();
+            client = await ImapConnector.ConnectAsync(options.Endpoint, account, cancellationToken);
+        }
+
+        public async Task<AppendResult> AppendAsync(string folder, IReadOnlyList<AppendItem> items, CancellationToken cancellationToken)
+        {
+            appender ??= await RawImapAppender.ConnectAsync(options.Endpoint, account, cancellationToken);
+            return await appender.AppendAsync(folder, items, cancellationToken);
+        }
+
+        /// <summary>The folder's full name on the target, created (with its parents) when missing.</summary>
+        public async Task<(string Folder, string? Note)> EnsureFolderAsync(IReadOnlyList<string> path, CancellationToken cancellationToken)
+        {
+            var key = string.Join('\u001F', path);
+            if (folders.TryGetValue(key, out var known))
+            {
+                return known;
+            }
+
+            var imap = client!;
+            if (path.Count == 1 && path[0].Equals("INBOX", StringComparison.OrdinalIgnoreCase))
+            {
+                return folders[key] = (imap.Inbox.FullName, null);
+            }
+
+            var personal = imap.PersonalNamespaces.Count > 0 ? imap.PersonalNamespaces[0] : new FolderNamespace('/', string.Empty);
+            var separator = personal.DirectorySeparator;
+            var notes = new List<string>();
+            var parent = await imap.GetFolderAsync(personal.Path, cancellationToken);
+            IMailFolder? current = null;
+            foreach (var raw in path)
+            {
+                var segment = separator != '\0' && raw.Contains(separator, StringComparison.Ordinal)
+                    ? raw.Replace(separator.ToString(), options.SeparatorReplacement, StringComparison.Ordinal)
+                    : raw;
+                if (segment != raw)
+                {
+                    notes.Add($"rule:target-separator '{raw}' → '{segment}'");
+                }
+
+                var fullName = parent.FullName.Length == 0 ? segment : $"{parent.FullName}{separator}{segment}";
+                try
+                {
+                    current = await imap.GetFolderAsync(fullName, cancellationToken);
+                }
+                catch (FolderNotFoundException)
+                {
+                    current = await parent.CreateAsync(segment, isMessageFolder: true, cancellationToken)
+                        ?? throw new InvalidOperationException($"the target did not create folder {fullName}");
+                    await current.SubscribeAsync(cancellationToken);
+                    logger.LogInformation("フォルダを作成 / folder created: {Account}: {Folder}", account, current.FullName);
+                }
+
+                parent = current;
+            }
+
+            return folders[key] = (current!.FullName, notes.Count == 0 ? null : string.Join("; ", notes));
+        }
+
+        /// <summary>The message's key when the folder already holds it: same Message-ID (or date and size) and the same SHA-256.</summary>
+        public async Task<string?> FindAsync(string folderName, TargetMessage message, CancellationToken cancellationToken)
+        {
+            var folder = await OpenAsync(folderName, FolderAccess.ReadOnly, cancellationToken);
+            SearchQuery query = message.MessageId is { Length: > 0 } id
+                ? SearchQuery.HeaderContains("Message-ID", id)
+                : SearchQuery.LargerThan((int)Math.Max(0, message.Size - 1)).And(SearchQuery.SmallerThan((int)message.Size + 1));
+            if (message.MessageId is null && message.InternalDate is { } date)
+            {
+                query = query.And(SearchQuery.DeliveredAfter(date.UtcDateTime.Date.AddDays(-2))).And(SearchQuery.DeliveredBefore(date.UtcDateTime.Date.AddDays(2)));
+            }
+
+            var candidates = await folder.SearchAsync(query, cancellationToken);
+            foreach (var uid in candidates.Take(50))
+            {
+                string hash;
+                using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+                await using (var stream = await folder.GetStreamAsync(uid, string.Empty, cancellationToken))
+                {
+                    var buffer = new byte[81920];
+                    int read;
+                    while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+                    {
+                        sha.AppendData(buffer, 0, read);
+                    }
+
+                    hash = Convert.ToHexStringLower(sha.GetHashAndReset());
+                }
+
+                if (hash == message.BodySha256)
+                {
+                    return Key(folder.UidValidity, uid.Id, folder.FullName);
+                }
+            }
+
+            return null;
+        }
+
+        public async Task<LoadOutcome> SetFlagsAsync(string? previousKey, TargetMessage message, CancellationToken cancellationToken)
+        {
+            if (ParseKey(previousKey) is not { } key)
+            {
+                return LoadOutcome.Refused(ItemProblem.Quarantine("target-unknown", "移行先のメッセージが台帳にありません", "the ledger holds no target message to update"));
+            }
+
+            var folder = await OpenAsync(key.Folder, FolderAccess.ReadWrite, cancellationToken);
+            if (folder.UidValidity != key.UidValidity)
+            {
+                return LoadOutcome.Refused(ItemProblem.Quarantine(
+                    "target-uidvalidity-changed", $"移行先フォルダ {key.Folder} の UIDVALIDITY が変わったためフラグを反映できません", $"the target folder {key.Folder} changed UIDVALIDITY: flags not applied"));
+            }
+
+            var flags = MessageFlags.None;
+            foreach (var flag in message.Flags)
+            {
+                flags |= flag switch
+                {
+                    "\\Seen" => MessageFlags.Seen,
+                    "\\Answered" => MessageFlags.Answered,
+                    "\\Flagged" => MessageFlags.Flagged,
+                    "\\Draft" => MessageFlags.Draft,
+                    "\\Deleted" => MessageFlags.Deleted,
+                    _ => MessageFlags.None,
+                };
+            }
+
+            var request = new StoreFlagsRequest(StoreAction.Set, flags) { Silent = true };
+            foreach (var keyword in message.Keywords)
+            {
+                request.Keywords.Add(keyword);
+            }
+
+            await folder.StoreAsync([new UniqueId(key.UidValidity, key.Uid)], request, cancellationToken);
+            return LoadOutcome.Loaded(previousKey!);
+        }
+
+        public async Task<LoadOutcome> RemoveAsync(string? previousKey, CancellationToken cancellationToken)
+        {
+            if (ParseKey(previousKey) is not { } key)
+            {
+                return LoadOutcome.Refused(ItemProblem.Quarantine("target-unknown", "削除する移行先のメッセージが台帳にありません", "the ledger holds no target message to remove"));
+            }
+
+            var folder = await OpenAsync(key.Folder, FolderAccess.ReadWrite, cancellationToken);
+            if (folder.UidValidity == key.UidValidity)
+            {
+                var uid = new UniqueId(key.UidValidity, key.Uid);
+                await folder.AddFlagsAsync([uid], MessageFlags.Deleted, silent: true, cancellationToken);
+                await folder.ExpungeAsync([uid], cancellationToken);
+            }
+
+            return LoadOutcome.Loaded(previousKey!);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (appender is not null)
+            {
+                await appender.DisposeAsync();
+            }
+
+            if (client is not null)
+            {
+                try
+                {
+                    await client.DisconnectAsync(quit: true, CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is IOException or ImapProtocolException or ServiceNotConnectedException)
+                {
+                    // Already gone.
+                }
+
+                client.Dispose();
+            }
+        }
+
+        private async Task<IMailFolder> OpenAsync(string name, FolderAccess access, CancellationToken cancellationToken)
+        {
+            var folder = await client!.GetFolderAsync(name, cancellationToken);
+            if (!folder.IsOpen || folder.Access < access)
+            {
+                await folder.OpenAsync(access, cancellationToken);
+            }
+
+            return folder;
+        }
+    }
+}

@@ -1,0 +1,392 @@
+using System.Globalization;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Imap;
+
+namespace Dxmig.Loaders.Imap;
+
+/// <summary>
+/// A minimal IMAP connection that only logs in and APPENDs, so that a message's bytes go to the target exactly as
+/// they were read: MailKit can append only a parsed MimeMessage, and re-serialising would change broken MIME and raw
+/// 8-bit headers. Several messages go in one MULTIAPPEND command, with non-synchronising literals (LITERAL+) where the
+/// server has them, so a batch costs one round trip instead of one per message. Same TLS rules and certificate
+/// check as every other connection (<see cref="ImapConnector.Validator"/>).
+/// </summary>
+public sealed class RawImapAppender : IAsyncDisposable
+{
+    private readonly TcpClient tcp;
+    private Stream stream;
+    private BufferedStream writer;
+    private readonly byte[] readBuffer = new byte[16 * 1024];
+    private int readStart;
+    private int readEnd;
+    private int tag;
+
+    private RawImapAppender(TcpClient tcp, Stream stream)
+    {
+        this.tcp = tcp;
+        this.stream = stream;
+        writer = new BufferedStream(stream, 256 * 1024);
+    }
+
+    public bool LiteralPlus { get; private set; }
+
+    public bool MultiAppend { get; private set; }
+
+    public bool UidPlus { get; private set; }
+
+    /// <exception cref="AccountFailedException">The server cannot be reached, its certificate is refused, or the login fails.</exception>
+    public static async Task<RawImapAppender> ConnectAsync(ImapEndpoint endpoint, string account, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var tcp = new TcpClient { NoDelay = true, SendTimeout = (int)endpoint.Timeout.TotalMilliseconds, ReceiveTimeout = (int)endpoint.Timeout.TotalMilliseconds };
+        RawImapAppender? appender = null;
+        try
+        {
+            await tcp.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken);
+            Stream stream = tcp.GetStream();
+            if (endpoint.Security == ImapSecurity.Tls)
+            {
+                stream = await TlsAsync(stream, endpoint, cancellationToken);
+            }
+            else if (endpoint.Security == ImapSecurity.None && !endpoint.IsLoopback)
+            {
+                throw new ConfigurationException($"平文の IMAP はループバックにだけ使えます: {endpoint} / plain IMAP is allowed only to a loopback address: {endpoint}");
+            }
+
+            appender = new RawImapAppender(tcp, stream);
+            await appender.ReadLineAsync(cancellationToken); // greeting
+            if (endpoint.Security == ImapSecurity.StartTls)
+            {
+                await appender.CommandAsync("STARTTLS", cancellationToken);
+                appender.stream = await TlsAsync(appender.stream, endpoint, cancellationToken);
+                appender.writer = new BufferedStream(appender.stream, 256 * 1024);
+            }
+
+            var capabilities = await appender.CapabilitiesAsync(cancellationToken);
+            var (authcid, authzid, password) = ImapConnector.Credentials(endpoint, account);
+            var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{authzid}\0{authcid}\0{password}"));
+            try
+            {
+                if (capabilities.Contains("SASL-IR"))
+                {
+                    await appender.CommandAsync($"AUTHENTICATE PLAIN {payload}", cancellationToken);
+                }
+                else
+                {
+                    await appender.CommandWithContinuationAsync("AUTHENTICATE PLAIN", payload, cancellationToken);
+                }
+            }
+            catch (ImapAppendRefusedException)
+            {
+                throw new AccountFailedException(
+                    $"{endpoint} へのログインが拒否されました (アカウント {account})", $"login to {endpoint} refused for account {account}");
+            }
+
+            capabilities = await appender.CapabilitiesAsync(cancellationToken);
+            appender.LiteralPlus = capabilities.Contains("LITERAL+");
+            appender.MultiAppend = capabilities.Contains("MULTIAPPEND");
+            appender.UidPlus = capabilities.Contains("UIDPLUS");
+            return appender;
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or System.Security.Authentication.AuthenticationException)
+        {
+            if (appender is not null)
+            {
+                await appender.DisposeAsync();
+            }
+            else
+            {
+                tcp.Dispose();
+            }
+
+            throw new AccountFailedException(
+                $"{endpoint} に接続できません ({ex.GetType().Name}: {ex.Message})", $"cannot connect to {endpoint} ({ex.GetType().Name}: {ex.Message})", ex);
+        }
+        catch
+        {
+            if (appender is not null)
+            {
+                await appender.DisposeAsync();
+            }
+            else
+            {
+                tcp.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Appends the messages to one mailbox (full name, decoded) in one command where the server allows it.</summary>
+    /// <exception cref="ImapAppendRefusedException">The server said NO; with several messages, none of them was appended.</exception>
+    /// <exception cref="IOException">The connection was lost; some messages may have been appended.</exception>
+    public async Task<AppendResult> AppendAsync(string mailbox, IReadOnlyList<AppendItem> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (items.Count == 0)
+        {
+            return new AppendResult(0, []);
+        }
+
+        if (items.Count > 1 && !MultiAppend)
+        {
+            var uids = new List<uint>();
+            uint validity = 0;
+            foreach (var item in items)
+            {
+                var one = await AppendAsync(mailbox, [item], cancellationToken);
+                validity = one.UidValidity;
+                uids.AddRange(one.Uids);
+            }
+
+            return new AppendResult(validity, uids);
+        }
+
+        var id = NextTag();
+        var head = new StringBuilder().Append(id).Append(" APPEND ").Append(Quote(ModifiedUtf7.Encode(mailbox)));
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            head.Append(" (").Append(string.Join(' ', item.Flags)).Append(')');
+            if (item.InternalDate is { } date)
+            {
+                head.Append(" \"").Append(FormatDate(date)).Append('"');
+            }
+
+            head.Append(" {").Append(item.Content.Length.ToString(CultureInfo.InvariantCulture)).Append(LiteralPlus ? "+}" : "}").Append("\r\n");
+            await WriteAsync(head.ToString(), cancellationToken);
+            head.Clear();
+            if (!LiteralPlus)
+            {
+                var reply = await ReadResponseAsync(cancellationToken);
+                if (!reply.StartsWith('+'))
+                {
+                    ThrowFor(id, reply);
+                }
+            }
+
+            await using (var content = item.Content.OpenRead())
+            {
+                await content.CopyToAsync(writer, 81920, cancellationToken);
+            }
+        }
+
+        await WriteAsync("\r\n", cancellationToken);
+        var final = await ReadTaggedAsync(id, cancellationToken);
+        return ParseAppendUid(final, items.Count);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (tcp.Connected)
+            {
+                await WriteAsync($"{NextTag()} LOGOUT\r\n", CancellationToken.None);
+                await writer.FlushAsync(CancellationToken.None);
+            }
+        }
+        catch (IOException)
+        {
+            // Already gone.
+        }
+
+        await writer.DisposeAsync();
+        await stream.DisposeAsync();
+        tcp.Dispose();
+    }
+
+    internal static string FormatDate(DateTimeOffset date) =>
+        date.ToString("dd-MMM-yyyy HH:mm:ss ", CultureInfo.InvariantCulture) +
+        (date.Offset < TimeSpan.Zero ? "-" : "+") + date.Offset.Duration().ToString("hhmm", CultureInfo.InvariantCulture);
+
+    internal static AppendResult ParseAppendUid(string response, int count)
+    {
+        var at = response.IndexOf("[APPENDUID ", StringComparison.OrdinalIgnoreCase);
+        if (at < 0)
+        {
+            return new AppendResult(0, []);
+        }
+
+        var end = response.IndexOf(']', at);
+        var parts = response[(at + 11)..end].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var validity = uint.Parse(parts[0], CultureInfo.InvariantCulture);
+        var uids = new List<uint>();
+        foreach (var range in parts[1].Split(','))
+        {
+            var bounds = range.Split(':');
+            var first = uint.Parse(bounds[0], CultureInfo.InvariantCulture);
+            var last = bounds.Length > 1 ? uint.Parse(bounds[1], CultureInfo.InvariantCulture) : first;
+            for (var uid = Math.Min(first, last); uid <= Math.Max(first, last); uid++)
+            {
+                uids.Add(uid);
+            }
+        }
+
+        return new AppendResult(validity, uids.Count == count ? uids : []);
+    }
+
+    private static async Task<Stream> TlsAsync(Stream inner, ImapEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false, ImapConnector.Validator(endpoint));
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = endpoint.Host }, cancellationToken);
+        return ssl;
+    }
+
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    private static void ThrowFor(string id, string response)
+    {
+        var text = response.StartsWith(id + " ", StringComparison.Ordinal) ? response[(id.Length + 1)..] : response;
+        if (text.StartsWith("NO", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ImapAppendRefusedException(text.Trim());
+        }
+
+        throw new IOException($"unexpected IMAP response: {text.Trim()}");
+    }
+
+    private string NextTag() => $"X{++tag:D4}";
+
+    private async Task<HashSet<string>> CapabilitiesAsync(CancellationToken cancellationToken)
+    {
+        var id = NextTag();
+        await WriteAsync($"{id} CAPABILITY\r\n", cancellationToken);
+        var capabilities = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        while (true)
+        {
+            var line = await ReadResponseAsync(cancellationToken);
+            if (line.StartsWith("* CAPABILITY ", StringComparison.OrdinalIgnoreCase))
+            {
+                foreach (var word in line[13..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    capabilities.Add(word);
+                }
+            }
+            else if (line.StartsWith(id + " ", StringComparison.Ordinal))
+            {
+                if (!line[(id.Length + 1)..].StartsWith("OK", StringComparison.OrdinalIgnoreCase))
+                {
+                    ThrowFor(id, line);
+                }
+
+                return capabilities;
+            }
+        }
+    }
+
+    private async Task<string> CommandAsync(string command, CancellationToken cancellationToken)
+    {
+        var id = NextTag();
+        await WriteAsync($"{id} {command}\r\n", cancellationToken);
+        return await ReadTaggedAsync(id, cancellationToken);
+    }
+
+    private async Task<string> CommandWithContinuationAsync(string command, string answer, CancellationToken cancellationToken)
+    {
+        var id = NextTag();
+        await WriteAsync($"{id} {command}\r\n", cancellationToken);
+        var reply = await ReadResponseAsync(cancellationToken);
+        if (!reply.StartsWith('+'))
+        {
+            ThrowFor(id, reply);
+        }
+
+        await WriteAsync(answer + "\r\n", cancellationToken);
+        return await ReadTaggedAsync(id, cancellationToken);
+    }
+
+    private async Task<string> ReadTaggedAsync(string id, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var line = await ReadResponseAsync(cancellationToken);
+            if (!line.StartsWith(id + " ", StringComparison.Ordinal))
+            {
+                continue; // untagged data (EXISTS, capabilities) or a continuation for a literal we already sent
+            }
+
+            if (!line[(id.Length + 1)..].StartsWith("OK", StringComparison.OrdinalIgnoreCase))
+            {
+                ThrowFor(id, line);
+            }
+
+            return line;
+        }
+    }
+
+    /// <summary>One response line; a literal inside it ({n}) is read and skipped.</summary>
+    private async Task<string> ReadResponseAsync(CancellationToken cancellationToken)
+    {
+        var line = await ReadLineAsync(cancellationToken);
+        while (line.EndsWith('}') && line.LastIndexOf('{') is var open and >= 0 &&
+               int.TryParse(line.AsSpan(open + 1, line.Length - open - 2).TrimEnd('+'), NumberStyles.None, CultureInfo.InvariantCulture, out var size))
+        {
+            await SkipAsync(size, cancellationToken);
+            line = line[..open] + await ReadLineAsync(cancellationToken);
+        }
+
+        return line;
+    }
+
+    private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
+    {
+        var bytes = new List<byte>(128);
+        while (true)
+        {
+            if (readStart == readEnd)
+            {
+                await writer.FlushAsync(cancellationToken);
+                readStart = 0;
+                readEnd = await stream.ReadAsync(readBuffer, cancellationToken);
+                if (readEnd == 0)
+                {
+                    throw new IOException("the IMAP server closed the connection");
+                }
+            }
+
+            var b = readBuffer[readStart++];
+            if (b == '\n')
+            {
+                if (bytes.Count > 0 && bytes[^1] == '\r')
+                {
+                    bytes.RemoveAt(bytes.Count - 1);
+                }
+
+                return Encoding.UTF8.GetString([.. bytes]);
+            }
+
+            bytes.Add(b);
+        }
+    }
+
+    private async Task SkipAsync(int count, CancellationToken cancellationToken)
+    {
+        while (count > 0)
+        {
+            if (readStart == readEnd)
+            {
+                readStart = 0;
+                readEnd = await stream.ReadAsync(readBuffer, cancellationToken);
+                if (readEnd == 0)
+                {
+                    throw new IOException("the IMAP server closed the connection");
+                }
+            }
+
+            var take = Math.Min(count, readEnd - readStart);
+            readStart += take;
+            count -= take;
+        }
+    }
+
+    private async Task WriteAsync(string text, CancellationToken cancellationToken)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        await writer.WriteAsync(bytes, cancellationToken);
+    }
+}

@@ -1,0 +1,143 @@
+using System.Text.RegularExpressions;
+using Dxmig.Extractors.Imap;
+using Dxmig.Loaders.Imap;
+using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Jobs;
+using Dxmig.Platform.Ledger;
+using Dxmig.Platform.Mappings;
+using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Records;
+using Dxmig.Platform.Storage;
+using Dxmig.Transformers.Mail;
+using Microsoft.Extensions.Logging;
+
+namespace Dxmig.Cli.Kinds;
+
+/// <summary>
+/// <c>kind: mail</c>: Active! Mail mailboxes on an IMAP server → another IMAP server, every mailbox in the identity
+/// map (<c>source,target</c>), through the admin credential on both sides.
+/// </summary>
+internal sealed class MailJobKind : IJobKind
+{
+    public string Name => "mail";
+
+    public IReadOnlyDictionary<string, bool> MappingNames { get; } = new Dictionary<string, bool>
+    {
+        ["identity"] = true,
+        ["folders"] = false,
+    };
+
+    public void Validate(JobFile job, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var source = job.Source;
+        source.CheckKeys([.. ImapEndpointReader.Keys, "skip-folders", "max-message-size", "max-age-days", "deletions", "deletion-threshold-percent", "fetch-batch"]);
+        source.Choice("type", ["imap"]);
+        var sourceEndpoint = ImapEndpointReader.Read(source);
+        var skip = new List<FolderSkipRule>();
+        foreach (var rule in source.SectionList("skip-folders"))
+        {
+            rule.CheckKeys("rule", "match");
+            var name = rule.Value("rule", required: true);
+            var match = rule.Value("match", required: true);
+            if (name is null || match is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                skip.Add(new FolderSkipRule(name, new Regex(match, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))));
+            }
+            catch (ArgumentException ex)
+            {
+                diagnostics.Error(rule.PositionOf("match"), $"正規表現が不正です: {ex.Message}", $"not a valid regular expression: {ex.Message}");
+            }
+        }
+
+        var maxSize = source.Number("max-message-size", 1, int.MaxValue);
+        var maxAge = source.Number("max-age-days", 1, 36500);
+        var deletions = source.Choice("deletions", ["keep", "mirror"], "keep");
+        var threshold = source.Number("deletion-threshold-percent", 0, 100) ?? 10;
+        var fetchBatch = source.Number("fetch-batch", 1, 1000) ?? ImapSourceOptions.DefaultFetchBatch;
+
+        var target = job.Target;
+        target.CheckKeys([.. ImapEndpointReader.Keys, "append-batch", "max-message-size"]);
+        target.Choice("type", ["imap"]);
+        var targetEndpoint = ImapEndpointReader.Read(target);
+        var appendBatch = target.Number("append-batch", 1, 500) ?? 50;
+        var targetMax = target.Number("max-message-size", 1, int.MaxValue);
+
+        var identities = job.Mappings.TryGetValue("identity", out var identityRef) ? IdentityMap.Load(identityRef.Path, diagnostics, requireAddress: false) : null;
+        var folders = job.Mappings.TryGetValue("folders", out var foldersRef) ? FolderMap.Load(foldersRef.Path, diagnostics) : FolderMap.Default;
+        if (sourceEndpoint is not null && targetEndpoint is not null && identities is not null && folders is not null && deletions is not null)
+        {
+            job.KindSettings = new MailJobSettings(
+                sourceEndpoint, targetEndpoint, identities, folders, skip, maxSize, maxAge,
+                deletions == "mirror" ? DeletionPolicy.Mirror : DeletionPolicy.Keep, threshold, fetchBatch, appendBatch, targetMax);
+        }
+    }
+
+    public IReadOnlyList<string> ListAccounts(JobFile job) => [.. Settings(job).Identities.SourceAccounts];
+
+    public async Task<RunResult> RunAsync(JobFile job, JobRunRequest request, IRunObserver observer, ILoggerFactory loggers, CancellationToken stopToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var settings = Settings(job);
+        var ledgerLocation = StoreLocation.Parse(job.Ledger, job.Directory, job.LedgerPassword?.Resolve(job.Environment));
+        var temporary = Path.Combine(DxmigHome.Resolve(job.Environment), "tmp", job.Name);
+        if (Directory.Exists(temporary))
+        {
+            Directory.Delete(temporary, recursive: true); // bodies left by a run that died
+        }
+
+        var now = request.Time.GetUtcNow();
+        var extractor = new ImapMailExtractor(
+            new ImapSourceOptions
+            {
+                Endpoint = settings.Source.Resolve(job.Environment),
+                SkipFolders = settings.SkipFolders,
+                MaxMessageSize = settings.MaxMessageSize,
+                NotBefore = settings.MaxAgeDays is { } days ? now.AddDays(-days) : null,
+                Deletions = settings.Deletions,
+                DeletionThresholdPercent = settings.DeletionThresholdPercent,
+                FetchBatch = settings.FetchBatch,
+                TemporaryFolder = temporary,
+            },
+            loggers.CreateLogger<ImapMailExtractor>());
+        var transformer = new MailTransformer(settings.Folders, settings.Identities, new MailTransformerOptions { MaxTargetMessageSize = settings.TargetMaxMessageSize });
+        await using var loader = new ImapMailLoader(
+            new ImapTargetOptions { Endpoint = settings.Target.Resolve(job.Environment), AppendBatch = settings.AppendBatch },
+            loggers.CreateLogger<ImapMailLoader>());
+        await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
+        var runner = new PipelineRunner<SourceMessage, TargetMessage>(extractor, transformer, loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
+        try
+        {
+            return await runner.RunAsync(
+                new RunSettings
+                {
+                    Job = job.Name,
+                    Accounts = request.Accounts,
+                    Parallelism = job.Parallelism,
+                    BatchSize = job.BatchSize,
+                    ChannelCapacity = Math.Min(job.ChannelCapacity, job.BatchSize * 2),
+                    DryRun = request.DryRun,
+                },
+                observer,
+                stopToken);
+        }
+        finally
+        {
+            if (Directory.Exists(temporary))
+            {
+                Directory.Delete(temporary, recursive: true);
+            }
+        }
+    }
+
+    private static MailJobSettings Settings(JobFile job) =>
+        job.KindSettings as MailJobSettings
+        ?? throw new ConfigurationException("ジョブファイルが検証されていません / the job file was not validated");
+}

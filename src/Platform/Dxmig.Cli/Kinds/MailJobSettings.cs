@@ -1,0 +1,20 @@
+using Dxmig.Extractors.Imap;
+using Dxmig.Platform.Mappings;
+using Dxmig.Transformers.Mail;
+
+namespace Dxmig.Cli.Kinds;
+
+/// <summary>What a mail job's sections and mapping files say, checked.</summary>
+internal sealed record MailJobSettings(
+    ImapEndpointSettings Source,
+    ImapEndpointSettings Target,
+    IdentityMap Identities,
+    FolderMap Folders,
+    IReadOnlyList<FolderSkipRule> SkipFolders,
+    long? MaxMessageSize,
+    int? MaxAgeDays,
+    DeletionPolicy Deletions,
+    double DeletionThresholdPercent,
+    int FetchBatch,
+    int AppendBatch,
+    long? TargetMaxMessageSize);
