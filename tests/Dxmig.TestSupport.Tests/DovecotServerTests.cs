@@ -103,6 +103,23 @@ public sealed class DovecotServerTests
     }
 
     [Fact]
+    public async Task SpecialUseFolders_CarryTheirAttributeOnceCreated()
+    {
+        var specialUse = new Dictionary<string, string>(DovecotOptions.DefaultSpecialUseFolders) { ["送信済み"] = @"\Sent" };
+        await using var server = await DovecotServer.StartAsync(new DovecotOptions { Users = Users, SpecialUseFolders = specialUse });
+        using var client = await server.ConnectAsMasterAsync("tanaka");
+        var root = client.GetFolder(client.PersonalNamespaces[0]);
+
+        await root.CreateAsync("Trash", true);
+        await root.CreateAsync("送信済み", true);
+        var folders = await client.GetFoldersAsync(client.PersonalNamespaces[0]);
+
+        folders.Single(f => f.FullName == "Trash").Attributes.Should().HaveFlag(FolderAttributes.Trash);
+        folders.Single(f => f.FullName == "送信済み").Attributes.Should().HaveFlag(FolderAttributes.Sent);
+        folders.Should().NotContain(f => f.FullName == "Drafts");
+    }
+
+    [Fact]
     public async Task FolderWithDotsAndJapaneseNames_Work()
     {
         await using var server = await DovecotServer.StartAsync(new DovecotOptions { Users = Users });

@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Dxmig.Platform.Text;
 using Dxmig.TestSupport.Mail;
 using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Security;
 using MimeKit;
 using Xunit.Abstractions;
 
@@ -116,6 +119,23 @@ public sealed class JapaneseMailCorpusTests(DovecotFixture dovecot, ITestOutputH
         stored.Should().BeEquivalentTo(expected, o => o.WithStrictOrdering().ComparingRecordsByMembers());
         var onDisk = Directory.EnumerateFiles(Path.Combine(dovecot.Server.MailDirectory("tanaka"), "a.b.c", "cur")).Single();
         Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(onDisk))).Should().Be(manifest.InFolder("a.b.c").Single().Sha256, "mail_save_crlf keeps the stored file byte-identical");
+    }
+
+    [Fact]
+    public async Task Fill_AppendsInMultiAppendBatches()
+    {
+        using var log = new MemoryStream();
+        using var client = new ImapClient(new ProtocolLogger(log, leaveOpen: true));
+        await client.ConnectAsync(dovecot.Server.Host, dovecot.Server.Port, SecureSocketOptions.None);
+        await client.AuthenticateAsync(dovecot.Server.MasterLogin("suzuki"), dovecot.Server.MasterPassword);
+        var corpus = new JapaneseMailCorpus(new JapaneseMailCorpusOptions { MessagesPerMailbox = 150, AppendBatchSize = 50 });
+
+        var manifest = await corpus.FillAsync(client, "suzuki");
+        await client.DisconnectAsync(true);
+
+        var appends = Encoding.Latin1.GetString(log.ToArray()).Split('\n').Count(l => Regex.IsMatch(l, "^C: [A-Z]+[0-9]+ APPEND "));
+        manifest.Messages.Should().HaveCount(150);
+        appends.Should().BeInRange(JapaneseMailCorpus.Folders.Count, JapaneseMailCorpus.Folders.Count + 3, "one MULTIAPPEND per folder, and one more per 50 messages");
     }
 
     [Fact]

@@ -130,9 +130,11 @@ public sealed class JapaneseMailCorpus
     }
 
     /// <summary>
-    /// Fills the mailbox behind an authenticated client (any IMAP server with UIDPLUS): creates the folders that are
-    /// missing and appends <see cref="Generate"/>'s messages, batched per folder.
+    /// Fills the mailbox behind an authenticated client (any IMAP server with UIDPLUS and '/' as hierarchy
+    /// separator): creates the folders that are missing and appends <see cref="Generate"/>'s messages, batched per
+    /// folder (one MULTIAPPEND per batch where the server has it).
     /// </summary>
+    /// <exception cref="NotSupportedException">The server's hierarchy separator is not '/'.</exception>
     /// <exception cref="InvalidOperationException">The server gave no APPENDUID, or MimeKit would not send a message's bytes unchanged.</exception>
     public async Task<MailboxManifest> FillAsync(ImapClient client, string user, CancellationToken cancellationToken = default)
     {
@@ -175,6 +177,11 @@ public sealed class JapaneseMailCorpus
     private static async Task<Dictionary<string, IMailFolder>> EnsureFoldersAsync(ImapClient client, CancellationToken cancellationToken)
     {
         var personal = client.PersonalNamespaces[0];
+        if (personal.DirectorySeparator != '/')
+        {
+            throw new NotSupportedException($"the corpus's folder names use '/' as hierarchy separator; this server uses '{personal.DirectorySeparator}'");
+        }
+
         var existing = (await client.GetFoldersAsync(personal, StatusItems.None, false, cancellationToken))
             .ToDictionary(f => f.FullName, StringComparer.Ordinal);
         var result = new Dictionary<string, IMailFolder>(StringComparer.Ordinal) { [Inbox] = client.Inbox };
