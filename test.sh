@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# dxmig: the whole test suite. Installs what the tests need on a fresh Debian machine (PostgreSQL, which the tests
+# dxmig: the whole test suite. Installs what the tests need on a fresh Debian machine (PostgreSQL and Dovecot, which the tests
 # start privately on loopback ports), builds the solution and runs every test project.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -15,10 +15,22 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
+# Dovecot: the mail tests start private instances on loopback ports (tests/Dxmig.TestSupport/Mail/DovecotServer.cs).
+[ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${missing[*]}"
   $sudo apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # policy-rc.d 101: packages must not start their system services (Dovecot would listen on 143 and 993 everywhere).
+  policy_added=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+    $sudo chmod 755 /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
+  installed=0
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || installed=$?
+  if [ -n "$policy_added" ]; then $sudo rm -f /usr/sbin/policy-rc.d; fi
+  [ "$installed" -eq 0 ] || exit "$installed"
 fi
 
 echo "== build"

@@ -1,0 +1,50 @@
+namespace Dxmig.TestSupport.Mail;
+
+/// <summary>
+/// What a private <see cref="DovecotServer"/> is started with: its users, its master user, an optional TLS port and an
+/// optional message size limit. The defaults give a plain-IMAP server on a loopback port with one master user, which
+/// is what most migration tests need.
+/// </summary>
+public sealed record DovecotOptions
+{
+    /// <summary>The default special-use folders of the inbox namespace (declared, not created: <c>auto = no</c>).</summary>
+    public static IReadOnlyDictionary<string, string> DefaultSpecialUseFolders { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["Sent"] = @"\Sent",
+        ["Drafts"] = @"\Drafts",
+        ["Trash"] = @"\Trash",
+        ["Junk"] = @"\Junk",
+        ["Archive"] = @"\Archive",
+    };
+
+    /// <summary>
+    /// Mail users, name to password (stored with scheme PLAIN). Dovecot lower-cases login names
+    /// (<c>auth_username_format = %Lu</c>), so give lower-case names. Neither may contain ':' or a line break.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Users { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The master user; <c>tanaka*admin</c> logs into tanaka's mailbox with the master password.</summary>
+    public string MasterUser { get; init; } = "admin";
+
+    /// <summary>The master password; a random one when null.</summary>
+    public string? MasterPassword { get; init; }
+
+    /// <summary>Also listen with implicit TLS on a second loopback port, with a self-signed certificate made for it.</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>
+    /// The largest message, in bytes (as sent in APPEND, CRLF line ends), the server stores; larger APPENDs get
+    /// <c>NO [LIMIT]</c>. Enforced by the quota plugin's <c>quota_max_mail_size</c> and announced as
+    /// <c>APPENDLIMIT=n</c>. Null: no limit.
+    /// </summary>
+    public long? MaxMessageSize { get; init; }
+
+    /// <summary>Folder name to special-use attribute, declared in the inbox namespace with <c>auto = no</c>.</summary>
+    public IReadOnlyDictionary<string, string> SpecialUseFolders { get; init; } = DefaultSpecialUseFolders;
+
+    /// <summary>Raw lines appended to the generated dovecot.conf, for a test that needs one more setting.</summary>
+    public string? ExtraConfiguration { get; init; }
+
+    /// <summary>How long to wait for the server to greet on its port.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
