@@ -22,9 +22,55 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
 {
     private readonly ConcurrentDictionary<string, TargetMailbox> mailboxes = new(StringComparer.Ordinal);
 
+    private const int Attempts = 4;
+
+    /// <summary>
+    /// Loads a batch; when the target drops the connection, reconnects and loads the batch again with every message
+    /// in doubt (looked for before it is appended), so a dropped APPEND neither loses nor doubles anything.
+    /// </summary>
     public async Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<TargetMessage>> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await LoadOnceAsync(account, batch, cancellationToken);
+            }
+            catch (Exception ex) when (attempt < Attempts && IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("移行先との接続が切れました。再接続して続けます / target connection lost ({Reason}); reconnecting (attempt {Attempt})", ex.Message, attempt + 1);
+                await DropAsync(account);
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt * attempt), cancellationToken);
+                batch = [.. batch.Select(r => r with { InDoubt = true })];
+            }
+        }
+    }
+
+    private static bool IsConnectionLoss(Exception ex) =>
+        ex is IOException or ImapProtocolException or ServiceNotConnectedException or System.Net.Sockets.SocketException ||
+        (ex is AccountFailedException && ex.InnerException is IOException or System.Net.Sockets.SocketException or ImapProtocolException);
+
+    private async Task DropAsync(string account)
+    {
+        foreach (var key in mailboxes.Keys.Where(k => k.StartsWith(account + "\u001F", StringComparison.Ordinal)).ToList())
+        {
+            if (mailboxes.TryRemove(key, out var mailbox))
+            {
+                try
+                {
+                    await mailbox.DisposeAsync();
+                }
+                catch (Exception ex) when (IsConnectionLoss(ex))
+                {
+                    // It is already broken; that is why it is dropped.
+                }
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<LoadOutcome>> LoadOnceAsync(string account, IReadOnlyList<LoadRequest<TargetMessage>> batch, CancellationToken cancellationToken)
+    {
         var outcomes = new LoadOutcome?[batch.Count];
         var appends = new Dictionary<(string Mailbox, string Folder), List<int>>();
         for (var i = 0; i < batch.Count; i++)
@@ -152,27 +198,6 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             outcomes[chunk[0]] = LoadOutcome.Refused(ItemProblem.Quarantine(
                 "target-refused", $"移行先が受け付けませんでした: {ex.Message}", $"the target refused the message: {ex.Message}"));
         }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException)
-        {
-            // The connection dropped mid-APPEND: some of these may have landed. Reconnect and treat each as in doubt.
-            logger.LogWarning("APPEND 中に接続が切れました。再接続して確認します / connection lost during APPEND ({Reason}); reconnecting and checking", ex.Message);
-            await mailbox.ResetAsync(cancellationToken);
-            foreach (var index in chunk)
-            {
-                var message = batch[index].Item;
-                if (await mailbox.FindAsync(folder, message, cancellationToken) is { } existing)
-                {
-                    outcomes[index] = new LoadOutcome(existing, null) { Note = message.FolderNote };
-                }
-                else
-                {
-                    var one = await mailbox.AppendAsync(folder, [ToAppend(message)], cancellationToken);
-                    outcomes[index] = new LoadOutcome(one.Uids.Count == 1 ? Key(one.UidValidity, one.Uids[0], folder)
-                        : await mailbox.FindAsync(folder, message, cancellationToken) ?? throw new InvalidOperationException("appended but not found"), null)
-                    { Note = message.FolderNote };
-                }
-            }
-        }
     }
 
     private static AppendItem ToAppend(TargetMessage message) =>
@@ -221,18 +246,6 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
 
         public async Task ConnectAsync(CancellationToken cancellationToken)
         {
-            client = await ImapConnector.ConnectAsync(options.Endpoint, account, cancellationToken);
-        }
-
-        public async Task ResetAsync(CancellationToken cancellationToken)
-        {
-            if (appender is not null)
-            {
-                await appender.DisposeAsync();
-                appender = null;
-            }
-
-            client?.Dispose();
             client = await ImapConnector.ConnectAsync(options.Endpoint, account, cancellationToken);
         }
 

@@ -1,0 +1,248 @@
+using Dxmig.Platform.Ledger;
+using Dxmig.Platform.Pipeline;
+using Dxmig.TestSupport.Mail;
+using MailKit;
+using MailKit.Search;
+
+namespace Dxmig.Cli.Tests;
+
+public sealed class MailImapRunTests : IAsyncLifetime
+{
+    private static readonly string[] Users = ["tanaka", "suzuki"];
+    private MailRunHarness mail = null!;
+
+    public async Task InitializeAsync() => mail = await MailRunHarness.StartAsync(Users);
+
+    public async Task DisposeAsync() => await mail.DisposeAsync();
+
+    [Fact]
+    public async Task Run_ExampleJob_CopiesEveryMailboxByteForByteWithFlagsKeywordsAndDates()
+    {
+        var (code, output, error) = await mail.RunAsync();
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        output.Should().Contain("(一致 / balanced)");
+        foreach (var user in Users)
+        {
+            await mail.AssertTargetHoldsAsync(user, mail.Manifest[user].Messages.Select(m => m.ToStored()));
+            var folders = await mail.TargetFoldersAsync(user);
+            folders.Should().Contain(["INBOX", "Sent", "Drafts", "Trash", "Junk", "2024年度", "2024年度/会議資料", "取引先/㈱みらい商事", "a.b.c", "顧客 (重要)"]);
+            folders.Should().NotContain("送信済み", "Active! Mail's sent folder goes to the target's Sent");
+        }
+
+        var kinds = mail.Manifest.Messages.Select(m => m.Kind).Distinct().ToList();
+        kinds.Should().Contain([CorpusMessageKind.Raw8BitHeaders, CorpusMessageKind.NoMessageId, CorpusMessageKind.BrokenBoundary, CorpusMessageKind.BadBase64, CorpusMessageKind.Iso2022Jp]);
+    }
+
+    [Fact]
+    public async Task Run_SecondTimeWithNoChanges_ReadsNothingAndWritesNothing()
+    {
+        await mail.RunAsync();
+
+        var (code, output, _) = await mail.RunAsync();
+
+        code.Should().Be(ExitCodes.Success);
+        output.Should().Contain("集計 / accounting: 読込 0 = 投入 0 + 削除 0 + スキップ 0 + 隔離 0 + 処理済み 0");
+        output.Should().Contain("データ量 / bytes read: 0 B");
+        foreach (var user in Users)
+        {
+            (await mail.TargetMessagesAsync(user)).Should().HaveCount(mail.Manifest[user].Messages.Count);
+        }
+    }
+
+    [Fact]
+    public async Task Run_AfterCutover_CopiesNewMailAndFlagChangesAndKeepsDeletionsByDefault()
+    {
+        await mail.RunAsync();
+        var tanaka = mail.Manifest["tanaka"];
+        var inbox = tanaka.InFolder("INBOX").ToList();
+        using (var client = await mail.Source.ConnectAsMasterAsync("tanaka"))
+        {
+            var folder = await MailRunHarness.OpenSourceAsync(client, "INBOX");
+            await folder.AddFlagsAsync([new UniqueId(inbox[0].UidValidity, inbox[0].Uid)], MessageFlags.Flagged, silent: true);
+            await folder.RemoveFlagsAsync([new UniqueId(inbox[0].UidValidity, inbox[0].Uid)], MessageFlags.Seen, silent: true);
+            await folder.AddFlagsAsync([new UniqueId(inbox[1].UidValidity, inbox[1].Uid)], MessageFlags.None, ["$Label3"], silent: true);
+            await folder.AddFlagsAsync([new UniqueId(inbox[2].UidValidity, inbox[2].Uid)], MessageFlags.Deleted, silent: true);
+            await folder.ExpungeAsync();
+            await folder.AppendAsync(new MimeKit.MimeMessage(
+                [new MimeKit.MailboxAddress("新着", "new@example.jp")], [new MimeKit.MailboxAddress("田中", "tanaka@example.jp")], "移行後の新着 ①", new MimeKit.TextPart("plain") { Text = "本文" }));
+        }
+
+        var (code, output, error) = await mail.RunAsync();
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        output.Should().Contain("投入 3 + 削除 0", "one new message and two flag changes");
+        var target = (await mail.TargetMessagesAsync("tanaka")).Where(m => m.Folder == "INBOX").ToList();
+        target.Should().HaveCount(inbox.Count + 1, "the deleted message stays with the keep policy, the new one arrives");
+        var first = target.Single(m => m.Sha256 == inbox[0].Sha256);
+        first.Flags.HasFlag(MessageFlags.Flagged).Should().BeTrue();
+        first.Flags.HasFlag(MessageFlags.Seen).Should().BeFalse();
+        target.Single(m => m.Sha256 == inbox[1].Sha256).Keywords.Should().Contain("$Label3");
+    }
+
+    [Fact]
+    public async Task Run_MirrorPolicy_DeletesWhatVanished_AndRefusesAMassDeletion()
+    {
+        mail.Cli.Environment["DXMIG_DELETIONS"] = "mirror";
+        await mail.RunAsync();
+        var inbox = mail.Manifest["tanaka"].InFolder("INBOX").ToList();
+        var drafts = mail.Manifest["tanaka"].InFolder("下書き").ToList();
+        using (var client = await mail.Source.ConnectAsMasterAsync("tanaka"))
+        {
+            var folder = await MailRunHarness.OpenSourceAsync(client, "INBOX");
+            await folder.AddFlagsAsync([new UniqueId(inbox[0].UidValidity, inbox[0].Uid)], MessageFlags.Deleted, silent: true);
+            await folder.ExpungeAsync();
+            var draftFolder = await MailRunHarness.OpenSourceAsync(client, "下書き");
+            await draftFolder.AddFlagsAsync(drafts.Select(d => new UniqueId(d.UidValidity, d.Uid)).ToList(), MessageFlags.Deleted, silent: true);
+            await draftFolder.ExpungeAsync();
+        }
+
+        var (code, output, error) = await mail.RunAsync();
+
+        code.Should().Be(ExitCodes.Quarantined, "a refused mass deletion needs attention: " + output + error);
+        output.Should().Contain("要確認 / attention: tanaka").And.Contain("下書き").And.Contain("threshold");
+        output.Should().Contain("削除 1 +");
+        var target = await mail.TargetMessagesAsync("tanaka");
+        target.Where(m => m.Folder == "INBOX").Should().HaveCount(inbox.Count - 1).And.NotContain(m => m.Sha256 == inbox[0].Sha256);
+        target.Where(m => m.Folder == "Drafts").Should().HaveCount(drafts.Count, "deleting every draft is over the 10% threshold: nothing is deleted");
+    }
+
+    [Fact]
+    public async Task Run_SourceFolderUidValidityReset_DoesNotDoubleAnything()
+    {
+        await mail.RunAsync();
+        var folder = "取引先/㈱みらい商事";
+        var messages = mail.Manifest["tanaka"].InFolder(folder).ToList();
+        messages.Should().NotBeEmpty();
+        using (var client = await mail.Source.ConnectAsMasterAsync("tanaka"))
+        {
+            // Recreate the folder with the same messages: new UIDVALIDITY, new UIDs.
+            var source = await client.GetFolderAsync(folder);
+            await source.OpenAsync(FolderAccess.ReadOnly);
+            var copies = new List<(MimeKit.MimeMessage Message, MessageFlags Flags, DateTimeOffset Date)>();
+            foreach (var m in messages)
+            {
+                copies.Add((await source.GetMessageAsync(new UniqueId(m.UidValidity, m.Uid)), m.Flags, m.InternalDate));
+            }
+
+            await source.CloseAsync();
+            await source.DeleteAsync();
+            var parent = await client.GetFolderAsync("取引先");
+            var recreated = await parent.CreateAsync("㈱みらい商事", true);
+            foreach (var (message, flags, date) in copies)
+            {
+                await recreated!.AppendAsync(message, flags, date);
+            }
+
+            await recreated!.OpenAsync(FolderAccess.ReadOnly);
+            recreated.UidValidity.Should().NotBe(messages[0].UidValidity);
+        }
+
+        var (code, output, error) = await mail.RunAsync();
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        var target = (await mail.TargetMessagesAsync("tanaka")).Where(m => m.Folder == folder).ToList();
+        target.Should().HaveCount(messages.Count, "every re-read message was matched on the target, none appended again");
+    }
+
+    [Fact]
+    public async Task Run_KilledWithSigkillMidRun_ResumesWithNothingLostOrDoubled()
+    {
+        await using var big = await MailRunHarness.StartAsync([.. Enumerable.Range(1, 6).Select(i => $"user{i:00}")], messages: 400);
+        var process = StartDxmig(big);
+        await WaitForLedgerAsync(big, minimumLoaded: 300, process);
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        var loadedAtKill = (await big.Cli.LedgerStatesAsync()).GetValueOrDefault(ItemState.Loaded);
+        loadedAtKill.Should().BeLessThan(big.Manifest.Messages.Count(), "the kill must land mid-run for this test to mean anything");
+
+        var (code, output, error) = await big.RunAsync();
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        foreach (var mailbox in big.Manifest.Mailboxes)
+        {
+            await big.AssertTargetHoldsAsync(mailbox.User, mailbox.Messages.Select(m => m.ToStored()));
+        }
+
+        var states = await big.Cli.LedgerStatesAsync();
+        states.Should().NotContainKey(ItemState.Pending);
+        states[ItemState.Loaded].Should().Be(big.Manifest.Messages.Count());
+    }
+
+    [Theory]
+    [InlineData("source")]
+    [InlineData("target")]
+    public async Task Run_ServerRestartedMidRun_ReconnectsAndFinishesWithNothingLostOrDoubled(string side)
+    {
+        await using var big = await MailRunHarness.StartAsync([.. Enumerable.Range(1, 4).Select(i => $"user{i:00}")], messages: 300);
+        var server = side == "source" ? big.Source : big.Target;
+        var run = big.RunAsync();
+        await WaitForLedgerAsync(big, minimumLoaded: 150, process: null);
+        run.IsCompleted.Should().BeFalse("the restart must land mid-run for this test to mean anything");
+        await server.RestartAsync();
+
+        var (code, output, error) = await run;
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        foreach (var mailbox in big.Manifest.Mailboxes)
+        {
+            await big.AssertTargetHoldsAsync(mailbox.User, mailbox.Messages.Select(m => m.ToStored()));
+        }
+    }
+
+    [Fact]
+    public async Task Run_MessagesOverTheTargetLimit_AreQuarantinedWithTheReasonAndTheRestArrive()
+    {
+        await using var limited = await MailRunHarness.StartAsync(["tanaka"], messages: 40, targetMaxMessageSize: 20_000);
+        var tooBig = limited.Manifest["tanaka"].Messages.Where(m => m.Size > 20_000).ToList();
+        tooBig.Should().NotBeEmpty("the corpus has attachments over 20 KB");
+
+        var (code, output, _) = await limited.RunAsync();
+
+        code.Should().Be(ExitCodes.Quarantined);
+        output.Should().Contain("too-large-for-target").And.Contain("APPENDLIMIT");
+        output.Should().Contain($"隔離 {tooBig.Count} +");
+        await limited.AssertTargetHoldsAsync("tanaka", limited.Manifest["tanaka"].Messages.Where(m => m.Size <= 20_000).Select(m => m.ToStored()));
+    }
+
+    private static System.Diagnostics.Process StartDxmig(MailRunHarness harness)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dxmig.dll"));
+        info.ArgumentList.Add("run");
+        info.ArgumentList.Add(MailRunHarness.Job);
+        foreach (var (key, value) in harness.Cli.Environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = System.Diagnostics.Process.Start(info)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        return process;
+    }
+
+    private static async Task WaitForLedgerAsync(MailRunHarness harness, int minimumLoaded, System.Diagnostics.Process? process)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline && process?.HasExited != true)
+        {
+            try
+            {
+                var states = await harness.Cli.LedgerStatesAsync();
+                if (states.TryGetValue(ItemState.Loaded, out var loaded) && loaded >= minimumLoaded)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+            {
+                // Not created yet.
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException("the mail run never got far enough to be killed mid-run, or ended first");
+    }
+}

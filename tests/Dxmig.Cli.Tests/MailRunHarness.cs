@@ -1,0 +1,109 @@
+using Dxmig.TestSupport;
+using Dxmig.TestSupport.Mail;
+using MailKit;
+
+namespace Dxmig.Cli.Tests;
+
+/// <summary>Two private Dovecot servers (source filled with the Japanese corpus, target empty) and the example job pointed at them.</summary>
+public sealed class MailRunHarness : IAsyncDisposable
+{
+    /// <summary>Where the corpus's folders must land on the target (the shipped mappings/mail-folders.yaml).</summary>
+    public static readonly IReadOnlyDictionary<string, string> ExpectedFolders = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["送信済み"] = "Sent",
+        ["下書き"] = "Drafts",
+        ["ごみ箱"] = "Trash",
+        ["迷惑メール"] = "Junk",
+    };
+
+    private MailRunHarness(DovecotServer source, DovecotServer target, CliHarness cli)
+    {
+        Source = source;
+        Target = target;
+        Cli = cli;
+    }
+
+    public DovecotServer Source { get; }
+
+    public DovecotServer Target { get; }
+
+    public CliHarness Cli { get; }
+
+    public CorpusManifest Manifest { get; private set; } = new([], TimeSpan.Zero);
+
+    public static string Job => Path.Combine(RepoPaths.Root, "jobs", "examples", "mail-imap-to-imap.yaml");
+
+    public static async Task<MailRunHarness> StartAsync(IReadOnlyList<string> users, int messages = 40, long? targetMaxMessageSize = null)
+    {
+        var passwords = users.ToDictionary(u => u, u => $"{u}-pass");
+        var source = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords });
+        var target = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, MaxMessageSize = targetMaxMessageSize });
+        var harness = new MailRunHarness(source, target, new CliHarness());
+        harness.Manifest = await new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 5, MessagesPerMailbox = messages }).FillAsync(source, users);
+        var accounts = harness.Cli.Write("accounts.csv", "source,target\n" + string.Concat(users.Select(u => $"{u},{u}\n")));
+        foreach (var (prefix, server) in new[] { ("DXMIG_SRC", source), ("DXMIG_DST", target) })
+        {
+            harness.Cli.Environment[$"{prefix}_HOST"] = server.Host;
+            harness.Cli.Environment[$"{prefix}_PORT"] = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            harness.Cli.Environment[$"{prefix}_SECURITY"] = "none";
+            harness.Cli.Environment[$"{prefix}_ADMIN_USER"] = server.MasterUser;
+            harness.Cli.Environment[$"{prefix}_ADMIN_PASSWORD"] = server.MasterPassword;
+        }
+
+        harness.Cli.Environment["DXMIG_ACCOUNTS"] = accounts;
+        harness.Cli.Environment["DXMIG_LEDGER"] = harness.Cli.Ledger;
+        harness.Cli.Environment["DXMIG_HOME"] = Path.Combine(harness.Cli.Folder, "home");
+        return harness;
+    }
+
+    public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] extra) => Cli.RunAsync(["run", Job, .. extra]);
+
+    public static string TargetFolder(string sourceFolder) => ExpectedFolders.TryGetValue(sourceFolder, out var mapped) ? mapped : sourceFolder;
+
+    /// <summary>Every message on the target mailbox of a user.</summary>
+    public async Task<IReadOnlyList<StoredMessage>> TargetMessagesAsync(string user)
+    {
+        using var client = await Target.ConnectAsMasterAsync(user);
+        var messages = await ImapMailboxReader.ReadMessagesAsync(client);
+        await client.DisconnectAsync(true);
+        return messages;
+    }
+
+    public async Task<IReadOnlyList<string>> TargetFoldersAsync(string user)
+    {
+        using var client = await Target.ConnectAsMasterAsync(user);
+        return await ImapMailboxReader.ReadFolderNamesAsync(client);
+    }
+
+    /// <summary>Asserts the target holds exactly the expected messages: each once, byte for byte, with its flags, keywords and date.</summary>
+    public async Task AssertTargetHoldsAsync(string user, IEnumerable<StoredMessage> expectedSource)
+    {
+        var actual = await TargetMessagesAsync(user);
+        var expected = expectedSource.Select(m => m with { Folder = TargetFolder(m.Folder) }).ToList();
+        actual.Should().HaveCount(expected.Count, $"{user}: nothing lost, nothing doubled");
+        foreach (var message in expected)
+        {
+            var match = actual.Where(a => a.Folder == message.Folder && a.Sha256 == message.Sha256).ToList();
+            match.Should().ContainSingle($"{user}: {message.Folder} holds the message {message.MessageId ?? message.Sha256} exactly once");
+            var found = match[0];
+            found.Flags.Should().Be(message.Flags, $"flags of {message.MessageId} in {message.Folder}");
+            found.Keywords.Should().Equal(message.Keywords, $"keywords of {message.MessageId} in {message.Folder}");
+            found.InternalDate.Should().Be(message.InternalDate, $"INTERNALDATE of {message.MessageId} in {message.Folder}");
+            found.Size.Should().Be(message.Size);
+        }
+    }
+
+    public static async Task<IMailFolder> OpenSourceAsync(MailKit.Net.Imap.ImapClient client, string folder)
+    {
+        var f = await client.GetFolderAsync(folder);
+        await f.OpenAsync(FolderAccess.ReadWrite);
+        return f;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Cli.Dispose();
+        await Source.DisposeAsync();
+        await Target.DisposeAsync();
+    }
+}
