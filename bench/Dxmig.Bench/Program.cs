@@ -1,5 +1,6 @@
 // dxmig benchmarks (not tests). Each measured side runs in its own process so that peak RSS is its own.
 //   addressbook ACCOUNTS ROWS   generate exports, then measure dxmig (first and no-change pass) and plain EF Core
+//   mail MAILBOXES MESSAGES [real|small]   IMAP → IMAP: dxmig against mbsync on the same corpus
 using System.Diagnostics;
 using System.Globalization;
 using Dxmig.Bench;
@@ -11,12 +12,17 @@ switch (args.FirstOrDefault())
         return await AddressBookBench.RunAsync(
             args.Length > 1 ? int.Parse(args[1], invariant) : 200,
             args.Length > 2 ? int.Parse(args[2], invariant) : 500);
+    case "mail":
+        return await MailBench.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], invariant) : 10,
+            args.Length > 2 ? int.Parse(args[2], invariant) : 2000,
+            args.Length > 3 ? args[3] : "real");
     case "measure-dxmig":
         return await AddressBookBench.MeasureDxmigAsync(args[1]);
     case "measure-efcore":
         return await AddressBookBench.MeasureEfCoreAsync(args[1], args[2]);
     default:
-        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS]");
+        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small]");
         return 2;
 }
 

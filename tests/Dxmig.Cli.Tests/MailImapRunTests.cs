@@ -205,6 +205,39 @@ public sealed class MailImapRunTests : IAsyncLifetime
         await limited.AssertTargetHoldsAsync("tanaka", limited.Manifest["tanaka"].Messages.Where(m => m.Size <= 20_000).Select(m => m.ToStored()));
     }
 
+    [Fact]
+    public async Task Run_RepairOption_RewritesOnlyRaw8BitHeadersAndRecordsEachRepairedMessage()
+    {
+        mail.Cli.Environment["DXMIG_DST_REPAIR_8BIT"] = "true";
+
+        var (code, output, error) = await mail.RunAsync();
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        var raw = mail.Manifest["tanaka"].Messages.Where(m => m.Kind == CorpusMessageKind.Raw8BitHeaders).ToList();
+        raw.Should().NotBeEmpty();
+        var target = await mail.TargetMessagesAsync("tanaka");
+        var others = mail.Manifest["tanaka"].Messages.Where(m => m.Kind != CorpusMessageKind.Raw8BitHeaders).ToList();
+        others.Should().OnlyContain(m => target.Any(t => t.Sha256 == m.Sha256), "messages with clean headers stay byte for byte");
+        using var client = await mail.Target.ConnectAsMasterAsync("tanaka");
+        foreach (var message in raw)
+        {
+            target.Should().NotContain(t => t.Sha256 == message.Sha256, "a raw 8-bit header is rewritten");
+            var folder = await client.GetFolderAsync(MailRunHarness.TargetFolder(message.Folder));
+            await folder.OpenAsync(FolderAccess.ReadOnly);
+            var uids = await folder.SearchAsync(SearchQuery.HeaderContains("Message-ID", message.MessageId!));
+            using var stream = await folder.GetStreamAsync(uids.Single(), string.Empty);
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy);
+            var bytes = copy.ToArray();
+            var headerEnd = bytes.AsSpan().IndexOf("\r\n\r\n"u8);
+            bytes.AsSpan(0, headerEnd).ToArray().Should().OnlyContain(b => b < 0x80);
+        }
+
+        await using var ledger = new Platform.Ledger.LedgerDbContext(Platform.Storage.StoreContextFactory.CreateOptions<Platform.Ledger.LedgerDbContext>(Platform.Storage.StoreLocation.Parse(mail.Cli.Ledger, "/")));
+        var repaired = ledger.Items.Where(i => i.Account == "tanaka" && i.Message != null && i.Message.Contains("repaired-8bit-headers")).Count();
+        repaired.Should().Be(raw.Count);
+    }
+
     private static System.Diagnostics.Process StartDxmig(MailRunHarness harness)
     {
         var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

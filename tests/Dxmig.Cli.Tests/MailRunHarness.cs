@@ -58,6 +58,13 @@ public sealed class MailRunHarness : IAsyncDisposable
 
     public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] extra) => Cli.RunAsync(["run", Job, .. extra]);
 
+    /// <summary>A copy of the example job, edited, in the test's folder (its mapping paths made absolute).</summary>
+    public string JobVariant(string name, Func<string, string> edit)
+    {
+        var text = File.ReadAllText(Job).Replace("../../mappings/", RepoPaths.Mappings + "/", StringComparison.Ordinal);
+        return Cli.Write($"jobs/{name}.yaml", edit(text));
+    }
+
     public static string TargetFolder(string sourceFolder) => ExpectedFolders.TryGetValue(sourceFolder, out var mapped) ? mapped : sourceFolder;
 
     /// <summary>Every message on the target mailbox of a user.</summary>

@@ -252,6 +252,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
             Change = MailChange.New,
             BodySha256 = content.Sha256,
             Content = content,
+            EightBitHeader = MailHeaderBlock.EightBitHeader(content),
         };
         return SourceItem<SourceMessage>.Ok(key, MailHashes.Content(content.Sha256, flags, keywords), content.Length, location, message) with { InDoubt = rescan };
     }

@@ -93,10 +93,10 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
                         throw new InvalidOperationException($"a new message without content: {request.Key}");
                     }
 
-                    if (mailbox.AppendLimit is { } limit && message.Content.Length > limit)
+                    if (mailbox.AppendLimit is { } limit && message.TargetLength > limit)
                     {
                         outcomes[i] = LoadOutcome.Refused(ItemProblem.Quarantine(
-                            "too-large-for-target", $"{message.Content.Length:N0} バイトで移行先の上限 {limit:N0} を超えます", $"{message.Content.Length:N0} bytes is over the target's APPENDLIMIT of {limit:N0}"));
+                            "too-large-for-target", $"{message.TargetLength:N0} バイトで移行先の上限 {limit:N0} を超えます", $"{message.TargetLength:N0} bytes is over the target's APPENDLIMIT of {limit:N0}"));
                         break;
                     }
 
@@ -148,7 +148,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
         long bytes = 0;
         foreach (var index in indexes)
         {
-            var size = batch[index].Item.Content!.Length;
+            var size = batch[index].Item.TargetLength;
             if (chunk.Count > 0 && (chunk.Count >= options.AppendBatch || bytes + size > options.AppendBatchBytes))
             {
                 yield return chunk;
@@ -201,7 +201,19 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
     }
 
     private static AppendItem ToAppend(TargetMessage message) =>
-        new([.. message.Flags, .. message.Keywords], message.InternalDate, message.Content!);
+        new([.. message.Flags, .. message.Keywords], message.InternalDate, message.TargetLength, message.OpenTargetStream);
+
+    /// <summary>SHA-256 of what goes to the target: the source's own hash, or that of the repaired bytes.</summary>
+    private static async Task<string> ExpectedSha256Async(TargetMessage message, CancellationToken cancellationToken)
+    {
+        if (message.HeaderOverride is null)
+        {
+            return message.BodySha256;
+        }
+
+        await using var stream = message.OpenTargetStream();
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+    }
 
     internal static string Key(uint uidValidity, uint uid, string folder) => $"imap:{uidValidity}:{uid}:{folder}";
 
@@ -307,10 +319,11 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
         /// <summary>The message's key when the folder already holds it: same Message-ID (or date and size) and the same SHA-256.</summary>
         public async Task<string?> FindAsync(string folderName, TargetMessage message, CancellationToken cancellationToken)
         {
+            var expected = await ExpectedSha256Async(message, cancellationToken);
             var folder = await OpenAsync(folderName, FolderAccess.ReadOnly, cancellationToken);
             SearchQuery query = message.MessageId is { Length: > 0 } id
                 ? SearchQuery.HeaderContains("Message-ID", id)
-                : SearchQuery.LargerThan((int)Math.Max(0, message.Size - 1)).And(SearchQuery.SmallerThan((int)message.Size + 1));
+                : SearchQuery.LargerThan((int)Math.Max(0, message.TargetLength - 1)).And(SearchQuery.SmallerThan((int)message.TargetLength + 1));
             if (message.MessageId is null && message.InternalDate is { } date)
             {
                 query = query.And(SearchQuery.DeliveredAfter(date.UtcDateTime.Date.AddDays(-2))).And(SearchQuery.DeliveredBefore(date.UtcDateTime.Date.AddDays(2)));
@@ -333,7 +346,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
                     hash = Convert.ToHexStringLower(sha.GetHashAndReset());
                 }
 
-                if (hash == message.BodySha256)
+                if (hash == expected)
                 {
                     return Key(folder.UidValidity, uid.Id, folder.FullName);
                 }

@@ -156,7 +156,7 @@ public sealed class RawImapAppender : IAsyncDisposable
                 head.Append(" \"").Append(FormatDate(date)).Append('"');
             }
 
-            head.Append(" {").Append(item.Content.Length.ToString(CultureInfo.InvariantCulture)).Append(LiteralPlus ? "+}" : "}").Append("\r\n");
+            head.Append(" {").Append(item.Length.ToString(CultureInfo.InvariantCulture)).Append(LiteralPlus ? "+}" : "}").Append("\r\n");
             await WriteAsync(head.ToString(), cancellationToken);
             head.Clear();
             if (!LiteralPlus)
@@ -168,7 +168,7 @@ public sealed class RawImapAppender : IAsyncDisposable
                 }
             }
 
-            await using (var content = item.Content.OpenRead())
+            await using (var content = item.Open())
             {
                 await content.CopyToAsync(writer, 81920, cancellationToken);
             }

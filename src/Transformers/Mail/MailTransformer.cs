@@ -28,6 +28,14 @@ public sealed class MailTransformer(FolderMap folders, IdentityMap? identities, 
         }
 
         var (path, role, note) = Route(message);
+        byte[]? header = null;
+        if (options.Repair8BitHeaders && message.EightBitHeader is { } raw && HeaderRepair.Repair(raw) is { } repaired)
+        {
+            header = repaired.Header;
+            var repairNote = $"repaired-8bit-headers: {string.Join(", ", repaired.Fields)}";
+            note = note is null ? repairNote : $"{note}; {repairNote}";
+        }
+
         return TransformResult<TargetMessage>.Load(new TargetMessage
         {
             TargetAccount = target,
@@ -42,6 +50,8 @@ public sealed class MailTransformer(FolderMap folders, IdentityMap? identities, 
             Change = message.Change,
             Content = message.Content,
             FolderNote = note,
+            HeaderOverride = header,
+            BodyOffset = header is null ? 0 : message.EightBitHeader!.Length,
         });
     }
 

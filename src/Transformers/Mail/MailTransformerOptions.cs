@@ -5,4 +5,7 @@ public sealed record MailTransformerOptions
 {
     /// <summary>Messages larger than this are quarantined as too large for the target (null: no limit).</summary>
     public long? MaxTargetMessageSize { get; init; }
+
+    /// <summary>Rewrite raw 8-bit header fields as RFC 2047 encoded-words (for targets that refuse them, such as Exchange).</summary>
+    public bool Repair8BitHeaders { get; init; }
 }

@@ -62,11 +62,12 @@ internal sealed class MailJobKind : IJobKind
         var fetchBatch = source.Number("fetch-batch", 1, 1000) ?? ImapSourceOptions.DefaultFetchBatch;
 
         var target = job.Target;
-        target.CheckKeys([.. ImapEndpointReader.Keys, "append-batch", "max-message-size"]);
+        target.CheckKeys([.. ImapEndpointReader.Keys, "append-batch", "max-message-size", "repair-8bit-headers"]);
         target.Choice("type", ["imap"]);
         var targetEndpoint = ImapEndpointReader.Read(target);
         var appendBatch = target.Number("append-batch", 1, 500) ?? 50;
         var targetMax = target.Number("max-message-size", 1, int.MaxValue);
+        var repair = target.Flag("repair-8bit-headers") ?? false;
 
         var identities = job.Mappings.TryGetValue("identity", out var identityRef) ? IdentityMap.Load(identityRef.Path, diagnostics, requireAddress: false) : null;
         var folders = job.Mappings.TryGetValue("folders", out var foldersRef) ? FolderMap.Load(foldersRef.Path, diagnostics) : FolderMap.Default;
@@ -74,7 +75,7 @@ internal sealed class MailJobKind : IJobKind
         {
             job.KindSettings = new MailJobSettings(
                 sourceEndpoint, targetEndpoint, identities, folders, skip, maxSize, maxAge,
-                deletions == "mirror" ? DeletionPolicy.Mirror : DeletionPolicy.Keep, threshold, fetchBatch, appendBatch, targetMax);
+                deletions == "mirror" ? DeletionPolicy.Mirror : DeletionPolicy.Keep, threshold, fetchBatch, appendBatch, targetMax, repair);
         }
     }
 
@@ -107,7 +108,7 @@ internal sealed class MailJobKind : IJobKind
                 TemporaryFolder = temporary,
             },
             loggers.CreateLogger<ImapMailExtractor>());
-        var transformer = new MailTransformer(settings.Folders, settings.Identities, new MailTransformerOptions { MaxTargetMessageSize = settings.TargetMaxMessageSize });
+        var transformer = new MailTransformer(settings.Folders, settings.Identities, new MailTransformerOptions { MaxTargetMessageSize = settings.TargetMaxMessageSize, Repair8BitHeaders = settings.Repair8BitHeaders });
         await using var loader = new ImapMailLoader(
             new ImapTargetOptions { Endpoint = settings.Target.Resolve(job.Environment), AppendBatch = settings.AppendBatch },
             loggers.CreateLogger<ImapMailLoader>());

@@ -17,4 +17,5 @@ internal sealed record MailJobSettings(
     double DeletionThresholdPercent,
     int FetchBatch,
     int AppendBatch,
-    long? TargetMaxMessageSize);
+    long? TargetMaxMessageSize,
+    bool Repair8BitHeaders);

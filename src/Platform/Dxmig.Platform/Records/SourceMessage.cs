@@ -37,5 +37,8 @@ public sealed record SourceMessage : IDisposable
 
     public MessageContent? Content { get; init; }
 
+    /// <summary>The header block, kept only when it holds raw 8-bit bytes (for targets that need them repaired).</summary>
+    public byte[]? EightBitHeader { get; init; }
+
     public void Dispose() => Content?.Dispose();
 }

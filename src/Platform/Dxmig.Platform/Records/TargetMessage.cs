@@ -30,6 +30,28 @@ public sealed record TargetMessage
     /// <summary>The source bytes (null for a flags-only change or a removal).</summary>
     public MessageContent? Content { get; init; }
 
-    /// <summary>What the transformer changed in the folder name, if anything ("rule:… 'a/b' → 'a_b'"), for the record.</summary>
+    /// <summary>What the transformer changed (a folder name, repaired headers), for the ledger.</summary>
     public string? FolderNote { get; init; }
+
+    /// <summary>A repaired header block that replaces the first <see cref="BodyOffset"/> bytes of the content; null: bytes as they are.</summary>
+    public byte[]? HeaderOverride { get; init; }
+
+    public long BodyOffset { get; init; }
+
+    /// <summary>How many bytes go to the target.</summary>
+    public long TargetLength => HeaderOverride is null ? Content?.Length ?? 0 : HeaderOverride.Length + ((Content?.Length ?? 0) - BodyOffset);
+
+    /// <summary>The bytes that go to the target: the content, or the repaired header followed by the original body.</summary>
+    public Stream OpenTargetStream()
+    {
+        var content = Content ?? throw new InvalidOperationException("no content");
+        if (HeaderOverride is null)
+        {
+            return content.OpenRead();
+        }
+
+        var body = content.OpenRead();
+        body.Seek(BodyOffset, SeekOrigin.Begin);
+        return new ConcatenatedStream(new MemoryStream(HeaderOverride, writable: false), body);
+    }
 }

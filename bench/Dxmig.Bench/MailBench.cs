@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Dxmig.TestSupport.Mail;
+using MailKit;
+
+namespace Dxmig.Bench;
+
+/// <summary>
+/// IMAP → IMAP: dxmig against mbsync (isync), side by side on the same generated Japanese corpus in one run. Each tool
+/// copies from the same source Dovecot into its own fresh target Dovecot (4 mailboxes at a time for both), then runs
+/// again with nothing new. Prints messages/s, MB/s and peak RSS, their ratios, and what each target holds compared
+/// with the source (byte-exact messages, keywords, internal dates, messages without Message-ID).
+/// </summary>
+internal static class MailBench
+{
+    private const int Parallel = 4;
+
+    public static async Task<int> RunAsync(int mailboxes, int messages, string profile)
+    {
+        Platform.Text.JapaneseEncodings.EnsureRegistered();
+        var repo = FindRepo();
+        var dxmig = Path.Combine(repo, ".dxmig", "bin", "dxmig.dll");
+        if (!File.Exists(dxmig))
+        {
+            Console.Error.WriteLine("build dxmig first: ./dxmig --help");
+            return 2;
+        }
+
+        var users = Enumerable.Range(1, mailboxes).Select(i => $"user{i:00}").ToList();
+        var passwords = users.ToDictionary(u => u, u => $"{u}-pass");
+        var root = Path.Combine(Path.GetTempPath(), $"dxmig-mailbench-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        await using var source = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords });
+        await using var dxmigTarget = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords });
+        await using var mbsyncTarget = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords });
+        try
+        {
+            var sizes = profile == "small" ? MessageSizeDistribution.Small : MessageSizeDistribution.RealWorld;
+            var corpus = new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 7, MessagesPerMailbox = messages, Sizes = sizes });
+            var manifest = await corpus.FillAsync(source, users);
+            var total = manifest.Messages.Count();
+            var bytes = manifest.TotalBytes;
+            var sorted = manifest.Messages.Select(m => m.Size).Order().ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"corpus: {mailboxes} mailboxes × {messages} messages = {total:N0} messages, {bytes / 1048576.0:N1} MB (median {sorted[sorted.Count / 2] / 1024.0:N1} KB, largest {sorted[^1] / 1048576.0:N1} MB), filled in {manifest.Elapsed.TotalSeconds:N1} s"));
+
+            // dxmig: the example job, pointed at the servers through the environment.
+            var accounts = Path.Combine(root, "accounts.csv");
+            await File.WriteAllTextAsync(accounts, "source,target\n" + string.Concat(users.Select(u => $"{u},{u}\n")));
+            var environment = new Dictionary<string, string>
+            {
+                ["DXMIG_ACCOUNTS"] = accounts,
+                ["DXMIG_LEDGER"] = Path.Combine(root, "ledger.db"),
+                ["DXMIG_HOME"] = Path.Combine(root, "home"),
+                ["DXMIG_PLAIN"] = "1",
+            };
+            foreach (var (prefix, server) in new[] { ("DXMIG_SRC", source), ("DXMIG_DST", dxmigTarget) })
+            {
+                environment[$"{prefix}_HOST"] = server.Host;
+                environment[$"{prefix}_PORT"] = server.Port.ToString(CultureInfo.InvariantCulture);
+                environment[$"{prefix}_SECURITY"] = "none";
+                environment[$"{prefix}_ADMIN_USER"] = server.MasterUser;
+                environment[$"{prefix}_ADMIN_PASSWORD"] = server.MasterPassword;
+            }
+
+            var job = Path.Combine(repo, "jobs", "examples", "mail-imap-to-imap.yaml");
+            var dxFirst = await TimedAsync("dotnet", [dxmig, "run", job], environment);
+            var dxSecond = await TimedAsync("dotnet", [dxmig, "run", job], environment);
+
+            // mbsync: one channel per mailbox, 4 processes at a time, arrival dates kept (CopyArrivalDate yes).
+            var config = WriteMbsyncConfig(root, users, source, mbsyncTarget);
+            var mbFirst = await ParallelAsync(users, u => TimedAsync("mbsync", ["-c", config, "-q", u], null));
+            var mbSecond = await ParallelAsync(users, u => TimedAsync("mbsync", ["-c", config, "-q", u], null));
+
+            Console.WriteLine();
+            Console.WriteLine("| tool, pass | messages | MB | seconds | messages/s | MB/s | peak RSS MB |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            Row("dxmig, first pass", total, bytes, dxFirst);
+            Row("mbsync, first pass", total, bytes, mbFirst);
+            Row("dxmig, no-change pass", total, bytes, dxSecond);
+            Row("mbsync, no-change pass", total, bytes, mbSecond);
+            Console.WriteLine();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"throughput dxmig / mbsync: first pass {mbFirst.Seconds / dxFirst.Seconds:0.00}×, no-change pass {mbSecond.Seconds / dxSecond.Seconds:0.00}×; peak RSS dxmig {dxFirst.RssMb:0} MB"));
+
+            Console.WriteLine();
+            Console.WriteLine("| target | messages | byte-exact | keywords kept | internal date kept | without Message-ID arrived | doubled |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            await FidelityAsync("dxmig", dxmigTarget, manifest, users, mapFolders: true);
+            await FidelityAsync("mbsync", mbsyncTarget, manifest, users, mapFolders: false);
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static string WriteMbsyncConfig(string root, IReadOnlyList<string> users, DovecotServer source, DovecotServer target)
+    {
+        var text = new StringBuilder();
+        foreach (var user in users)
+        {
+            foreach (var (side, server) in new[] { ("src", source), ("dst", target) })
+            {
+                text.Append(CultureInfo.InvariantCulture, $"""
+                    IMAPAccount {side}-{user}
+                    Host {server.Host}
+                    Port {server.Port}
+                    User {user}*{server.MasterUser}
+                    Pass {server.MasterPassword}
+                    SSLType None
+                    AuthMechs LOGIN PLAIN
+
+                    IMAPStore {side}-{user}
+                    Account {side}-{user}
+                    """).Append("\n\n");
+            }
+
+            var state = Path.Combine(root, "mbsync-state", user);
+            Directory.CreateDirectory(state);
+            text.Append(CultureInfo.InvariantCulture, $"""
+                Channel {user}
+                Far :src-{user}:
+                Near :dst-{user}:
+                Patterns *
+                Create Near
+                Sync Pull
+                Expunge None
+                CopyArrivalDate yes
+                SyncState {state}/
+                """).Append("\n\n");
+        }
+
+        var path = Path.Combine(root, "mbsyncrc");
+        File.WriteAllText(path, text.ToString());
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return path;
+    }
+
+    private static async Task FidelityAsync(string name, DovecotServer target, CorpusManifest manifest, IReadOnlyList<string> users, bool mapFolders)
+    {
+        int messages = 0, exact = 0, keywords = 0, dates = 0, noId = 0, noIdArrived = 0, doubled = 0;
+        foreach (var user in users)
+        {
+            using var client = await target.ConnectAsMasterAsync(user);
+            var stored = await ImapMailboxReader.ReadMessagesAsync(client);
+            messages += stored.Count;
+            var bySha = stored.GroupBy(s => s.Sha256).ToDictionary(g => g.Key, g => g.ToList());
+            doubled += bySha.Values.Sum(g => g.Count - 1);
+            var byId = stored.Where(s => s.MessageId is not null).GroupBy(s => s.MessageId!).ToDictionary(g => g.Key, g => g.First());
+            foreach (var source in manifest[user].Messages)
+            {
+                noId += source.MessageId is null ? 1 : 0;
+                // A copy that is not byte-exact is still found: by Message-ID, or (for messages without one) by internal
+                // date and a size at most 40 bytes larger (mbsync's X-TUID header).
+                var match = bySha.TryGetValue(source.Sha256, out var same) ? same[0]
+                    : source.MessageId is not null && byId.TryGetValue(source.MessageId, out var byMessageId) ? byMessageId
+                    : stored.FirstOrDefault(s => s.InternalDate == source.InternalDate && s.Size >= source.Size && s.Size <= source.Size + 40 && s.MessageId is null);
+                if (match is null)
+                {
+                    continue;
+                }
+
+                exact += match.Sha256 == source.Sha256 ? 1 : 0;
+                keywords += source.Keywords.All(k => match.Keywords.Contains(k)) ? 1 : 0;
+                dates += match.InternalDate == source.InternalDate ? 1 : 0;
+                noIdArrived += source.MessageId is null ? 1 : 0;
+            }
+
+            await client.DisconnectAsync(true);
+        }
+
+        var total = manifest.Messages.Count();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {messages:N0} / {total:N0} | {exact:N0} | {keywords:N0} | {dates:N0} | {noIdArrived:N0} / {noId:N0} | {doubled:N0} |"));
+        _ = mapFolders;
+    }
+
+    private static async Task<Measured> ParallelAsync(IReadOnlyList<string> users, Func<string, Task<Measured>> run)
+    {
+        var clock = Stopwatch.StartNew();
+        var results = new List<Measured>();
+        using var gate = new SemaphoreSlim(Parallel);
+        var tasks = users.Select(async u =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                var measured = await run(u);
+                lock (results)
+                {
+                    results.Add(measured);
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        });
+        await Task.WhenAll(tasks);
+        return new Measured(clock.Elapsed.TotalSeconds, results.Max(r => r.RssMb));
+    }
+
+    /// <summary>Runs a command under GNU time: wall seconds and peak RSS.</summary>
+    private static async Task<Measured> TimedAsync(string file, IReadOnlyList<string> args, IDictionary<string, string>? environment)
+    {
+        var info = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("-f");
+        info.ArgumentList.Add("TIMED %e %M");
+        info.ArgumentList.Add(file);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        if (environment is not null)
+        {
+            foreach (var (key, value) in environment)
+            {
+                info.Environment[key] = value;
+            }
+        }
+
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var line = error.Split('\n').LastOrDefault(l => l.StartsWith("TIMED ", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"{file} gave no timing: {error}");
+        if (process.ExitCode != 0 && !(file == "dotnet" && process.ExitCode == 1))
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({process.ExitCode}): {await output}\n{error}");
+        }
+
+        var parts = line.Split(' ');
+        return new Measured(double.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture) / 1024);
+    }
+
+    private static void Row(string name, int messages, long bytes, Measured m) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {messages:N0} | {bytes / 1048576.0:N1} | {m.Seconds:N2} | {messages / m.Seconds:N0} | {bytes / 1048576.0 / m.Seconds:N1} | {m.RssMb:N0} |"));
+
+    private static string FindRepo()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Migration.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Migration.sln not found");
+    }
+
+    private sealed record Measured(double Seconds, double RssMb);
+}
