@@ -97,6 +97,28 @@ internal static class MailBench
         }
     }
 
+    /// <summary>Starts a filled source and an empty target and writes their environment to a file, then waits (profiling).</summary>
+    public static async Task<int> ServeAsync(int mailboxes, int messages, string envFile)
+    {
+        Platform.Text.JapaneseEncodings.EnsureRegistered();
+        var users = Enumerable.Range(1, mailboxes).Select(i => $"user{i:00}").ToList();
+        var passwords = users.ToDictionary(u => u, u => $"{u}-pass");
+        await using var source = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords });
+        await using var target = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords });
+        await new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 7, MessagesPerMailbox = messages, Sizes = MessageSizeDistribution.RealWorld }).FillAsync(source, users);
+        var accounts = Path.ChangeExtension(envFile, ".accounts.csv");
+        await File.WriteAllTextAsync(accounts, "source,target\n" + string.Concat(users.Select(u => $"{u},{u}\n")));
+        var lines = new List<string> { $"export DXMIG_ACCOUNTS={accounts}" };
+        foreach (var (prefix, server) in new[] { ("DXMIG_SRC", source), ("DXMIG_DST", target) })
+        {
+            lines.Add($"export {prefix}_HOST={server.Host} {prefix}_PORT={server.Port} {prefix}_SECURITY=none {prefix}_ADMIN_USER={server.MasterUser} {prefix}_ADMIN_PASSWORD={server.MasterPassword}");
+        }
+
+        await File.WriteAllLinesAsync(envFile, lines);
+        await Task.Delay(Timeout.Infinite);
+        return 0;
+    }
+
     private static string WriteMbsyncConfig(string root, IReadOnlyList<string> users, DovecotServer source, DovecotServer target)
     {
         var text = new StringBuilder();
@@ -200,7 +222,7 @@ internal static class MailBench
             }
         });
         await Task.WhenAll(tasks);
-        return new Measured(clock.Elapsed.TotalSeconds, results.Max(r => r.RssMb));
+        return new Measured(clock.Elapsed.TotalSeconds, results.Max(r => r.RssMb), results.Sum(r => r.CpuSeconds));
     }
 
     /// <summary>Runs a command under GNU time: wall seconds and peak RSS.</summary>
@@ -208,7 +230,7 @@ internal static class MailBench
     {
         var info = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add("-f");
-        info.ArgumentList.Add("TIMED %e %M");
+        info.ArgumentList.Add("TIMED %e %M %U %S");
         info.ArgumentList.Add(file);
         foreach (var arg in args)
         {
@@ -235,12 +257,14 @@ internal static class MailBench
         }
 
         var parts = line.Split(' ');
-        return new Measured(double.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture) / 1024);
+        return new Measured(
+            double.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture) / 1024,
+            double.Parse(parts[3], CultureInfo.InvariantCulture) + double.Parse(parts[4], CultureInfo.InvariantCulture));
     }
 
     private static void Row(string name, int messages, long bytes, Measured m) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {messages:N0} | {bytes / 1048576.0:N1} | {m.Seconds:N2} | {messages / m.Seconds:N0} | {bytes / 1048576.0 / m.Seconds:N1} | {m.RssMb:N0} |"));
+            $"| {name} | {messages:N0} | {bytes / 1048576.0:N1} | {m.Seconds:N2} | {messages / m.Seconds:N0} | {bytes / 1048576.0 / m.Seconds:N1} | {m.RssMb:N0} | {m.CpuSeconds:N1} |"));
 
     private static string FindRepo()
     {
@@ -253,5 +277,5 @@ internal static class MailBench
         return directory?.FullName ?? throw new InvalidOperationException("Migration.sln not found");
     }
 
-    private sealed record Measured(double Seconds, double RssMb);
+    private sealed record Measured(double Seconds, double RssMb, double CpuSeconds);
 }

@@ -17,6 +17,8 @@ switch (args.FirstOrDefault())
             args.Length > 1 ? int.Parse(args[1], invariant) : 10,
             args.Length > 2 ? int.Parse(args[2], invariant) : 2000,
             args.Length > 3 ? args[3] : "real");
+    case "serve":
+        return await MailBench.ServeAsync(int.Parse(args[1], invariant), int.Parse(args[2], invariant), args[3]);
     case "measure-dxmig":
         return await AddressBookBench.MeasureDxmigAsync(args[1]);
     case "measure-efcore":

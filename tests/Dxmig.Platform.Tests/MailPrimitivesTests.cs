@@ -67,6 +67,38 @@ public sealed class MailPrimitivesTests : IDisposable
     }
 
     [Fact]
+    public async Task MessageContent_LongerThanAnnounced_IsKeptWholeInAFile()
+    {
+        var bytes = new byte[5000];
+        new Random(4).NextBytes(bytes);
+
+        using var content = await MessageContent.CopyAsync(new MemoryStream(bytes), expectedLength: 1000, temp.Path, default);
+
+        content.Length.Should().Be(5000);
+        content.Sha256.Should().Be(Text.ContentHash.Of(bytes));
+        content.InMemory.Should().BeFalse();
+        using var read = new MemoryStream();
+        await content.OpenRead().CopyToAsync(read);
+        read.ToArray().Should().Equal(bytes);
+    }
+
+    [Fact]
+    public async Task MessageContent_BudgetSpent_GoesToAFileAndDisposeGivesTheBudgetBack()
+    {
+        var budget = new MemoryBudget(64 * 1024);
+        var data = new byte[40 * 1024];
+
+        using var first = await MessageContent.CopyAsync(new MemoryStream(data), data.Length, temp.Path, default, budget);
+        var second = await MessageContent.CopyAsync(new MemoryStream(data), data.Length, temp.Path, default, budget);
+
+        first.InMemory.Should().BeTrue();
+        second.InMemory.Should().BeFalse("the budget is spent by the first message");
+        second.Dispose();
+        first.Dispose();
+        budget.Used.Should().Be(0);
+    }
+
+    [Fact]
     public void MailHashes_FlagsChangeKeepsTheBodyPart()
     {
         var body = new string('a', 64);

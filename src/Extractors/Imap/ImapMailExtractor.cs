@@ -124,10 +124,27 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         var highest = highestKnown;
         foreach (var chunk in newUids.Chunk(options.FetchBatch))
         {
-            var fetched = await session.RunAsync((client, ct) => FetchChunkAsync(client, name, state.UidValidity, chunk, skipRule, ct));
-            foreach (var message in fetched)
+            var metadata = await session.RunAsync((client, ct) => FetchMetadataAsync(client, name, state.UidValidity, chunk, skipRule, ct));
+            foreach (var skipped in metadata.Where(m => m.Skip is not null))
             {
-                yield return ToItem(account, name, path, role, state.UidValidity, message, rescan);
+                yield return ToItem(account, name, path, role, state.UidValidity, skipped, rescan);
+            }
+
+            // Bodies in groups of at most BodyGroupBytes, each yielded before the next is read: a group waiting for the
+            // memory budget never holds more than its own few megabytes, so it can never be what keeps the budget spent.
+            foreach (var group in Groups(metadata.Where(m => m.Skip is null).ToList()))
+            {
+                var contents = await session.RunAsync((client, ct) => FetchBodiesAsync(client, name, group, ct));
+                foreach (var message in group)
+                {
+                    if (contents.TryGetValue(message.Summary.UniqueId.Id, out var content))
+                    {
+                        message.Content = content;
+                        yield return ToItem(account, name, path, role, state.UidValidity, message, rescan);
+                    }
+
+                    // No body: expunged between the metadata and the body FETCH; it is no longer there to copy.
+                }
             }
 
             highest = Math.Max(highest, chunk[^1]);
@@ -155,7 +172,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
             new Checkpoint(name, state.UidValidity, highest, (long?)state.HighestModSeq, null), cancellationToken);
     }
 
-    private async Task<List<Fetched>> FetchChunkAsync(
+    private async Task<List<Fetched>> FetchMetadataAsync(
         ImapClient client, string name, uint uidValidity, uint[] chunk, FolderSkipRule? skipRule, CancellationToken cancellationToken)
     {
         var folder = await OpenAsync(client, name, cancellationToken);
@@ -166,7 +183,6 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         };
         var summaries = (await folder.FetchAsync(uids, request, cancellationToken)).ToDictionary(s => s.UniqueId.Id);
         var result = new List<Fetched>(chunk.Length);
-        var wanted = new List<UniqueId>();
         foreach (var uid in chunk)
         {
             if (!summaries.TryGetValue(uid, out var summary))
@@ -182,26 +198,25 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                         ? ItemProblem.Skip("max-age", $"受信日 {summary.InternalDate:yyyy-MM-dd} が {notBefore:yyyy-MM-dd} より前です", $"received {summary.InternalDate:yyyy-MM-dd}, before {notBefore:yyyy-MM-dd}")
                         : null;
             result.Add(new Fetched(summary, skip));
-            if (skip is null)
-            {
-                wanted.Add(summary.UniqueId);
-            }
         }
 
+        return result;
+    }
+
+    /// <summary>The bodies of one group, streamed in one FETCH, each held once (memory within the budget, or a file).</summary>
+    private async Task<Dictionary<uint, MessageContent>> FetchBodiesAsync(ImapClient client, string name, List<Fetched> group, CancellationToken cancellationToken)
+    {
+        var folder = await OpenAsync(client, name, cancellationToken);
+        var sizes = group.ToDictionary(f => f.Summary.UniqueId.Id, f => (long)(f.Summary.Size ?? 0));
         var contents = new Dictionary<uint, MessageContent>();
         try
         {
-            if (wanted.Count > 0)
-            {
-                await folder.GetStreamsAsync(
-                    wanted,
-                    async (_, _, uid, stream, ct) =>
-                    {
-                        var size = summaries.TryGetValue(uid.Id, out var s) ? (long)(s.Size ?? 0) : 0;
-                        contents[uid.Id] = await MessageContent.CopyAsync(stream, size, options.TemporaryFolder, ct);
-                    },
-                    cancellationToken);
-            }
+            await folder.GetStreamsAsync(
+                [.. group.Select(f => f.Summary.UniqueId)],
+                async (_, _, uid, stream, ct) =>
+                    contents[uid.Id] = await MessageContent.CopyAsync(stream, sizes.GetValueOrDefault(uid.Id), options.TemporaryFolder, ct, options.Memory, wait: true),
+                cancellationToken);
+            return contents;
         }
         catch
         {
@@ -212,14 +227,33 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
 
             throw;
         }
+    }
 
-        foreach (var fetched in result)
+    /// <summary>Bytes of bodies fetched in one FETCH command.</summary>
+    private const long BodyGroupBytes = 8L * 1024 * 1024;
+
+    private static IEnumerable<List<Fetched>> Groups(List<Fetched> messages)
+    {
+        var group = new List<Fetched>();
+        long bytes = 0;
+        foreach (var message in messages)
         {
-            fetched.Content = contents.GetValueOrDefault(fetched.Summary.UniqueId.Id);
+            var size = (long)(message.Summary.Size ?? 0);
+            if (group.Count > 0 && bytes + size > BodyGroupBytes)
+            {
+                yield return group;
+                group = [];
+                bytes = 0;
+            }
+
+            group.Add(message);
+            bytes += size;
         }
 
-        // A message expunged between the metadata and the body FETCH has no body: it is no longer there to copy.
-        return [.. result.Where(f => f.Skip is not null || f.Content is not null)];
+        if (group.Count > 0)
+        {
+            yield return group;
+        }
     }
 
     private static SourceItem<SourceMessage> ToItem(

@@ -27,4 +27,7 @@ public sealed record ImapSourceOptions
 
     /// <summary>Where bodies larger than <see cref="Platform.Records.MessageContent.MemoryLimit"/> are held until loaded.</summary>
     public required string TemporaryFolder { get; init; }
+
+    /// <summary>Bytes of bodies that may sit in memory at once across the run's accounts; the rest goes to temporary files.</summary>
+    public Platform.Records.MemoryBudget Memory { get; init; } = new(Platform.Records.MemoryBudget.DefaultCapacity);
 }

@@ -25,8 +25,8 @@ public static class MailHeaderBlock
     public static byte[]? EightBitHeader(MessageContent content)
     {
         ArgumentNullException.ThrowIfNull(content);
-        var head = content.Head(MaxHeaderBytes);
+        var head = content.Prefix.Span;
         var length = Length(head);
-        return length > 0 && Has8Bit(head.AsSpan(0, length)) ? head[..length] : null;
+        return length > 0 && Has8Bit(head[..length]) ? head[..length].ToArray() : null;
     }
 }

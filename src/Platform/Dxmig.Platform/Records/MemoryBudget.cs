@@ -1,0 +1,55 @@
+namespace Dxmig.Platform.Records;
+
+/// <summary>
+/// How many bytes of message bodies may sit in memory at once across a run (the rest goes to temporary files), so
+/// the process stays lean whatever the mailbox sizes. Thread-safe.
+/// </summary>
+public sealed class MemoryBudget(long capacity)
+{
+    /// <summary>The default for a run: enough for batches of ordinary mail, small against the 300 MB goal.</summary>
+    public const long DefaultCapacity = 64L * 1024 * 1024;
+
+    private long used;
+
+    /// <summary>No limit (tools and tests).</summary>
+    public static MemoryBudget Unlimited { get; } = new(long.MaxValue);
+
+    public long Capacity { get; } = capacity;
+
+    public long Used => Interlocked.Read(ref used);
+
+    public bool TryReserve(long bytes)
+    {
+        while (true)
+        {
+            var current = Interlocked.Read(ref used);
+            if (current + bytes > Capacity)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref used, current + bytes, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until the bytes fit, then takes them: back-pressure from the loader to the reader, instead of spilling to
+    /// disk. A request larger than the whole budget is granted once nothing else is held.
+    /// </summary>
+    public async ValueTask ReserveAsync(long bytes, CancellationToken cancellationToken)
+    {
+        var delay = 1;
+        while (!TryReserve(bytes) && !(Interlocked.Read(ref used) == 0 && bytes > Capacity && TryForce(bytes)))
+        {
+            await Task.Delay(delay, cancellationToken);
+            delay = Math.Min(delay * 2, 50);
+        }
+    }
+
+    public void Release(long bytes) => Interlocked.Add(ref used, -bytes);
+
+    private bool TryForce(long bytes) => Interlocked.CompareExchange(ref used, bytes, 0) == 0;
+}
