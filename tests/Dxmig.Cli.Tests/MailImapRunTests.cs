@@ -1,6 +1,6 @@
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Pipeline;
-using Dxmig.TestSupport.Mail;
+using Dxmig.Sandbox;
 using MailKit;
 using MailKit.Search;
 

@@ -1,5 +1,5 @@
 using Dxmig.TestSupport;
-using Dxmig.TestSupport.Mail;
+using Dxmig.Sandbox;
 using MailKit;
 
 namespace Dxmig.Cli.Tests;

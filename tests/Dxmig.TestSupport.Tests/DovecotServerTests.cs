@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Dxmig.TestSupport.Mail;
+using Dxmig.Sandbox;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Security;
@@ -40,6 +40,53 @@ public sealed class DovecotServerTests
 
         Directory.Exists(root).Should().BeFalse();
         ProcessesOf(root).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task ParentDirectory_TooDeepForSockets_RunsWithItsRunFolderInTemp_BothRemoved()
+    {
+        using var parent = new TempFolder("dxmig-deep");
+        var deep = Path.Combine(parent.Path, new string('d', 60), "sandbox");
+        Directory.CreateDirectory(deep);
+        var server = await DovecotServer.StartAsync(new DovecotOptions { Users = Users, ParentDirectory = deep });
+        string root;
+        string run;
+        try
+        {
+            root = server.Root;
+            run = server.RunDirectory;
+            Path.GetDirectoryName(root).Should().Be(deep);
+            run.Should().StartWith(Path.GetTempPath()).And.NotStartWith(root, "Dovecot's socket paths must stay under 108 bytes");
+            using var client = await server.ConnectAsMasterAsync("tanaka");
+            client.IsAuthenticated.Should().BeTrue();
+            await client.DisconnectAsync(true);
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        Directory.Exists(root).Should().BeFalse();
+        Directory.Exists(run).Should().BeFalse();
+        ProcessesOf(root).Should().BeEmpty();
+        Directory.EnumerateFileSystemEntries(deep).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task ReapAbandoned_RemovesServersOfDeadOwnersInTheParent_AndLeavesLiveOnes()
+    {
+        using var parent = new TempFolder("dxmig-reap");
+        await using var live = await DovecotServer.StartAsync(new DovecotOptions { Users = Users, ParentDirectory = parent.Path });
+        var abandoned = Directory.CreateDirectory(Path.Combine(parent.Path, "dxmig-dovecot-" + Guid.NewGuid().ToString("N"))).FullName;
+        // Above any pid_max: an owner that is gone.
+        File.WriteAllText(Path.Combine(abandoned, "owner"), "999999999 1");
+
+        DovecotServer.ReapAbandoned(parent.Path);
+
+        Directory.Exists(abandoned).Should().BeFalse();
+        Directory.Exists(live.Root).Should().BeTrue();
+        using var client = await live.ConnectAsMasterAsync("tanaka");
+        client.IsAuthenticated.Should().BeTrue();
     }
 
     [Fact]

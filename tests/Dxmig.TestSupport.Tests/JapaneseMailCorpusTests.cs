@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Dxmig.Platform.Text;
+using Dxmig.Sandbox;
 using Dxmig.TestSupport.Mail;
 using MailKit;
 using MailKit.Net.Imap;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dxmig.Sandbox;
 using Npgsql;
 
 namespace Dxmig.TestSupport;

@@ -1,3 +1,5 @@
+using Dxmig.Sandbox;
+
 namespace Dxmig.TestSupport.Mail;
 
 /// <summary>

@@ -7,6 +7,7 @@ using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Storage;
+using Dxmig.Sandbox;
 using Microsoft.EntityFrameworkCore;
 using Spectre.Console;
 
@@ -14,7 +15,9 @@ namespace Dxmig.Cli.Commands;
 
 /// <summary>
 /// <c>dxmig demo</c>: generates sample Active! Mail address-book exports, runs the demo job end to end on the embedded
-/// default (SQLite ledger and platform store), checks the store against the ledger, and says where everything is.
+/// default (SQLite ledger and platform store), checks the store against the ledger; then the mail part
+/// (<see cref="MailDemo"/>): two private Dovecot servers, generated Japanese mailboxes, the mail job twice, the target
+/// checked message by message. Says where everything is; exit code 0 only when both parts' checks hold.
 /// </summary>
 internal static class DemoCommand
 {
@@ -42,6 +45,8 @@ internal static class DemoCommand
         var demo = Path.Combine(home, "demo");
         if (reset && Directory.Exists(demo))
         {
+            // Servers a killed demo left running in the sandbox are stopped first, then everything goes.
+            DovecotServer.ReapAbandoned(Path.Combine(demo, "sandbox"));
             Directory.Delete(demo, recursive: true);
         }
 
@@ -56,24 +61,44 @@ internal static class DemoCommand
             io.Console.MarkupLine(Markup.Escape($"サンプルのアドレス帳を {files.Count} 件作りました (CP932 と UTF-8 BOM 付き) / wrote {files.Count} sample address book exports: {exports}"));
         }
 
-        var environment = Overlay(io.Environment, new Dictionary<string, string> { ["DXMIG_DEMO_DIR"] = demo, [DxmigHome.Variable] = home });
-        var demoIo = new CliIo(io.Output, io.Error, io.Interactive, environment, io.Time);
+        var demoVariables = new Dictionary<string, string> { ["DXMIG_DEMO_DIR"] = demo, [DxmigHome.Variable] = home };
+        var environment = Overlay(io.Environment, demoVariables);
+        var addressBook = await AddressBookAsync(io, environment, job, stopToken);
+        if (stopToken.IsCancellationRequested)
+        {
+            io.Console.MarkupLine("[yellow]停止しました / stopped[/]");
+            return ExitCodes.Failed;
+        }
 
-        io.Console.Write(new Rule("[bold]1 回目の実行 / first run[/]").LeftJustified());
+        var mail = await MailDemo.RunAsync(
+            io, repo, home, demo, extra => Overlay(io.Environment, new Dictionary<string, string>(demoVariables.Concat(extra))), stopToken);
+
+        io.Console.Write(new Rule("[bold]結果 / result[/]").LeftJustified());
+        io.Console.MarkupLine(Markup.Escape($"アドレス帳 / address book: {(addressBook ? "OK" : "NG")}   メール / mail: {(mail ? "OK" : "NG")}"));
+        io.Console.MarkupLine(addressBook && mail
+            ? "[green]デモ完了: アドレス帳もメールも、失われたもの・重複したものはありません / demo complete: address book and mail, nothing lost, nothing doubled[/]"
+            : "[red]デモで想定外の結果が出ました (上を参照) / the demo found something unexpected (see above)[/]");
+        return addressBook && mail ? ExitCodes.Success : ExitCodes.Failed;
+    }
+
+    private static async Task<bool> AddressBookAsync(CliIo io, Func<string, string?> environment, string job, CancellationToken stopToken)
+    {
+        var demoIo = new CliIo(io.Output, io.Error, io.Interactive, environment, io.Time);
+        io.Console.Write(new Rule("[bold]アドレス帳 1 回目の実行 / address book: first run[/]").LeftJustified());
         var first = await RunCommand.ExecuteAsync(demoIo, job, dryRun: false, [], stopToken);
         if (first == ExitCodes.Failed)
         {
             io.Console.MarkupLine("[red]1 回目の実行が失敗しました (上を参照) / the first run failed (see above)[/]");
-            return ExitCodes.Failed;
+            return false;
         }
 
-        io.Console.Write(new Rule("[bold]2 回目の実行 (何も変わらないはず) / second run (should change nothing)[/]").LeftJustified());
+        io.Console.Write(new Rule("[bold]アドレス帳 2 回目の実行 (何も変わらないはず) / address book: second run (should change nothing)[/]").LeftJustified());
         var second = await RunCommand.ExecuteAsync(demoIo, job, dryRun: false, [], stopToken);
 
         return await CheckAsync(io, environment, job, first, second, stopToken);
     }
 
-    private static async Task<int> CheckAsync(CliIo io, Func<string, string?> environment, string jobPath, int first, int second, CancellationToken cancellationToken)
+    private static async Task<bool> CheckAsync(CliIo io, Func<string, string?> environment, string jobPath, int first, int second, CancellationToken cancellationToken)
     {
         var job = JobFileReader.ReadForRun(jobPath, Kinds.JobKinds.All, environment);
         await using var ledger = await JobLedger.OpenAsync(StoreLocation.Parse(job.Ledger, job.Directory), io.Time, cancellationToken);
@@ -88,7 +113,7 @@ internal static class DemoCommand
         var contacts = await db.Contacts.CountAsync(cancellationToken);
         var samples = await db.Contacts.Where(c => c.Gaiji != null).OrderBy(c => c.Id).Take(2).ToListAsync(cancellationToken);
 
-        io.Console.Write(new Rule("[bold]確認 / check[/]").LeftJustified());
+        io.Console.Write(new Rule("[bold]アドレス帳の確認 / address book check[/]").LeftJustified());
         var table = new Table().Border(TableBorder.Rounded).Title("移行先の連絡先 (外字・①・㈱・髙 を含む例) / sample contacts in the store");
         table.AddColumn("所有者 / owner");
         table.AddColumn("名前 → 表示名 / name → display");
@@ -116,9 +141,9 @@ internal static class DemoCommand
 
         var ok = first is ExitCodes.Success or ExitCodes.Quarantined && second is ExitCodes.Success or ExitCodes.Quarantined && storeMatches && secondClean && plantedFound;
         io.Console.MarkupLine(ok
-            ? "[green]デモ完了: すべての行が投入・スキップ・隔離のいずれかになり、重複はありません / demo complete: every row loaded, skipped or quarantined; nothing doubled[/]"
-            : "[red]デモで想定外の結果が出ました (上を参照) / the demo found something unexpected (see above)[/]");
-        return ok ? ExitCodes.Success : ExitCodes.Failed;
+            ? "[green]アドレス帳: すべての行が投入・スキップ・隔離のいずれかになり、重複はありません / address book: every row loaded, skipped or quarantined; nothing doubled[/]"
+            : "[red]アドレス帳で想定外の結果が出ました (上を参照) / the address book part found something unexpected (see above)[/]");
+        return ok;
     }
 
     private static Func<string, string?> Overlay(Func<string, string?> environment, Dictionary<string, string> overrides) =>

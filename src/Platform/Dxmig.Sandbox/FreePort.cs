@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Dxmig.TestSupport;
+namespace Dxmig.Sandbox;
 
 /// <summary>A free TCP port on the loopback interface.</summary>
 public static class FreePort

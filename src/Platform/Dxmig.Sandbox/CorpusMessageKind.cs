@@ -1,4 +1,4 @@
-namespace Dxmig.TestSupport.Mail;
+namespace Dxmig.Sandbox;
 
 /// <summary>
 /// What a corpus message exercises, so a test can pick the hard cases out of a manifest (a raw 8-bit header, a

@@ -1,7 +1,7 @@
-namespace Dxmig.TestSupport.Mail;
+namespace Dxmig.Sandbox;
 
 /// <summary>
-/// Who the test process runs as, and which unprivileged account mail processes use when it is root (Dovecot refuses
+/// Who this process runs as, and which unprivileged account mail processes use when it is root (Dovecot refuses
 /// root for mail processes): <c>nobody</c> and its group.
 /// </summary>
 internal sealed record PosixIdentity(bool IsRoot, string UserName, string GroupName, string MailUid, string MailGid)

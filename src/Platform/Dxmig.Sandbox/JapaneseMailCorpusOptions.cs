@@ -1,4 +1,4 @@
-namespace Dxmig.TestSupport.Mail;
+namespace Dxmig.Sandbox;
 
 /// <summary>
 /// How big a <see cref="JapaneseMailCorpus"/> is and how it is appended. The same options and seed give the same

@@ -5,7 +5,7 @@ using MailKit;
 using MailKit.Net.Imap;
 using MimeKit;
 
-namespace Dxmig.TestSupport.Mail;
+namespace Dxmig.Sandbox;
 
 /// <summary>
 /// Realistic Japanese mailboxes for migration tests and benchmarks, the same on every run for the same options:

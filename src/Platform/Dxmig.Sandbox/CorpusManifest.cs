@@ -1,4 +1,4 @@
-namespace Dxmig.TestSupport.Mail;
+namespace Dxmig.Sandbox;
 
 /// <summary>
 /// What <see cref="JapaneseMailCorpus"/> appended to a server, mailbox by mailbox; the reference a migration

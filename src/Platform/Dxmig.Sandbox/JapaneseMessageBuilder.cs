@@ -5,7 +5,7 @@ using MailKit;
 using MimeKit;
 using MimeKit.Utils;
 
-namespace Dxmig.TestSupport.Mail;
+namespace Dxmig.Sandbox;
 
 /// <summary>
 /// Builds the messages of one mailbox of <see cref="JapaneseMailCorpus"/>, deterministically from its random source:

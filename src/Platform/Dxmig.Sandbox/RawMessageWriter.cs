@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Dxmig.TestSupport.Mail;
+namespace Dxmig.Sandbox;
 
 /// <summary>
 /// Writes a message byte by byte, for the cases MimeKit would never produce: raw 8-bit header values, unfolded lines

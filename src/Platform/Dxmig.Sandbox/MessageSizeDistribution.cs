@@ -1,4 +1,4 @@
-namespace Dxmig.TestSupport.Mail;
+namespace Dxmig.Sandbox;
 
 /// <summary>
 /// The sizes of a corpus's ordinary messages. Tests use <see cref="Small"/>; benchmarks use <see cref="RealWorld"/>

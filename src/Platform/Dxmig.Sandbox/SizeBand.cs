@@ -1,4 +1,4 @@
-namespace Dxmig.TestSupport.Mail;
+namespace Dxmig.Sandbox;
 
 /// <summary>
 /// One band of a <see cref="MessageSizeDistribution"/>: this share of the messages has sizes between the two bounds,

@@ -1,4 +1,4 @@
-namespace Dxmig.TestSupport.Mail;
+namespace Dxmig.Sandbox;
 
 /// <summary>What the corpus put into one user's mailbox: the folders it created (and INBOX) and every message.</summary>
 public sealed record MailboxManifest(string User, IReadOnlyList<string> Folders, IReadOnlyList<ManifestMessage> Messages)

@@ -10,25 +10,34 @@ using System.Text;
 using MailKit.Net.Imap;
 using MailKit.Security;
 
-namespace Dxmig.TestSupport.Mail;
+namespace Dxmig.Sandbox;
 
 /// <summary>
-/// A private Dovecot IMAP server for tests, in the style of <see cref="PostgresServer"/>: its own dovecot.conf,
-/// base_dir, state_dir, log and maildirs under <c>$TMP/dxmig-dovecot-{guid}</c>, plain IMAP on a free loopback port
-/// (and implicit TLS on a second one when asked), users in a passwd-file and a master user in a second one that is
-/// declared first, so that <c>user*admin</c> or SASL PLAIN with authzid=user, authcid=admin opens the user's
-/// mailbox. Never the system service. Runs as <c>dovecot -F</c>, a child process stopped on dispose (and when the
-/// test process exits without disposing); the folder is removed.
+/// A private Dovecot IMAP server for tests and for <c>dxmig demo</c>: its own dovecot.conf, base_dir, state_dir, log
+/// and maildirs under <c>{parent}/dxmig-dovecot-{guid}</c> (the parent is <see cref="DovecotOptions.ParentDirectory"/>,
+/// by default the system temp folder), plain IMAP on a free loopback port (and implicit TLS on a second one when
+/// asked), users in a passwd-file and a master user in a second one that is declared first, so that
+/// <c>user*admin</c> or SASL PLAIN with authzid=user, authcid=admin opens the user's mailbox. Never the system
+/// service. Runs as <c>dovecot -F</c>, a child process stopped on dispose (and when the owning process exits without
+/// disposing); the folder is removed.
 /// </summary>
 /// <remarks>
-/// As root (this sandbox, CI), mail processes run as <c>nobody</c>, which owns the maildirs; as any other user,
-/// everything (login, internal and mail processes) runs as that user.
+/// As root (this sandbox, CI), mail processes run as <c>nobody</c>, which owns the maildirs, so every folder above the
+/// server's must let others search it (o+x); as any other user, everything (login, internal and mail processes) runs
+/// as that user. When the server's folder is too deep for Unix socket paths (108 bytes), Dovecot's base_dir goes to a
+/// short <c>$TMP/dxmig-dovecot-run-{id}</c> folder instead, removed with the server.
 /// </remarks>
 public sealed class DovecotServer : IAsyncDisposable
 {
     private const string LoopbackHost = "127.0.0.1";
     private const string FolderPrefix = "dxmig-dovecot-";
+    private const string RunFolderPrefix = "dxmig-dovecot-run-";
     private const string OwnerFile = "owner";
+
+    /// <summary>The longest base_dir that leaves room for Dovecot's socket names (token-login/imap-urlauth …) in 108 bytes.</summary>
+    private const int MaxRunDirectoryLength = 72;
+
+    private static readonly string[] DovecotDirectories = ["/usr/sbin", "/usr/local/sbin"];
     private static readonly ConcurrentDictionary<DovecotServer, bool> Live = new();
     private static readonly object HookLock = new();
     private static List<PosixSignalRegistration>? signalHooks;
@@ -40,11 +49,12 @@ public sealed class DovecotServer : IAsyncDisposable
     private Process? process;
     private int disposed;
 
-    private DovecotServer(DovecotOptions options, string dovecot, string root, int port, int tlsPort, string masterPassword)
+    private DovecotServer(DovecotOptions options, string dovecot, string root, string runDirectory, int port, int tlsPort, string masterPassword)
     {
         this.options = options;
         this.dovecot = dovecot;
         Root = root;
+        RunDirectory = runDirectory;
         Port = port;
         TlsPort = tlsPort;
         MasterPassword = masterPassword;
@@ -69,8 +79,14 @@ public sealed class DovecotServer : IAsyncDisposable
 
     public IReadOnlyDictionary<string, string> Users => options.Users;
 
-    /// <summary>The temp folder holding everything; removed on dispose.</summary>
+    /// <summary>The folder holding everything; removed on dispose.</summary>
     public string Root { get; }
+
+    /// <summary>
+    /// Dovecot's base_dir (sockets, pid file): <c>{Root}/run</c>, or a short folder in the system temp folder when
+    /// that path is too long for Unix sockets; removed on dispose.
+    /// </summary>
+    public string RunDirectory { get; }
 
     /// <summary>Where the users' homes are: <c>{MailRoot}/{user}/Maildir</c> is the mail store.</summary>
     public string MailRoot { get; }
@@ -87,16 +103,29 @@ public sealed class DovecotServer : IAsyncDisposable
 
     public long? MaxMessageSize => options.MaxMessageSize;
 
+    /// <summary>Whether Dovecot is installed where <see cref="StartAsync"/> looks for it (/usr/sbin, /usr/local/sbin, PATH).</summary>
+    public static bool IsInstalled => TryFindDovecot() is not null;
+
     /// <exception cref="InvalidOperationException">Dovecot is not installed, or did not start (its output and log are in the message).</exception>
     /// <exception cref="TimeoutException">Dovecot did not greet within <see cref="DovecotOptions.StartTimeout"/>.</exception>
     public static async Task<DovecotServer> StartAsync(DovecotOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
-        var dovecot = FindDovecot();
+        var dovecot = TryFindDovecot()
+            ?? throw new InvalidOperationException("Dovecot is not installed (apt-get install dovecot-imapd); ./test.sh and ./dxmig demo install it");
         RegisterExitHooks();
-        ReapAbandoned();
-        var root = Path.Combine(Path.GetTempPath(), $"{FolderPrefix}{Guid.NewGuid():N}");
+        var parent = options.ParentDirectory ?? Path.GetTempPath();
+        ReapAbandoned(parent);
+        var id = Guid.NewGuid().ToString("N");
+        var root = Path.Combine(parent, FolderPrefix + id);
+        var runDirectory = Path.Combine(root, "run");
+        if (runDirectory.Length > MaxRunDirectoryLength)
+        {
+            // The instance name is taken from the last 12 characters of the folder name: the same for both folders.
+            runDirectory = Path.Combine(Path.GetTempPath(), RunFolderPrefix + id);
+        }
+
         var port = FreePort.Next();
         var tlsPort = 0;
         while (options.Tls && (tlsPort == 0 || tlsPort == port))
@@ -105,9 +134,16 @@ public sealed class DovecotServer : IAsyncDisposable
         }
 
         Directory.CreateDirectory(root);
-        File.WriteAllText(Path.Combine(root, OwnerFile), ProcessIdentity(Environment.ProcessId) ?? string.Empty);
-        var server = new DovecotServer(options, dovecot, root, port, tlsPort, options.MasterPassword ?? RandomNumberGenerator.GetHexString(24, lowercase: true));
+        var owner = ProcessIdentity(Environment.ProcessId) ?? string.Empty;
+        File.WriteAllText(Path.Combine(root, OwnerFile), owner);
+        var server = new DovecotServer(options, dovecot, root, runDirectory, port, tlsPort, options.MasterPassword ?? RandomNumberGenerator.GetHexString(24, lowercase: true));
         Live[server] = true;
+        if (!server.RunDirectory.StartsWith(root, StringComparison.Ordinal))
+        {
+            Directory.CreateDirectory(server.RunDirectory);
+            File.WriteAllText(Path.Combine(server.RunDirectory, OwnerFile), owner);
+        }
+
         try
         {
             await server.PrepareAsync();
@@ -119,6 +155,16 @@ public sealed class DovecotServer : IAsyncDisposable
             await server.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Whether a server in <paramref name="parentDirectory"/> would work: always when this process is not root; as root
+    /// (mail processes run as nobody) only when that folder and every folder above it let others search them (o+x).
+    /// </summary>
+    public static async Task<bool> MailProcessesCanReachAsync(string parentDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(parentDirectory);
+        return !(await PosixIdentity.CurrentAsync()).IsRoot || FirstUnsearchableFolder(parentDirectory) is null;
     }
 
     /// <summary>The login that opens <paramref name="user"/>'s mailbox with the master password: <c>user*admin</c>.</summary>
@@ -219,20 +265,24 @@ public sealed class DovecotServer : IAsyncDisposable
         {
             throw new ArgumentException("MaxMessageSize must be positive", nameof(options));
         }
+
+        if (options.ParentDirectory is { } parent && (!Path.IsPathFullyQualified(parent) || parent.IndexOfAny([' ', '\t', '\r', '\n', '"']) >= 0))
+        {
+            throw new ArgumentException($"ParentDirectory '{parent}' must be an absolute path without spaces, quotes or line breaks (it is written into dovecot.conf)", nameof(options));
+        }
     }
 
-    private static string FindDovecot()
+    private static string? TryFindDovecot()
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        var candidates = new[] { "/usr/sbin", "/usr/local/sbin" }.Concat(path.Split(':', StringSplitOptions.RemoveEmptyEntries));
-        return candidates.Select(d => Path.Combine(d, "dovecot")).FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("Dovecot is not installed (apt-get install dovecot-imapd); ./test.sh installs it");
+        var candidates = DovecotDirectories.Concat(path.Split(':', StringSplitOptions.RemoveEmptyEntries));
+        return candidates.Select(d => Path.Combine(d, "dovecot")).FirstOrDefault(File.Exists);
     }
 
     /// <summary>
-    /// Servers not disposed when the test process ends (a test host that exits early, Ctrl+C, a SIGTERM from a
-    /// timeout) are killed and their folders removed. A SIGKILLed test host can run no code: the next
-    /// <see cref="StartAsync"/> in any test process reaps what it left (see <see cref="ReapAbandoned"/>).
+    /// Servers not disposed when the owning process ends (a test host that exits early, Ctrl+C, a SIGTERM from a
+    /// timeout) are killed and their folders removed. A SIGKILLed process can run no code: the next
+    /// <see cref="StartAsync"/> in any process reaps what it left in the same parent folder (see <see cref="ReapAbandoned"/>).
     /// </summary>
     private static void RegisterExitHooks()
     {
@@ -265,12 +315,26 @@ public sealed class DovecotServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Removes the folders (and kills the processes) of servers whose test process is gone without disposing them:
-    /// each folder names its owner (pid and start time, so a reused pid does not count as alive).
+    /// Removes the folders (and kills the processes) of servers in <paramref name="parentDirectory"/> (and of their
+    /// run folders in the system temp folder) whose owning process is gone without disposing them: each folder names
+    /// its owner (pid and start time, so a reused pid does not count as alive). Servers of live processes are left alone.
     /// </summary>
-    private static void ReapAbandoned()
+    public static void ReapAbandoned(string parentDirectory)
     {
-        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        ArgumentException.ThrowIfNullOrEmpty(parentDirectory);
+        if (!Directory.Exists(parentDirectory))
+        {
+            return;
+        }
+
+        var folders = Directory.EnumerateDirectories(parentDirectory, FolderPrefix + "*");
+        var temp = Path.TrimEndingDirectorySeparator(Path.GetTempPath());
+        if (!string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(parentDirectory)), temp, StringComparison.Ordinal))
+        {
+            folders = folders.Concat(Directory.EnumerateDirectories(temp, RunFolderPrefix + "*"));
+        }
+
+        foreach (var folder in folders.ToList())
         {
             string owner;
             try
@@ -296,7 +360,7 @@ public sealed class DovecotServer : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Another test process is reaping the same folder, or it is not ours to delete; it is left as it is.
+                // Another process is reaping the same folder, or it is not ours to delete; it is left as it is.
             }
         }
     }
@@ -318,6 +382,25 @@ public sealed class DovecotServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The first of <paramref name="directory"/> and the folders above it that others may not search; null when none.</summary>
+    private static string? FirstUnsearchableFolder(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        for (var folder = new DirectoryInfo(Path.GetFullPath(directory)); folder is not null; folder = folder.Parent)
+        {
+            if (folder.Exists && !folder.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
+            {
+                return folder.FullName;
+            }
+        }
+
+        return null;
+    }
+
     private static string InstanceName(string root) => "dxmig-" + Path.GetFileName(root)[^12..];
 
     private async Task PrepareAsync()
@@ -326,24 +409,35 @@ public sealed class DovecotServer : IAsyncDisposable
         // whatever the umask is.
         if (OperatingSystem.IsWindows())
         {
-            throw new PlatformNotSupportedException("Dovecot test servers run on Linux");
+            throw new PlatformNotSupportedException("Dovecot sandbox servers run on Linux");
         }
 
         File.SetUnixFileMode(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         Directory.CreateDirectory(MailRoot);
         var identity = await PosixIdentity.CurrentAsync();
+        if (identity.IsRoot && FirstUnsearchableFolder(Path.GetDirectoryName(Root)!) is { } blocked)
+        {
+            throw new InvalidOperationException(
+                $"Dovecot's mail processes run as nobody and cannot reach {Root}: {blocked} does not let others search it (o+x); choose another ParentDirectory");
+        }
+
         if (identity.IsRoot)
         {
             await Check("chown", [$"{identity.MailUid}:{identity.MailGid}", MailRoot]);
         }
 
         // passwd-files are read by the auth process, which runs as the dovecot user when we are root: readable by all.
-        // They hold throwaway test passwords only.
+        // They hold throwaway sandbox passwords only.
         var masterFile = Path.Combine(Root, "master-users");
         var usersFile = Path.Combine(Root, "users");
         File.WriteAllText(masterFile, $"{MasterUser}:{{PLAIN}}{MasterPassword}::::::\n");
         File.WriteAllText(usersFile, string.Concat(options.Users.Select(u => $"{u.Key}:{{PLAIN}}{u.Value}::::::\n")));
+        foreach (var file in new[] { masterFile, usersFile })
+        {
+            // Whatever the umask (./dxmig sets 077): the auth process must read them.
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
 
         string? certificate = null;
         string? key = null;
@@ -385,9 +479,9 @@ public sealed class DovecotServer : IAsyncDisposable
         var c = new StringBuilder();
         void Line(string text) => c.Append(text).Append('\n');
 
-        Line("# A private test server written by Dxmig.TestSupport.Mail.DovecotServer; not the system service.");
+        Line("# A private sandbox server written by Dxmig.Sandbox.DovecotServer; not the system service.");
         Line($"instance_name = {instance}");
-        Line($"base_dir = {Path.Combine(Root, "run")}");
+        Line($"base_dir = {RunDirectory}");
         Line($"state_dir = {Path.Combine(Root, "state")}");
         Line($"log_path = {LogPath}");
         Line("protocols = imap");
@@ -427,7 +521,7 @@ public sealed class DovecotServer : IAsyncDisposable
         }
 
         Line("mail_location = maildir:~/Maildir:LAYOUT=fs");
-        // Stored files are then the exact bytes appended (CRLF), and nothing waits for the disk: this is a test server.
+        // Stored files are then the exact bytes appended (CRLF), and nothing waits for the disk: this is a throwaway server.
         Line("mail_save_crlf = yes");
         Line("mail_fsync = never");
         Line("mail_max_userip_connections = 1000");
@@ -666,7 +760,7 @@ public sealed class DovecotServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Last resort when the test process exits without disposing: SIGKILL, no waiting, folder removed.</summary>
+    /// <summary>Last resort when the owning process exits without disposing: SIGKILL, no waiting, folders removed.</summary>
     private void KillNow()
     {
         try
@@ -683,25 +777,29 @@ public sealed class DovecotServer : IAsyncDisposable
         }
 
         KillInstanceProcesses(Root);
-        try
+        foreach (var folder in Folders())
         {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The process is exiting; a folder left in the temp folder is all that can go wrong here.
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process is exiting; a folder left behind (reaped by the next start) is all that can go wrong here.
+            }
         }
     }
 
     /// <summary>
-    /// SIGKILLs the processes of the instance in <paramref name="root"/>: its master (command line names its
-    /// dovecot.conf) and children that outlived it (titles start with <c>dovecot-{instance}/</c>). Only ids found under
-    /// /proc for this instance are signalled.
+    /// SIGKILLs the processes of the instance in <paramref name="root"/> (its folder or its run folder): its master
+    /// (command line names its <c>dxmig-dovecot-{id}/dovecot.conf</c>) and children that outlived it (titles start with
+    /// <c>dovecot-{instance}/</c>). Only ids found under /proc for this instance are signalled.
     /// </summary>
     private static void KillInstanceProcesses(string root)
     {
         var prefix = $"dovecot-{InstanceName(root)}/";
-        var master = Path.Combine(root, "dovecot.conf");
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(root));
+        var master = $"/{FolderPrefix}{name[Math.Max(0, name.Length - 32)..]}/dovecot.conf";
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
@@ -737,15 +835,17 @@ public sealed class DovecotServer : IAsyncDisposable
         }
     }
 
+    private IEnumerable<string> Folders() => RunDirectory.StartsWith(Root, StringComparison.Ordinal) ? [Root] : [Root, RunDirectory];
+
     private void DeleteRoot()
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                if (Directory.Exists(Root))
+                foreach (var folder in Folders().Where(Directory.Exists))
                 {
-                    Directory.Delete(Root, recursive: true);
+                    Directory.Delete(folder, recursive: true);
                 }
 
                 return;

@@ -1,9 +1,9 @@
-namespace Dxmig.TestSupport.Mail;
+namespace Dxmig.Sandbox;
 
 /// <summary>
 /// What a private <see cref="DovecotServer"/> is started with: its users, its master user, an optional TLS port and an
-/// optional message size limit. The defaults give a plain-IMAP server on a loopback port with one master user, which
-/// is what most migration tests need.
+/// optional message size limit. The defaults give a plain-IMAP server on a loopback port with one master user in the
+/// system temp folder, which is what most migration tests and the demo need.
 /// </summary>
 public sealed record DovecotOptions
 {
@@ -42,8 +42,15 @@ public sealed record DovecotOptions
     /// <summary>Folder name to special-use attribute, declared in the inbox namespace with <c>auto = no</c>.</summary>
     public IReadOnlyDictionary<string, string> SpecialUseFolders { get; init; } = DefaultSpecialUseFolders;
 
-    /// <summary>Raw lines appended to the generated dovecot.conf, for a test that needs one more setting.</summary>
+    /// <summary>Raw lines appended to the generated dovecot.conf, for a caller that needs one more setting.</summary>
     public string? ExtraConfiguration { get; init; }
+
+    /// <summary>
+    /// The folder the server's own folder (<c>dxmig-dovecot-{guid}</c>) is created in; the system temp folder when
+    /// null. An absolute path without spaces or quotes. As root, every folder above it must let others search it
+    /// (see <see cref="DovecotServer.MailProcessesCanReachAsync"/>). Abandoned servers in it are reaped at the next start.
+    /// </summary>
+    public string? ParentDirectory { get; init; }
 
     /// <summary>How long to wait for the server to greet on its port.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Dxmig.TestSupport;
+namespace Dxmig.Sandbox;
 
 /// <summary>Runs a command to its end and returns its exit code and output.</summary>
 public static class ProcessRunner

@@ -1,6 +1,6 @@
 using MimeKit;
 
-namespace Dxmig.TestSupport.Mail;
+namespace Dxmig.Sandbox;
 
 /// <summary>
 /// A message body that MimeKit writes back byte for byte. MailKit appends only <see cref="MimeMessage"/>s, and

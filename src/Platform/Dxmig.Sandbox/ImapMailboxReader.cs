@@ -3,7 +3,7 @@ using MailKit;
 using MailKit.Net.Imap;
 using MimeKit;
 
-namespace Dxmig.TestSupport.Mail;
+namespace Dxmig.Sandbox;
 
 /// <summary>
 /// Reads a mailbox back over IMAP in the form a <see cref="CorpusManifest"/> is compared in: folder names, and for
