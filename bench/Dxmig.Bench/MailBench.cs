@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Dxmig.TestSupport.Mail;
+using Dxmig.Sandbox;
 using MailKit;
 
 namespace Dxmig.Bench;

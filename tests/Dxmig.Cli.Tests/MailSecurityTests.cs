@@ -1,5 +1,5 @@
 using Dxmig.Platform.Pipeline;
-using Dxmig.TestSupport.Mail;
+using Dxmig.Sandbox;
 
 namespace Dxmig.Cli.Tests;
 
