@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Imap;
+using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Records;
 using MailKit;
 using MailKit.Net.Imap;
@@ -132,7 +133,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
 
             // Bodies in groups of at most BodyGroupBytes, each yielded before the next is read: a group waiting for the
             // memory budget never holds more than its own few megabytes, so it can never be what keeps the budget spent.
-            foreach (var group in Groups(metadata.Where(m => m.Skip is null).ToList()))
+            foreach (var group in Batching.BySize(metadata.Where(m => m.Skip is null), m => (long)(m.Summary.Size ?? 0), BodyGroupBytes))
             {
                 var contents = await session.RunAsync((client, ct) => FetchBodiesAsync(client, name, group, ct));
                 foreach (var message in group)
@@ -231,30 +232,6 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
 
     /// <summary>Bytes of bodies fetched in one FETCH command.</summary>
     private const long BodyGroupBytes = 8L * 1024 * 1024;
-
-    private static IEnumerable<List<Fetched>> Groups(List<Fetched> messages)
-    {
-        var group = new List<Fetched>();
-        long bytes = 0;
-        foreach (var message in messages)
-        {
-            var size = (long)(message.Summary.Size ?? 0);
-            if (group.Count > 0 && bytes + size > BodyGroupBytes)
-            {
-                yield return group;
-                group = [];
-                bytes = 0;
-            }
-
-            group.Add(message);
-            bytes += size;
-        }
-
-        if (group.Count > 0)
-        {
-            yield return group;
-        }
-    }
 
     private static SourceItem<SourceMessage> ToItem(
         string account, string name, IReadOnlyList<string> path, MailFolderRole role, uint uidValidity, Fetched fetched, bool rescan)

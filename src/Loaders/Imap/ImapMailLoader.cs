@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Imap;
+using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Records;
 using MailKit;
 using MailKit.Net.Imap;
@@ -120,7 +121,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
         foreach (var ((target, folder), indexes) in appends)
         {
             var mailbox = await MailboxAsync(account, target, cancellationToken);
-            foreach (var chunk in Chunks(indexes, batch))
+            foreach (var chunk in Batching.BySize(indexes, i => batch[i].Item.TargetLength, options.AppendBatchBytes, options.AppendBatch))
             {
                 await AppendChunkAsync(mailbox, folder, chunk, batch, outcomes, cancellationToken);
             }
@@ -141,30 +142,6 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
 
     private static string? Note(params string?[] notes) =>
         notes.Any(n => n is not null) ? string.Join("; ", notes.Where(n => n is not null)) : null;
-
-    private IEnumerable<List<int>> Chunks(List<int> indexes, IReadOnlyList<LoadRequest<TargetMessage>> batch)
-    {
-        var chunk = new List<int>();
-        long bytes = 0;
-        foreach (var index in indexes)
-        {
-            var size = batch[index].Item.TargetLength;
-            if (chunk.Count > 0 && (chunk.Count >= options.AppendBatch || bytes + size > options.AppendBatchBytes))
-            {
-                yield return chunk;
-                chunk = [];
-                bytes = 0;
-            }
-
-            chunk.Add(index);
-            bytes += size;
-        }
-
-        if (chunk.Count > 0)
-        {
-            yield return chunk;
-        }
-    }
 
     private async Task AppendChunkAsync(
         TargetMailbox mailbox, string folder, List<int> chunk, IReadOnlyList<LoadRequest<TargetMessage>> batch, LoadOutcome?[] outcomes,
