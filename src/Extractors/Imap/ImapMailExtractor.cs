@@ -135,7 +135,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
             // memory budget never holds more than its own few megabytes, so it can never be what keeps the budget spent.
             foreach (var group in Batching.BySize(metadata.Where(m => m.Skip is null), m => (long)(m.Summary.Size ?? 0), BodyGroupBytes))
             {
-                var contents = await session.RunAsync((client, ct) => FetchBodiesAsync(client, name, group, ct));
+                var contents = await session.RunRawAsync((raw, ct) => FetchBodiesAsync(raw, name, state.UidValidity, group, ct));
                 foreach (var message in group)
                 {
                     if (contents.TryGetValue(message.Summary.UniqueId.Id, out var content))
@@ -204,31 +204,14 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         return result;
     }
 
-    /// <summary>The bodies of one group, streamed in one FETCH, each held once (memory within the budget, or a file).</summary>
-    private async Task<Dictionary<uint, MessageContent>> FetchBodiesAsync(ImapClient client, string name, List<Fetched> group, CancellationToken cancellationToken)
-    {
-        var folder = await OpenAsync(client, name, cancellationToken);
-        var sizes = group.ToDictionary(f => f.Summary.UniqueId.Id, f => (long)(f.Summary.Size ?? 0));
-        var contents = new Dictionary<uint, MessageContent>();
-        try
-        {
-            await folder.GetStreamsAsync(
-                [.. group.Select(f => f.Summary.UniqueId)],
-                async (_, _, uid, stream, ct) =>
-                    contents[uid.Id] = await MessageContent.CopyAsync(stream, sizes.GetValueOrDefault(uid.Id), options.TemporaryFolder, ct, options.Memory, wait: true),
-                cancellationToken);
-            return contents;
-        }
-        catch
-        {
-            foreach (var content in contents.Values)
-            {
-                content.Dispose();
-            }
-
-            throw;
-        }
-    }
+    /// <summary>The bodies of one group, streamed in one UID FETCH straight into their spools (memory within the budget, or a file).</summary>
+    private Task<Dictionary<uint, MessageContent>> FetchBodiesAsync(RawImapConnection raw, string name, uint uidValidity, List<Fetched> group, CancellationToken cancellationToken) =>
+        raw.FetchBodiesAsync(
+            name,
+            uidValidity,
+            [.. group.Select(f => f.Summary.UniqueId.Id)],
+            (stream, length, ct) => MessageContent.CopyAsync(stream, length, options.TemporaryFolder, ct, options.Memory, wait: true),
+            cancellationToken);
 
     /// <summary>Bytes of bodies fetched in one FETCH command.</summary>
     private const long BodyGroupBytes = 8L * 1024 * 1024;
@@ -463,6 +446,42 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
     private sealed class Session(ImapEndpoint endpoint, string account, CancellationToken cancellationToken) : IAsyncDisposable
     {
         private ImapClient? client;
+        private RawImapConnection? raw;
+
+        /// <summary>A step on the raw connection that streams bodies; reopened like the MailKit one.</summary>
+        public async Task<T> RunRawAsync<T>(Func<RawImapConnection, CancellationToken, Task<T>> step)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    raw ??= await RawImapConnection.ConnectAsync(endpoint, account, cancellationToken);
+                    return await step(raw, cancellationToken);
+                }
+                catch (Exception ex) when (attempt < Attempts && IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
+                {
+                    await DropRawAsync();
+                    await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt * attempt), cancellationToken);
+                }
+            }
+        }
+
+        private async Task DropRawAsync()
+        {
+            if (raw is not null)
+            {
+                try
+                {
+                    await raw.DisposeAsync();
+                }
+                catch (Exception ex) when (IsConnectionLoss(ex))
+                {
+                    // Already broken.
+                }
+
+                raw = null;
+            }
+        }
 
         public async Task<T> RunAsync<T>(Func<ImapClient, CancellationToken, Task<T>> step)
         {
@@ -484,6 +503,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
 
         public async ValueTask DisposeAsync()
         {
+            await DropRawAsync();
             if (client is not null)
             {
                 try

@@ -229,7 +229,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
     {
         private readonly Dictionary<string, (string Folder, string? Note)> folders = new(StringComparer.Ordinal);
         private ImapClient? client;
-        private RawImapAppender? appender;
+        private RawImapConnection? appender;
 
         public uint? AppendLimit => client?.AppendLimit;
 
@@ -240,7 +240,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
 
         public async Task<AppendResult> AppendAsync(string folder, IReadOnlyList<AppendItem> items, CancellationToken cancellationToken)
         {
-            appender ??= await RawImapAppender.ConnectAsync(options.Endpoint, account, cancellationToken);
+            appender ??= await RawImapConnection.ConnectAsync(options.Endpoint, account, cancellationToken);
             return await appender.AppendAsync(folder, items, cancellationToken);
         }
 

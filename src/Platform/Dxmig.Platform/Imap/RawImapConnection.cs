@@ -3,18 +3,18 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Imap;
 
-namespace Dxmig.Loaders.Imap;
+namespace Dxmig.Platform.Imap;
 
 /// <summary>
-/// A minimal IMAP connection that only logs in and APPENDs, so that a message's bytes go to the target exactly as
-/// they were read: MailKit can append only a parsed MimeMessage, and re-serialising would change broken MIME and raw
-/// 8-bit headers. Several messages go in one MULTIAPPEND command, with non-synchronising literals (LITERAL+) where the
-/// server has them, so a batch costs one round trip instead of one per message. Same TLS rules and certificate
-/// check as every other connection (<see cref="ImapConnector.Validator"/>).
+/// A minimal IMAP connection for the two byte-moving commands, everything else being MailKit's: APPEND, so a message's
+/// bytes go to the target exactly as they were read (MailKit appends only a parsed MimeMessage, and re-serialising
+/// changes broken MIME and raw 8-bit headers), several messages per MULTIAPPEND with non-synchronising literals
+/// (LITERAL+) so a batch costs one round trip; and UID FETCH of bodies, each literal streamed straight from the socket
+/// into its spool (MailKit first buffers every literal in memory). Same TLS rules and certificate check as every
+/// other connection (<see cref="ImapConnector.Validator"/>).
 /// </summary>
-public sealed class RawImapAppender : IAsyncDisposable
+public sealed class RawImapConnection : IAsyncDisposable
 {
     private readonly TcpClient tcp;
     private Stream stream;
@@ -24,7 +24,7 @@ public sealed class RawImapAppender : IAsyncDisposable
     private int readEnd;
     private int tag;
 
-    private RawImapAppender(TcpClient tcp, Stream stream)
+    private RawImapConnection(TcpClient tcp, Stream stream)
     {
         this.tcp = tcp;
         this.stream = stream;
@@ -38,11 +38,11 @@ public sealed class RawImapAppender : IAsyncDisposable
     public bool UidPlus { get; private set; }
 
     /// <exception cref="AccountFailedException">The server cannot be reached, its certificate is refused, or the login fails.</exception>
-    public static async Task<RawImapAppender> ConnectAsync(ImapEndpoint endpoint, string account, CancellationToken cancellationToken)
+    public static async Task<RawImapConnection> ConnectAsync(ImapEndpoint endpoint, string account, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var tcp = new TcpClient { NoDelay = true, SendTimeout = (int)endpoint.Timeout.TotalMilliseconds, ReceiveTimeout = (int)endpoint.Timeout.TotalMilliseconds };
-        RawImapAppender? appender = null;
+        RawImapConnection? appender = null;
         try
         {
             await tcp.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken);
@@ -56,7 +56,7 @@ public sealed class RawImapAppender : IAsyncDisposable
                 throw new ConfigurationException($"平文の IMAP はループバックにだけ使えます: {endpoint} / plain IMAP is allowed only to a loopback address: {endpoint}");
             }
 
-            appender = new RawImapAppender(tcp, stream);
+            appender = new RawImapConnection(tcp, stream);
             await appender.ReadLineAsync(cancellationToken); // greeting
             if (endpoint.Security == ImapSecurity.StartTls)
             {
@@ -177,6 +177,263 @@ public sealed class RawImapAppender : IAsyncDisposable
         await WriteAsync("\r\n", cancellationToken);
         var final = await ReadTaggedAsync(id, cancellationToken);
         return ParseAppendUid(final, items.Count);
+    }
+
+    /// <summary>The mailbox EXAMINEd last (read-only), and its UIDVALIDITY.</summary>
+    private (string Mailbox, uint UidValidity)? examined;
+
+    /// <summary>
+    /// Streams the bodies of the messages (BODY.PEEK[], so no \Seen is set) of one mailbox in one UID FETCH: each
+    /// literal goes to <paramref name="spool"/> as it arrives. Returns what each UID's spool made.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The mailbox's UIDVALIDITY is no longer <paramref name="uidValidity"/>.</exception>
+    /// <exception cref="IOException">The connection was lost.</exception>
+    public async Task<Dictionary<uint, T>> FetchBodiesAsync<T>(
+        string mailbox, uint uidValidity, IReadOnlyCollection<uint> uids, Func<Stream, long, CancellationToken, Task<T>> spool, CancellationToken cancellationToken)
+        where T : IDisposable
+    {
+        ArgumentNullException.ThrowIfNull(uids);
+        ArgumentNullException.ThrowIfNull(spool);
+        var results = new Dictionary<uint, T>();
+        if (uids.Count == 0)
+        {
+            return results;
+        }
+
+        try
+        {
+            await ExamineAsync(mailbox, uidValidity, cancellationToken);
+            var id = NextTag();
+            await WriteAsync($"{id} UID FETCH {UidSet(uids)} (UID BODY.PEEK[])\r\n", cancellationToken);
+            while (true)
+            {
+                var line = await ReadLineAsync(cancellationToken);
+                if (line.StartsWith(id + " ", StringComparison.Ordinal))
+                {
+                    if (!line[(id.Length + 1)..].StartsWith("OK", StringComparison.OrdinalIgnoreCase))
+                    {
+                        ThrowFor(id, line);
+                    }
+
+                    return results;
+                }
+
+                if (LiteralSize(line) is not { } size)
+                {
+                    continue;
+                }
+
+                if (!line.StartsWith("* ", StringComparison.Ordinal) || !line.Contains("BODY[]", StringComparison.OrdinalIgnoreCase))
+                {
+                    await SkipAsync((int)size, cancellationToken);
+                    continue;
+                }
+
+                var literal = new LiteralStream(this, size);
+                var content = await spool(literal, size, cancellationToken);
+                await literal.DrainAsync(cancellationToken);
+                var rest = await ReadLineAsync(cancellationToken);
+                if ((UidOf(line) ?? UidOf(rest)) is { } uid)
+                {
+                    if (results.Remove(uid, out var previous))
+                    {
+                        previous.Dispose();
+                    }
+
+                    results[uid] = content;
+                }
+                else
+                {
+                    content.Dispose();
+                    throw new IOException($"a FETCH response without UID: {line}");
+                }
+            }
+        }
+        catch
+        {
+            foreach (var content in results.Values)
+            {
+                content.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private async Task ExamineAsync(string mailbox, uint uidValidity, CancellationToken cancellationToken)
+    {
+        if (examined is { } current && current.Mailbox == mailbox && current.UidValidity == uidValidity)
+        {
+            return;
+        }
+
+        var id = NextTag();
+        await WriteAsync($"{id} EXAMINE {Quote(ModifiedUtf7.Encode(mailbox))}\r\n", cancellationToken);
+        uint? validity = null;
+        while (true)
+        {
+            var line = await ReadResponseAsync(cancellationToken);
+            var at = line.IndexOf("[UIDVALIDITY ", StringComparison.OrdinalIgnoreCase);
+            if (at >= 0)
+            {
+                var end = line.IndexOf(']', at);
+                validity = uint.Parse(line.AsSpan(at + 13, end - at - 13), NumberStyles.None, CultureInfo.InvariantCulture);
+            }
+
+            if (line.StartsWith(id + " ", StringComparison.Ordinal))
+            {
+                if (!line[(id.Length + 1)..].StartsWith("OK", StringComparison.OrdinalIgnoreCase))
+                {
+                    examined = null;
+                    ThrowFor(id, line);
+                }
+
+                break;
+            }
+        }
+
+        if (validity != uidValidity)
+        {
+            examined = null;
+            throw new InvalidOperationException($"the UIDVALIDITY of {mailbox} changed during the run ({uidValidity} → {validity})");
+        }
+
+        examined = (mailbox, uidValidity);
+    }
+
+    internal static string UidSet(IEnumerable<uint> uids)
+    {
+        var sorted = uids.Distinct().Order().ToList();
+        var parts = new List<string>();
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            var start = sorted[i];
+            while (i + 1 < sorted.Count && sorted[i + 1] == sorted[i] + 1)
+            {
+                i++;
+            }
+
+            parts.Add(start == sorted[i] ? start.ToString(CultureInfo.InvariantCulture) : $"{start}:{sorted[i]}");
+        }
+
+        return string.Join(',', parts);
+    }
+
+    private static long? LiteralSize(string line)
+    {
+        if (!line.EndsWith('}'))
+        {
+            return null;
+        }
+
+        var open = line.LastIndexOf('{');
+        return open >= 0 && long.TryParse(line.AsSpan(open + 1, line.Length - open - 2).TrimEnd('+'), NumberStyles.None, CultureInfo.InvariantCulture, out var size)
+            ? size
+            : null;
+    }
+
+    private static uint? UidOf(string text)
+    {
+        var at = text.IndexOf("UID ", StringComparison.OrdinalIgnoreCase);
+        while (at >= 0)
+        {
+            if (at == 0 || text[at - 1] is '(' or ' ')
+            {
+                var start = at + 4;
+                var end = start;
+                while (end < text.Length && char.IsAsciiDigit(text[end]))
+                {
+                    end++;
+                }
+
+                if (end > start)
+                {
+                    return uint.Parse(text.AsSpan(start, end - start), NumberStyles.None, CultureInfo.InvariantCulture);
+                }
+            }
+
+            at = text.IndexOf("UID ", at + 4, StringComparison.OrdinalIgnoreCase);
+        }
+
+        return null;
+    }
+
+    /// <summary>Exactly one literal's bytes, read from the connection's buffer then its socket.</summary>
+    private sealed class LiteralStream(RawImapConnection connection, long size) : Stream
+    {
+        private readonly long total = size;
+        private long remaining = size;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => total;
+
+        public override long Position
+        {
+            get => total - remaining;
+            set => throw new NotSupportedException();
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (remaining == 0 || buffer.Length == 0)
+            {
+                return 0;
+            }
+
+            var read = await connection.ReadSomeAsync(buffer[..(int)Math.Min(buffer.Length, remaining)], cancellationToken);
+            remaining -= read;
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+
+        /// <summary>Reads whatever the spool left unread, so the response can go on.</summary>
+        public async Task DrainAsync(CancellationToken cancellationToken)
+        {
+            var scratch = new byte[8192];
+            while (await ReadAsync(scratch, cancellationToken) > 0)
+            {
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Some bytes: first what the line reader buffered, then straight from the socket.</summary>
+    private async ValueTask<int> ReadSomeAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (readStart < readEnd)
+        {
+            var take = Math.Min(destination.Length, readEnd - readStart);
+            readBuffer.AsMemory(readStart, take).CopyTo(destination);
+            readStart += take;
+            return take;
+        }
+
+        await writer.FlushAsync(cancellationToken);
+        var read = await stream.ReadAsync(destination, cancellationToken);
+        if (read == 0)
+        {
+            throw new IOException("the IMAP server closed the connection");
+        }
+
+        return read;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,4 @@
-namespace Dxmig.Loaders.Imap;
+namespace Dxmig.Platform.Imap;
 
 /// <summary>The target server answered NO to an APPEND (too large, invalid message, quota): the message is quarantined with its words.</summary>
 public sealed class ImapAppendRefusedException : Exception

@@ -1,6 +1,6 @@
 using Dxmig.Platform.Records;
 
-namespace Dxmig.Loaders.Imap;
+namespace Dxmig.Platform.Imap;
 
 /// <summary>One message for APPEND: flags and keywords, internal date, and its bytes (length and how to read them).</summary>
 public sealed record AppendItem(IReadOnlyList<string> Flags, DateTimeOffset? InternalDate, long Length, Func<Stream> Open)
