@@ -24,7 +24,6 @@ namespace Dxmig.Extractors.Imap;
 public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMailExtractor> logger) : IExtractor<SourceMessage>
 {
     public const string SystemName = "imap";
-    private const int Attempts = 4;
 
     public ValueTask<SourceEstimate?> EstimateAsync(string account, CancellationToken cancellationToken) =>
         ValueTask.FromResult<SourceEstimate?>(null);
@@ -441,7 +440,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
 
     /// <summary>
     /// One connection per account, reopened when the server drops it: each step runs again on a fresh connection
-    /// (after a short back-off) up to <see cref="Attempts"/> times, and nothing it read before is lost.
+    /// (after a short back-off) up to <see cref="ImapRetry.Attempts"/> times, and nothing it read before is lost.
     /// </summary>
     private sealed class Session(ImapEndpoint endpoint, string account, CancellationToken cancellationToken) : IAsyncDisposable
     {
@@ -449,61 +448,38 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         private RawImapConnection? raw;
 
         /// <summary>A step on the raw connection that streams bodies; reopened like the MailKit one.</summary>
-        public async Task<T> RunRawAsync<T>(Func<RawImapConnection, CancellationToken, Task<T>> step)
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                try
+        public Task<T> RunRawAsync<T>(Func<RawImapConnection, CancellationToken, Task<T>> step) =>
+            ImapRetry.RunAsync(
+                async _ =>
                 {
                     raw ??= await RawImapConnection.ConnectAsync(endpoint, account, cancellationToken);
                     return await step(raw, cancellationToken);
-                }
-                catch (Exception ex) when (attempt < Attempts && IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
+                },
+                async (_, _) =>
                 {
-                    await DropRawAsync();
-                    await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt * attempt), cancellationToken);
-                }
-            }
-        }
+                    await ImapRetry.DropAsync(raw);
+                    raw = null;
+                },
+                cancellationToken);
 
-        private async Task DropRawAsync()
-        {
-            if (raw is not null)
-            {
-                try
-                {
-                    await raw.DisposeAsync();
-                }
-                catch (Exception ex) when (IsConnectionLoss(ex))
-                {
-                    // Already broken.
-                }
-
-                raw = null;
-            }
-        }
-
-        public async Task<T> RunAsync<T>(Func<ImapClient, CancellationToken, Task<T>> step)
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                try
+        public Task<T> RunAsync<T>(Func<ImapClient, CancellationToken, Task<T>> step) =>
+            ImapRetry.RunAsync(
+                async _ =>
                 {
                     client ??= await ImapConnector.ConnectAsync(endpoint, account, cancellationToken);
                     return await step(client, cancellationToken);
-                }
-                catch (Exception ex) when (attempt < Attempts && IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
+                },
+                (_, _) =>
                 {
                     client?.Dispose();
                     client = null;
-                    await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt * attempt), cancellationToken);
-                }
-            }
-        }
+                    return Task.CompletedTask;
+                },
+                cancellationToken);
 
         public async ValueTask DisposeAsync()
         {
-            await DropRawAsync();
+            await ImapRetry.DropAsync(raw);
             if (client is not null)
             {
                 try
@@ -513,7 +489,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                         await client.DisconnectAsync(quit: true, CancellationToken.None);
                     }
                 }
-                catch (Exception ex) when (IsConnectionLoss(ex))
+                catch (Exception ex) when (ImapRetry.IsConnectionLoss(ex))
                 {
                     // Already gone.
                 }
@@ -522,8 +498,5 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
             }
         }
 
-        private static bool IsConnectionLoss(Exception ex) =>
-            ex is IOException or ImapProtocolException or ServiceNotConnectedException or System.Net.Sockets.SocketException ||
-            (ex is AccountFailedException && ex.InnerException is IOException or System.Net.Sockets.SocketException or ImapProtocolException);
     }
 }

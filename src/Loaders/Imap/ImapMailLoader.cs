@@ -23,51 +23,27 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
 {
     private readonly ConcurrentDictionary<string, TargetMailbox> mailboxes = new(StringComparer.Ordinal);
 
-    private const int Attempts = 4;
-
     /// <summary>
     /// Loads a batch; when the target drops the connection, reconnects and loads the batch again with every message
     /// in doubt (looked for before it is appended), so a dropped APPEND neither loses nor doubles anything.
     /// </summary>
-    public async Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<TargetMessage>> batch, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<TargetMessage>> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await LoadOnceAsync(account, batch, cancellationToken);
-            }
-            catch (Exception ex) when (attempt < Attempts && IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
+        return ImapRetry.RunAsync(
+            attempt => LoadOnceAsync(account, attempt == 1 ? batch : [.. batch.Select(r => r with { InDoubt = true })], cancellationToken),
+            async (ex, attempt) =>
             {
                 logger.LogWarning("移行先との接続が切れました。再接続して続けます / target connection lost ({Reason}); reconnecting (attempt {Attempt})", ex.Message, attempt + 1);
-                await DropAsync(account);
-                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt * attempt), cancellationToken);
-                batch = [.. batch.Select(r => r with { InDoubt = true })];
-            }
-        }
-    }
-
-    private static bool IsConnectionLoss(Exception ex) =>
-        ex is IOException or ImapProtocolException or ServiceNotConnectedException or System.Net.Sockets.SocketException ||
-        (ex is AccountFailedException && ex.InnerException is IOException or System.Net.Sockets.SocketException or ImapProtocolException);
-
-    private async Task DropAsync(string account)
-    {
-        foreach (var key in mailboxes.Keys.Where(k => k.StartsWith(account + "\u001F", StringComparison.Ordinal)).ToList())
-        {
-            if (mailboxes.TryRemove(key, out var mailbox))
-            {
-                try
+                foreach (var key in mailboxes.Keys.Where(k => k.StartsWith(account + "\u001F", StringComparison.Ordinal)).ToList())
                 {
-                    await mailbox.DisposeAsync();
+                    if (mailboxes.TryRemove(key, out var mailbox))
+                    {
+                        await ImapRetry.DropAsync(mailbox);
+                    }
                 }
-                catch (Exception ex) when (IsConnectionLoss(ex))
-                {
-                    // It is already broken; that is why it is dropped.
-                }
-            }
-        }
+            },
+            cancellationToken);
     }
 
     private async Task<IReadOnlyList<LoadOutcome>> LoadOnceAsync(string account, IReadOnlyList<LoadRequest<TargetMessage>> batch, CancellationToken cancellationToken)
@@ -401,7 +377,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
                 {
                     await client.DisconnectAsync(quit: true, CancellationToken.None);
                 }
-                catch (Exception ex) when (ex is IOException or ImapProtocolException or ServiceNotConnectedException)
+                catch (Exception ex) when (ImapRetry.IsConnectionLoss(ex))
                 {
                     // Already gone.
                 }
