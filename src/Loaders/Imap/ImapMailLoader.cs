@@ -136,6 +136,13 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
                       ?? throw new InvalidOperationException($"appended {batch[chunk[k]].Key} but cannot find it on the target (no UIDPLUS)");
                 outcomes[chunk[k]] = new LoadOutcome(key, null) { Note = message.FolderNote };
             }
+
+            // The target holds them now: give their memory back at once rather than at the end of the batch, so the
+            // reader can go on (a retry finds them on the target by their hash and needs no bytes).
+            foreach (var index in chunk)
+            {
+                batch[index].Item.Content?.Dispose();
+            }
         }
         catch (ImapAppendRefusedException ex) when (chunk.Count > 1)
         {
