@@ -29,7 +29,7 @@ public sealed class RunSettings
     public bool DryRun { get; init; }
 
     /// <summary>How long a batch waits to fill before it goes as it is.</summary>
-    public TimeSpan BatchLinger { get; init; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan BatchLinger { get; init; } = TimeSpan.FromMilliseconds(25);
 
     /// <summary>How often the run's lease is refreshed.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
