@@ -284,7 +284,8 @@ public sealed class PipelineRunnerTests : IDisposable
         await using var ledger = await OpenLedgerAsync();
         var runner = new PipelineRunner<Note, Written>(extractor, new NoteTransformer(), target, ledger, NullLogger.Instance, TimeProvider.System);
         return await runner.RunAsync(
-            new RunSettings { Job = "job", Accounts = accounts, BatchSize = batchSize, Parallelism = 2, ChannelCapacity = 16, DryRun = dryRun },
+            // A long linger: these tests count batches, so each batch must fill (the fake source is never slow on purpose).
+            new RunSettings { Job = "job", Accounts = accounts, BatchSize = batchSize, Parallelism = 2, ChannelCapacity = 16, DryRun = dryRun, BatchLinger = TimeSpan.FromSeconds(5) },
             NullRunObserver.Instance,
             stop);
     }
