@@ -213,7 +213,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
             cancellationToken);
 
     /// <summary>Bytes of bodies fetched in one FETCH command.</summary>
-    private const long BodyGroupBytes = 8L * 1024 * 1024;
+    private const long BodyGroupBytes = 4L * 1024 * 1024;
 
     private static SourceItem<SourceMessage> ToItem(
         string account, string name, IReadOnlyList<string> path, MailFolderRole role, uint uidValidity, Fetched fetched, bool rescan)

@@ -7,7 +7,7 @@ namespace Dxmig.Platform.Records;
 public sealed class MemoryBudget(long capacity)
 {
     /// <summary>The default for a run: enough for batches of ordinary mail, small against the 300 MB goal.</summary>
-    public const long DefaultCapacity = 64L * 1024 * 1024;
+    public const long DefaultCapacity = 32L * 1024 * 1024;
 
     private long used;
 
