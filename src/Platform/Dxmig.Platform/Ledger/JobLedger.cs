@@ -1,4 +1,6 @@
+using System.Data.Common;
 using System.Diagnostics;
+using System.Globalization;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -7,14 +9,27 @@ namespace Dxmig.Platform.Ledger;
 
 /// <summary>
 /// The ledger: per job and source item its hash, state and target key; checkpoints per container; runs and their
-/// accounting; one lease per job. Backed by SQLite (WAL) or PostgreSQL. Thread-safe: accounts of one run share it.
+/// accounting; one lease per job. Backed by SQLite (WAL) or PostgreSQL. Its tables are defined by
+/// <see cref="LedgerDbContext"/> (EF Core creates them), but every read and write on a run's path is plain SQL that
+/// both engines share, so a run pays for no EF model building or query compilation. Thread-safe: accounts of one run
+/// share it.
 /// </summary>
 public sealed class JobLedger : IAsyncDisposable
 {
     /// <summary>A lease whose heartbeat is older than this is taken over (its holder died).</summary>
     public static readonly TimeSpan LeaseTimeout = TimeSpan.FromMinutes(2);
 
-    private readonly DbContextOptions<LedgerDbContext> options;
+    private const string ItemColumns =
+        "\"Id\", \"Job\", \"System\", \"Account\", \"Container\", \"NativeId\", \"Version\", \"ContentHash\", \"Size\", \"State\", \"Code\", " +
+        "\"Message\", \"Location\", \"TargetKey\", \"FirstRunId\", \"LastRunId\", \"Attempts\", \"CreatedUtc\", \"UpdatedUtc\"";
+
+    private const string RunColumns =
+        "\"RunId\", \"Job\", \"Node\", \"ProcessId\", \"DryRun\", \"StartedUtc\", \"EndedUtc\", \"Outcome\", \"Seen\", \"Loaded\", \"Skipped\", " +
+        "\"Quarantined\", \"AlreadyDone\", \"Removed\", \"Bytes\", \"AccountsFailed\", \"Warnings\", \"Message\"";
+
+    private const string RunAccountColumns =
+        "\"RunId\", \"Account\", \"Outcome\", \"Seen\", \"Loaded\", \"Skipped\", \"Quarantined\", \"AlreadyDone\", \"Removed\", \"Bytes\", \"Message\", \"Warnings\"";
+
     private readonly TimeProvider time;
 
     // SQLite has one writer at a time; queueing here is cheaper than busy-waiting inside SQLite.
@@ -24,7 +39,6 @@ public sealed class JobLedger : IAsyncDisposable
     private JobLedger(StoreLocation location, TimeProvider time)
     {
         Location = location;
-        options = StoreContextFactory.CreateOptions<LedgerDbContext>(location);
         this.time = time;
         serializeWrites = location.Provider == StoreProvider.Sqlite;
     }
@@ -38,8 +52,18 @@ public sealed class JobLedger : IAsyncDisposable
     public static async Task<JobLedger> OpenAsync(StoreLocation location, TimeProvider time, CancellationToken cancellationToken)
     {
         var ledger = new JobLedger(location, time);
-        await using var db = ledger.Create();
-        await SchemaBootstrap.EnsureAsync(db, LedgerDbContext.Component, LedgerDbContext.SchemaVersion, cancellationToken);
+        await using var connection = await StoreConnections.OpenAsync(location, cancellationToken);
+        await SchemaBootstrap.EnsureAsync(
+            connection,
+            location.Provider == StoreProvider.Sqlite,
+            () =>
+            {
+                using var db = ledger.Create();
+                return db.Database.GenerateCreateScript();
+            },
+            LedgerDbContext.Component,
+            LedgerDbContext.SchemaVersion,
+            cancellationToken);
         return ledger;
     }
 
@@ -62,25 +86,28 @@ public sealed class JobLedger : IAsyncDisposable
             Outcome = RunOutcome.Running,
         };
         await WriteAsync(
-            async db =>
+            async (connection, transaction) =>
             {
-                await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
                 if (!dryRun)
                 {
-                    await TakeLeaseAsync(db, run, cancellationToken);
-                    var stale = await db.Runs
-                        .Where(r => r.Job == job && r.Outcome == RunOutcome.Running && !r.DryRun)
-                        .ToListAsync(cancellationToken);
-                    foreach (var old in stale)
-                    {
-                        old.Outcome = RunOutcome.Interrupted;
-                        old.Message = "プロセスが途中で終了しました。次の実行が続きを処理します / the process ended mid-run; a later run resumed it";
-                    }
+                    await TakeLeaseAsync(connection, transaction, run, cancellationToken);
+                    await using var stale = connection.Command(
+                        "UPDATE ledger_runs SET \"Outcome\" = @interrupted, \"Message\" = @message WHERE \"Job\" = @job AND \"Outcome\" = @running AND \"DryRun\" = @dry",
+                        transaction,
+                        ("interrupted", nameof(RunOutcome.Interrupted)),
+                        ("message", "プロセスが途中で終了しました。次の実行が続きを処理します / the process ended mid-run; a later run resumed it"),
+                        ("job", job),
+                        ("running", nameof(RunOutcome.Running)),
+                        ("dry", false));
+                    await stale.ExecuteNonQueryAsync(cancellationToken);
                 }
 
-                db.Runs.Add(run);
-                await db.SaveChangesAsync(cancellationToken);
-                await tx.CommitAsync(cancellationToken);
+                await using var insert = connection.Command(
+                    $"INSERT INTO ledger_runs ({RunColumns}) VALUES (@run, @job, @node, @pid, @dry, @started, NULL, @outcome, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL)",
+                    transaction,
+                    ("run", run.RunId), ("job", job), ("node", run.Node), ("pid", run.ProcessId), ("dry", dryRun), ("started", now),
+                    ("outcome", nameof(RunOutcome.Running)));
+                await insert.ExecuteNonQueryAsync(cancellationToken);
             },
             cancellationToken);
         return run;
@@ -97,8 +124,13 @@ public sealed class JobLedger : IAsyncDisposable
 
         var now = Now;
         return WriteAsync(
-            db => db.Leases.Where(l => l.Job == run.Job && l.RunId == run.RunId)
-                .ExecuteUpdateAsync(s => s.SetProperty(l => l.HeartbeatUtc, now), cancellationToken),
+            async (connection, transaction) =>
+            {
+                await using var command = connection.Command(
+                    "UPDATE ledger_job_leases SET \"HeartbeatUtc\" = @now WHERE \"Job\" = @job AND \"RunId\" = @run", transaction,
+                    ("now", now), ("job", run.Job), ("run", run.RunId));
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            },
             cancellationToken);
     }
 
@@ -107,14 +139,37 @@ public sealed class JobLedger : IAsyncDisposable
         string job, string account, IReadOnlyCollection<ItemRef> items, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
+        var result = new Dictionary<ItemRef, LedgerItem>();
         if (items.Count == 0)
         {
-            return new Dictionary<ItemRef, LedgerItem>();
+            return result;
         }
 
-        await using var db = Create();
-        var rows = await QueryAsync(db, job, account, items, cancellationToken);
-        return rows;
+        var wanted = items.ToHashSet();
+        var ids = items.Select(i => i.NativeId).Distinct().ToList();
+        await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
+        foreach (var chunk in ids.Chunk(500))
+        {
+            var names = chunk.Select((_, i) => $"@n{i}").ToList();
+            var parameters = new List<(string, object?)> { ("job", job), ("account", account) };
+            parameters.AddRange(chunk.Select((id, i) => ($"n{i}", (object?)id)));
+            await using var command = connection.Command(
+                $"SELECT {ItemColumns} FROM ledger_items WHERE \"Job\" = @job AND \"Account\" = @account AND \"NativeId\" IN ({string.Join(", ", names)})",
+                null,
+                [.. parameters]);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var row = ReadItem(reader);
+                var key = new ItemRef(row.Container, row.NativeId);
+                if (wanted.Contains(key))
+                {
+                    result[key] = row;
+                }
+            }
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -131,12 +186,9 @@ public sealed class JobLedger : IAsyncDisposable
         }
 
         return WriteAsync(
-            async db =>
+            async (connection, transaction) =>
             {
                 var now = Now;
-                var connection = db.Database.GetDbConnection();
-                await db.Database.OpenConnectionAsync(cancellationToken);
-                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 if (connection.CanCreateBatch)
                 {
                     await using var batch = connection.CreateBatch();
@@ -163,40 +215,41 @@ public sealed class JobLedger : IAsyncDisposable
                         await command.ExecuteNonQueryAsync(cancellationToken);
                     }
                 }
-
-                await transaction.CommitAsync(cancellationToken);
             },
             cancellationToken);
     }
 
     public async Task<Checkpoint?> GetCheckpointAsync(string job, string account, string container, CancellationToken cancellationToken)
     {
-        await using var db = Create();
-        var row = await db.Checkpoints.AsNoTracking()
-            .SingleOrDefaultAsync(c => c.Job == job && c.Account == account && c.Container == container, cancellationToken);
-        return row is null ? null : new Checkpoint(row.Container, row.UidValidity, row.HighestUid, row.HighestModSeq, row.Cursor);
+        await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
+        await using var command = connection.Command(
+            "SELECT \"UidValidity\", \"HighestUid\", \"HighestModSeq\", \"Cursor\" FROM ledger_checkpoints WHERE \"Job\" = @job AND \"Account\" = @account AND \"Container\" = @container",
+            null, ("job", job), ("account", account), ("container", container));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new Checkpoint(container, NullableLong(reader, 0), NullableLong(reader, 1), NullableLong(reader, 2), reader.IsDBNull(3) ? null : reader.GetString(3));
     }
 
     public Task SaveCheckpointAsync(string job, string account, Checkpoint checkpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
+        var now = Now;
         return WriteAsync(
-            async db =>
+            async (connection, transaction) =>
             {
-                var row = await db.Checkpoints
-                    .SingleOrDefaultAsync(c => c.Job == job && c.Account == account && c.Container == checkpoint.Container, cancellationToken);
-                if (row is null)
-                {
-                    row = new LedgerCheckpoint { Job = job, Account = account, Container = checkpoint.Container };
-                    db.Checkpoints.Add(row);
-                }
-
-                row.UidValidity = checkpoint.UidValidity;
-                row.HighestUid = checkpoint.HighestUid;
-                row.HighestModSeq = checkpoint.HighestModSeq;
-                row.Cursor = checkpoint.Cursor;
-                row.UpdatedUtc = Now;
-                await db.SaveChangesAsync(cancellationToken);
+                await using var command = connection.Command(
+                    "INSERT INTO ledger_checkpoints (\"Job\", \"Account\", \"Container\", \"UidValidity\", \"HighestUid\", \"HighestModSeq\", \"Cursor\", \"UpdatedUtc\") " +
+                    "VALUES (@job, @account, @container, @validity, @uid, @modseq, @cursor, @now) " +
+                    "ON CONFLICT (\"Job\", \"Account\", \"Container\") DO UPDATE SET \"UidValidity\" = excluded.\"UidValidity\", " +
+                    "\"HighestUid\" = excluded.\"HighestUid\", \"HighestModSeq\" = excluded.\"HighestModSeq\", \"Cursor\" = excluded.\"Cursor\", \"UpdatedUtc\" = excluded.\"UpdatedUtc\"",
+                    transaction,
+                    ("job", job), ("account", account), ("container", checkpoint.Container), ("validity", checkpoint.UidValidity),
+                    ("uid", checkpoint.HighestUid), ("modseq", checkpoint.HighestModSeq), ("cursor", checkpoint.Cursor), ("now", now));
+                await command.ExecuteNonQueryAsync(cancellationToken);
             },
             cancellationToken);
     }
@@ -205,23 +258,33 @@ public sealed class JobLedger : IAsyncDisposable
     public async Task<IReadOnlyDictionary<ItemState, long>> CountRunItemsAsync(
         string job, string runId, string account, CancellationToken cancellationToken)
     {
-        await using var db = Create();
-        var counts = await db.Items.AsNoTracking()
-            .Where(i => i.Job == job && i.LastRunId == runId && i.Account == account)
-            .GroupBy(i => i.State)
-            .Select(g => new { State = g.Key, Count = g.LongCount() })
-            .ToListAsync(cancellationToken);
-        return counts.ToDictionary(c => c.State, c => c.Count);
+        await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
+        await using var command = connection.Command(
+            "SELECT \"State\", COUNT(*) FROM ledger_items WHERE \"Job\" = @job AND \"LastRunId\" = @run AND \"Account\" = @account GROUP BY \"State\"",
+            null, ("job", job), ("run", runId), ("account", account));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var counts = new Dictionary<ItemState, long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[Enum.Parse<ItemState>(reader.GetString(0))] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+        }
+
+        return counts;
     }
 
     public Task RecordAccountAsync(LedgerRunAccount account, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
         return WriteAsync(
-            async db =>
+            async (connection, transaction) =>
             {
-                db.RunAccounts.Add(account);
-                await db.SaveChangesAsync(cancellationToken);
+                await using var command = connection.Command(
+                    $"INSERT INTO ledger_run_accounts ({RunAccountColumns}) VALUES (@run, @account, @outcome, @seen, @loaded, @skipped, @quarantined, @done, @removed, @bytes, @message, @warnings)",
+                    transaction,
+                    ("run", account.RunId), ("account", account.Account), ("outcome", account.Outcome.ToString()), ("seen", account.Seen),
+                    ("loaded", account.Loaded), ("skipped", account.Skipped), ("quarantined", account.Quarantined), ("done", account.AlreadyDone),
+                    ("removed", account.Removed), ("bytes", account.Bytes), ("message", account.Message), ("warnings", account.Warnings));
+                await command.ExecuteNonQueryAsync(cancellationToken);
             },
             cancellationToken);
     }
@@ -232,11 +295,23 @@ public sealed class JobLedger : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(run);
         run.EndedUtc = Now;
         return WriteAsync(
-            async db =>
+            async (connection, transaction) =>
             {
-                db.Runs.Update(run);
-                await db.Leases.Where(l => l.Job == run.Job && l.RunId == run.RunId).ExecuteDeleteAsync(cancellationToken);
-                await db.SaveChangesAsync(cancellationToken);
+                await using (var update = connection.Command(
+                    "UPDATE ledger_runs SET \"EndedUtc\" = @ended, \"Outcome\" = @outcome, \"Seen\" = @seen, \"Loaded\" = @loaded, \"Skipped\" = @skipped, " +
+                    "\"Quarantined\" = @quarantined, \"AlreadyDone\" = @done, \"Removed\" = @removed, \"Bytes\" = @bytes, \"AccountsFailed\" = @failed, " +
+                    "\"Warnings\" = @warnings, \"Message\" = @message WHERE \"RunId\" = @run",
+                    transaction,
+                    ("ended", run.EndedUtc), ("outcome", run.Outcome.ToString()), ("seen", run.Seen), ("loaded", run.Loaded), ("skipped", run.Skipped),
+                    ("quarantined", run.Quarantined), ("done", run.AlreadyDone), ("removed", run.Removed), ("bytes", run.Bytes),
+                    ("failed", run.AccountsFailed), ("warnings", run.Warnings), ("message", run.Message), ("run", run.RunId)))
+                {
+                    await update.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                await using var release = connection.Command(
+                    "DELETE FROM ledger_job_leases WHERE \"Job\" = @job AND \"RunId\" = @run", transaction, ("job", run.Job), ("run", run.RunId));
+                await release.ExecuteNonQueryAsync(cancellationToken);
             },
             cancellationToken);
     }
@@ -244,20 +319,67 @@ public sealed class JobLedger : IAsyncDisposable
     /// <summary>The newest runs, of one job or of all.</summary>
     public async Task<IReadOnlyList<LedgerRun>> RecentRunsAsync(string? job, int count, CancellationToken cancellationToken)
     {
-        await using var db = Create();
-        var query = db.Runs.AsNoTracking();
-        if (job is not null)
+        await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
+        await using var command = job is null
+            ? connection.Command($"SELECT {RunColumns} FROM ledger_runs ORDER BY \"StartedUtc\" DESC LIMIT @count", null, ("count", count))
+            : connection.Command($"SELECT {RunColumns} FROM ledger_runs WHERE \"Job\" = @job ORDER BY \"StartedUtc\" DESC LIMIT @count", null, ("job", job), ("count", count));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var runs = new List<LedgerRun>();
+        while (await reader.ReadAsync(cancellationToken))
         {
-            query = query.Where(r => r.Job == job);
+            runs.Add(new LedgerRun
+            {
+                RunId = reader.GetString(0),
+                Job = reader.GetString(1),
+                Node = reader.GetString(2),
+                ProcessId = Convert.ToInt32(reader.GetValue(3), CultureInfo.InvariantCulture),
+                DryRun = reader.GetBoolean(4),
+                StartedUtc = Utc(reader.GetDateTime(5)),
+                EndedUtc = reader.IsDBNull(6) ? null : Utc(reader.GetDateTime(6)),
+                Outcome = Enum.Parse<RunOutcome>(reader.GetString(7)),
+                Seen = reader.GetInt64(8),
+                Loaded = reader.GetInt64(9),
+                Skipped = reader.GetInt64(10),
+                Quarantined = reader.GetInt64(11),
+                AlreadyDone = reader.GetInt64(12),
+                Removed = reader.GetInt64(13),
+                Bytes = reader.GetInt64(14),
+                AccountsFailed = Convert.ToInt32(reader.GetValue(15), CultureInfo.InvariantCulture),
+                Warnings = Convert.ToInt32(reader.GetValue(16), CultureInfo.InvariantCulture),
+                Message = reader.IsDBNull(17) ? null : reader.GetString(17),
+            });
         }
 
-        return await query.OrderByDescending(r => r.StartedUtc).Take(count).ToListAsync(cancellationToken);
+        return runs;
     }
 
     public async Task<IReadOnlyList<LedgerRunAccount>> RunAccountsAsync(string runId, CancellationToken cancellationToken)
     {
-        await using var db = Create();
-        return await db.RunAccounts.AsNoTracking().Where(a => a.RunId == runId).OrderBy(a => a.Account).ToListAsync(cancellationToken);
+        await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
+        await using var command = connection.Command(
+            $"SELECT {RunAccountColumns} FROM ledger_run_accounts WHERE \"RunId\" = @run ORDER BY \"Account\"", null, ("run", runId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var accounts = new List<LedgerRunAccount>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            accounts.Add(new LedgerRunAccount
+            {
+                RunId = reader.GetString(0),
+                Account = reader.GetString(1),
+                Outcome = Enum.Parse<RunOutcome>(reader.GetString(2)),
+                Seen = reader.GetInt64(3),
+                Loaded = reader.GetInt64(4),
+                Skipped = reader.GetInt64(5),
+                Quarantined = reader.GetInt64(6),
+                AlreadyDone = reader.GetInt64(7),
+                Removed = reader.GetInt64(8),
+                Bytes = reader.GetInt64(9),
+                Message = reader.IsDBNull(10) ? null : reader.GetString(10),
+                Warnings = reader.IsDBNull(11) ? null : reader.GetString(11),
+            });
+        }
+
+        return accounts;
     }
 
     /// <summary>The loaded items of one container, in id order, read in pages so a large folder is never held whole.</summary>
@@ -268,16 +390,10 @@ public sealed class JobLedger : IAsyncDisposable
         var after = 0L;
         while (true)
         {
-            List<LedgerItem> page;
-            await using (var db = Create())
-            {
-                page = await db.Items.AsNoTracking()
-                    .Where(i => i.Job == job && i.Account == account && i.Container == container && i.State == ItemState.Loaded && i.Id > after)
-                    .OrderBy(i => i.Id)
-                    .Take(Page)
-                    .ToListAsync(cancellationToken);
-            }
-
+            var page = await ReadItemsAsync(
+                $"SELECT {ItemColumns} FROM ledger_items WHERE \"Job\" = @job AND \"Account\" = @account AND \"Container\" = @container AND \"State\" = @state AND \"Id\" > @after ORDER BY \"Id\" LIMIT @page",
+                cancellationToken,
+                ("job", job), ("account", account), ("container", container), ("state", nameof(ItemState.Loaded)), ("after", after), ("page", Page));
             foreach (var item in page)
             {
                 yield return item;
@@ -292,16 +408,12 @@ public sealed class JobLedger : IAsyncDisposable
         }
     }
 
-    /// <summary>Items of a job now in a state, newest first (quarantine lists, reports).</summary>
-    public async Task<IReadOnlyList<LedgerItem>> ItemsInStateAsync(string job, ItemState state, int max, CancellationToken cancellationToken)
-    {
-        await using var db = Create();
-        return await db.Items.AsNoTracking()
-            .Where(i => i.Job == job && i.State == state)
-            .OrderBy(i => i.Account).ThenBy(i => i.Container).ThenBy(i => i.Id)
-            .Take(max)
-            .ToListAsync(cancellationToken);
-    }
+    /// <summary>Items of a job now in a state (quarantine lists, reports), by account, container and id.</summary>
+    public Task<List<LedgerItem>> ItemsInStateAsync(string job, ItemState state, int max, CancellationToken cancellationToken) =>
+        ReadItemsAsync(
+            $"SELECT {ItemColumns} FROM ledger_items WHERE \"Job\" = @job AND \"State\" = @state ORDER BY \"Account\", \"Container\", \"Id\" LIMIT @max",
+            cancellationToken,
+            ("job", job), ("state", state.ToString()), ("max", max));
 
     public async ValueTask DisposeAsync()
     {
@@ -315,7 +427,8 @@ public sealed class JobLedger : IAsyncDisposable
         await Task.CompletedTask;
     }
 
-    internal LedgerDbContext Create() => new(options);
+    /// <summary>An EF Core context over the same tables (schema creation, tests).</summary>
+    internal LedgerDbContext Create() => new(StoreContextFactory.CreateOptions<LedgerDbContext>(Location));
 
     private const string UpsertSql = """
         INSERT INTO ledger_items ("Job", "System", "Account", "Container", "NativeId", "Version", "ContentHash", "Size", "State", "Code",
@@ -366,30 +479,68 @@ public sealed class JobLedger : IAsyncDisposable
     private static string NewRunId(DateTime now) =>
         $"{now:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid().ToString("N")[..8]}";
 
-    private static async Task<Dictionary<ItemRef, LedgerItem>> QueryAsync(
-        LedgerDbContext db, string job, string account, IReadOnlyCollection<ItemRef> items, CancellationToken cancellationToken)
+    private static DateTime Utc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);
+
+    private static long? NullableLong(DbDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
+    private static LedgerItem ReadItem(DbDataReader reader) => new()
     {
-        var ids = items.Select(i => i.NativeId).Distinct().ToList();
-        var wanted = items.ToHashSet();
-        var rows = await db.Items.AsNoTracking()
-            .Where(i => i.Job == job && i.Account == account && ids.Contains(i.NativeId))
-            .ToListAsync(cancellationToken);
-        var result = new Dictionary<ItemRef, LedgerItem>();
-        foreach (var row in rows)
+        Id = reader.GetInt64(0),
+        Job = reader.GetString(1),
+        System = reader.GetString(2),
+        Account = reader.GetString(3),
+        Container = reader.GetString(4),
+        NativeId = reader.GetString(5),
+        Version = reader.GetString(6),
+        ContentHash = reader.GetString(7),
+        Size = reader.GetInt64(8),
+        State = Enum.Parse<ItemState>(reader.GetString(9)),
+        Code = reader.IsDBNull(10) ? null : reader.GetString(10),
+        Message = reader.IsDBNull(11) ? null : reader.GetString(11),
+        Location = reader.IsDBNull(12) ? null : reader.GetString(12),
+        TargetKey = reader.IsDBNull(13) ? null : reader.GetString(13),
+        FirstRunId = reader.GetString(14),
+        LastRunId = reader.GetString(15),
+        Attempts = Convert.ToInt32(reader.GetValue(16), CultureInfo.InvariantCulture),
+        CreatedUtc = Utc(reader.GetDateTime(17)),
+        UpdatedUtc = Utc(reader.GetDateTime(18)),
+    };
+
+    private async Task<List<LedgerItem>> ReadItemsAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
+        await using var command = connection.Command(sql, null, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var items = new List<LedgerItem>();
+        while (await reader.ReadAsync(cancellationToken))
         {
-            var key = new ItemRef(row.Container, row.NativeId);
-            if (wanted.Contains(key))
+            items.Add(ReadItem(reader));
+        }
+
+        return items;
+    }
+
+    private async Task TakeLeaseAsync(DbConnection connection, DbTransaction transaction, LedgerRun run, CancellationToken cancellationToken)
+    {
+        JobLease? lease = null;
+        await using (var query = connection.Command(
+            "SELECT \"RunId\", \"Node\", \"ProcessId\", \"HeartbeatUtc\" FROM ledger_job_leases WHERE \"Job\" = @job", transaction, ("job", run.Job)))
+        await using (var reader = await query.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
             {
-                result[key] = row;
+                lease = new JobLease
+                {
+                    Job = run.Job,
+                    RunId = reader.GetString(0),
+                    Node = reader.GetString(1),
+                    ProcessId = Convert.ToInt32(reader.GetValue(2), CultureInfo.InvariantCulture),
+                    HeartbeatUtc = Utc(reader.GetDateTime(3)),
+                };
             }
         }
 
-        return result;
-    }
-
-    private async Task TakeLeaseAsync(LedgerDbContext db, LedgerRun run, CancellationToken cancellationToken)
-    {
-        var lease = await db.Leases.SingleOrDefaultAsync(l => l.Job == run.Job, cancellationToken);
         if (lease is not null && IsAlive(lease))
         {
             throw new JobBusyException(
@@ -397,17 +548,13 @@ public sealed class JobLedger : IAsyncDisposable
                 $"job {run.Job} is being run by process {lease.ProcessId} on {lease.Node} (run {lease.RunId})");
         }
 
-        if (lease is null)
-        {
-            db.Leases.Add(new JobLease { Job = run.Job, RunId = run.RunId, Node = run.Node, ProcessId = run.ProcessId, HeartbeatUtc = run.StartedUtc });
-        }
-        else
-        {
-            lease.RunId = run.RunId;
-            lease.Node = run.Node;
-            lease.ProcessId = run.ProcessId;
-            lease.HeartbeatUtc = run.StartedUtc;
-        }
+        await using var write = connection.Command(
+            lease is null
+                ? "INSERT INTO ledger_job_leases (\"Job\", \"RunId\", \"Node\", \"ProcessId\", \"HeartbeatUtc\") VALUES (@job, @run, @node, @pid, @now)"
+                : "UPDATE ledger_job_leases SET \"RunId\" = @run, \"Node\" = @node, \"ProcessId\" = @pid, \"HeartbeatUtc\" = @now WHERE \"Job\" = @job",
+            transaction,
+            ("job", run.Job), ("run", run.RunId), ("node", run.Node), ("pid", run.ProcessId), ("now", run.StartedUtc));
+        await write.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private bool IsAlive(JobLease lease)
@@ -438,7 +585,8 @@ public sealed class JobLedger : IAsyncDisposable
         }
     }
 
-    private async Task WriteAsync(Func<LedgerDbContext, Task> write, CancellationToken cancellationToken)
+    /// <summary>A write in one transaction on its own connection (one writer at a time on SQLite).</summary>
+    private async Task WriteAsync(Func<DbConnection, DbTransaction, Task> write, CancellationToken cancellationToken)
     {
         if (serializeWrites)
         {
@@ -447,8 +595,10 @@ public sealed class JobLedger : IAsyncDisposable
 
         try
         {
-            await using var db = Create();
-            await write(db);
+            await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await write(connection, transaction);
+            await transaction.CommitAsync(cancellationToken);
         }
         finally
         {

@@ -13,46 +13,69 @@ public static class SchemaBootstrap
     public static async Task EnsureAsync(DbContext context, string component, int version, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var database = context.Database;
-        var isSqlite = database.IsSqlite();
-        await database.OpenConnectionAsync(cancellationToken);
+        var connection = context.Database.GetDbConnection();
+        await context.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await database.ExecuteSqlRawAsync(
-                "CREATE TABLE IF NOT EXISTS dxmig_schema (component VARCHAR(100) PRIMARY KEY, version INTEGER NOT NULL, applied_utc VARCHAR(40) NOT NULL)",
-                cancellationToken);
-            await using var transaction = await database.BeginTransactionAsync(cancellationToken);
-            if (!isSqlite)
-            {
-                // Two processes starting at once must not both create the tables.
-                await database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7152026)", cancellationToken);
-            }
-
-            var existing = await database
-                .SqlQueryRaw<int>("SELECT version AS \"Value\" FROM dxmig_schema WHERE component = {0}", component)
-                .ToListAsync(cancellationToken);
-            if (existing.Count == 0)
-            {
-                var script = database.GenerateCreateScript();
-                await database.ExecuteSqlRawAsync(script, cancellationToken);
-                await database.ExecuteSqlRawAsync(
-                    "INSERT INTO dxmig_schema (component, version, applied_utc) VALUES ({0}, {1}, {2})",
-                    [component, version, DateTimeOffset.UtcNow.ToString("O")],
-                    cancellationToken);
-            }
-            else if (existing[0] != version)
-            {
-                throw new StoreSchemaException(
-                    $"データベースの {component} スキーマはバージョン {existing[0]} ですが、この dxmig は {version} を使います / " +
-                    $"the database holds {component} schema version {existing[0]}, this dxmig uses {version}");
-            }
-
-            await transaction.CommitAsync(cancellationToken);
+            await EnsureAsync(connection, context.Database.IsSqlite(), () => context.Database.GenerateCreateScript(), component, version, cancellationToken);
         }
         finally
         {
-            await database.CloseConnectionAsync();
+            await context.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>
+    /// The same on an open ADO.NET connection; <paramref name="createScript"/> (which builds the EF Core model) is only
+    /// called when the component's tables have to be created.
+    /// </summary>
+    /// <exception cref="StoreSchemaException">The database holds a different schema version of the component.</exception>
+    public static async Task EnsureAsync(
+        System.Data.Common.DbConnection connection, bool isSqlite, Func<string> createScript, string component, int version, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(createScript);
+        await using (var create = connection.Command(
+            "CREATE TABLE IF NOT EXISTS dxmig_schema (component VARCHAR(100) PRIMARY KEY, version INTEGER NOT NULL, applied_utc VARCHAR(40) NOT NULL)"))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!isSqlite)
+        {
+            // Two processes starting at once must not both create the tables.
+            await using var locking = connection.Command("SELECT pg_advisory_xact_lock(7152026)", transaction);
+            await locking.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        int? existing;
+        await using (var query = connection.Command("SELECT version FROM dxmig_schema WHERE component = @component", transaction, ("component", component)))
+        {
+            var value = await query.ExecuteScalarAsync(cancellationToken);
+            existing = value is null or DBNull ? null : Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (existing is null)
+        {
+            await using (var create = connection.Command(createScript(), transaction))
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using var insert = connection.Command(
+                "INSERT INTO dxmig_schema (component, version, applied_utc) VALUES (@component, @version, @applied)", transaction,
+                ("component", component), ("version", version), ("applied", DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture)));
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        else if (existing != version)
+        {
+            throw new StoreSchemaException(
+                $"データベースの {component} スキーマはバージョン {existing} ですが、この dxmig は {version} を使います / " +
+                $"the database holds {component} schema version {existing}, this dxmig uses {version}");
+        }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 }
 

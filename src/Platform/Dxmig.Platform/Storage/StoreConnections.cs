@@ -1,0 +1,63 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Dxmig.Platform.Storage;
+
+/// <summary>
+/// Plain ADO.NET connections to a store, for the paths that run on every batch (the ledger): no EF Core model to
+/// build and no query to compile, which is most of a short run's start-up. SQLite connections get the same pragmas
+/// as EF Core's (WAL, synchronous=NORMAL, a busy timeout).
+/// </summary>
+public static class StoreConnections
+{
+    public static async Task<DbConnection> OpenAsync(StoreLocation location, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        DbConnection connection = location.Provider == StoreProvider.Sqlite
+            ? new SqliteConnection(location.ConnectionString)
+            : new NpgsqlConnection(location.ConnectionString);
+        if (location.Provider == StoreProvider.Sqlite)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(location.Display)!);
+        }
+
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            if (location.Provider == StoreProvider.Sqlite)
+            {
+                await using var pragmas = connection.CreateCommand();
+                pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=60000;";
+                await pragmas.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A command with named parameters (<c>@name</c>, the same in SQLite and PostgreSQL).</summary>
+    public static DbCommand Command(this DbConnection connection, string sql, DbTransaction? transaction = null, params (string Name, object? Value)[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        command.CommandTimeout = 120;
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+}
