@@ -36,9 +36,9 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         try
         {
             var folders = await session.RunAsync(ListFoldersAsync);
-            foreach (var (name, path, role) in folders)
+            foreach (var (name, path, role, status) in folders)
             {
-                await foreach (var item in ReadFolderAsync(session, account, name, path, role, context, cancellationToken))
+                await foreach (var item in ReadFolderAsync(session, account, name, path, role, status, context, cancellationToken))
                 {
                     yield return item;
                 }
@@ -50,11 +50,18 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         }
     }
 
-    private static async Task<List<(string Name, IReadOnlyList<string> Path, MailFolderRole Role)>> ListFoldersAsync(ImapClient client, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every selectable folder with its role and, where the server answers STATUS in the listing (LIST-STATUS), its
+    /// UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ: an unchanged folder is then passed over without being selected.
+    /// </summary>
+    private static async Task<List<(string Name, IReadOnlyList<string> Path, MailFolderRole Role, FolderState? Status)>> ListFoldersAsync(ImapClient client, CancellationToken cancellationToken)
     {
-        var result = new List<(string, IReadOnlyList<string>, MailFolderRole)>();
+        var result = new List<(string, IReadOnlyList<string>, MailFolderRole, FolderState?)>();
         var personal = client.PersonalNamespaces.Count > 0 ? client.PersonalNamespaces[0] : new FolderNamespace('/', string.Empty);
-        var folders = await client.GetFoldersAsync(personal, StatusItems.None, subscribedOnly: false, cancellationToken);
+        var condStore = client.Capabilities.HasFlag(ImapCapabilities.CondStore);
+        var items = StatusItems.UidValidity | StatusItems.UidNext | (condStore ? StatusItems.HighestModSeq : StatusItems.None);
+        var withStatus = client.Capabilities.HasFlag(ImapCapabilities.ListStatus);
+        var folders = await client.GetFoldersAsync(personal, withStatus ? items : StatusItems.None, subscribedOnly: false, cancellationToken);
         var all = folders.ToList();
         if (!all.Any(f => f.FullName.Equals("INBOX", StringComparison.OrdinalIgnoreCase)))
         {
@@ -69,7 +76,10 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
             }
 
             var path = folder.DirectorySeparator == '\0' ? [folder.FullName] : folder.FullName.Split(folder.DirectorySeparator);
-            result.Add((folder.FullName, path, RoleOf(folder)));
+            var status = withStatus && folder.UidValidity != 0 && folder.UidNext is { } next
+                ? new FolderState(folder.UidValidity, next.Id, condStore ? folder.HighestModSeq : null)
+                : null;
+            result.Add((folder.FullName, path, RoleOf(folder), status));
         }
 
         return result;
@@ -85,16 +95,22 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         : MailFolderRole.None;
 
     private async IAsyncEnumerable<SourceItem<SourceMessage>> ReadFolderAsync(
-        Session session, string account, string name, IReadOnlyList<string> path, MailFolderRole role, ExtractContext context,
+        Session session, string account, string name, IReadOnlyList<string> path, MailFolderRole role, FolderState? listed, ExtractContext context,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var checkpoint = await context.Checkpoints.GetAsync(name, cancellationToken);
+        if (Unchanged(listed, checkpoint))
+        {
+            logger.LogDebug("{Account}: {Folder} は変更なし (STATUS) / unchanged", account, name);
+            yield break;
+        }
+
         var state = await session.RunAsync(async (client, ct) =>
         {
             var folder = (ImapFolder)await client.GetFolderAsync(name, ct);
             await folder.OpenAsync(FolderAccess.ReadOnly, ct);
             return new FolderState(folder.UidValidity, folder.UidNext?.Id, client.Capabilities.HasFlag(ImapCapabilities.CondStore) ? folder.HighestModSeq : null);
         });
-        var checkpoint = await context.Checkpoints.GetAsync(name, cancellationToken);
         var incremental = checkpoint is { UidValidity: { } v } && v == state.UidValidity;
         var rescan = checkpoint is not null && !incremental;
         if (rescan)
@@ -105,9 +121,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         }
 
         var highestKnown = incremental ? (uint)(checkpoint!.HighestUid ?? 0) : 0u;
-        var unchanged = incremental && state.UidNext is { } next && next - 1 <= highestKnown &&
-                        state.HighestModSeq is not null && (ulong?)checkpoint!.HighestModSeq == state.HighestModSeq;
-        if (unchanged)
+        if (Unchanged(state, checkpoint))
         {
             logger.LogDebug("{Account}: {Folder} は変更なし / unchanged", account, name);
             yield break;
@@ -428,6 +442,12 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
     }
 
     private sealed record FolderState(uint UidValidity, uint? UidNext, ulong? HighestModSeq);
+
+    /// <summary>Nothing new, no flag changed, nothing expunged since the checkpoint (needs HIGHESTMODSEQ to tell).</summary>
+    private static bool Unchanged(FolderState? state, Checkpoint? checkpoint) =>
+        state is not null && checkpoint is { UidValidity: { } validity, HighestUid: { } highest } && validity == state.UidValidity &&
+        state.UidNext is { } next && next - 1 <= highest &&
+        state.HighestModSeq is not null && (ulong?)checkpoint.HighestModSeq == state.HighestModSeq;
 
     private sealed class Fetched(IMessageSummary summary, ItemProblem? skip)
     {
