@@ -307,18 +307,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                 }
 
                 var uid = summary.UniqueId.Id;
-                var message = new SourceMessage
-                {
-                    Folder = name,
-                    FolderPath = path,
-                    Role = role,
-                    UidValidity = state.UidValidity,
-                    Uid = uid,
-                    Flags = flags,
-                    Keywords = keywords,
-                    Change = MailChange.Flags,
-                    BodySha256 = body,
-                };
+                var message = Known(name, path, role, state.UidValidity, uid, MailChange.Flags, body) with { Flags = flags, Keywords = keywords };
                 yield return SourceItem<SourceMessage>.Ok(Key(account, name, state.UidValidity, uid), hash, 0, $"{name} UID {uid}", message);
             }
         }
@@ -367,19 +356,22 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         foreach (var entry in vanished)
         {
             var uid = uint.Parse(entry.NativeId[prefix.Length..], CultureInfo.InvariantCulture);
-            var message = new SourceMessage
-            {
-                Folder = name,
-                FolderPath = path,
-                Role = role,
-                UidValidity = state.UidValidity,
-                Uid = uid,
-                Change = MailChange.Removal,
-                BodySha256 = MailHashes.BodyOf(entry.ContentHash) ?? string.Empty,
-            };
+            var message = Known(name, path, role, state.UidValidity, uid, MailChange.Removal, MailHashes.BodyOf(entry.ContentHash) ?? string.Empty);
             yield return SourceItem<SourceMessage>.Ok(Key(account, name, state.UidValidity, uid), "removed", 0, $"{name} UID {uid}", message) with { Removal = true };
         }
     }
+
+    /// <summary>A message the ledger already knows, without its bytes (a flags-only change or a removal).</summary>
+    private static SourceMessage Known(string name, IReadOnlyList<string> path, MailFolderRole role, uint uidValidity, uint uid, MailChange change, string bodySha256) => new()
+    {
+        Folder = name,
+        FolderPath = path,
+        Role = role,
+        UidValidity = uidValidity,
+        Uid = uid,
+        Change = change,
+        BodySha256 = bodySha256,
+    };
 
     private static (IReadOnlyList<string> Flags, IReadOnlyList<string> Keywords) FlagsOf(IMessageSummary summary)
     {

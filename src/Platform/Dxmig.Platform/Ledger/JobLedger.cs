@@ -147,25 +147,18 @@ public sealed class JobLedger : IAsyncDisposable
 
         var wanted = items.ToHashSet();
         var ids = items.Select(i => i.NativeId).Distinct().ToList();
-        await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
         foreach (var chunk in ids.Chunk(500))
         {
-            var names = chunk.Select((_, i) => $"@n{i}").ToList();
             var parameters = new List<(string, object?)> { ("job", job), ("account", account) };
             parameters.AddRange(chunk.Select((id, i) => ($"n{i}", (object?)id)));
-            await using var command = connection.Command(
-                $"SELECT {ItemColumns} FROM ledger_items WHERE \"Job\" = @job AND \"Account\" = @account AND \"NativeId\" IN ({string.Join(", ", names)})",
-                null,
+            var rows = await QueryAsync(
+                $"SELECT {ItemColumns} FROM ledger_items WHERE \"Job\" = @job AND \"Account\" = @account AND \"NativeId\" IN ({string.Join(", ", chunk.Select((_, i) => $"@n{i}"))})",
+                ReadItem,
+                cancellationToken,
                 [.. parameters]);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            foreach (var row in rows.Where(r => wanted.Contains(new ItemRef(r.Container, r.NativeId))))
             {
-                var row = ReadItem(reader);
-                var key = new ItemRef(row.Container, row.NativeId);
-                if (wanted.Contains(key))
-                {
-                    result[key] = row;
-                }
+                result[new ItemRef(row.Container, row.NativeId)] = row;
             }
         }
 
@@ -221,17 +214,12 @@ public sealed class JobLedger : IAsyncDisposable
 
     public async Task<Checkpoint?> GetCheckpointAsync(string job, string account, string container, CancellationToken cancellationToken)
     {
-        await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
-        await using var command = connection.Command(
+        var rows = await QueryAsync(
             "SELECT \"UidValidity\", \"HighestUid\", \"HighestModSeq\", \"Cursor\" FROM ledger_checkpoints WHERE \"Job\" = @job AND \"Account\" = @account AND \"Container\" = @container",
-            null, ("job", job), ("account", account), ("container", container));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return new Checkpoint(container, NullableLong(reader, 0), NullableLong(reader, 1), NullableLong(reader, 2), reader.IsDBNull(3) ? null : reader.GetString(3));
+            reader => new Checkpoint(container, NullableLong(reader, 0), NullableLong(reader, 1), NullableLong(reader, 2), reader.IsDBNull(3) ? null : reader.GetString(3)),
+            cancellationToken,
+            ("job", job), ("account", account), ("container", container));
+        return rows.Count == 0 ? null : rows[0];
     }
 
     public Task SaveCheckpointAsync(string job, string account, Checkpoint checkpoint, CancellationToken cancellationToken)
@@ -258,18 +246,12 @@ public sealed class JobLedger : IAsyncDisposable
     public async Task<IReadOnlyDictionary<ItemState, long>> CountRunItemsAsync(
         string job, string runId, string account, CancellationToken cancellationToken)
     {
-        await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
-        await using var command = connection.Command(
+        var counts = await QueryAsync(
             "SELECT \"State\", COUNT(*) FROM ledger_items WHERE \"Job\" = @job AND \"LastRunId\" = @run AND \"Account\" = @account GROUP BY \"State\"",
-            null, ("job", job), ("run", runId), ("account", account));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var counts = new Dictionary<ItemState, long>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            counts[Enum.Parse<ItemState>(reader.GetString(0))] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
-        }
-
-        return counts;
+            reader => (State: Enum.Parse<ItemState>(reader.GetString(0)), Count: Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture)),
+            cancellationToken,
+            ("job", job), ("run", runId), ("account", account));
+        return counts.ToDictionary(c => c.State, c => c.Count);
     }
 
     public Task RecordAccountAsync(LedgerRunAccount account, CancellationToken cancellationToken)
@@ -317,70 +299,13 @@ public sealed class JobLedger : IAsyncDisposable
     }
 
     /// <summary>The newest runs, of one job or of all.</summary>
-    public async Task<IReadOnlyList<LedgerRun>> RecentRunsAsync(string? job, int count, CancellationToken cancellationToken)
-    {
-        await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
-        await using var command = job is null
-            ? connection.Command($"SELECT {RunColumns} FROM ledger_runs ORDER BY \"StartedUtc\" DESC LIMIT @count", null, ("count", count))
-            : connection.Command($"SELECT {RunColumns} FROM ledger_runs WHERE \"Job\" = @job ORDER BY \"StartedUtc\" DESC LIMIT @count", null, ("job", job), ("count", count));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var runs = new List<LedgerRun>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            runs.Add(new LedgerRun
-            {
-                RunId = reader.GetString(0),
-                Job = reader.GetString(1),
-                Node = reader.GetString(2),
-                ProcessId = Convert.ToInt32(reader.GetValue(3), CultureInfo.InvariantCulture),
-                DryRun = reader.GetBoolean(4),
-                StartedUtc = Utc(reader.GetDateTime(5)),
-                EndedUtc = reader.IsDBNull(6) ? null : Utc(reader.GetDateTime(6)),
-                Outcome = Enum.Parse<RunOutcome>(reader.GetString(7)),
-                Seen = reader.GetInt64(8),
-                Loaded = reader.GetInt64(9),
-                Skipped = reader.GetInt64(10),
-                Quarantined = reader.GetInt64(11),
-                AlreadyDone = reader.GetInt64(12),
-                Removed = reader.GetInt64(13),
-                Bytes = reader.GetInt64(14),
-                AccountsFailed = Convert.ToInt32(reader.GetValue(15), CultureInfo.InvariantCulture),
-                Warnings = Convert.ToInt32(reader.GetValue(16), CultureInfo.InvariantCulture),
-                Message = reader.IsDBNull(17) ? null : reader.GetString(17),
-            });
-        }
+    public async Task<IReadOnlyList<LedgerRun>> RecentRunsAsync(string? job, int count, CancellationToken cancellationToken) =>
+        job is null
+            ? await QueryAsync($"SELECT {RunColumns} FROM ledger_runs ORDER BY \"StartedUtc\" DESC LIMIT @count", ReadRun, cancellationToken, ("count", count))
+            : await QueryAsync($"SELECT {RunColumns} FROM ledger_runs WHERE \"Job\" = @job ORDER BY \"StartedUtc\" DESC LIMIT @count", ReadRun, cancellationToken, ("job", job), ("count", count));
 
-        return runs;
-    }
-
-    public async Task<IReadOnlyList<LedgerRunAccount>> RunAccountsAsync(string runId, CancellationToken cancellationToken)
-    {
-        await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
-        await using var command = connection.Command(
-            $"SELECT {RunAccountColumns} FROM ledger_run_accounts WHERE \"RunId\" = @run ORDER BY \"Account\"", null, ("run", runId));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var accounts = new List<LedgerRunAccount>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            accounts.Add(new LedgerRunAccount
-            {
-                RunId = reader.GetString(0),
-                Account = reader.GetString(1),
-                Outcome = Enum.Parse<RunOutcome>(reader.GetString(2)),
-                Seen = reader.GetInt64(3),
-                Loaded = reader.GetInt64(4),
-                Skipped = reader.GetInt64(5),
-                Quarantined = reader.GetInt64(6),
-                AlreadyDone = reader.GetInt64(7),
-                Removed = reader.GetInt64(8),
-                Bytes = reader.GetInt64(9),
-                Message = reader.IsDBNull(10) ? null : reader.GetString(10),
-                Warnings = reader.IsDBNull(11) ? null : reader.GetString(11),
-            });
-        }
-
-        return accounts;
-    }
+    public async Task<IReadOnlyList<LedgerRunAccount>> RunAccountsAsync(string runId, CancellationToken cancellationToken) =>
+        await QueryAsync($"SELECT {RunAccountColumns} FROM ledger_run_accounts WHERE \"RunId\" = @run ORDER BY \"Account\"", ReadRunAccount, cancellationToken, ("run", runId));
 
     /// <summary>The loaded items of one container, in id order, read in pages so a large folder is never held whole.</summary>
     public async IAsyncEnumerable<LedgerItem> ListLoadedAsync(
@@ -390,8 +315,9 @@ public sealed class JobLedger : IAsyncDisposable
         var after = 0L;
         while (true)
         {
-            var page = await ReadItemsAsync(
+            var page = await QueryAsync(
                 $"SELECT {ItemColumns} FROM ledger_items WHERE \"Job\" = @job AND \"Account\" = @account AND \"Container\" = @container AND \"State\" = @state AND \"Id\" > @after ORDER BY \"Id\" LIMIT @page",
+                ReadItem,
                 cancellationToken,
                 ("job", job), ("account", account), ("container", container), ("state", nameof(ItemState.Loaded)), ("after", after), ("page", Page));
             foreach (var item in page)
@@ -410,8 +336,9 @@ public sealed class JobLedger : IAsyncDisposable
 
     /// <summary>Items of a job now in a state (quarantine lists, reports), by account, container and id.</summary>
     public Task<List<LedgerItem>> ItemsInStateAsync(string job, ItemState state, int max, CancellationToken cancellationToken) =>
-        ReadItemsAsync(
+        QueryAsync(
             $"SELECT {ItemColumns} FROM ledger_items WHERE \"Job\" = @job AND \"State\" = @state ORDER BY \"Account\", \"Container\", \"Id\" LIMIT @max",
+            ReadItem,
             cancellationToken,
             ("job", job), ("state", state.ToString()), ("max", max));
 
@@ -484,6 +411,44 @@ public sealed class JobLedger : IAsyncDisposable
     private static long? NullableLong(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
 
+    private static LedgerRun ReadRun(DbDataReader reader) => new()
+    {
+        RunId = reader.GetString(0),
+        Job = reader.GetString(1),
+        Node = reader.GetString(2),
+        ProcessId = Convert.ToInt32(reader.GetValue(3), CultureInfo.InvariantCulture),
+        DryRun = reader.GetBoolean(4),
+        StartedUtc = Utc(reader.GetDateTime(5)),
+        EndedUtc = reader.IsDBNull(6) ? null : Utc(reader.GetDateTime(6)),
+        Outcome = Enum.Parse<RunOutcome>(reader.GetString(7)),
+        Seen = reader.GetInt64(8),
+        Loaded = reader.GetInt64(9),
+        Skipped = reader.GetInt64(10),
+        Quarantined = reader.GetInt64(11),
+        AlreadyDone = reader.GetInt64(12),
+        Removed = reader.GetInt64(13),
+        Bytes = reader.GetInt64(14),
+        AccountsFailed = Convert.ToInt32(reader.GetValue(15), CultureInfo.InvariantCulture),
+        Warnings = Convert.ToInt32(reader.GetValue(16), CultureInfo.InvariantCulture),
+        Message = reader.IsDBNull(17) ? null : reader.GetString(17),
+    };
+
+    private static LedgerRunAccount ReadRunAccount(DbDataReader reader) => new()
+    {
+        RunId = reader.GetString(0),
+        Account = reader.GetString(1),
+        Outcome = Enum.Parse<RunOutcome>(reader.GetString(2)),
+        Seen = reader.GetInt64(3),
+        Loaded = reader.GetInt64(4),
+        Skipped = reader.GetInt64(5),
+        Quarantined = reader.GetInt64(6),
+        AlreadyDone = reader.GetInt64(7),
+        Removed = reader.GetInt64(8),
+        Bytes = reader.GetInt64(9),
+        Message = reader.IsDBNull(10) ? null : reader.GetString(10),
+        Warnings = reader.IsDBNull(11) ? null : reader.GetString(11),
+    };
+
     private static LedgerItem ReadItem(DbDataReader reader) => new()
     {
         Id = reader.GetInt64(0),
@@ -507,18 +472,19 @@ public sealed class JobLedger : IAsyncDisposable
         UpdatedUtc = Utc(reader.GetDateTime(18)),
     };
 
-    private async Task<List<LedgerItem>> ReadItemsAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    /// <summary>One query, each row mapped, on a connection of its own.</summary>
+    private async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
         await using var command = connection.Command(sql, null, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var items = new List<LedgerItem>();
+        var rows = new List<T>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            items.Add(ReadItem(reader));
+            rows.Add(map(reader));
         }
 
-        return items;
+        return rows;
     }
 
     private async Task TakeLeaseAsync(DbConnection connection, DbTransaction transaction, LedgerRun run, CancellationToken cancellationToken)

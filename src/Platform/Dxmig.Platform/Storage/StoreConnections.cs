@@ -11,6 +11,9 @@ namespace Dxmig.Platform.Storage;
 /// </summary>
 public static class StoreConnections
 {
+    /// <summary>What every SQLite connection of dxmig runs first (EF Core's through an interceptor, plain ones here).</summary>
+    public const string SqlitePragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=60000;";
+
     public static async Task<DbConnection> OpenAsync(StoreLocation location, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(location);
@@ -28,7 +31,7 @@ public static class StoreConnections
             if (location.Provider == StoreProvider.Sqlite)
             {
                 await using var pragmas = connection.CreateCommand();
-                pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=60000;";
+                pragmas.CommandText = SqlitePragmas;
                 await pragmas.ExecuteNonQueryAsync(cancellationToken);
             }
 

@@ -50,7 +50,7 @@ public static class StoreContextFactory
         private static void Apply(DbConnection connection)
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=60000;";
+            command.CommandText = StoreConnections.SqlitePragmas;
             command.ExecuteNonQuery();
         }
     }
