@@ -61,7 +61,7 @@ public sealed class MailPrimitivesTests : IDisposable
         content.Sha256.Should().Be(Text.ContentHash.Of(bytes));
         var file = Directory.GetFiles(temp.Path).Should().ContainSingle().Subject;
         File.GetUnixFileMode(file).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        content.Head(10).Should().Equal(bytes[..10]);
+        content.Prefix.Span[..10].ToArray().Should().Equal(bytes[..10]);
         content.Dispose();
         File.Exists(file).Should().BeFalse();
     }

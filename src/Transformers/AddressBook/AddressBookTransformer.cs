@@ -29,8 +29,8 @@ public sealed class AddressBookTransformer(IdentityMap? identities, GaijiMap gai
                 $"line {entry.Line}: mail address '{entry.Email}' is not valid");
         }
 
-        var display = gaiji.Apply(entry.Name.Trim(), out var unmappedInName);
-        var unmapped = unmappedInName || entry.Fields().Any(f => { gaiji.Apply(f, out var u); return u; });
+        var display = gaiji.Apply(entry.Name.Trim(), out _);
+        var unmapped = entry.Fields().Any(gaiji.HasUnmapped);
         return TransformResult<ContactRecord>.Load(new ContactRecord
         {
             OwnerAccount = item.Key.Account,

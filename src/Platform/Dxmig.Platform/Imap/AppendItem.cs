@@ -1,16 +1,7 @@
-using Dxmig.Platform.Records;
-
 namespace Dxmig.Platform.Imap;
 
 /// <summary>One message for APPEND: flags and keywords, internal date, and its bytes (length and how to read them).</summary>
-public sealed record AppendItem(IReadOnlyList<string> Flags, DateTimeOffset? InternalDate, long Length, Func<Stream> Open)
-{
-    public static AppendItem Of(IReadOnlyList<string> flags, DateTimeOffset? internalDate, MessageContent content)
-    {
-        ArgumentNullException.ThrowIfNull(content);
-        return new AppendItem(flags, internalDate, content.Length, content.OpenRead);
-    }
-}
+public sealed record AppendItem(IReadOnlyList<string> Flags, DateTimeOffset? InternalDate, long Length, Func<Stream> Open);
 
 /// <summary>What APPENDUID said: the folder's UIDVALIDITY and the new messages' UIDs (empty without UIDPLUS).</summary>
 public sealed record AppendResult(uint UidValidity, IReadOnlyList<uint> Uids);

@@ -63,6 +63,21 @@ public sealed class GaijiMap
         return diagnostics.Items.Count > before ? null : new GaijiMap(map);
     }
 
+    /// <summary>True when the text holds a 外字 the table has no entry for.</summary>
+    public bool HasUnmapped(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (var c in text)
+        {
+            if (JapaneseEncodings.IsPrivateUse(c) && !map.ContainsKey(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The text with mapped 外字 replaced; unmapped ones stay as they are.</summary>
     public string Apply(string text, out bool unmapped)
     {

@@ -179,8 +179,6 @@ public sealed class MessageContent : IDisposable
             : new FileStream(file!, FileMode.Open, FileAccess.Read, FileShare.Read, 256 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
     }
 
-    /// <summary>The first bytes (headers), without reading a large body.</summary>
-    public byte[] Head(int max) => Prefix.Span[..Math.Min(max, Prefix.Length)].ToArray();
 
     public void Dispose()
     {
