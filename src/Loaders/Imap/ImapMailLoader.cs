@@ -55,7 +55,6 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             var request = batch[i];
             var message = request.Item;
             var mailbox = await MailboxAsync(account, message.TargetAccount, cancellationToken);
-            var (folder, folderNote) = await mailbox.EnsureFolderAsync(message.FolderPath, cancellationToken);
             switch (message.Change)
             {
                 case MailChange.Removal:
@@ -69,6 +68,9 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
                     {
                         throw new InvalidOperationException($"a new message without content: {request.Key}");
                     }
+
+                    // Only a new message needs its folder: flags and removals go to where the ledger says it is.
+                    var (folder, folderNote) = await mailbox.EnsureFolderAsync(message.FolderPath, cancellationToken);
 
                     if (mailbox.AppendLimit is { } limit && message.TargetLength > limit)
                     {
