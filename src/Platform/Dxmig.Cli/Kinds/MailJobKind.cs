@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Dxmig.Extractors.Imap;
+using Dxmig.Loaders.Graph;
 using Dxmig.Loaders.Imap;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Jobs;
@@ -14,8 +15,9 @@ using Microsoft.Extensions.Logging;
 namespace Dxmig.Cli.Kinds;
 
 /// <summary>
-/// <c>kind: mail</c>: Active! Mail mailboxes on an IMAP server → another IMAP server, every mailbox in the identity
-/// map (<c>source,target</c>), through the admin credential on both sides.
+/// <c>kind: mail</c>: Active! Mail mailboxes on an IMAP server → another IMAP server (through the admin credential on
+/// both sides) or Exchange Online through Microsoft Graph (<c>target: type: graph</c>), every mailbox in the identity
+/// map (<c>source,target</c>).
 /// </summary>
 internal sealed class MailJobKind : IJobKind
 {
@@ -62,19 +64,31 @@ internal sealed class MailJobKind : IJobKind
         var fetchBatch = source.Number("fetch-batch", 1, 1000) ?? ImapSourceOptions.DefaultFetchBatch;
 
         var target = job.Target;
-        target.CheckKeys([.. ImapEndpointReader.Keys, "append-batch", "max-message-size", "repair-8bit-headers"]);
-        target.Choice("type", ["imap"]);
-        var targetEndpoint = ImapEndpointReader.Read(target);
-        var appendBatch = target.Number("append-batch", 1, 500) ?? 50;
-        var targetMax = target.Number("max-message-size", 1, int.MaxValue);
+        var targetType = target.Choice("type", ["imap", "graph"]);
+        ImapEndpointSettings? targetEndpoint = null;
+        GraphTargetSettings? graph = null;
+        var appendBatch = 50;
+        if (targetType == "graph")
+        {
+            target.CheckKeys([.. GraphTargetReader.Keys, "repair-8bit-headers"]);
+            graph = GraphTargetReader.Read(target);
+        }
+        else
+        {
+            target.CheckKeys([.. ImapEndpointReader.Keys, "append-batch", "max-message-size", "repair-8bit-headers"]);
+            targetEndpoint = ImapEndpointReader.Read(target);
+            appendBatch = target.Number("append-batch", 1, 500) ?? 50;
+        }
+
+        var targetMax = targetType == "graph" ? null : target.Number("max-message-size", 1, int.MaxValue);
         var repair = target.Flag("repair-8bit-headers") ?? false;
 
         var identities = job.Mappings.TryGetValue("identity", out var identityRef) ? IdentityMap.Load(identityRef.Path, diagnostics, requireAddress: false) : null;
         var folders = job.Mappings.TryGetValue("folders", out var foldersRef) ? FolderMap.Load(foldersRef.Path, diagnostics) : FolderMap.Default;
-        if (sourceEndpoint is not null && targetEndpoint is not null && identities is not null && folders is not null && deletions is not null)
+        if (sourceEndpoint is not null && (targetEndpoint is not null || graph is not null) && identities is not null && folders is not null && deletions is not null)
         {
             job.KindSettings = new MailJobSettings(
-                sourceEndpoint, targetEndpoint, identities, folders, skip, maxSize, maxAge,
+                sourceEndpoint, targetEndpoint, graph, identities, folders, skip, maxSize, maxAge,
                 deletions == "mirror" ? DeletionPolicy.Mirror : DeletionPolicy.Keep, threshold, fetchBatch, appendBatch, targetMax, repair);
         }
     }
@@ -109,9 +123,11 @@ internal sealed class MailJobKind : IJobKind
             },
             loggers.CreateLogger<ImapMailExtractor>());
         var transformer = new MailTransformer(settings.Folders, settings.Identities, new MailTransformerOptions { MaxTargetMessageSize = settings.TargetMaxMessageSize, Repair8BitHeaders = settings.Repair8BitHeaders });
-        await using var loader = new ImapMailLoader(
-            new ImapTargetOptions { Endpoint = settings.Target.Resolve(job.Environment), AppendBatch = settings.AppendBatch },
-            loggers.CreateLogger<ImapMailLoader>());
+        await using ILoader<TargetMessage> loader = settings.Graph is { } graph
+            ? new GraphMailLoader(graph.Resolve(job.Environment), loggers.CreateLogger<GraphMailLoader>(), request.Time)
+            : new ImapMailLoader(
+                new ImapTargetOptions { Endpoint = settings.Target!.Resolve(job.Environment), AppendBatch = settings.AppendBatch },
+                loggers.CreateLogger<ImapMailLoader>());
         await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
         var runner = new PipelineRunner<SourceMessage, TargetMessage>(extractor, transformer, loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
         try

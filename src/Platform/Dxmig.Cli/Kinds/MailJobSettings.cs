@@ -7,7 +7,8 @@ namespace Dxmig.Cli.Kinds;
 /// <summary>What a mail job's sections and mapping files say, checked.</summary>
 internal sealed record MailJobSettings(
     ImapEndpointSettings Source,
-    ImapEndpointSettings Target,
+    ImapEndpointSettings? Target,
+    GraphTargetSettings? Graph,
     IdentityMap Identities,
     FolderMap Folders,
     IReadOnlyList<FolderSkipRule> SkipFolders,

@@ -1,0 +1,142 @@
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Security.Cryptography;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Identity;
+using Dxmig.Platform.Contracts;
+using Microsoft.Graph;
+using Microsoft.Kiota.Abstractions.Authentication;
+using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
+
+namespace Dxmig.Loaders.Graph;
+
+/// <summary>
+/// One connection to Graph for a run: the app's credential (Azure.Identity, certificate preferred), an HttpClient with
+/// the Graph SDK's default middleware except its retry handler (dxmig's own retry, which knows which writes may
+/// already have happened, is the only retry layer), a bearer-token handler, and TLS verified against the system store or
+/// exactly the pinned certificate. <see cref="Client"/> is the Graph SDK over that same HttpClient; <see cref="Http"/>
+/// sends dxmig's own JSON (message creates and <c>$batch</c>, whose sizes dxmig must control) through it.
+/// Upload-session chunks go through <see cref="Anonymous"/>: Graph's upload URLs carry their own token and refuse an
+/// Authorization header.
+/// </summary>
+public sealed class GraphSession : IDisposable
+{
+    /// <summary>App-only permission scope of Graph (the same for the emulator).</summary>
+    public const string Scope = "https://graph.microsoft.com/.default";
+
+    private readonly SocketsHttpHandler transport;
+    private readonly SocketsHttpHandler anonymousTransport;
+
+    public GraphSession(GraphTargetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        if (!options.BaseUrl.Scheme.Equals(Uri.UriSchemeHttps, StringComparison.Ordinal) ||
+            !options.AuthorityHost.Scheme.Equals(Uri.UriSchemeHttps, StringComparison.Ordinal))
+        {
+            throw new ConfigurationException(
+                $"Graph と認証先は https でなければなりません / Graph and the authority must be https: {options.BaseUrl}, {options.AuthorityHost}");
+        }
+
+        transport = Transport(options.PinnedSha256);
+        anonymousTransport = Transport(options.PinnedSha256);
+        Credential = CreateCredential(options, Transport(options.PinnedSha256));
+        var handlers = GraphClientFactory.CreateDefaultHandlers().Where(h => h is not RetryHandler).ToList();
+        handlers.Add(new BearerTokenHandler(Credential));
+        Http = GraphClientFactory.Create(handlers, finalHandler: transport);
+        Http.Timeout = Timeout.InfiniteTimeSpan; // each request has its own timeout in GraphEngine
+        Client = new GraphServiceClient(Http, new AnonymousAuthenticationProvider(), options.BaseUrl.ToString().TrimEnd('/'));
+        Anonymous = new HttpClient(anonymousTransport, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public GraphTargetOptions Options { get; }
+
+    public TokenCredential Credential { get; }
+
+    /// <summary>Authenticated, with Graph's middleware; relative paths are appended to the base URL by <see cref="Url"/>.</summary>
+    public HttpClient Http { get; }
+
+    public GraphServiceClient Client { get; }
+
+    /// <summary>No Authorization header: for upload URLs only.</summary>
+    public HttpClient Anonymous { get; }
+
+    /// <summary>The absolute URL of a Graph path such as <c>/users/x/messages</c>.</summary>
+    public Uri Url(string relative) => new(Options.BaseUrl.ToString().TrimEnd('/') + relative);
+
+    /// <summary>The TLS check: the system store, or exactly the pinned certificate.</summary>
+    public static RemoteCertificateValidationCallback Validator(string? pinnedSha256)
+    {
+        var pin = pinnedSha256?.Replace(":", string.Empty, StringComparison.Ordinal).Trim();
+        return (_, certificate, _, errors) => pin is { Length: > 0 }
+            ? certificate is not null && Convert.ToHexString(SHA256.HashData(certificate.GetRawCertData())).Equals(pin, StringComparison.OrdinalIgnoreCase)
+            : errors == SslPolicyErrors.None;
+    }
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        Anonymous.Dispose();
+        transport.Dispose();
+        anonymousTransport.Dispose();
+    }
+
+    private static SocketsHttpHandler Transport(string? pin) => new()
+    {
+        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = Validator(pin) },
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        MaxConnectionsPerServer = 256,
+        AutomaticDecompression = System.Net.DecompressionMethods.All,
+    };
+
+    private static TokenCredential CreateCredential(GraphTargetOptions options, SocketsHttpHandler handler)
+    {
+        var transport = new HttpClientTransport(handler);
+        if (options.ClientCertificate is { } certificate)
+        {
+            return new ClientCertificateCredential(options.TenantId, options.ClientId, certificate, new ClientCertificateCredentialOptions
+            {
+                AuthorityHost = options.AuthorityHost,
+                DisableInstanceDiscovery = options.AuthorityHost != GraphTargetOptions.DefaultAuthorityHost,
+                Transport = transport,
+            });
+        }
+
+        if (options.ClientSecret is { Length: > 0 } secret)
+        {
+            return new ClientSecretCredential(options.TenantId, options.ClientId, secret, new ClientSecretCredentialOptions
+            {
+                AuthorityHost = options.AuthorityHost,
+                DisableInstanceDiscovery = options.AuthorityHost != GraphTargetOptions.DefaultAuthorityHost,
+                Transport = transport,
+            });
+        }
+
+        throw new ConfigurationException(
+            "Graph のアプリ資格情報 (証明書かシークレット) がありません / no Graph app credential (a certificate or a secret) is given");
+    }
+
+    /// <summary>Adds the app's token to every request (Azure.Identity caches it and renews it before it expires).</summary>
+    private sealed class BearerTokenHandler(TokenCredential credential) : DelegatingHandler
+    {
+        private static readonly TokenRequestContext Context = new([Scope]);
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            AccessToken token;
+            try
+            {
+                token = await credential.GetTokenAsync(Context, cancellationToken);
+            }
+            catch (AuthenticationFailedException ex)
+            {
+                throw new AccountFailedException(
+                    $"Graph のトークンを取得できません: {ex.Message}", $"cannot get a Graph token: {ex.Message}", ex);
+            }
+
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+            return await base.SendAsync(request, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Dxmig.Loaders.Graph;
+
+/// <summary>
+/// Where and as whom the Graph loaders write: the Graph base URL (the real service or the emulator), the Entra ID
+/// authority, the app (tenant and client id, a client certificate or a secret, read at run time), and Graph's limits.
+/// </summary>
+public sealed record GraphTargetOptions
+{
+    /// <summary>The real service's base URL.</summary>
+    public static readonly Uri DefaultBaseUrl = new("https://graph.microsoft.com/v1.0");
+
+    /// <summary>The public cloud's Entra ID authority.</summary>
+    public static readonly Uri DefaultAuthorityHost = new("https://login.microsoftonline.com/");
+
+    public Uri BaseUrl { get; init; } = DefaultBaseUrl;
+
+    public Uri AuthorityHost { get; init; } = DefaultAuthorityHost;
+
+    public required string TenantId { get; init; }
+
+    public required string ClientId { get; init; }
+
+    /// <summary>The app's client certificate (preferred), with its private key.</summary>
+    public X509Certificate2? ClientCertificate { get; init; }
+
+    /// <summary>The app's client secret, when no certificate is given.</summary>
+    public string? ClientSecret { get; init; }
+
+    /// <summary>SHA-256 of the server certificate to accept instead of the system's trust store (the emulator's).</summary>
+    public string? PinnedSha256 { get; init; }
+
+    /// <summary>Graph refuses requests over 4 MB; dxmig keeps this much below it for headers and framing.</summary>
+    public int MaxRequestBytes { get; init; } = 4 * 1024 * 1024 - 96 * 1024;
+
+    /// <summary>Requests per <c>$batch</c> (Graph takes at most 20).</summary>
+    public int BatchSize { get; init; } = 20;
+
+    /// <summary>Attachments from this size on go through an upload session (Graph: "3 MB to 150 MB").</summary>
+    public int UploadSessionFrom { get; init; } = 3_000_000;
+
+    /// <summary>Graph's largest attachment, and the largest message Exchange Online takes.</summary>
+    public long MaxMessageSize { get; init; } = 150L * 1024 * 1024;
+
+    /// <summary>Upload-session chunk: under 4 MB, a multiple of 320 KiB.</summary>
+    public int UploadChunkBytes { get; init; } = 10 * 320 * 1024;
+
+    /// <summary>Longest wait for one request before it counts as failed (and, for a write, in doubt).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>Retries of one request (throttling, 5xx, dropped connections) before the batch fails.</summary>
+    public int MaxRetries { get; init; } = 12;
+
+    /// <summary>Longest single wait between retries (a Retry-After above it is still honoured).</summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A mailbox whose requests fail this often (not counting throttling) is given up for this run.</summary>
+    public double CircuitFailureRatio { get; init; } = 0.5;
+
+    public int CircuitMinimumThroughput { get; init; } = 20;
+
+    public TimeSpan CircuitSamplingDuration { get; init; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan CircuitBreakDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The Outlook contact folder that receives an account's address book.</summary>
+    public string ContactFolderName { get; init; } = "Active! Mail アドレス帳";
+
+    public override string ToString() => $"{BaseUrl} (tenant {TenantId}, app {ClientId})";
+}
