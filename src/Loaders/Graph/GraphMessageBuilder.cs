@@ -435,7 +435,7 @@ public sealed class GraphMessageBuilder(GraphTargetOptions options)
         return memory.ToArray();
     }
 
-    private static void Property(Utf8JsonWriter writer, string id, string value)
+    internal static void Property(Utf8JsonWriter writer, string id, string value)
     {
         writer.WriteStartObject();
         writer.WriteString("id", id);

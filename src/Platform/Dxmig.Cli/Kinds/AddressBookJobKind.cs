@@ -1,5 +1,6 @@
 using Dxmig.Extractors.AddressBook;
 using Dxmig.Extractors.Csv;
+using Dxmig.Loaders.Graph;
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Jobs;
@@ -15,12 +16,13 @@ namespace Dxmig.Cli.Kinds;
 
 /// <summary>
 /// <c>kind: addressbook</c>: Active! Mail personal address-book exports (one CSV per account) → the platform store's
-/// contacts table.
+/// contacts table, or each owner's Outlook contacts through Microsoft Graph (<c>target: type: graph</c>).
 /// </summary>
 internal sealed class AddressBookJobKind : IJobKind
 {
     public const string SourceType = "activemail-addressbook-csv";
     public const string TargetType = "platform-contacts";
+    public const string GraphType = "graph";
 
     public string Name => "addressbook";
 
@@ -46,28 +48,50 @@ internal sealed class AddressBookJobKind : IJobKind
         var files = ReadFiles(source, diagnostics);
 
         var target = job.Target;
-        target.CheckKeys("type", "store", "password-env", "password-file");
-        target.Choice("type", [TargetType]);
+        var targetType = target.Choice("type", [TargetType, GraphType]);
         if (!target.Has("type"))
         {
-            diagnostics.Error(target.Position, $"'target.type' がありません ({TargetType})", $"'target.type' is missing ({TargetType})");
+            diagnostics.Error(target.Position, $"'target.type' がありません ({TargetType} か {GraphType})", $"'target.type' is missing ({TargetType} or {GraphType})");
         }
 
-        var storeValue = target.Value("store");
-        var home = DxmigHome.Resolve(job.Environment);
-        var store = string.IsNullOrWhiteSpace(storeValue)
-            ? Path.Combine(home, "platform.db")
-            : StoreLocation.LooksLikePostgres(storeValue) ? storeValue : target.ResolvePath(storeValue);
-        try
+        GraphTargetSettings? graph = null;
+        var store = string.Empty;
+        SecretReference? storePassword = null;
+        if (targetType == GraphType)
         {
-            _ = StoreLocation.Parse(store, job.Directory);
-        }
-        catch (Exception ex) when (ex is ConfigurationException or ArgumentException or FormatException or UriFormatException)
-        {
-            diagnostics.Error(target.PositionOf("store"), $"保存先が不正です: {ex.Message}", $"the store location is not valid: {ex.Message}");
-        }
+            target.CheckKeys([.. GraphTargetReader.Keys, "contact-folder"]);
+            graph = GraphTargetReader.Read(target);
+            if (graph is not null && target.Value("contact-folder") is { Length: > 0 } folder)
+            {
+                graph = graph with { Options = graph.Options with { ContactFolderName = folder } };
+            }
 
-        var storePassword = target.Secret("password");
+            if (!job.Mappings.ContainsKey("identity"))
+            {
+                diagnostics.Error(target.Position,
+                    "Graph に連絡先を入れるには ID マップ (mappings.identity: source,target) が必要です",
+                    "loading contacts into Graph needs an identity map (mappings.identity: source,target)");
+            }
+        }
+        else
+        {
+            target.CheckKeys("type", "store", "password-env", "password-file");
+            var storeValue = target.Value("store");
+            var home = DxmigHome.Resolve(job.Environment);
+            store = string.IsNullOrWhiteSpace(storeValue)
+                ? Path.Combine(home, "platform.db")
+                : StoreLocation.LooksLikePostgres(storeValue) ? storeValue : target.ResolvePath(storeValue);
+            try
+            {
+                _ = StoreLocation.Parse(store, job.Directory);
+            }
+            catch (Exception ex) when (ex is ConfigurationException or ArgumentException or FormatException or UriFormatException)
+            {
+                diagnostics.Error(target.PositionOf("store"), $"保存先が不正です: {ex.Message}", $"the store location is not valid: {ex.Message}");
+            }
+
+            storePassword = target.Secret("password");
+        }
 
         var fieldMap = job.Mappings.TryGetValue("fields", out var fieldsRef)
             ? AddressBookFieldMap.Load(fieldsRef.Path, diagnostics)
@@ -87,7 +111,7 @@ internal sealed class AddressBookJobKind : IJobKind
 
         if (fieldMap is not null && gaiji is not null && encodingName is not null)
         {
-            job.KindSettings = new AddressBookJobSettings(files, CsvEncoding.Parse(encodingName), fieldMap, identities, gaiji, store, storePassword);
+            job.KindSettings = new AddressBookJobSettings(files, CsvEncoding.Parse(encodingName), fieldMap, identities, gaiji, store, storePassword, graph);
         }
     }
 
@@ -100,10 +124,11 @@ internal sealed class AddressBookJobKind : IJobKind
         ArgumentNullException.ThrowIfNull(loggers);
         var settings = Settings(job);
         var ledgerLocation = StoreLocation.Parse(job.Ledger, job.Directory, job.LedgerPassword?.Resolve(job.Environment));
-        var storeLocation = StoreLocation.Parse(settings.Store, job.Directory, settings.StorePassword?.Resolve(job.Environment));
-
         await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
-        await using var loader = await PlatformContactsLoader.OpenAsync(storeLocation, request.Time, stopToken);
+        await using ILoader<ContactRecord> loader = settings.Graph is { } graph
+            ? new GraphContactsLoader(graph.Resolve(job.Environment), loggers.CreateLogger<GraphContactsLoader>(), request.Time)
+            : await PlatformContactsLoader.OpenAsync(
+                StoreLocation.Parse(settings.Store, job.Directory, settings.StorePassword?.Resolve(job.Environment)), request.Time, stopToken);
         var extractor = new AddressBookCsvExtractor(
             new AddressBookSourceOptions(settings.Files, settings.Encoding, settings.FieldMap),
             loggers.CreateLogger<AddressBookCsvExtractor>());

@@ -13,4 +13,5 @@ internal sealed record AddressBookJobSettings(
     IdentityMap? Identities,
     GaijiMap Gaiji,
     string Store,
-    SecretReference? StorePassword);
+    SecretReference? StorePassword,
+    GraphTargetSettings? Graph = null);
