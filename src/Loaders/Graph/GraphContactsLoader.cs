@@ -116,9 +116,7 @@ public sealed class GraphContactsLoader : ILoader<ContactRecord>
     private static string? Id(string? targetKey) =>
         targetKey is not null && targetKey.StartsWith("graph-contact:", StringComparison.Ordinal) ? targetKey["graph-contact:".Length..] : null;
 
-    private static string LookupQuery(string sourceKey) =>
-        "?$filter=" + Uri.EscapeDataString($"singleValueExtendedProperties/Any(ep: ep/id eq '{GraphMessageBuilder.SourceKeyProperty}' and ep/value eq '{sourceKey.Replace("'", "''", StringComparison.Ordinal)}')") +
-        "&$select=id";
+    private static string LookupQuery(string sourceKey) => GraphMailLoader.SourceKeyFilter(sourceKey) + "&$select=id";
 
     private Task<string> FolderAsync(string mailbox, string user, CancellationToken cancellationToken) =>
         folders.GetOrAdd(mailbox, _ => new Lazy<Task<string>>(async () =>

@@ -79,8 +79,15 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
 
     /// <summary>The <c>$filter</c> query that finds a message by its source key.</summary>
     public static string LookupQuery(string sourceKey) =>
-        "?$filter=" + Uri.EscapeDataString($"singleValueExtendedProperties/Any(ep: ep/id eq '{GraphMessageBuilder.SourceKeyProperty}' and ep/value eq '{sourceKey.Replace("'", "''", StringComparison.Ordinal)}')") +
-        "&$select=id&$expand=" + Uri.EscapeDataString($"singleValueExtendedProperties($filter=id eq '{GraphMessageBuilder.PendingProperty}')");
+        SourceKeyFilter(sourceKey) + "&$select=id&$expand=" + Uri.EscapeDataString($"singleValueExtendedProperties($filter=id eq '{GraphMessageBuilder.PendingProperty}')");
+
+    /// <summary>The <c>$filter</c> (escaped for a URL) on dxmig's source-key property, for messages and contacts alike.</summary>
+    public static string SourceKeyFilter(string sourceKey)
+    {
+        ArgumentNullException.ThrowIfNull(sourceKey);
+        return "?$filter=" + Uri.EscapeDataString(
+            $"singleValueExtendedProperties/Any(ep: ep/id eq '{GraphMessageBuilder.SourceKeyProperty}' and ep/value eq '{sourceKey.Replace("'", "''", StringComparison.Ordinal)}')");
+    }
 
     private Task<GraphMailFolders> FoldersAsync(string mailbox, CancellationToken cancellationToken) =>
         mailboxes.GetOrAdd(mailbox, m => new Lazy<Task<GraphMailFolders>>(async () =>
