@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Nodes;
+using Dxmig.GraphEmulator.Handlers;
+using Dxmig.GraphEmulator.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Dxmig.GraphEmulator;
+
+/// <summary>A strict local Microsoft Graph (mail, contacts, $batch, attachment upload sessions) with the Entra ID
+/// token endpoint in front, on loopback HTTPS with its own self-signed certificate, for the real Graph SDK and
+/// Azure.Identity to run against. It enforces Graph's documented shapes and limits; where the service's behaviour is
+/// not documented the code says so and picks the stricter choice.</summary>
+public sealed class GraphEmulator : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly TokenService _tokens;
+
+    private GraphEmulator(WebApplication app, TokenService tokens, EmulatorContext context, GraphEmulatorOptions options, string secret,
+        X509Certificate2 certificate, EmulatorThrottling throttling, EmulatorFaults faults, EmulatorStats stats)
+    {
+        _app = app;
+        _tokens = tokens;
+        Store = context.Store;
+        TenantId = options.TenantId;
+        ClientId = options.ClientId;
+        ClientSecret = secret;
+        Certificate = certificate;
+        CertificateSha256 = FormatSha256(certificate);
+        Throttling = throttling;
+        Faults = faults;
+        Stats = stats;
+        Origin = context.Origin;
+    }
+
+    /// <summary>https://127.0.0.1:PORT/v1.0 — the GraphServiceClient base URL.</summary>
+    public string BaseUrl => Origin + "/v1.0";
+
+    /// <summary>https://127.0.0.1:PORT/ — Azure.Identity's AuthorityHost (with DisableInstanceDiscovery).</summary>
+    public Uri AuthorityHost => new(Origin + "/");
+
+    /// <summary>https://127.0.0.1:PORT</summary>
+    public string Origin { get; }
+
+    public int Port => new Uri(Origin).Port;
+
+    public string TenantId { get; }
+
+    public string ClientId { get; }
+
+    /// <summary>The client secret the token endpoint accepts. Never log it.</summary>
+    public string ClientSecret { get; }
+
+    /// <summary>The emulator's self-signed TLS certificate (SAN IP 127.0.0.1, DNS localhost).</summary>
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>SHA-256 of the TLS certificate, upper-case hex, colon separated: what clients pin.</summary>
+    public string CertificateSha256 { get; }
+
+    /// <summary>Read-back of everything stored.</summary>
+    public EmulatorStore Store { get; }
+
+    public EmulatorStats Stats { get; }
+
+    public EmulatorFaults Faults { get; }
+
+    public EmulatorThrottling Throttling { get; }
+
+    /// <summary>Starts on 127.0.0.1 (<see cref="GraphEmulatorOptions.Port"/>, 0 for a free port).</summary>
+    public static async Task<GraphEmulator> StartAsync(GraphEmulatorOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var secret = options.ClientSecret ?? TokenService.Base64Url(RandomNumberGenerator.GetBytes(30));
+        var certificate = CreateCertificate(options.TimeProvider.GetUtcNow());
+        var store = new EmulatorStore();
+        foreach (var upn in options.Users)
+        {
+            store.AddUser(upn);
+        }
+
+        var stats = new EmulatorStats();
+        var faults = new EmulatorFaults(options.FaultSeed, stats);
+        var throttling = new EmulatorThrottling(options.Throttling, options.TimeProvider);
+        var context = new EmulatorContext { Store = store, Time = options.TimeProvider, UploadSessionLifetime = options.UploadSessionLifetime, MaxMessageBytes = options.MaxMessageBytes };
+        var pipeline = new GraphPipeline(context, throttling, faults, stats);
+        pipeline.Add(UserHandlers.Routes());
+        pipeline.Add(MailFolderHandlers.Routes());
+        pipeline.Add(MessageHandlers.Routes());
+        pipeline.Add(AttachmentHandlers.Routes());
+        pipeline.Add(UploadSessionHandlers.Routes());
+        pipeline.Add(ContactHandlers.Routes());
+        pipeline.Add(BatchHandler.Routes(pipeline));
+        var tokens = new TokenService(options, secret, context);
+        var endpoint = new GraphHttpEndpoint(pipeline, tokens);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // Bodies are capped by the endpoint itself (4 MB, in Graph's error shape), not by Kestrel.
+            k.Limits.MaxRequestBodySize = null;
+            k.AddServerHeader = false;
+            k.Listen(IPAddress.Loopback, options.Port, listen => listen.UseHttps(certificate));
+        });
+        var app = builder.Build();
+        app.MapPost("/{tenant}/oauth2/v2.0/token", (HttpContext http, string tenant) =>
+        {
+            stats.Count("", Operations.Token, http.Request.ContentLength ?? 0, 200);
+            return endpoint.HandleTokenAsync(http, tenant);
+        });
+        app.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", (string tenant) =>
+            Results.Text(GraphHttpEndpoint.OpenIdConfiguration(context.Origin, tenant).ToJsonString(), "application/json"));
+        app.MapGet("/common/discovery/instance", () => Results.Text(new JsonObject
+        {
+            ["tenant_discovery_endpoint"] = $"{context.Origin}/{options.TenantId}/v2.0/.well-known/openid-configuration",
+            ["api-version"] = "1.1",
+            ["metadata"] = new JsonArray(new JsonObject
+            {
+                ["preferred_network"] = "127.0.0.1",
+                ["preferred_cache"] = "127.0.0.1",
+                ["aliases"] = new JsonArray("127.0.0.1"),
+            }),
+        }.ToJsonString(), "application/json"));
+        app.Map("/v1.0/{**rest}", endpoint.HandleGraphAsync);
+        app.Map("/upload/{**rest}", endpoint.HandleUploadAsync);
+
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        context.Origin = "https://127.0.0.1:" + new Uri(address).Port;
+        return new GraphEmulator(app, tokens, context, options, secret, certificate, throttling, faults, stats);
+    }
+
+    /// <summary>Adds a user (and mailbox) while running; returns the existing one if the UPN is known.</summary>
+    public StoredUser AddUser(string upn) => Store.AddUser(upn).User;
+
+    /// <summary>Invalidates every issued access token (the next Graph call gets 401 InvalidAuthenticationToken).</summary>
+    public void RevokeTokens() => _tokens.RevokeAll();
+
+    /// <summary>A handler that trusts exactly this emulator's certificate (by its SHA-256) and nothing else.</summary>
+    public SocketsHttpHandler CreatePinnedHandler() => CreatePinnedHandler(CertificateSha256);
+
+    /// <summary>A handler that trusts exactly the certificate with this SHA-256 (hex, colons optional).</summary>
+    public static SocketsHttpHandler CreatePinnedHandler(string sha256)
+    {
+        var pin = sha256.Replace(":", "", StringComparison.Ordinal).ToUpperInvariant();
+        return new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, cert, _, _) =>
+                    cert is not null && string.Equals(cert.GetCertHashString(HashAlgorithmName.SHA256), pin, StringComparison.Ordinal),
+            },
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Certificate.Dispose();
+    }
+
+    private static X509Certificate2 CreateCertificate(DateTimeOffset now)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=dxmig Graph emulator", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        san.AddDnsName("localhost");
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var created = request.CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), null);
+    }
+
+    private static string FormatSha256(X509Certificate2 certificate) =>
+        string.Join(':', certificate.GetCertHash(HashAlgorithmName.SHA256).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+}

@@ -1,0 +1,51 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Dxmig.GraphEmulator;
+
+/// <summary>What a <see cref="GraphEmulator"/> starts with. Everything here is read once at start; the run-time knobs are
+/// <see cref="GraphEmulator.Throttling"/> and <see cref="GraphEmulator.Faults"/>.</summary>
+public sealed class GraphEmulatorOptions
+{
+    /// <summary>Default tenant id: a fixed GUID so logs and fixtures read the same on every run.</summary>
+    public const string DefaultTenantId = "5f3c2a71-0d9e-4b1a-9c55-6a7e2b1d3f40";
+
+    /// <summary>Default application (client) id.</summary>
+    public const string DefaultClientId = "0b7d4e2a-61c3-4f8e-a2d9-3c5b7e1f9a26";
+
+    /// <summary>Loopback port; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    public string TenantId { get; init; } = DefaultTenantId;
+
+    public string ClientId { get; init; } = DefaultClientId;
+
+    /// <summary>The client secret the token endpoint accepts; null makes a random one (read it from
+    /// <see cref="GraphEmulator.ClientSecret"/>).</summary>
+    public string? ClientSecret { get; init; }
+
+    /// <summary>Users (UPN, also their primary mail address) whose mailboxes exist at start.</summary>
+    public IReadOnlyList<string> Users { get; init; } = [];
+
+    /// <summary>Certificates (public part is enough) whose keys may sign a client_assertion.</summary>
+    public IReadOnlyList<X509Certificate2> ClientCertificates { get; init; } = [];
+
+    /// <summary>Lifetime of an issued access token. Entra ID issues 60–90 minutes; tests shorten it to see expiry.</summary>
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Lifetime of an attachment upload session (the uploadUrl's own token). Not documented by Graph;
+    /// 15 minutes is shorter than what the service has been seen to give, so a client that dawdles fails here first.</summary>
+    public TimeSpan UploadSessionLifetime { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Exchange Online's message size limit, attachments included (as base64 in MIME): 35 MB by default, as the
+    /// createUploadSession documentation says; tenants may raise it to 150 MB.</summary>
+    public long MaxMessageBytes { get; init; } = 35L * 1024 * 1024;
+
+    /// <summary>Throttling limits at start (changeable later through <see cref="GraphEmulator.Throttling"/>).</summary>
+    public ThrottlingSettings Throttling { get; init; } = new();
+
+    /// <summary>Seed of the fault injector's random numbers, so a probabilistic fault run repeats exactly.</summary>
+    public int FaultSeed { get; init; } = 20240401;
+
+    /// <summary>Clock for tokens, windows and dates; tests may pass a fake one.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}
