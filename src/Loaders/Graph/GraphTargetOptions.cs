@@ -40,8 +40,10 @@ public sealed record GraphTargetOptions
     /// <summary>Attachments from this size on go through an upload session (Graph: "3 MB to 150 MB").</summary>
     public int UploadSessionFrom { get; init; } = 3_000_000;
 
-    /// <summary>Graph's largest attachment, and the largest message Exchange Online takes.</summary>
-    public long MaxMessageSize { get; init; } = 150L * 1024 * 1024;
+    /// <summary>The largest message the target takes: Exchange Online's default of 35 MB (tenants can raise it to 150 MB).</summary>
+    public long MaxMessageSize { get; init; } = DefaultMaxMessageSize;
+
+    public const long DefaultMaxMessageSize = 35L * 1024 * 1024;
 
     /// <summary>Upload-session chunk: under 4 MB, a multiple of 320 KiB.</summary>
     public int UploadChunkBytes { get; init; } = 10 * 320 * 1024;

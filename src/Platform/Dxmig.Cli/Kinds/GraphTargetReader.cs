@@ -58,7 +58,7 @@ internal static class GraphTargetReader
                 TenantId = tenant,
                 ClientId = client,
                 PinnedSha256 = section.Value("certificate-sha256"),
-                MaxMessageSize = maxSize ?? 150L * 1024 * 1024,
+                MaxMessageSize = maxSize ?? GraphTargetOptions.DefaultMaxMessageSize,
                 BatchSize = batchSize,
                 RequestTimeout = TimeSpan.FromSeconds(timeout),
             },
