@@ -1,0 +1,187 @@
+using Dxmig.GraphEmulator;
+using Dxmig.Loaders.Graph;
+using Dxmig.Platform.Pipeline;
+using Dxmig.Sandbox;
+using MailKit;
+using MimeKit;
+
+namespace Dxmig.Cli.Tests;
+
+/// <summary>Dovecot source → the Graph emulator, through the shipped example job and the real Graph SDK stack.</summary>
+public sealed class MailGraphRunTests : IAsyncLifetime
+{
+    private static readonly string[] Users = ["tanaka", "suzuki"];
+
+    private static readonly Dictionary<string, string> WellKnown = new(StringComparer.Ordinal)
+    {
+        ["INBOX"] = "inbox",
+        ["送信済み"] = "sentitems",
+        ["下書き"] = "drafts",
+        ["ごみ箱"] = "deleteditems",
+        ["迷惑メール"] = "junkemail",
+    };
+
+    private MailGraphHarness mail = null!;
+
+    public async Task InitializeAsync() => mail = await MailGraphHarness.StartAsync(Users);
+
+    public async Task DisposeAsync() => await mail.DisposeAsync();
+
+    [Fact]
+    public async Task Run_ExampleJob_CreatesReceivedMailWithEveryPropertyWeClaimToKeep()
+    {
+        var (code, output, error) = await mail.RunAsync();
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        output.Should().Contain("(一致 / balanced)");
+        foreach (var user in Users)
+        {
+            mail.AssertNothingLostOrDoubled(user, mail.Manifest[user].Messages);
+            var target = mail.TargetBySha(user);
+            foreach (var source in mail.Manifest[user].Messages)
+            {
+                var message = target[source.Sha256].Single();
+                var what = $"{user} {source.Folder} {source.MessageId ?? source.Sha256}";
+                mail.FolderPath(user, message.ParentFolderId).Should().Be(WellKnown.GetValueOrDefault(source.Folder, source.Folder), what);
+                message.IsDraft.Should().Be(MailGraphHarness.Has(source, MessageFlags.Draft), $"{what}: received mail, not a draft (unless it was one)");
+                message.IsRead.Should().Be(MailGraphHarness.Has(source, MessageFlags.Seen), what);
+                message.FlagStatus.Should().Be(MailGraphHarness.Has(source, MessageFlags.Flagged) ? "flagged" : "notFlagged", what);
+                message.ReceivedDateTime.Should().Be(source.InternalDate, $"{what}: received time from INTERNALDATE");
+                (message.ExtendedProperty(GraphMessageBuilder.KeywordsProperty) ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                    .Should().BeEquivalentTo(source.Keywords, what);
+                message.ExtendedProperty(GraphMessageBuilder.SourceKeyProperty).Should().NotBeNullOrEmpty();
+                if (source.MessageId is not null)
+                {
+                    message.InternetMessageId.Should().Be($"<{source.MessageId}>", what);
+                    message.InternetMessageHeaders.Should().Contain(h => h.Key.Equals("Message-ID", StringComparison.OrdinalIgnoreCase), what);
+                }
+            }
+
+            mail.Graph.Store.MailFolders(MailGraphHarness.Upn(user)).Select(f => f.DisplayName)
+                .Should().Contain(["2024年度", "会議資料", "㈱みらい商事", "a.b.c", "顧客 (重要)"]);
+        }
+
+        await AssertAttachmentsAndDatesAsync("tanaka");
+    }
+
+    [Fact]
+    public async Task Run_SecondTimeWithNoChanges_MakesNoCreateCalls()
+    {
+        (await mail.RunAsync()).ExitCode.Should().Be(ExitCodes.Success);
+        var creates = Users.Sum(u => mail.Graph.Stats.CreateCallsFor(MailGraphHarness.Upn(u)));
+        creates.Should().Be(mail.Manifest.Messages.Count(), "one create per message (in $batch)");
+
+        var (code, output, _) = await mail.RunAsync();
+
+        code.Should().Be(ExitCodes.Success);
+        output.Should().Contain("読込 0 = 投入 0");
+        Users.Sum(u => mail.Graph.Stats.CreateCallsFor(MailGraphHarness.Upn(u))).Should().Be(creates);
+    }
+
+    [Fact]
+    public async Task Run_ThrottlingStormAndLostResponses_LoseNothingAndDoubleNothing()
+    {
+        mail.Graph.Throttling.Settings = new ThrottlingSettings { RequestLimit = 60, RequestWindow = TimeSpan.FromSeconds(2) };
+        mail.Graph.Faults.Add(new FaultRule(FaultKind.LoseResponse) { PathPattern = @"^/\$batch$", Probability = 0.25 });
+        mail.Graph.Faults.Add(new FaultRule(FaultKind.GatewayTimeoutAfterProcessing) { Method = "POST", PathPattern = "/messages$", Probability = 0.1 });
+        mail.Graph.Faults.Add(new FaultRule(FaultKind.ServiceUnavailable) { Probability = 0.05 });
+        mail.Graph.Faults.Add(new FaultRule(FaultKind.GatewayTimeout) { Method = "GET", Probability = 0.05 });
+
+        var (code, output, error) = await mail.RunAsync();
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        mail.Graph.Stats.TotalFaultsInjected.Should().BeGreaterThan(5, "the storm happened");
+        mail.Graph.Stats.TotalThrottled.Should().BeGreaterThan(0, "the budget was hit");
+        foreach (var user in Users)
+        {
+            mail.AssertNothingLostOrDoubled(user, mail.Manifest[user].Messages);
+        }
+    }
+
+    [Fact]
+    public async Task Run_AttachmentOf20MB_GoesThroughAnUploadSessionByteForByte()
+    {
+        var big = new byte[20 * 1024 * 1024];
+        new Random(3).NextBytes(big);
+        var builder = new BodyBuilder { TextBody = "20 MB の資料を添付します" };
+        builder.Attachments.Add("大容量資料.bin", big, new ContentType("application", "octet-stream"));
+        var message = new MimeMessage([new MailboxAddress("送信者", "sender@example.jp")], [new MailboxAddress("田中", "tanaka@example.jp")], "大きな添付", builder.ToMessageBody());
+        using (var client = await mail.Source.ConnectAsMasterAsync("tanaka"))
+        {
+            var inbox = await client.GetFolderAsync("INBOX");
+            await inbox.OpenAsync(FolderAccess.ReadWrite);
+            await inbox.AppendAsync(message, MessageFlags.Seen);
+        }
+
+        var (code, output, error) = await mail.RunAsync("--accounts", "tanaka");
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        var stored = mail.Graph.Store.AllMessages(MailGraphHarness.Upn("tanaka")).Single(m => m.Subject == "大きな添付");
+        stored.IsDraft.Should().BeFalse();
+        var attachment = stored.Attachments.Single();
+        attachment.Name.Should().Be("大容量資料.bin");
+        attachment.Bytes.Should().Equal(big);
+        mail.Graph.Stats.For(MailGraphHarness.Upn("tanaka"), Operations.UploadChunk).Requests.Should().BeGreaterThanOrEqualTo(7, "chunks under 4 MB");
+        stored.ExtendedProperty(GraphMessageBuilder.PendingProperty).Should().Be(GraphMessageBuilder.Complete);
+    }
+
+    [Fact]
+    public async Task Run_MessagesOverTheTargetLimit_AreQuarantinedWithTheReasonAndTheRestArrive()
+    {
+        var job = mail.JobVariant("limited", text => text.Replace("  # max-message-size: 157286400", "  max-message-size: 20000", StringComparison.Ordinal));
+        var tooBig = mail.Manifest["tanaka"].Messages.Where(m => m.Size > 20_000).ToList();
+        tooBig.Should().NotBeEmpty();
+
+        var (code, output, _) = await mail.Cli.RunAsync("run", job, "--accounts", "tanaka");
+
+        code.Should().Be(ExitCodes.Quarantined);
+        output.Should().Contain("too-large-for-target");
+        output.Should().Contain($"隔離 {tooBig.Count} +");
+        mail.AssertNothingLostOrDoubled("tanaka", mail.Manifest["tanaka"].Messages.Where(m => m.Size <= 20_000));
+    }
+
+    [Fact]
+    public async Task Run_TargetUserMissing_FailsThatAccountOnlyWithAClearMessage()
+    {
+        var accounts = mail.Cli.Write("accounts-missing.csv", $"source,target\ntanaka,{MailGraphHarness.Upn("tanaka")}\nsuzuki,nobody@{MailGraphHarness.Domain}\n");
+        mail.Cli.Environment["DXMIG_ACCOUNTS"] = accounts;
+
+        var (code, output, error) = await mail.RunAsync();
+
+        code.Should().Be(ExitCodes.Failed);
+        (output + error).Should().Contain("nobody@pref.example.jp");
+        mail.AssertNothingLostOrDoubled("tanaka", mail.Manifest["tanaka"].Messages);
+    }
+
+    /// <summary>Attachments of the corpus's attachment messages arrive with their names and bytes; sent time is the Date: header.</summary>
+    private async Task AssertAttachmentsAndDatesAsync(string user)
+    {
+        var target = mail.TargetBySha(user);
+        using var client = await mail.Source.ConnectAsMasterAsync(user);
+        var checkedAttachments = 0;
+        foreach (var group in mail.Manifest[user].Messages.Where(m => m.Kind == CorpusMessageKind.Attachment).GroupBy(m => m.Folder))
+        {
+            var folder = await client.GetFolderAsync(group.Key);
+            await folder.OpenAsync(FolderAccess.ReadOnly);
+            foreach (var source in group)
+            {
+                var mime = await folder.GetMessageAsync(new UniqueId(source.UidValidity, source.Uid));
+                var stored = target[source.Sha256].Single();
+                if (mime.Date > DateTimeOffset.MinValue)
+                {
+                    stored.SentDateTime.Should().Be(mime.Date.ToUniversalTime().AddTicks(-(mime.Date.Ticks % TimeSpan.TicksPerSecond)));
+                }
+
+                foreach (var part in mime.Attachments.OfType<MimePart>())
+                {
+                    using var bytes = new MemoryStream();
+                    await part.Content!.DecodeToAsync(bytes);
+                    stored.Attachments.Should().Contain(a => a.Name == part.FileName && a.Bytes.SequenceEqual(bytes.ToArray()), $"attachment {part.FileName} of {source.MessageId}");
+                    checkedAttachments++;
+                }
+            }
+        }
+
+        checkedAttachments.Should().BePositive("the corpus has attachment messages");
+    }
+}
