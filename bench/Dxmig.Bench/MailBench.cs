@@ -243,7 +243,7 @@ internal static class MailBench
     }
 
     /// <summary>Runs a command under GNU time: wall seconds and peak RSS.</summary>
-    private static async Task<Measured> TimedAsync(string file, IReadOnlyList<string> args, IDictionary<string, string>? environment)
+    internal static async Task<Measured> TimedAsync(string file, IReadOnlyList<string> args, IDictionary<string, string>? environment)
     {
         var info = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add("-f");
@@ -283,7 +283,7 @@ internal static class MailBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {name} | {messages:N0} | {bytes / 1048576.0:N1} | {m.Seconds:N2} | {messages / m.Seconds:N0} | {bytes / 1048576.0 / m.Seconds:N1} | {m.RssMb:N0} | {m.CpuSeconds:N1} |"));
 
-    private static string FindRepo()
+    internal static string FindRepo()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Migration.sln")))
@@ -294,5 +294,5 @@ internal static class MailBench
         return directory?.FullName ?? throw new InvalidOperationException("Migration.sln not found");
     }
 
-    private sealed record Measured(double Seconds, double RssMb, double CpuSeconds);
+    internal sealed record Measured(double Seconds, double RssMb, double CpuSeconds);
 }

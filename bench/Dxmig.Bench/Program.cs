@@ -1,6 +1,7 @@
 // dxmig benchmarks (not tests). Each measured side runs in its own process so that peak RSS is its own.
 //   addressbook ACCOUNTS ROWS   generate exports, then measure dxmig (first and no-change pass) and plain EF Core
 //   mail MAILBOXES MESSAGES [real|small]   IMAP → IMAP: dxmig against mbsync on the same corpus
+//   graph MAILBOXES MESSAGES [SCALE] [real|small]   IMAP → Graph emulator: dxmig against the ceiling Graph's budgets allow
 using System.Diagnostics;
 using System.Globalization;
 using Dxmig.Bench;
@@ -17,6 +18,12 @@ switch (args.FirstOrDefault())
             args.Length > 1 ? int.Parse(args[1], invariant) : 10,
             args.Length > 2 ? int.Parse(args[2], invariant) : 2000,
             args.Length > 3 ? args[3] : "real");
+    case "graph":
+        return await GraphBench.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], invariant) : 8,
+            args.Length > 2 ? int.Parse(args[2], invariant) : 300,
+            args.Length > 3 ? double.Parse(args[3], invariant) : 0.01,
+            args.Length > 4 ? args[4] : "real");
     case "serve":
         return await MailBench.ServeAsync(int.Parse(args[1], invariant), int.Parse(args[2], invariant), args[3]);
     case "measure-dxmig":
@@ -24,7 +31,7 @@ switch (args.FirstOrDefault())
     case "measure-efcore":
         return await AddressBookBench.MeasureEfCoreAsync(args[1], args[2]);
     default:
-        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small]");
+        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small]");
         return 2;
 }
 

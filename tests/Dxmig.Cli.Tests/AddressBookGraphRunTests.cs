@@ -1,0 +1,101 @@
+using System.Globalization;
+using Dxmig.Cli.Demo;
+using Dxmig.GraphEmulator;
+using Dxmig.Loaders.Graph;
+using Dxmig.Platform.Pipeline;
+using Dxmig.TestSupport;
+
+namespace Dxmig.Cli.Tests;
+
+/// <summary>Active! Mail address books → each owner's Outlook contacts on the Graph emulator.</summary>
+public sealed class AddressBookGraphRunTests : IAsyncLifetime, IDisposable
+{
+    private readonly CliHarness cli = new();
+    private GraphEmulator.GraphEmulator graph = null!;
+
+    public async Task InitializeAsync()
+    {
+        graph = await GraphEmulator.GraphEmulator.StartAsync(
+            new GraphEmulatorOptions { Users = [.. Enumerable.Range(0, 3).Select(i => $"user{i:000}@pref.example.jp")] }, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await graph.DisposeAsync();
+
+    public void Dispose() => cli.Dispose();
+
+    private string Job()
+    {
+        var mappings = RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
+        var identity = cli.Write("identity.csv", "source,target\n" + string.Concat(Enumerable.Range(0, 3).Select(i => $"user{i:000},user{i:000}@pref.example.jp\n")));
+        cli.Environment["DXMIG_GRAPH_SECRET"] = graph.ClientSecret;
+        return cli.Write("jobs/contacts-graph.yaml", $"""
+            name: contacts-graph
+            kind: addressbook
+            source:
+              type: activemail-addressbook-csv
+              directory: ../exports
+            target:
+              type: graph
+              base-url: {graph.BaseUrl}
+              authority-host: {graph.AuthorityHost}
+              tenant-id: {graph.TenantId}
+              client-id: {graph.ClientId}
+              client-secret-env: DXMIG_GRAPH_SECRET
+              certificate-sha256: {graph.CertificateSha256}
+            ledger: ../state/ledger.db
+            mappings:
+              fields: {mappings}/activemail-addressbook-fields.yaml
+              gaiji: {mappings}/gaiji.csv
+              identity: {identity}
+            """);
+    }
+
+    [Fact]
+    public async Task Run_AddressBooksToGraph_EachOwnerGetsTheirContactsOnce_AndASecondRunCreatesNothing()
+    {
+        var samples = cli.Samples(accounts: 3);
+        var job = Job();
+
+        var (code, output, error) = await cli.RunAsync("run", job);
+
+        code.Should().Be(ExitCodes.Quarantined, output + error); // the planted bad rows
+        var contacts = Enumerable.Range(0, 3).SelectMany(i => graph.Store.Contacts($"user{i:000}@pref.example.jp")).ToList();
+        contacts.Should().HaveCount(samples.ExpectedLoaded);
+        contacts.Select(c => c.ExtendedProperties.Values).Should().NotBeEmpty();
+        contacts.GroupBy(c => c.ExtendedProperties.Values.First()).Should().OnlyContain(g => g.Count() == 1, "each source key once");
+        graph.Store.ContactFolders("user000@pref.example.jp").Should().Contain(f => f.DisplayName == "Active! Mail アドレス帳");
+        var sample = contacts.First(c => c.Properties["emailAddresses"]!.AsArray().Count > 0);
+        sample.Properties["yomiSurname"]!.GetValue<string>().Should().NotBeEmpty("ふりがな kept for Outlook's sorting");
+        var creates = Enumerable.Range(0, 3).Sum(i => graph.Stats.For($"user{i:000}@pref.example.jp", Operations.CreateContact).Requests);
+
+        var second = await cli.RunAsync("run", job);
+
+        second.ExitCode.Should().Be(ExitCodes.Quarantined);
+        Enumerable.Range(0, 3).Sum(i => graph.Stats.For($"user{i:000}@pref.example.jp", Operations.CreateContact).Requests).Should().Be(creates);
+        Enumerable.Range(0, 3).SelectMany(i => graph.Store.Contacts($"user{i:000}@pref.example.jp")).Should().HaveCount(samples.ExpectedLoaded);
+        creates.ToString(CultureInfo.InvariantCulture).Should().NotBe("0");
+    }
+
+    [Fact]
+    public async Task Run_LostResponsesOnContactCreates_ResumeWithoutDoubles()
+    {
+        var samples = cli.Samples(accounts: 3);
+        var job = Job();
+        graph.Faults.Add(new FaultRule(FaultKind.LoseResponse) { PathPattern = @"^/\$batch$", Probability = 0.3 });
+
+        for (var run = 0; run < 6; run++)
+        {
+            var (code, _, _) = await cli.RunAsync("run", job);
+            if (code != ExitCodes.Failed)
+            {
+                break;
+            }
+        }
+
+        graph.Stats.TotalFaultsInjected.Should().BePositive();
+        graph.Faults.Clear();
+        (await cli.RunAsync("run", job)).ExitCode.Should().Be(ExitCodes.Quarantined, "only the planted bad rows remain");
+        var contacts = Enumerable.Range(0, 3).SelectMany(i => graph.Store.Contacts($"user{i:000}@pref.example.jp")).ToList();
+        contacts.Should().HaveCount(samples.ExpectedLoaded, "nothing lost, nothing doubled");
+    }
+}
