@@ -21,6 +21,36 @@ public sealed class AuthTests
     }
 
     [Fact]
+    public async Task ClientCertificate_SignedAssertionIsAccepted_AnUnregisteredOneIsNot()
+    {
+        using var registered = SelfSigned("CN=dxmig app");
+        using var other = SelfSigned("CN=someone else");
+        await using var emu = await GraphEmulator.StartAsync(new GraphEmulatorOptions { Users = [User], ClientCertificates = [registered] }, CancellationToken.None);
+        ClientCertificateCredential Credential(System.Security.Cryptography.X509Certificates.X509Certificate2 cert) => new(emu.TenantId, emu.ClientId, cert,
+            new ClientCertificateCredentialOptions
+            {
+                AuthorityHost = emu.AuthorityHost,
+                DisableInstanceDiscovery = true,
+                Transport = new Azure.Core.Pipeline.HttpClientTransport(emu.CreatePinnedHandler()),
+                Retry = { MaxRetries = 0 },
+            });
+
+        var user = await GraphClients.Client(emu, credential: Credential(registered)).Users[User].GetAsync();
+        var act = () => GraphClients.Client(emu, credential: Credential(other)).Users[User].GetAsync();
+
+        user!.Mail.Should().Be(User);
+        (await act.Should().ThrowAsync<AuthenticationFailedException>()).Which.ToString().Should().Contain("AADSTS700027");
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 SelfSigned(string subject)
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(subject, key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    [Fact]
     public async Task WrongSecret_IsRefusedByTheTokenEndpoint()
     {
         await using var emu = await GraphEmulator.StartAsync(new GraphEmulatorOptions { Users = [User] }, CancellationToken.None);

@@ -24,11 +24,8 @@ internal static class Program
         }
 
         using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
         await using var emulator = await GraphEmulator.StartAsync(new GraphEmulatorOptions { Port = port, Users = users }, stop.Token);
 
         // The secret goes to an owner-only file; only its path is printed.
@@ -44,7 +41,7 @@ internal static class Program
         Console.WriteLine($"CertificateSha256:  {emulator.CertificateSha256}");
         Console.WriteLine($"ClientSecretFile:   {secretFile} (0600)");
         Console.WriteLine($"Users:              {string.Join(", ", emulator.Store.Users.Select(u => u.UserPrincipalName))}");
-        Console.WriteLine("Ctrl+C stops. / Ctrl+C で停止");
+        Console.WriteLine("Ctrl+C (or SIGTERM) stops and removes the secret file. / Ctrl+C で停止");
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);
@@ -55,5 +52,11 @@ internal static class Program
 
         File.Delete(secretFile);
         return 0;
+
+        void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
     }
 }

@@ -12,6 +12,10 @@ internal static class MailFolderHandlers
 
     private const string FolderType = "microsoft.graph.mailFolder";
 
+    private const string ContactFolderType = "microsoft.graph.contactFolder";
+
+    private static readonly HashSet<string> ContactFolderSelectable = new(StringComparer.Ordinal) { "id", "displayName", "parentFolderId" };
+
     private static readonly HashSet<string> Selectable = new(StringComparer.Ordinal)
     {
         "id", "displayName", "parentFolderId", "childFolderCount", "unreadItemCount", "totalItemCount", "isHidden",
@@ -23,11 +27,11 @@ internal static class MailFolderHandlers
 
     public static IEnumerable<Route> Routes() =>
     [
-        new Route("GET", "users/{user}/mailFolders", Operations.ListFolders, c => List(c, c.RequireMailbox.MailRoot.Id)),
-        new Route("POST", "users/{user}/mailFolders", Operations.CreateFolder, c => Create(c, c.RequireMailbox.MailRoot.Id)),
+        new Route("GET", "users/{user}/mailFolders", Operations.ListFolders, c => List(c, c.RequireMailbox.MailRoot.Id, mail: true)),
+        new Route("POST", "users/{user}/mailFolders", Operations.CreateFolder, c => Create(c, c.RequireMailbox.MailRoot.Id, mail: true)),
         new Route("GET", "users/{user}/mailFolders/{folder}", Operations.GetFolder, Get),
-        new Route("GET", "users/{user}/mailFolders/{folder}/childFolders", Operations.ListFolders, c => List(c, Resolve(c).Id)),
-        new Route("POST", "users/{user}/mailFolders/{folder}/childFolders", Operations.CreateFolder, c => Create(c, Resolve(c).Id)),
+        new Route("GET", "users/{user}/mailFolders/{folder}/childFolders", Operations.ListFolders, c => List(c, Resolve(c).Id, mail: true)),
+        new Route("POST", "users/{user}/mailFolders/{folder}/childFolders", Operations.CreateFolder, c => Create(c, Resolve(c).Id, mail: true)),
     ];
 
     /// <summary>The folder of <c>{folder}</c> (id or well-known name); 400 for a malformed id, 404 for an unknown one.
@@ -49,19 +53,20 @@ internal static class MailFolderHandlers
         throw ItemSupport.NotFound();
     }
 
-    private static GraphResponse List(RouteContext c, string parentId)
+    /// <summary>Lists the child folders of a mail folder (<paramref name="mail"/>) or a contact folder.</summary>
+    public static GraphResponse List(RouteContext c, string parentId, bool mail)
     {
         ODataQuery.RejectUnserved(c.Request);
-        var select = ODataQuery.Select(c.Request, Selectable, FolderType);
+        var select = ODataQuery.Select(c.Request, mail ? Selectable : ContactFolderSelectable, mail ? FolderType : ContactFolderType);
         var terms = ODataQuery.Filter(c.Request, Filterable);
         var m = c.RequireMailbox;
         List<JsonObject> rendered;
         lock (m.Gate)
         {
-            rendered = m.MailFolders.Values
+            rendered = (mail ? m.MailFolders : m.ContactFolders).Values
                 .Where(f => f.ParentId == parentId)
                 .OrderBy(f => f.Sequence)
-                .Select(f => Render(m.Snapshot(f, mail: true), null))
+                .Select(f => Render(m.Snapshot(f, mail), null, mail))
                 .Where(o => ItemSupport.Matches(terms, o, []))
                 .ToList();
         }
@@ -77,16 +82,18 @@ internal static class MailFolderHandlers
         var f = Resolve(c);
         lock (m.Gate)
         {
-            return GraphResponse.Ok(Render(m.Snapshot(f, mail: true), select));
+            return GraphResponse.Ok(Render(m.Snapshot(f, mail: true), select, mail: true));
         }
     }
 
-    private static GraphResponse Create(RouteContext c, string parentId)
+    /// <summary>Creates a mail folder (<paramref name="mail"/>) or contact folder under a parent.</summary>
+    public static GraphResponse Create(RouteContext c, string parentId, bool mail)
     {
+        var type = mail ? FolderType : ContactFolderType;
         var body = GraphJson.ReadObject(c.Request);
-        GraphJson.RejectUnknown(body, Writable, FolderType);
-        var name = GraphJson.OptionalString(body, "displayName", FolderType);
-        GraphJson.OptionalBool(body, "isHidden", FolderType);
+        GraphJson.RejectUnknown(body, mail ? Writable : ContactFolderSelectable, type);
+        var name = GraphJson.OptionalString(body, "displayName", type);
+        GraphJson.OptionalBool(body, "isHidden", type);
         if (string.IsNullOrWhiteSpace(name))
         {
             throw new GraphErrorException(400, "ErrorInvalidRequest", "The folder's displayName is required.");
@@ -95,26 +102,36 @@ internal static class MailFolderHandlers
         var m = c.RequireMailbox;
         lock (m.Gate)
         {
-            if (m.MailFolders.Values.Any(f => f.ParentId == parentId && string.Equals(f.DisplayName, name, StringComparison.OrdinalIgnoreCase)))
+            var folders = mail ? m.MailFolders : m.ContactFolders;
+            if (folders.Values.Any(f => f.ParentId == parentId && string.Equals(f.DisplayName, name, StringComparison.OrdinalIgnoreCase)))
             {
                 throw new GraphErrorException(409, "ErrorFolderExists", "A folder with the specified name already exists.");
             }
 
-            var folder = m.AddFolder(m.MailFolders, name, parentId, null);
-            return GraphResponse.Created(Render(m.Snapshot(folder, mail: true), null));
+            var folder = m.AddFolder(folders, name, parentId, null);
+            return GraphResponse.Created(Render(m.Snapshot(folder, mail), null, mail));
         }
     }
 
-    public static JsonObject Render(StoredFolder f, HashSet<string>? select) => Pick(new JsonObject
+    /// <summary>A folder as Graph answers it: a contactFolder has only id, displayName and parentFolderId.</summary>
+    public static JsonObject Render(StoredFolder f, HashSet<string>? select, bool mail)
     {
-        ["id"] = f.Id,
-        ["displayName"] = f.DisplayName,
-        ["parentFolderId"] = f.ParentFolderId,
-        ["childFolderCount"] = f.ChildFolderCount,
-        ["unreadItemCount"] = f.UnreadItemCount,
-        ["totalItemCount"] = f.TotalItemCount,
-        ["isHidden"] = false,
-    }, select);
+        var all = new JsonObject
+        {
+            ["id"] = f.Id,
+            ["displayName"] = f.DisplayName,
+            ["parentFolderId"] = f.ParentFolderId,
+        };
+        if (mail)
+        {
+            all["childFolderCount"] = f.ChildFolderCount;
+            all["unreadItemCount"] = f.UnreadItemCount;
+            all["totalItemCount"] = f.TotalItemCount;
+            all["isHidden"] = false;
+        }
+
+        return Pick(all, select);
+    }
 
     /// <summary>Only the selected properties (and always id), as Graph answers a $select.</summary>
     public static JsonObject Pick(JsonObject all, HashSet<string>? select)

@@ -175,7 +175,7 @@ internal sealed class TokenService(GraphEmulatorOptions options, string clientSe
             return (700021, "The client assertion's iss and sub must both be the application's client id.");
         }
 
-        if (claims["exp"] is not JsonValue expValue || !expValue.TryGetValue<long>(out var exp))
+        if (!TryNumericDate(claims["exp"], out var exp))
         {
             return (700024, "The client assertion has no exp claim.");
         }
@@ -186,7 +186,7 @@ internal sealed class TokenService(GraphEmulatorOptions options, string clientSe
         }
 
         // Entra allows five minutes of clock skew on nbf.
-        if (claims["nbf"] is JsonValue nbfValue && nbfValue.TryGetValue<long>(out var nbf) && DateTimeOffset.FromUnixTimeSeconds(nbf) > now.AddMinutes(5))
+        if (TryNumericDate(claims["nbf"], out var nbf) && DateTimeOffset.FromUnixTimeSeconds(nbf) > now.AddMinutes(5))
         {
             return (700024, "Client assertion is not within its valid time range: not yet valid.");
         }
@@ -211,6 +211,14 @@ internal sealed class TokenService(GraphEmulatorOptions options, string clientSe
 
         using var rsa = cert.GetRSAPublicKey();
         return rsa is not null && rsa.VerifyData(signed, signature, HashAlgorithmName.SHA256, padding);
+    }
+
+    /// <summary>A NumericDate claim; MSAL writes it as a JSON number or as a string of digits.</summary>
+    private static bool TryNumericDate(JsonNode? node, out long seconds)
+    {
+        seconds = 0;
+        return node is JsonValue v && (v.TryGetValue(out seconds)
+            || (v.TryGetValue<string>(out var text) && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out seconds)));
     }
 
     private static string? Get(IReadOnlyDictionary<string, string> form, string name) => form.TryGetValue(name, out var v) ? v : null;
