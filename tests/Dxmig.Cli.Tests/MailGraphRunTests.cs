@@ -81,7 +81,7 @@ public sealed class MailGraphRunTests : IAsyncLifetime
     [Fact]
     public async Task Run_ThrottlingStormAndLostResponses_LoseNothingAndDoubleNothing()
     {
-        mail.Graph.Throttling.Settings = new ThrottlingSettings { RequestLimit = 60, RequestWindow = TimeSpan.FromSeconds(2) };
+        mail.Graph.Throttling.Settings = new ThrottlingSettings { RequestLimit = 25, RequestWindow = TimeSpan.FromSeconds(2) };
         mail.Graph.Faults.Add(new FaultRule(FaultKind.LoseResponse) { PathPattern = @"^/\$batch$", Probability = 0.25 });
         mail.Graph.Faults.Add(new FaultRule(FaultKind.GatewayTimeoutAfterProcessing) { Method = "POST", PathPattern = "/messages$", Probability = 0.1 });
         mail.Graph.Faults.Add(new FaultRule(FaultKind.ServiceUnavailable) { Probability = 0.05 });

@@ -114,8 +114,10 @@ public sealed class GraphUploader(GraphSession session, GraphEngine engine, ILog
             using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
             if (document.RootElement.TryGetProperty("nextExpectedRanges", out var ranges) && ranges.GetArrayLength() > 0)
             {
-                var first = ranges[0].GetString() ?? "0-";
-                return long.Parse(first[..first.IndexOf('-', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
+                // "1048576-" or, as Graph's own example shows it, "1048576".
+                var first = ranges[0].GetString() ?? "0";
+                var dash = first.IndexOf('-', StringComparison.Ordinal);
+                return long.Parse(dash < 0 ? first : first[..dash], CultureInfo.InvariantCulture);
             }
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or JsonException or FormatException)
