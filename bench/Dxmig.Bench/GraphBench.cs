@@ -100,8 +100,9 @@ internal static class GraphBench
                 doubled += messagesThere.GroupBy(m => m.ExtendedProperty("String {6f1b7c2a-3e4d-4a5b-8c9d-0e1f2a3b4c5d} Name dxmigSourceKey")).Sum(g => g.Count() - 1);
             }
 
+            var createsBefore = users.Sum(u => graph.Stats.CreateCallsFor($"{u}@pref.example.jp"));
             var second = await MailBench.TimedAsync("dotnet", [dxmig, "run", job], environment);
-            var creates = users.Sum(u => graph.Stats.CreateCallsFor($"{u}@pref.example.jp"));
+            var creates = users.Sum(u => graph.Stats.CreateCallsFor($"{u}@pref.example.jp")) - createsBefore;
             Console.WriteLine();
             Console.WriteLine("| pass | messages | seconds | messages/s | Graph requests admitted | per message | 429 answers | MB sent | peak RSS MB |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -113,7 +114,7 @@ internal static class GraphBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ceiling the budgets allow for that work: {ceiling:0.0} s; dxmig took {first.Seconds:0.0} s → {ceiling / first.Seconds * 100:0}% of the ceiling (goal ≥ 90%)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"on the target: {stored:N0} messages for {total:N0} sent, {doubled} doubled, {total - stored + doubled} lost; creates after the no-change pass: {creates:N0}"));
+                $"on the target: {stored:N0} messages for {total:N0} sent, {doubled} doubled, {total - stored + doubled} lost; create calls in the no-change pass: {creates:N0}"));
             return stored == total && doubled == 0 ? 0 : 1;
         }
         finally

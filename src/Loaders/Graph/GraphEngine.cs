@@ -54,6 +54,7 @@ public sealed class GraphEngine(GraphSession session, ILogger logger, TimeProvid
         ArgumentNullException.ThrowIfNull(batch);
         var results = new GraphOutcome?[batch.Count];
         var failures = new int[batch.Count];
+        var throttledSince = new DateTimeOffset?[batch.Count];
         var pending = Enumerable.Range(0, batch.Count).ToList();
         var lane = lanes.GetOrAdd(mailbox, _ => new Lane(session.Options, time));
         while (pending.Count > 0)
@@ -72,6 +73,16 @@ public sealed class GraphEngine(GraphSession session, ILogger logger, TimeProvid
                     if (answer.Status == 429)
                     {
                         Interlocked.Increment(ref throttled);
+                        var since = throttledSince[index] ??= time.GetUtcNow();
+                        if (time.GetUtcNow() - since > session.Options.MaxThrottledWait)
+                        {
+                            // Graph's budgets free up within minutes; a request throttled for this long will not get
+                            // through (larger than the whole budget, or the mailbox is held by something else).
+                            throw new AccountFailedException(
+                                $"{mailbox} への要求が {session.Options.MaxThrottledWait.TotalMinutes:0} 分以上スロットリングされ続けています ({answer.Describe()})",
+                                $"requests for {mailbox} have been throttled for over {session.Options.MaxThrottledWait.TotalMinutes:0} minutes ({answer.Describe()})");
+                        }
+
                         again.Add(index);
                         wait = Max(wait, answer.RetryAfter ?? TimeSpan.FromSeconds(1));
                     }

@@ -54,6 +54,9 @@ public sealed record GraphTargetOptions
     /// <summary>Retries of one request (throttling, 5xx, dropped connections) before the batch fails.</summary>
     public int MaxRetries { get; init; } = 12;
 
+    /// <summary>How long one request may stay throttled (429 after 429) before its mailbox is given up for the run.</summary>
+    public TimeSpan MaxThrottledWait { get; init; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Longest single wait between retries (a Retry-After above it is still honoured).</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -42,6 +42,7 @@ public sealed class GraphUploader(GraphSession session, GraphEngine engine, ILog
         var chunk = new byte[Math.Min(session.Options.UploadChunkBytes, Math.Max(1, attachment.Size))];
         long offset = 0;
         var failures = 0;
+        DateTimeOffset? throttledSince = null;
         while (offset < attachment.Size)
         {
             content.Position = offset;
@@ -75,7 +76,20 @@ public sealed class GraphUploader(GraphSession session, GraphEngine engine, ILog
                 continue;
             }
 
-            if (status is 0 or 429 or >= 500)
+            if (status == 429)
+            {
+                throttledSince ??= time.GetUtcNow();
+                if (time.GetUtcNow() - throttledSince > session.Options.MaxThrottledWait)
+                {
+                    return $"the upload stayed throttled for over {session.Options.MaxThrottledWait.TotalMinutes:0} minutes";
+                }
+
+                await Task.Delay(retryAfter ?? TimeSpan.FromSeconds(1), time, cancellationToken);
+                continue;
+            }
+
+            throttledSince = null;
+            if (status is 0 or >= 500)
             {
                 if (++failures > session.Options.MaxRetries)
                 {

@@ -48,6 +48,8 @@ public sealed class EmulatorStats
         Mailbox(mailbox).Add(bytes, status);
     }
 
+    internal void CountOperationOnly(string mailbox, string operation, long bytes, int status) => For(mailbox, operation).Add(bytes, status);
+
     internal void ObserveConcurrency(string mailbox, int concurrency) => Mailbox(mailbox).Observe(concurrency);
 }
 

@@ -65,7 +65,8 @@ internal sealed class GraphPipeline(EmulatorContext context, EmulatorThrottling 
         stats.Count(upn ?? "", route.Operation, request.Body.Length, response.Status);
         if (request.InBatch)
         {
-            stats.Count(upn ?? "", Operations.BatchItem, request.Body.Length, response.Status);
+            // Only the operation counter: the mailbox's totals already hold this request under its own operation.
+            stats.CountOperationOnly(upn ?? "", Operations.BatchItem, request.Body.Length, response.Status);
         }
 
         return response;

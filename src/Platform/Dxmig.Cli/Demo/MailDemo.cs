@@ -124,7 +124,17 @@ internal static class MailDemo
                 return Stopped(io);
             }
 
-            return await CheckAsync(io, job, environment, target, identities, manifest, first, second, stopToken);
+            var imap = await CheckAsync(io, job, environment, target, identities, manifest, first, second, stopToken);
+            var sourceVariables = new Dictionary<string, string>
+            {
+                ["DXMIG_SRC_HOST"] = source.Host,
+                ["DXMIG_SRC_PORT"] = source.Port.ToString(CultureInfo.InvariantCulture),
+                ["DXMIG_SRC_ADMIN_USER"] = source.MasterUser,
+                ["DXMIG_SRC_ADMIN_PASSWORD"] = source.MasterPassword,
+                ["DXMIG_ACCOUNTS"] = accounts,
+            };
+            var graph = await GraphDemo.RunAsync(io, repo, state, source, identities, manifest, sourceVariables, overlay, stopToken);
+            return imap && graph;
         }
         catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
         {
