@@ -60,17 +60,16 @@ internal static class GraphBench
                 ["DXMIG_SRC_SECURITY"] = "none",
                 ["DXMIG_SRC_ADMIN_USER"] = source.MasterUser,
                 ["DXMIG_SRC_ADMIN_PASSWORD"] = source.MasterPassword,
-                ["DXMIG_GRAPH_BASE_URL"] = graph.BaseUrl,
-                ["DXMIG_GRAPH_AUTHORITY"] = graph.AuthorityHost.ToString(),
-                ["DXMIG_GRAPH_TENANT"] = graph.TenantId,
-                ["DXMIG_GRAPH_CLIENT_ID"] = graph.ClientId,
-                ["DXMIG_GRAPH_CLIENT_SECRET"] = graph.ClientSecret,
-                ["DXMIG_GRAPH_CERT_SHA256"] = graph.CertificateSha256,
                 ["DXMIG_ACCOUNTS"] = accounts,
                 ["DXMIG_LEDGER"] = Path.Combine(root, "ledger.db"),
                 ["DXMIG_HOME"] = Path.Combine(root, "home"),
                 ["DXMIG_PLAIN"] = "1",
             };
+
+            foreach (var (key, value) in graph.JobEnvironment())
+            {
+                environment[key] = value;
+            }
 
             var first = await MailBench.TimedAsync("dotnet", [dxmig, "run", job], environment);
             var operations = typeof(Operations).GetFields(BindingFlags.Public | BindingFlags.Static)

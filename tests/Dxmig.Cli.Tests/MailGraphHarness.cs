@@ -46,12 +46,11 @@ public sealed class MailGraphHarness : IAsyncDisposable
         env["DXMIG_SRC_SECURITY"] = "none";
         env["DXMIG_SRC_ADMIN_USER"] = source.MasterUser;
         env["DXMIG_SRC_ADMIN_PASSWORD"] = source.MasterPassword;
-        env["DXMIG_GRAPH_BASE_URL"] = graph.BaseUrl;
-        env["DXMIG_GRAPH_AUTHORITY"] = graph.AuthorityHost.ToString();
-        env["DXMIG_GRAPH_TENANT"] = graph.TenantId;
-        env["DXMIG_GRAPH_CLIENT_ID"] = graph.ClientId;
-        env["DXMIG_GRAPH_CLIENT_SECRET"] = graph.ClientSecret;
-        env["DXMIG_GRAPH_CERT_SHA256"] = graph.CertificateSha256;
+        foreach (var (key, value) in graph.JobEnvironment())
+        {
+            env[key] = value;
+        }
+
         env["DXMIG_ACCOUNTS"] = accounts;
         env["DXMIG_LEDGER"] = harness.Cli.Ledger;
         env["DXMIG_HOME"] = Path.Combine(harness.Cli.Folder, "home");

@@ -68,6 +68,20 @@ public sealed class GraphEmulator : IAsyncDisposable
     /// <summary>Read-back of everything stored.</summary>
     public EmulatorStore Store { get; }
 
+    /// <summary>
+    /// The variables dxmig's Graph job files read (<c>jobs/examples/mail-imap-to-graph.yaml</c>), pointing at this
+    /// emulator: base URL, authority, tenant, client id and secret, and the certificate to pin.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> JobEnvironment() => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["DXMIG_GRAPH_BASE_URL"] = BaseUrl,
+        ["DXMIG_GRAPH_AUTHORITY"] = AuthorityHost.ToString(),
+        ["DXMIG_GRAPH_TENANT"] = TenantId,
+        ["DXMIG_GRAPH_CLIENT_ID"] = ClientId,
+        ["DXMIG_GRAPH_CLIENT_SECRET"] = ClientSecret,
+        ["DXMIG_GRAPH_CERT_SHA256"] = CertificateSha256,
+    };
+
     public EmulatorStats Stats { get; }
 
     public EmulatorFaults Faults { get; }

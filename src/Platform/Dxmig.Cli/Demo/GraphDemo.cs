@@ -36,16 +36,8 @@ internal static class GraphDemo
         }
 
         Directory.CreateDirectory(graphState);
-        var environment = overlay(new Dictionary<string, string>(sourceVariables)
-        {
-            ["DXMIG_GRAPH_BASE_URL"] = graph.BaseUrl,
-            ["DXMIG_GRAPH_AUTHORITY"] = graph.AuthorityHost.ToString(),
-            ["DXMIG_GRAPH_TENANT"] = graph.TenantId,
-            ["DXMIG_GRAPH_CLIENT_ID"] = graph.ClientId,
-            ["DXMIG_GRAPH_CLIENT_SECRET"] = graph.ClientSecret,
-            ["DXMIG_GRAPH_CERT_SHA256"] = graph.CertificateSha256,
-            ["DXMIG_LEDGER"] = Path.Combine(graphState, "ledger.db"),
-        });
+        var variables = new Dictionary<string, string>(sourceVariables.Concat(graph.JobEnvironment())) { ["DXMIG_LEDGER"] = Path.Combine(graphState, "ledger.db") };
+        var environment = overlay(variables);
         var graphIo = new CliIo(io.Output, io.Error, io.Interactive, environment, io.Time);
         var job = Path.Combine(repo, JobPath);
 
