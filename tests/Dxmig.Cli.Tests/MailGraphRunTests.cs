@@ -153,6 +153,26 @@ public sealed class MailGraphRunTests : IAsyncLifetime
         mail.AssertNothingLostOrDoubled("tanaka", mail.Manifest["tanaka"].Messages);
     }
 
+    [Fact]
+    public async Task Run_OneMailboxKeepsFailing_IsGivenUpAloneAndTheOthersFinish()
+    {
+        mail.Graph.Faults.Add(new FaultRule(FaultKind.ServiceUnavailable) { Mailbox = MailGraphHarness.Upn("suzuki") });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var (code, output, error) = await mail.RunAsync();
+
+        code.Should().Be(ExitCodes.Failed);
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromMinutes(2), "a sick mailbox is given up, not waited on forever");
+        output.Should().Contain("suzuki").And.Contain("[Failed]");
+        mail.AssertNothingLostOrDoubled("tanaka", mail.Manifest["tanaka"].Messages);
+        mail.Graph.Store.AllMessages(MailGraphHarness.Upn("suzuki")).Should().BeEmpty();
+
+        mail.Graph.Faults.Clear();
+        (await mail.RunAsync()).ExitCode.Should().Be(ExitCodes.Success, "the next run resumes the mailbox");
+        mail.AssertNothingLostOrDoubled("suzuki", mail.Manifest["suzuki"].Messages);
+        error.Should().NotContain(mail.Graph.ClientSecret);
+    }
+
     /// <summary>Attachments of the corpus's attachment messages arrive with their names and bytes; sent time is the Date: header.</summary>
     private async Task AssertAttachmentsAndDatesAsync(string user)
     {

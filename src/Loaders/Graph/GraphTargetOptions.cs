@@ -52,7 +52,7 @@ public sealed record GraphTargetOptions
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
 
     /// <summary>Retries of one request (throttling, 5xx, dropped connections) before the batch fails.</summary>
-    public int MaxRetries { get; init; } = 12;
+    public int MaxRetries { get; init; } = 6;
 
     /// <summary>How long one request may stay throttled (429 after 429) before its mailbox is given up for the run.</summary>
     public TimeSpan MaxThrottledWait { get; init; } = TimeSpan.FromMinutes(30);
@@ -63,7 +63,7 @@ public sealed record GraphTargetOptions
     /// <summary>A mailbox whose requests fail this often (not counting throttling) is given up for this run.</summary>
     public double CircuitFailureRatio { get; init; } = 0.5;
 
-    public int CircuitMinimumThroughput { get; init; } = 20;
+    public int CircuitMinimumThroughput { get; init; } = 10;
 
     public TimeSpan CircuitSamplingDuration { get; init; } = TimeSpan.FromSeconds(60);
 
