@@ -84,5 +84,48 @@ public sealed class CliHarness : IDisposable
         return await db.Items.GroupBy(i => i.State).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count);
     }
 
+    /// <summary>Starts <c>dxmig run JOB</c> as its own process (so that it can be killed) with this harness's environment.</summary>
+    public System.Diagnostics.Process StartChild(string job)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dxmig.dll"));
+        info.ArgumentList.Add("run");
+        info.ArgumentList.Add(job);
+        foreach (var (key, value) in Environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = System.Diagnostics.Process.Start(info)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        return process;
+    }
+
+    /// <summary>Waits until the ledger holds at least this many loaded items (or the process ended first: an error).</summary>
+    public async Task WaitForLoadedAsync(int minimumLoaded, System.Diagnostics.Process? process)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (DateTime.UtcNow < deadline && process?.HasExited != true)
+        {
+            try
+            {
+                var states = await LedgerStatesAsync();
+                if (states.TryGetValue(ItemState.Loaded, out var loaded) && loaded >= minimumLoaded)
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+            {
+                // Not created yet.
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException("the run never got far enough to be stopped mid-run, or ended first");
+    }
+
     public void Dispose() => temp.Dispose();
 }

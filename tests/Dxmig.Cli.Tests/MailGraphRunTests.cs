@@ -173,6 +173,34 @@ public sealed class MailGraphRunTests : IAsyncLifetime
         error.Should().NotContain(mail.Graph.ClientSecret);
     }
 
+    [Fact]
+    public async Task Run_KilledWithSigkillMidRun_ResumesWithNothingLostOrDoubled()
+    {
+        await using var big = await MailGraphHarness.StartAsync(
+            [.. Enumerable.Range(1, 4).Select(i => $"user{i:00}")], messages: 300,
+            new ThrottlingSettings { RequestLimit = 120, RequestWindow = TimeSpan.FromSeconds(2) });
+        var process = big.Cli.StartChild(MailGraphHarness.Job);
+        await big.Cli.WaitForLoadedAsync(minimumLoaded: 300, process);
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        var loadedAtKill = (await big.Cli.LedgerStatesAsync()).GetValueOrDefault(Platform.Ledger.ItemState.Loaded);
+        loadedAtKill.Should().BeLessThan(big.Manifest.Messages.Count(), "the kill must land mid-run for this test to mean anything");
+        var createdAtKill = big.Manifest.Mailboxes.Sum(m => big.Graph.Store.AllMessages(MailGraphHarness.Upn(m.User)).Count);
+
+        var (code, output, error) = await big.RunAsync();
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        foreach (var mailbox in big.Manifest.Mailboxes)
+        {
+            big.AssertNothingLostOrDoubled(mailbox.User, mailbox.Messages);
+        }
+
+        var states = await big.Cli.LedgerStatesAsync();
+        states.Should().NotContainKey(Platform.Ledger.ItemState.Pending);
+        states[Platform.Ledger.ItemState.Loaded].Should().Be(big.Manifest.Messages.Count());
+        createdAtKill.Should().BeGreaterThanOrEqualTo(loadedAtKill);
+    }
+
     /// <summary>Attachments of the corpus's attachment messages arrive with their names and bytes; sent time is the Date: header.</summary>
     private async Task AssertAttachmentsAndDatesAsync(string user)
     {

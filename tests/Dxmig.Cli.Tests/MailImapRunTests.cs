@@ -149,8 +149,8 @@ public sealed class MailImapRunTests : IAsyncLifetime
     public async Task Run_KilledWithSigkillMidRun_ResumesWithNothingLostOrDoubled()
     {
         await using var big = await MailRunHarness.StartAsync([.. Enumerable.Range(1, 6).Select(i => $"user{i:00}")], messages: 400);
-        var process = StartDxmig(big);
-        await WaitForLedgerAsync(big, minimumLoaded: 300, process);
+        var process = big.Cli.StartChild(MailRunHarness.Job);
+        await big.Cli.WaitForLoadedAsync(minimumLoaded: 300, process);
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
         var loadedAtKill = (await big.Cli.LedgerStatesAsync()).GetValueOrDefault(ItemState.Loaded);
@@ -177,7 +177,7 @@ public sealed class MailImapRunTests : IAsyncLifetime
         await using var big = await MailRunHarness.StartAsync([.. Enumerable.Range(1, 4).Select(i => $"user{i:00}")], messages: 300);
         var server = side == "source" ? big.Source : big.Target;
         var run = big.RunAsync();
-        await WaitForLedgerAsync(big, minimumLoaded: 150, process: null);
+        await big.Cli.WaitForLoadedAsync(minimumLoaded: 150, process: null);
         run.IsCompleted.Should().BeFalse("the restart must land mid-run for this test to mean anything");
         await server.RestartAsync();
 
@@ -236,46 +236,5 @@ public sealed class MailImapRunTests : IAsyncLifetime
         await using var ledger = new Platform.Ledger.LedgerDbContext(Platform.Storage.StoreContextFactory.CreateOptions<Platform.Ledger.LedgerDbContext>(Platform.Storage.StoreLocation.Parse(mail.Cli.Ledger, "/")));
         var repaired = ledger.Items.Where(i => i.Account == "tanaka" && i.Message != null && i.Message.Contains("repaired-8bit-headers")).Count();
         repaired.Should().Be(raw.Count);
-    }
-
-    private static System.Diagnostics.Process StartDxmig(MailRunHarness harness)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dxmig.dll"));
-        info.ArgumentList.Add("run");
-        info.ArgumentList.Add(MailRunHarness.Job);
-        foreach (var (key, value) in harness.Cli.Environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        var process = System.Diagnostics.Process.Start(info)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        return process;
-    }
-
-    private static async Task WaitForLedgerAsync(MailRunHarness harness, int minimumLoaded, System.Diagnostics.Process? process)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (DateTime.UtcNow < deadline && process?.HasExited != true)
-        {
-            try
-            {
-                var states = await harness.Cli.LedgerStatesAsync();
-                if (states.TryGetValue(ItemState.Loaded, out var loaded) && loaded >= minimumLoaded)
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
-            {
-                // Not created yet.
-            }
-
-            await Task.Delay(20);
-        }
-
-        throw new TimeoutException("the mail run never got far enough to be killed mid-run, or ended first");
     }
 }
