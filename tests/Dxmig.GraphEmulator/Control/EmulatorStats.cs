@@ -59,12 +59,16 @@ public abstract class RequestCounters
     private int _requests;
     private int _throttled;
     private long _bytes;
+    private long _admittedBytes;
 
     public int Requests => Volatile.Read(ref _requests);
 
     public int Throttled => Volatile.Read(ref _throttled);
 
     public long BytesReceived => Interlocked.Read(ref _bytes);
+
+    /// <summary>Bytes of the requests that were not throttled: what the upload budget counted.</summary>
+    public long BytesAdmitted => Interlocked.Read(ref _admittedBytes);
 
     internal void Add(long bytes, int status)
     {
@@ -73,6 +77,10 @@ public abstract class RequestCounters
         if (status == 429)
         {
             Interlocked.Increment(ref _throttled);
+        }
+        else
+        {
+            Interlocked.Add(ref _admittedBytes, bytes);
         }
     }
 }
