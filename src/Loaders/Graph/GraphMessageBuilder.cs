@@ -247,7 +247,7 @@ public sealed class GraphMessageBuilder(GraphTargetOptions options)
                         var size = DecodedLength(content);
                         var name = part.FileName ?? $"attachment{number}{Extension(part.ContentType.MimeType)}";
                         var isInline = part.ContentDisposition?.Disposition == ContentDisposition.Inline && part.ContentId is not null;
-                        list.Add(new GraphAttachment(name, part.ContentType.MimeType, isInline, part.ContentId, size, () => Decoded(content)));
+                        list.Add(new GraphAttachment(name, part.ContentType.MimeType, isInline, part.ContentId, size, () => Decoded(content, size)));
                         break;
                     }
             }
@@ -280,12 +280,25 @@ public sealed class GraphMessageBuilder(GraphTargetOptions options)
         return counter.Length;
     }
 
-    private static MemoryStream Decoded(IMimeContent content)
+    /// <summary>
+    /// The decoded bytes: in memory up to 4 MB (they go into a request as base64 anyway), above that in an owner-only
+    /// temporary file deleted when closed, so a 100 MB attachment is streamed to its upload session, not held.
+    /// </summary>
+    private static Stream Decoded(IMimeContent content, long size)
     {
-        var memory = new MemoryStream();
-        content.DecodeTo(memory);
-        memory.Position = 0;
-        return memory;
+        if (size <= MessageContent.MemoryLimit)
+        {
+            var memory = new MemoryStream((int)size);
+            content.DecodeTo(memory);
+            memory.Position = 0;
+            return memory;
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), $"dxmig-attachment-{Guid.NewGuid():N}.bin");
+        var file = new FileStream(path, OwnerOnlyFile.Options(FileAccess.ReadWrite, FileOptions.DeleteOnClose));
+        content.DecodeTo(file);
+        file.Position = 0;
+        return file;
     }
 
     private static string? Clean(string? subject)

@@ -117,11 +117,7 @@ public sealed class MessageContent : IDisposable
         long total = 0;
         var prefix = new byte[PrefixLength];
         var prefixLength = 0;
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Options = FileOptions.Asynchronous };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
+        var options = OwnerOnlyFile.Options(FileAccess.Write, FileOptions.Asynchronous);
 
         var chunk = ArrayPool<byte>.Shared.Rent(256 * 1024);
         try
