@@ -32,11 +32,12 @@ public sealed class MailGraphHarness : IAsyncDisposable
 
     public static string Upn(string user) => $"{user}@{Domain}";
 
-    public static async Task<MailGraphHarness> StartAsync(IReadOnlyList<string> users, int messages = 40, ThrottlingSettings? throttling = null)
+    public static async Task<MailGraphHarness> StartAsync(
+        IReadOnlyList<string> users, int messages = 40, ThrottlingSettings? throttling = null, IReadOnlyList<System.Security.Cryptography.X509Certificates.X509Certificate2>? clientCertificates = null)
     {
         var source = await DovecotServer.StartAsync(new DovecotOptions { Users = users.ToDictionary(u => u, u => $"{u}-pass") });
         var graph = await GraphEmulator.GraphEmulator.StartAsync(
-            new GraphEmulatorOptions { Users = [.. users.Select(Upn)], Throttling = throttling ?? new ThrottlingSettings() }, CancellationToken.None);
+            new GraphEmulatorOptions { Users = [.. users.Select(Upn)], Throttling = throttling ?? new ThrottlingSettings(), ClientCertificates = clientCertificates ?? [] }, CancellationToken.None);
         var harness = new MailGraphHarness(source, graph, new CliHarness());
         harness.Manifest = await new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 7, MessagesPerMailbox = messages }).FillAsync(source, users);
         var accounts = harness.Cli.Write("accounts.csv", "source,target\n" + string.Concat(users.Select(u => $"{u},{Upn(u)}\n")));

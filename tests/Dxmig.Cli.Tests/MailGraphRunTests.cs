@@ -201,6 +201,40 @@ public sealed class MailGraphRunTests : IAsyncLifetime
         createdAtKill.Should().BeGreaterThanOrEqualTo(loadedAtKill);
     }
 
+    [Fact]
+    public async Task Run_WithAClientCertificate_AuthenticatesWithoutASecret()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=dxmig-test-app", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        await using var withCertificate = await MailGraphHarness.StartAsync(["tanaka"], messages: 10, clientCertificates: [certificate]);
+        var pem = withCertificate.Cli.Write("app.pem", certificate.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem());
+        withCertificate.Cli.Environment.Remove("DXMIG_GRAPH_CLIENT_SECRET");
+        withCertificate.Cli.Environment["DXMIG_GRAPH_CERT"] = pem;
+        var job = withCertificate.JobVariant("certificate", text => text
+            .Replace("  client-secret-env: DXMIG_GRAPH_CLIENT_SECRET\n", string.Empty, StringComparison.Ordinal)
+            .Replace("  # client-certificate-file: ${DXMIG_GRAPH_CERT}", "  client-certificate-file: ${DXMIG_GRAPH_CERT}", StringComparison.Ordinal));
+
+        var (code, output, error) = await withCertificate.Cli.RunAsync("run", job);
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        withCertificate.AssertNothingLostOrDoubled("tanaka", withCertificate.Manifest["tanaka"].Messages);
+        File.ReadAllText(job).Should().NotContain("PRIVATE KEY");
+    }
+
+    [Fact]
+    public async Task Run_WrongPinnedCertificate_IsRefusedWithAClearMessage()
+    {
+        mail.Cli.Environment["DXMIG_GRAPH_CERT_SHA256"] = new string('A', 64);
+
+        var (code, output, error) = await mail.RunAsync("--accounts", "tanaka");
+
+        code.Should().Be(ExitCodes.Failed);
+        mail.Graph.Store.AllMessages(MailGraphHarness.Upn("tanaka")).Should().BeEmpty();
+        (output + error).Should().Contain("証明書を信頼できません").And.Contain("certificate-sha256");
+    }
+
     /// <summary>Attachments of the corpus's attachment messages arrive with their names and bytes; sent time is the Date: header.</summary>
     private async Task AssertAttachmentsAndDatesAsync(string user)
     {

@@ -199,6 +199,10 @@ public sealed class GraphEngine(GraphSession session, ILogger logger, TimeProvid
                 $"移行先メールボックス {mailbox} への Graph の要求が失敗し続けているため、この実行では止めます (次の実行で再開)",
                 $"Graph requests for {mailbox} keep failing; the mailbox is given up for this run (the next run resumes it)", ex);
         }
+        catch (HttpRequestException ex) when (GraphSession.Untrusted(ex))
+        {
+            throw GraphSession.UntrustedCertificate(session.Options.BaseUrl, ex);
+        }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or IOException && !cancellationToken.IsCancellationRequested)
         {
             // No answer at all: the request may or may not have been carried out.

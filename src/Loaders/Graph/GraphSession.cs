@@ -82,6 +82,26 @@ public sealed class GraphSession : IDisposable
         anonymousTransport.Dispose();
     }
 
+    /// <summary>True when the exception (or one inside it) is a refused TLS certificate.</summary>
+    public static bool Untrusted(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Security.Authentication.AuthenticationException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The plain-words failure for a certificate that is not trusted (or not the pinned one).</summary>
+    public static AccountFailedException UntrustedCertificate(Uri? server, Exception inner) => new(
+        $"{server?.Host} の証明書を信頼できません (システムの信頼ストアにないか、certificate-sha256 と一致しません)。接続しませんでした",
+        $"the certificate of {server?.Host} is not trusted (not in the system's trust store, or not the one certificate-sha256 pins); nothing was sent",
+        inner);
+
     private static SocketsHttpHandler Transport(string? pin) => new()
     {
         SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = Validator(pin) },
@@ -128,6 +148,10 @@ public sealed class GraphSession : IDisposable
             try
             {
                 token = await credential.GetTokenAsync(Context, cancellationToken);
+            }
+            catch (AuthenticationFailedException ex) when (Untrusted(ex))
+            {
+                throw UntrustedCertificate(request.RequestUri, ex);
             }
             catch (AuthenticationFailedException ex)
             {
