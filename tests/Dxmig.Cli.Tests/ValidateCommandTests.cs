@@ -8,6 +8,53 @@ public sealed class ValidateCommandTests : IDisposable
 
     public void Dispose() => cli.Dispose();
 
+    [Theory]
+    [InlineData("examples/mail-imap-to-imap.yaml")]
+    [InlineData("examples/mail-imap-to-graph.yaml")]
+    [InlineData("demo-mail.yaml")]
+    [InlineData("demo-mail-graph.yaml")]
+    public async Task Validate_ShippedMailJobs_AreValidWithTheirVariablesSet(string job)
+    {
+        var accounts = cli.Write("accounts.csv", "source,target\ntanaka,tanaka@pref.example.jp\n");
+        foreach (var (key, value) in new Dictionary<string, string>
+        {
+            ["DXMIG_SRC_HOST"] = "127.0.0.1", ["DXMIG_DST_HOST"] = "127.0.0.1", ["DXMIG_SRC_ADMIN_USER"] = "admin", ["DXMIG_DST_ADMIN_USER"] = "admin",
+            ["DXMIG_GRAPH_TENANT"] = "t", ["DXMIG_GRAPH_CLIENT_ID"] = "c", ["DXMIG_ACCOUNTS"] = accounts, ["DXMIG_LEDGER"] = cli.Ledger,
+        })
+        {
+            cli.Environment[key] = value;
+        }
+
+        var (code, output, error) = await cli.RunAsync("validate", Path.Combine(Dxmig.TestSupport.RepoPaths.Root, "jobs", job));
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        output.Should().Contain("問題なし / OK");
+    }
+
+    [Fact]
+    public async Task Validate_GraphTargetWithoutCredential_IsRefusedAtItsLine()
+    {
+        var job = cli.Write("jobs/graph.yaml", """
+            name: g
+            kind: mail
+            source: { type: imap, host: 127.0.0.1, security: none, admin-user: a, admin-password-env: X }
+            target:
+              type: graph
+              base-url: http://127.0.0.1:1/v1.0
+              tenant-id: t
+              client-id: c
+              client-secret: inline-secret-value
+            ledger: ledger.db
+            mappings: { identity: accounts.csv }
+            """);
+        cli.Write("jobs/accounts.csv", "source,target\na,a@b.jp\n");
+
+        var (code, output, error) = await cli.RunAsync("validate", job);
+
+        code.Should().Be(ExitCodes.Failed);
+        (output + error).Should().Contain("https").And.Contain("client-secret").And.NotContain("inline-secret-value");
+    }
+
     [Fact]
     public async Task Validate_GoodJob_SaysOkWithTheAccountCount()
     {
