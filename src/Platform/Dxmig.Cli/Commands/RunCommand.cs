@@ -6,6 +6,7 @@ using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Logging;
 using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Scheduling;
 using Dxmig.Platform.Storage;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -23,13 +24,22 @@ internal static class RunCommand
         var job = new Argument<string>("job") { Description = "ジョブファイル / job file" };
         var dryRun = new Option<bool>("--dry-run") { Description = "読んで比べるだけで何も書きません / read and compare, write nothing" };
         var accounts = new Option<string?>("--accounts") { Description = "このアカウントだけ (カンマ区切り) / only these accounts (comma-separated)" };
-        var command = new Command("run", "ジョブを一回実行します / run a job once") { job, dryRun, accounts };
+        var ignoreWindow = new Option<bool>("--ignore-window")
+        {
+            Description = "ジョブの実行時間帯の外でも今すぐ実行します (運用者の判断で) / run now even outside the job's run window (an operator's decision)",
+        };
+        var command = new Command("run", "ジョブを一回実行します / run a job once") { job, dryRun, accounts, ignoreWindow };
         command.SetAction((parse, _) => ExecuteAsync(
-            io, parse.GetValue(job)!, parse.GetValue(dryRun), Split(parse.GetValue(accounts)), stopToken()));
+            io, parse.GetValue(job)!, parse.GetValue(dryRun), Split(parse.GetValue(accounts)), stopToken(), parse.GetValue(ignoreWindow)));
         return command;
     }
 
-    public static async Task<int> ExecuteAsync(CliIo io, string path, bool dryRun, IReadOnlyList<string> only, CancellationToken stopToken)
+    /// <summary>
+    /// Runs the job once. A job with a run window (<c>schedule.window</c> / <c>schedule.calendar</c>) does not start
+    /// outside it (exit 3, with when it next opens) unless <paramref name="ignoreWindow"/>; at the window's end a running
+    /// job finishes the batch in hand, records it and its checkpoints, and stops (exit 3); the next run resumes.
+    /// </summary>
+    public static async Task<int> ExecuteAsync(CliIo io, string path, bool dryRun, IReadOnlyList<string> only, CancellationToken stopToken, bool ignoreWindow = false)
     {
         JobFile job;
         List<string> accounts;
@@ -45,6 +55,24 @@ internal static class RunCommand
             return ExitCodes.Failed;
         }
 
+        var window = new RunWindow(job.Schedule, ClosedDays.Default);
+        var now = io.Time.GetUtcNow();
+        if (!ignoreWindow && !window.IsOpen(now))
+        {
+            var next = window.NextOpen(now);
+            io.Output.WriteLine(
+                $"実行時間帯の外のため実行しません。次に開くのは {Local(next, job)} / not run: outside the job's run window; it next opens {Local(next, job)} "
+                + "(--ignore-window で今すぐ実行 / --ignore-window runs it now)");
+            return ExitCodes.WindowClosed;
+        }
+
+        // The window's end stops the run like a stop signal: the batch in hand is finished and recorded.
+        using var windowEnd = !ignoreWindow && window.ClosesAt(now) is { } closes && closes != DateTimeOffset.MaxValue
+            ? new CancellationTokenSource(closes - now, io.Time)
+            : new CancellationTokenSource();
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopToken, windowEnd.Token);
+        var runStop = stop.Token;
         using var logging = DxmigLogging.Create(LogLevel.Warning, job.LogFolder);
         var kind = JobKinds.All[job.Kind];
         var request = new JobRunRequest(accounts, dryRun, io.Time);
@@ -63,11 +91,11 @@ internal static class RunCommand
                         new TransferSpeedColumn(),
                         new RemainingTimeColumn(),
                         new SpinnerColumn())
-                    .StartAsync(ctx => kind.RunAsync(job, request, new LiveRunObserver(ctx, accounts.Count), logging.Loggers, stopToken));
+                    .StartAsync(ctx => kind.RunAsync(job, request, new LiveRunObserver(ctx, accounts.Count), logging.Loggers, runStop));
             }
             else
             {
-                result = await kind.RunAsync(job, request, new PlainRunObserver(io.Output, accounts.Count), logging.Loggers, stopToken);
+                result = await kind.RunAsync(job, request, new PlainRunObserver(io.Output, accounts.Count), logging.Loggers, runStop);
             }
         }
         catch (Exception ex) when (ex is ConfigurationException or JobBusyException or StoreSchemaException)
@@ -79,8 +107,21 @@ internal static class RunCommand
         var quarantined = await ReadQuarantinedAsync(job, result, io);
         var logFile = Path.Combine(job.LogFolder, job.Name, $"{result.Run.RunId}.jsonl");
         RunSummaryPrinter.Print(io.Console, result, File.Exists(logFile) ? logFile : null, quarantined);
+        if (windowEnd.IsCancellationRequested && !stopToken.IsCancellationRequested && result.Run.Outcome == RunOutcome.Stopped)
+        {
+            var next = window.NextOpen(io.Time.GetUtcNow());
+            io.Output.WriteLine(
+                $"実行時間帯の終わりで停止しました (処理中のバッチは記録済み)。次の時間帯 {Local(next, job)} に続きから再開します / "
+                + $"stopped at the end of the run window (the batch in hand is recorded); the next window ({Local(next, job)}) resumes it");
+            return ExitCodes.WindowClosed;
+        }
+
         return result.ExitCode;
     }
+
+    private static string Local(DateTimeOffset? time, JobFile job) => time is { } t
+        ? TimeZoneInfo.ConvertTime(t, TimeZoneInfo.FindSystemTimeZoneById(job.Schedule?.TimeZone ?? ScheduleSpec.DefaultTimeZone)).ToString("yyyy-MM-dd HH:mm (zzz)", System.Globalization.CultureInfo.InvariantCulture)
+        : "(1 年以内にありません / none within a year)";
 
     internal static IReadOnlyList<string> Split(string? value) =>
         string.IsNullOrWhiteSpace(value) ? [] : [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];

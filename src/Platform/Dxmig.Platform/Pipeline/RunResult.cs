@@ -20,4 +20,7 @@ public static class ExitCodes
     public const int Success = 0;
     public const int Quarantined = 1;
     public const int Failed = 2;
+
+    /// <summary>Not run, or paused, because the job's run window is closed: nothing is wrong; the next window resumes it.</summary>
+    public const int WindowClosed = 3;
 }
