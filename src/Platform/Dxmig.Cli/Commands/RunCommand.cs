@@ -107,6 +107,7 @@ internal static class RunCommand
         var quarantined = await ReadQuarantinedAsync(job, result, io);
         var logFile = Path.Combine(job.LogFolder, job.Name, $"{result.Run.RunId}.jsonl");
         RunSummaryPrinter.Print(io.Console, result, File.Exists(logFile) ? logFile : null, quarantined);
+        await AlertAsync(io, job, result, File.Exists(logFile) ? logFile : null, reportPath: null, incomplete: false, logging.Loggers);
         if (windowEnd.IsCancellationRequested && !stopToken.IsCancellationRequested && result.Run.Outcome == RunOutcome.Stopped)
         {
             var next = window.NextOpen(io.Time.GetUtcNow());
@@ -117,6 +118,26 @@ internal static class RunCommand
         }
 
         return result.ExitCode;
+    }
+
+    /// <summary>Mails the admins named in the job's <c>alerts:</c> when the run calls for it (never fails the run).</summary>
+    internal static async Task AlertAsync(CliIo io, JobFile job, RunResult result, string? logFile, string? reportPath, bool incomplete, ILoggerFactory loggers)
+    {
+        if (job.Alerts is not { } settings || result.Run.DryRun)
+        {
+            return;
+        }
+
+        var mailer = new Platform.Alerts.AlertMailer(settings, job.Environment, loggers.CreateLogger("dxmig.alerts"));
+        if (!mailer.ShouldSend(result, incomplete))
+        {
+            return;
+        }
+
+        var sent = await mailer.SendAsync(mailer.Compose(job.Name, result, logFile, reportPath), CancellationToken.None);
+        io.Output.WriteLine(sent
+            ? $"管理者に通知メールを送りました / alert mailed to the admins: {string.Join(", ", settings.To)}"
+            : "管理者への通知メールを送れませんでした (ログを参照) / the alert mail could not be sent (see the log)");
     }
 
     private static string Local(DateTimeOffset? time, JobFile job) => time is { } t

@@ -34,7 +34,10 @@ public sealed record ImapEndpoint
     public override string ToString() => $"{Host}:{Port} ({Security})";
 
     /// <summary>True when the host is on this machine (127.0.0.0/8, ::1, localhost): the only place plain IMAP is allowed.</summary>
-    public bool IsLoopback =>
-        Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ||
-        (IPAddress.TryParse(Host, out var address) && IPAddress.IsLoopback(address));
+    public bool IsLoopback => IsLoopbackHost(Host);
+
+    /// <summary>True when the host name or address is on this machine.</summary>
+    public static bool IsLoopbackHost(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ||
+        (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 }

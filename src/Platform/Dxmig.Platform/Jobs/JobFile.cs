@@ -33,6 +33,9 @@ public sealed class JobFile
 
     public required string LogFolder { get; init; }
 
+    /// <summary>Whom to mail about runs, and when (<c>alerts:</c>); null: nobody.</summary>
+    public Alerts.AlertSettings? Alerts { get; init; }
+
     public int Parallelism { get; init; } = RunSettings.DefaultParallelism;
 
     public int BatchSize { get; init; } = RunSettings.DefaultBatchSize;

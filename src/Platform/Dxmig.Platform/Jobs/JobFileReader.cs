@@ -12,7 +12,7 @@ namespace Dxmig.Platform.Jobs;
 public static partial class JobFileReader
 {
     private static readonly string[] TopLevelKeys =
-        ["name", "kind", "description", "schedule", "source", "target", "mappings", "options", "ledger", "logging"];
+        ["name", "kind", "description", "schedule", "source", "target", "mappings", "options", "ledger", "logging", "alerts"];
 
     private static readonly HashSet<string> SecretKeys = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -91,6 +91,8 @@ public static partial class JobFileReader
             }
         }
 
+        var alerts = top.Section("alerts") is { } alertSection ? Alerts.AlertSettings.Read(alertSection) : null;
+
         int? parallelism = null, batchSize = null, channelCapacity = null;
         if (top.Section("options") is { } options)
         {
@@ -118,6 +120,7 @@ public static partial class JobFileReader
             Ledger = ledger,
             LedgerPassword = ledgerPassword,
             LogFolder = logFolder,
+            Alerts = alerts,
             Parallelism = parallelism ?? Pipeline.RunSettings.DefaultParallelism,
             BatchSize = batchSize ?? Pipeline.RunSettings.DefaultBatchSize,
             ChannelCapacity = channelCapacity ?? Pipeline.RunSettings.DefaultChannelCapacity,

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+using Dxmig.Platform.Imap;
+using Dxmig.Platform.Ledger;
+using Dxmig.Platform.Logging;
+using Dxmig.Platform.Pipeline;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Logging;
+using MimeKit;
+
+namespace Dxmig.Platform.Alerts;
+
+/// <summary>
+/// Mails the admins about a run (MailKit SMTP): Japanese first, English beside it; the outcome, the accounting of
+/// every account, the failures in one line each, and where the log (and the reconciliation report) are. Every line
+/// goes through the secret masker. A mail that cannot be sent is logged, never fails the run.
+/// </summary>
+public sealed class AlertMailer(AlertSettings settings, Func<string, string?> environment, ILogger logger)
+{
+    /// <summary>True when this run's outcome is one the settings mail about.</summary>
+    public bool ShouldSend(RunResult result, bool incomplete)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        // A stop (a signal, the window's end) is an operator's or the schedule's doing, not a failure.
+        return settings.When == AlertWhen.Always || incomplete || result.Run.Outcome is RunOutcome.Failed or RunOutcome.Interrupted;
+    }
+
+    /// <summary>Builds the alert mail for a run.</summary>
+    public MimeMessage Compose(string job, RunResult result, string? logFile, string? reportPath)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var run = result.Run;
+        var failed = run.Outcome is RunOutcome.Failed or RunOutcome.Interrupted;
+        var subject = failed
+            ? $"[dxmig] 要対応: ジョブ {job} が失敗しました / action needed: job {job} failed ({run.RunId})"
+            : $"[dxmig] ジョブ {job} の結果: {run.Outcome} / job {job}: {run.Outcome} ({run.RunId})";
+        var body = new StringBuilder();
+        body.AppendLine(CultureInfo.InvariantCulture, $"ジョブ / job: {job}");
+        body.AppendLine(CultureInfo.InvariantCulture, $"実行 / run: {run.RunId}  開始 / started {run.StartedUtc:yyyy-MM-dd HH:mm:ss}Z  結果 / outcome: {run.Outcome}");
+        body.AppendLine(CultureInfo.InvariantCulture,
+            $"集計 / accounting: 読込 seen {run.Seen} = 投入 loaded {run.Loaded} + 削除 removed {run.Removed} + スキップ skipped {run.Skipped} + 隔離 quarantined {run.Quarantined} + 処理済み already done {run.AlreadyDone}");
+        body.AppendLine();
+        body.AppendLine("アカウント別 / by account:");
+        foreach (var account in result.Accounts.OrderBy(a => a.Outcome == RunOutcome.Succeeded).ThenBy(a => a.Account, StringComparer.Ordinal))
+        {
+            body.AppendLine(CultureInfo.InvariantCulture,
+                $"  {account.Account}: {account.Outcome} 読込 {account.Seen} 投入 {account.Loaded} 隔離 {account.Quarantined}{(account.Message is { } e ? " — " + e : string.Empty)}");
+        }
+
+        body.AppendLine();
+        if (logFile is not null)
+        {
+            body.AppendLine(CultureInfo.InvariantCulture, $"ログ / log: {logFile}");
+        }
+
+        if (reportPath is not null)
+        {
+            body.AppendLine(CultureInfo.InvariantCulture, $"照合レポート / reconciliation report: {reportPath}");
+        }
+
+        body.AppendLine(CultureInfo.InvariantCulture, $"履歴 / history: dxmig status {job}");
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(settings.From));
+        foreach (var to in settings.To)
+        {
+            message.To.Add(MailboxAddress.Parse(to));
+        }
+
+        message.Subject = SecretMasker.Apply(subject);
+        message.Body = new TextPart("plain") { Text = SecretMasker.Apply(body.ToString()) };
+        return message;
+    }
+
+    /// <summary>Sends the mail; false (logged) when the SMTP server cannot be reached or refuses it.</summary>
+    public async Task<bool> SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        using var client = new SmtpClient { Timeout = 60_000 };
+        client.ServerCertificateValidationCallback = ImapConnector.Validator(new ImapEndpoint { Host = settings.Host, Port = settings.Port, PinnedSha256 = settings.PinnedSha256 });
+        try
+        {
+            var options = settings.Security switch
+            {
+                "tls" => SecureSocketOptions.SslOnConnect,
+                "starttls" => SecureSocketOptions.StartTls,
+                _ => SecureSocketOptions.None,
+            };
+            await client.ConnectAsync(settings.Host, settings.Port, options, cancellationToken);
+            if (settings.User is { } user && settings.Password?.Resolve(environment) is { } password)
+            {
+                await client.AuthenticateAsync(user, password, cancellationToken);
+            }
+
+            await client.SendAsync(message, cancellationToken);
+            await client.DisconnectAsync(true, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or MailKit.ProtocolException or MailKit.CommandException
+            or AuthenticationException or SslHandshakeException or TimeoutException or Contracts.ConfigurationException)
+        {
+            logger.LogError("管理者への通知メールを送れませんでした / the alert mail to the admins could not be sent: {Reason}", SecretMasker.Apply(ex.Message));
+            return false;
+        }
+    }
+}
