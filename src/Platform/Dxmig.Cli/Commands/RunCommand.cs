@@ -79,13 +79,20 @@ internal static class RunCommand
         var quarantined = await ReadQuarantinedAsync(job, result, io);
         var logFile = Path.Combine(job.LogFolder, job.Name, $"{result.Run.RunId}.jsonl");
         RunSummaryPrinter.Print(io.Console, result, File.Exists(logFile) ? logFile : null, quarantined);
-        return result.ExitCode;
+        if (!job.ReconcileAfterRun || dryRun || stopToken.IsCancellationRequested || result.Run.Outcome == RunOutcome.Stopped)
+        {
+            return result.ExitCode;
+        }
+
+        // options.reconcile: after-run — the run's exit code is the worse of the run's and the reconciliation's.
+        var reconciled = await ReconcileCommand.ExecuteAsync(io, job, accounts, deep: false, output: null, result.Run.RunId, logging.Loggers, stopToken);
+        return Math.Max(result.ExitCode, reconciled);
     }
 
     internal static IReadOnlyList<string> Split(string? value) =>
         string.IsNullOrWhiteSpace(value) ? [] : [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
-    private static List<string> SelectAccounts(IReadOnlyList<string> all, IReadOnlyList<string> only)
+    internal static List<string> SelectAccounts(IReadOnlyList<string> all, IReadOnlyList<string> only)
     {
         if (only.Count == 0)
         {

@@ -32,7 +32,7 @@ public interface IReconcilableJobKind
 {
     /// <summary>The reconciler for a validated job.</summary>
     /// <exception cref="Contracts.ConfigurationException">The job's settings cannot be used.</exception>
-    Task<IReconciler> CreateReconcilerAsync(Jobs.JobFile job, ReconcileRequest request, CancellationToken cancellationToken);
+    Task<IReconciler> CreateReconcilerAsync(Jobs.JobFile job, ReconcileRequest request, Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken);
 }
 
 /// <summary>What the person asked for.</summary>
