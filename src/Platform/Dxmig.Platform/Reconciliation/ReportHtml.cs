@@ -176,9 +176,9 @@ internal static class ReportHtml
             .Append("</table>");
 
         html.Append("<h2>判定 / Verdicts</h2><div class=\"cards\">")
-            .Append(Card("v0", "完了 / complete", (long)verdicts["complete"]!, "verdict-complete"))
-            .Append(Card("v1", "例外あり完了 / complete with exceptions", (long)verdicts["completeWithExceptions"]!, "verdict-exceptions"))
-            .Append(Card("v2", "未完了 / incomplete", (long)verdicts["incomplete"]!, "verdict-incomplete"))
+            .Append(Card("v0", "完了 / complete", L(verdicts["complete"]), "verdict-complete"))
+            .Append(Card("v1", "例外あり完了 / complete with exceptions", L(verdicts["completeWithExceptions"]), "verdict-exceptions"))
+            .Append(Card("v2", "未完了 / incomplete", L(verdicts["incomplete"]), "verdict-incomplete"))
             .Append("</div>");
         html.Append("<h2>合計 / Totals</h2><div class=\"cards\">");
         foreach (var (key, label, isBytes) in new[]
@@ -191,7 +191,7 @@ internal static class ReportHtml
                      ("ledgerQuarantined", "台帳: 隔離 / ledger: quarantined", false),
                  })
         {
-            var value = totals[key] is { } node ? (long?)node : null;
+            var value = totals[key] is { } node ? L(node) : (long?)null;
             html.Append(CultureInfo.InvariantCulture,
                 $"<div class=\"card\" id=\"total-{key}\">{Esc(label)}<b>{(value is null ? "—" : isBytes ? Esc(Bytes(value.Value)) : value.Value.ToString("N0", CultureInfo.InvariantCulture))}</b></div>");
         }
@@ -238,6 +238,8 @@ internal static class ReportHtml
         var data = new JsonObject { ["accounts"] = rows, ["containers"] = containers, ["issues"] = issues, ["issueCounts"] = issueCounts };
         return data.ToJsonString(ReportWriter.Json);
     }
+
+    private static long L(JsonNode? node) => long.Parse(node!.ToJsonString(), CultureInfo.InvariantCulture);
 
     private static string Row(string label, string value) => $"<tr><td>{Esc(label)}</td><td>{Esc(value)}</td></tr>";
 
