@@ -17,6 +17,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
 # Dovecot: the mail tests start private instances on loopback ports (tests/Dxmig.TestSupport/Mail/DovecotServer.cs).
 [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)
+# Chromium: the reconciliation report's HTML is checked in real headless Chromium (tests/Dxmig.Cli.Tests/ReportBrowser.cs).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${missing[*]}"
   $sudo apt-get update -qq

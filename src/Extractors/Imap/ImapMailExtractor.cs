@@ -85,14 +85,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         return result;
     }
 
-    private static MailFolderRole RoleOf(IMailFolder folder) =>
-        folder.FullName.Equals("INBOX", StringComparison.OrdinalIgnoreCase) ? MailFolderRole.Inbox
-        : folder.Attributes.HasFlag(FolderAttributes.Sent) ? MailFolderRole.Sent
-        : folder.Attributes.HasFlag(FolderAttributes.Drafts) ? MailFolderRole.Drafts
-        : folder.Attributes.HasFlag(FolderAttributes.Trash) ? MailFolderRole.Trash
-        : folder.Attributes.HasFlag(FolderAttributes.Junk) ? MailFolderRole.Junk
-        : folder.Attributes.HasFlag(FolderAttributes.Archive) ? MailFolderRole.Archive
-        : MailFolderRole.None;
+    private static MailFolderRole RoleOf(IMailFolder folder) => ImapMetadataReader.RoleOf(folder);
 
     private async IAsyncEnumerable<SourceItem<SourceMessage>> ReadFolderAsync(
         Session session, string account, string name, IReadOnlyList<string> path, MailFolderRole role, FolderState? listed, ExtractContext context,

@@ -103,10 +103,36 @@ public sealed class PlatformContactsLoader : ILoader<ContactRecord>
         string.Join(", ", Columns.Skip(3).Where(c => c != "CreatedUtc").Select(c => $"\"{c}\" = excluded.\"{c}\"")) +
         " RETURNING \"Id\"";
 
-    private static void Bind(System.Data.Common.DbCommand command, ContactRecord contact, DateTime now)
+    /// <summary>The contacts table's columns compared by reconciliation (content; not keys, hashes, locations or times).</summary>
+    public static IReadOnlyList<string> ComparedColumns { get; } = Columns[6..^2];
+
+    /// <summary>What the row of a contact holds in <see cref="ComparedColumns"/>, as text (null as empty).</summary>
+    public static Dictionary<string, string> Fields(ContactRecord contact)
+    {
+        ArgumentNullException.ThrowIfNull(contact);
+        var values = Values(contact, DateTime.UnixEpoch);
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 6; i < Columns.Length - 2; i++)
+        {
+            fields[Columns[i]] = Text(values[i]);
+        }
+
+        return fields;
+    }
+
+    /// <summary>A column value as reconciliation compares it.</summary>
+    public static string Text(object? value) => value switch
+    {
+        null or DBNull => string.Empty,
+        bool b => b ? "1" : "0",
+        long or int => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) != 0 ? "1" : "0",
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+
+    private static object?[] Values(ContactRecord contact, DateTime now)
     {
         var o = contact.Original;
-        object?[] values =
+        return
         [
             contact.SourceSystem, contact.OwnerAccount, contact.SourceNativeId, contact.OwnerTarget, contact.ContentHash,
             contact.SourceLocation, contact.DisplayName, o.Name, o.Kana, contact.KanaNormalized, o.Email, contact.EmailNormalized,
@@ -114,6 +140,11 @@ public sealed class PlatformContactsLoader : ILoader<ContactRecord>
             contact.Phone3E164, o.Fax, contact.FaxE164, o.PostalCode, contact.PostalCodeNormalized, o.Prefecture, o.City,
             o.Street, o.Url, o.Memo, contact.Gaiji, contact.HasUnmappedGaiji, now, now,
         ];
+    }
+
+    private static void Bind(System.Data.Common.DbCommand command, ContactRecord contact, DateTime now)
+    {
+        var values = Values(contact, now);
         for (var i = 0; i < Columns.Length; i++)
         {
             var parameter = command.CreateParameter();

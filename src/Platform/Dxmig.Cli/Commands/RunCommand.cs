@@ -107,8 +107,7 @@ internal static class RunCommand
         var quarantined = await ReadQuarantinedAsync(job, result, io);
         var logFile = Path.Combine(job.LogFolder, job.Name, $"{result.Run.RunId}.jsonl");
         RunSummaryPrinter.Print(io.Console, result, File.Exists(logFile) ? logFile : null, quarantined);
-        await AlertAsync(io, job, result, File.Exists(logFile) ? logFile : null, reportPath: null, incomplete: false, logging.Loggers);
-        if (windowEnd.IsCancellationRequested && !stopToken.IsCancellationRequested && result.Run.Outcome == RunOutcome.Stopped)
+if (windowEnd.IsCancellationRequested && !stopToken.IsCancellationRequested && result.Run.Outcome == RunOutcome.Stopped)
         {
             var next = window.NextOpen(io.Time.GetUtcNow());
             io.Output.WriteLine(
@@ -117,7 +116,20 @@ internal static class RunCommand
             return ExitCodes.WindowClosed;
         }
 
-        return result.ExitCode;
+        var exitCode = result.ExitCode;
+        string? reportPath = null;
+        var incomplete = false;
+        if (job.ReconcileAfterRun && !dryRun && !stopToken.IsCancellationRequested && result.Run.Outcome != RunOutcome.Stopped)
+        {
+            // options.reconcile: after-run — the run's exit code is the worse of the run's and the reconciliation's.
+            var reconciled = await ReconcileCommand.ExecuteAsync(io, job, accounts, deep: false, output: null, result.Run.RunId, logging.Loggers, stopToken);
+            reportPath = Path.Combine(job.LogFolder, job.Name, "reports", result.Run.RunId);
+            incomplete = reconciled == ExitCodes.Failed;
+            exitCode = Math.Max(exitCode, reconciled);
+        }
+
+        await AlertAsync(io, job, result, File.Exists(logFile) ? logFile : null, reportPath, incomplete, logging.Loggers);
+        return exitCode;
     }
 
     /// <summary>Mails the admins named in the job's <c>alerts:</c> when the run calls for it (never fails the run).</summary>
@@ -147,7 +159,7 @@ internal static class RunCommand
     internal static IReadOnlyList<string> Split(string? value) =>
         string.IsNullOrWhiteSpace(value) ? [] : [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
-    private static List<string> SelectAccounts(IReadOnlyList<string> all, IReadOnlyList<string> only)
+    internal static List<string> SelectAccounts(IReadOnlyList<string> all, IReadOnlyList<string> only)
     {
         if (only.Count == 0)
         {

@@ -2,11 +2,13 @@ using Dxmig.Extractors.AddressBook;
 using Dxmig.Extractors.Csv;
 using Dxmig.Loaders.Graph;
 using Dxmig.Loaders.PlatformStore;
+using Dxmig.Cli.Reconcile;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Reconciliation;
 using Dxmig.Platform.Records;
 using Dxmig.Platform.Storage;
 using Dxmig.Transformers.AddressBook;
@@ -18,7 +20,7 @@ namespace Dxmig.Cli.Kinds;
 /// <c>kind: addressbook</c>: Active! Mail personal address-book exports (one CSV per account) → the platform store's
 /// contacts table, or each owner's Outlook contacts through Microsoft Graph (<c>target: type: graph</c>).
 /// </summary>
-internal sealed class AddressBookJobKind : IJobKind
+internal sealed class AddressBookJobKind : IJobKind, IReconcilableJobKind
 {
     public const string SourceType = "activemail-addressbook-csv";
     public const string TargetType = "platform-contacts";
@@ -147,6 +149,13 @@ internal sealed class AddressBookJobKind : IJobKind
             },
             observer,
             stopToken);
+    }
+
+    public Task<IReconciler> CreateReconcilerAsync(JobFile job, ReconcileRequest request, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(request);
+        return Task.FromResult<IReconciler>(new AddressBookReconciler(Settings(job), job, loggers, request.Time));
     }
 
     private static AddressBookJobSettings Settings(JobFile job) =>

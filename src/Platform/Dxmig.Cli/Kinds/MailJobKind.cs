@@ -2,11 +2,13 @@ using System.Text.RegularExpressions;
 using Dxmig.Extractors.Imap;
 using Dxmig.Loaders.Graph;
 using Dxmig.Loaders.Imap;
+using Dxmig.Cli.Reconcile;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Reconciliation;
 using Dxmig.Platform.Records;
 using Dxmig.Platform.Storage;
 using Dxmig.Transformers.Mail;
@@ -19,7 +21,7 @@ namespace Dxmig.Cli.Kinds;
 /// both sides) or Exchange Online through Microsoft Graph (<c>target: type: graph</c>), every mailbox in the identity
 /// map (<c>source,target</c>).
 /// </summary>
-internal sealed class MailJobKind : IJobKind
+internal sealed class MailJobKind : IJobKind, IReconcilableJobKind
 {
     public string Name => "mail";
 
@@ -152,6 +154,13 @@ internal sealed class MailJobKind : IJobKind
                 Directory.Delete(temporary, recursive: true);
             }
         }
+    }
+
+    public Task<IReconciler> CreateReconcilerAsync(JobFile job, ReconcileRequest request, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(request);
+        return Task.FromResult<IReconciler>(new MailReconciler(Settings(job), job.Environment, request.Deep, loggers, request.Time));
     }
 
     private static MailJobSettings Settings(JobFile job) =>

@@ -42,6 +42,9 @@ public sealed class JobFile
 
     public int ChannelCapacity { get; init; } = RunSettings.DefaultChannelCapacity;
 
+    /// <summary><c>options.reconcile</c>: after-run (default) reconciles source and target after every run; off does not.</summary>
+    public bool ReconcileAfterRun { get; init; } = true;
+
     public required Func<string, string?> Environment { get; init; }
 
     /// <summary>What the job's kind read from its sections while validating, kept for the run.</summary>

@@ -94,12 +94,14 @@ public static partial class JobFileReader
         var alerts = top.Section("alerts") is { } alertSection ? Alerts.AlertSettings.Read(alertSection) : null;
 
         int? parallelism = null, batchSize = null, channelCapacity = null;
+        var reconcileAfterRun = true;
         if (top.Section("options") is { } options)
         {
-            options.CheckKeys("parallelism", "batch-size", "channel-capacity");
+            options.CheckKeys("parallelism", "batch-size", "channel-capacity", "reconcile");
             parallelism = options.Number("parallelism", 1, 256);
             batchSize = options.Number("batch-size", 1, 10_000);
             channelCapacity = options.Number("channel-capacity", 1, 100_000);
+            reconcileAfterRun = options.Choice("reconcile", ["after-run", "off"], "after-run") != "off";
         }
 
         if (name is null || kindName is null || source is null || target is null || kind is null)
@@ -124,6 +126,7 @@ public static partial class JobFileReader
             Parallelism = parallelism ?? Pipeline.RunSettings.DefaultParallelism,
             BatchSize = batchSize ?? Pipeline.RunSettings.DefaultBatchSize,
             ChannelCapacity = channelCapacity ?? Pipeline.RunSettings.DefaultChannelCapacity,
+            ReconcileAfterRun = reconcileAfterRun,
             Environment = environment,
         };
         kind.Validate(job, diagnostics);

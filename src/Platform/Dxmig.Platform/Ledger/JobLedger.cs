@@ -342,6 +342,23 @@ public sealed class JobLedger : IAsyncDisposable
             cancellationToken,
             ("job", job), ("state", state.ToString()), ("max", max));
 
+    /// <summary>Every item of one account in every state (reconciliation puts them beside the source and the target).</summary>
+    public Task<List<LedgerItem>> AccountItemsAsync(string job, string account, CancellationToken cancellationToken) =>
+        QueryAsync(
+            $"SELECT {ItemColumns} FROM ledger_items WHERE \"Job\" = @job AND \"Account\" = @account ORDER BY \"Id\"",
+            ReadItem,
+            cancellationToken,
+            ("job", job), ("account", account));
+
+    /// <summary>Bytes a run loaded, per batch (items of one batch share their update time), in time order.</summary>
+    public Task<List<(DateTime Utc, long Items, long Bytes)>> LoadedTimelineAsync(string job, string runId, CancellationToken cancellationToken) =>
+        QueryAsync(
+            "SELECT \"UpdatedUtc\", COUNT(*), SUM(\"Size\") FROM ledger_items WHERE \"Job\" = @job AND \"LastRunId\" = @run AND \"State\" = @state " +
+            "GROUP BY \"UpdatedUtc\" ORDER BY \"UpdatedUtc\"",
+            reader => (Utc(reader.GetDateTime(0)), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture)),
+            cancellationToken,
+            ("job", job), ("run", runId), ("state", nameof(ItemState.Loaded)));
+
     public async ValueTask DisposeAsync()
     {
         writeGate.Dispose();

@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Unicode;
+
+namespace Dxmig.Platform.Reconciliation;
+
+/// <summary>
+/// Finishes a report folder: <c>accounts.csv</c> and <c>containers.csv</c> beside the finding lists the sink wrote,
+/// <c>summary.json</c> for automation, and the self-contained <c>index.html</c>.
+/// </summary>
+public static class ReportWriter
+{
+    public const string SummaryFile = "summary.json";
+    public const string HtmlFile = "index.html";
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All), // Japanese as it is; < > & ' still escaped, so it is safe inside <script>
+        WriteIndented = false,
+    };
+
+    private static readonly string[] TallyHeader =
+    [
+        "source_items", "source_bytes", "target_items", "target_bytes", "matched", "missing", "extra", "doubled", "differences", "exceptions",
+        "not_ours", "ledger_loaded", "ledger_loaded_bytes", "ledger_skipped", "ledger_quarantined", "completion_percent",
+    ];
+
+    /// <summary>Writes the rest of the report; returns the summary that went into <c>summary.json</c>.</summary>
+    /// <exception cref="IOException">The folder cannot be written.</exception>
+    public static async Task<JsonObject> WriteAsync(ReportSink sink, ReportHeader header, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(header);
+        sink.CloseLists();
+        var accounts = sink.Accounts;
+        using (var csv = CsvCells.Create(Path.Combine(sink.Folder, "accounts.csv"), ["account", "verdict", "reason", .. TallyHeader]))
+        {
+            foreach (var a in accounts)
+            {
+                await csv.WriteAsync(CsvCells.Line([a.Account, VerdictName(a.Verdict), a.Reason, .. TallyCells(a.Totals)]));
+            }
+        }
+
+        using (var csv = CsvCells.Create(Path.Combine(sink.Folder, "containers.csv"), ["account", "container", .. TallyHeader]))
+        {
+            foreach (var a in accounts)
+            {
+                foreach (var c in a.Containers)
+                {
+                    await csv.WriteAsync(CsvCells.Line([a.Account, c.Container, .. TallyCells(c)]));
+                }
+            }
+        }
+
+        var summary = Summary(sink, header, accounts);
+        await File.WriteAllTextAsync(Path.Combine(sink.Folder, SummaryFile), summary.ToJsonString(new JsonSerializerOptions(Json) { WriteIndented = true }), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(sink.Folder, HtmlFile), ReportHtml.Render(header, accounts, summary), cancellationToken);
+        return summary;
+    }
+
+    public static string VerdictName(Verdict verdict) => verdict switch
+    {
+        Verdict.Complete => "complete",
+        Verdict.CompleteWithExceptions => "complete-with-exceptions",
+        _ => "incomplete",
+    };
+
+    internal static JsonObject TallyJson(ContainerTally t) => new()
+    {
+        ["sourceItems"] = t.SourceItems,
+        ["sourceBytes"] = t.SourceBytes,
+        ["targetItems"] = t.TargetItems,
+        ["targetBytes"] = t.TargetBytes,
+        ["matched"] = t.Matched,
+        ["missing"] = t.Missing,
+        ["extra"] = t.Extra,
+        ["doubled"] = t.Doubled,
+        ["differences"] = t.Differences,
+        ["exceptions"] = t.Exceptions,
+        ["notOurs"] = t.NotOurs,
+        ["ledgerLoaded"] = t.LedgerLoaded,
+        ["ledgerLoadedBytes"] = t.LedgerLoadedBytes,
+        ["ledgerSkipped"] = t.LedgerSkipped,
+        ["ledgerQuarantined"] = t.LedgerQuarantined,
+        ["completionPercent"] = t.CompletionPercent,
+    };
+
+    private static IEnumerable<string> TallyCells(ContainerTally t) =>
+    [
+        N(t.SourceItems), N(t.SourceBytes), N(t.TargetItems), t.TargetBytes is { } b ? N(b) : string.Empty, N(t.Matched), N(t.Missing), N(t.Extra),
+        N(t.Doubled), N(t.Differences), N(t.Exceptions), N(t.NotOurs), N(t.LedgerLoaded), N(t.LedgerLoadedBytes), N(t.LedgerSkipped),
+        N(t.LedgerQuarantined), t.CompletionPercent.ToString("0.##", CultureInfo.InvariantCulture),
+    ];
+
+    private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static JsonObject Summary(ReportSink sink, ReportHeader header, IReadOnlyList<AccountReconciliation> accounts)
+    {
+        var totals = new ContainerTally("*") { TargetBytes = 0 };
+        foreach (var a in accounts)
+        {
+            totals.Add(a.Totals);
+        }
+
+        var quarantine = new JsonObject();
+        foreach (var (code, count) in accounts.SelectMany(a => a.QuarantineCodes).GroupBy(p => p.Key, StringComparer.Ordinal)
+                     .Select(g => (g.Key, g.Sum(p => p.Value))).OrderByDescending(p => p.Item2))
+        {
+            quarantine[code] = count;
+        }
+
+        var lists = new JsonObject();
+        foreach (var (name, count) in sink.ListCounts)
+        {
+            lists[name] = new JsonObject { ["file"] = name + ".csv", ["rows"] = count };
+        }
+
+        return new JsonObject
+        {
+            ["job"] = header.Job,
+            ["kind"] = header.Kind,
+            ["runId"] = header.RunId,
+            ["started"] = header.Started.ToString("O", CultureInfo.InvariantCulture),
+            ["ended"] = header.Ended.ToString("O", CultureInfo.InvariantCulture),
+            ["seconds"] = Math.Round((header.Ended - header.Started).TotalSeconds, 2),
+            ["mode"] = header.Deep ? "deep" : "metadata",
+            ["source"] = header.Source,
+            ["target"] = header.Target,
+            ["compared"] = new JsonArray([.. header.Compared.Select(c => (JsonNode)c)]),
+            ["requests"] = header.Requests,
+            ["exitCode"] = sink.ExitCode,
+            ["verdicts"] = new JsonObject
+            {
+                ["complete"] = accounts.Count(a => a.Verdict == Verdict.Complete),
+                ["completeWithExceptions"] = accounts.Count(a => a.Verdict == Verdict.CompleteWithExceptions),
+                ["incomplete"] = accounts.Count(a => a.Verdict == Verdict.Incomplete),
+            },
+            ["totals"] = TallyJson(totals),
+            ["quarantineReasons"] = quarantine,
+            ["lists"] = lists,
+            ["accounts"] = new JsonArray([.. accounts.Select(a => (JsonNode)new JsonObject
+            {
+                ["account"] = a.Account,
+                ["verdict"] = VerdictName(a.Verdict),
+                ["reason"] = a.Reason,
+                ["totals"] = TallyJson(a.Totals),
+            })]),
+        };
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Dxmig.Platform.Storage;
+using FluentAssertions;
+
+namespace Dxmig.Cli.Tests;
+
+public sealed class ReconcileAddressBookTests : IDisposable
+{
+    private readonly CliHarness cli = new();
+
+    public void Dispose() => cli.Dispose();
+
+    [Fact]
+    public async Task Reconcile_AddressBooks_CleanIsCompleteThenAMissingRowAndAChangedFieldMakeItIncomplete()
+    {
+        Directory.CreateDirectory(cli.Exports);
+        var csv = "名前,ふりがな,メールアドレス,組織名,部署,電話1\r\n" +
+                  "髙橋 一郎,たかはし いちろう,ichiro@pref.example.jp,①㈱髙﨑,総務課,03-1234-5678\r\n" +
+                  "佐藤 花子,さとう はなこ,hanako@pref.example.jp,県庁,=SUM(A1),\r\n" +
+                  "鈴木 次郎,すずき じろう,jiro@pref.example.jp,県庁,情報政策課,\r\n";
+        await File.WriteAllTextAsync(Path.Combine(cli.Exports, "clean.csv"), csv, new UTF8Encoding(true));
+        var job = cli.JobFile();
+
+        var run = await cli.RunAsync("run", job);
+        run.ExitCode.Should().Be(0, run.Output + run.Error);
+        run.Output.Should().Contain("照合レポート / report:");
+        var afterRun = ReportFolder(run.Output);
+        Summary(afterRun)["verdicts"]!["complete"]!.GetValue<int>().Should().Be(1);
+        Summary(afterRun)["totals"]!["matched"]!.GetValue<long>().Should().Be(3);
+
+        // Plant: a row gone from the store, a field changed.
+        await using (var connection = await StoreConnections.OpenAsync(StoreLocation.Parse(cli.Store, "/"), CancellationToken.None))
+        {
+            await using var delete = connection.Command("DELETE FROM contacts WHERE \"Email\" = 'jiro@pref.example.jp'");
+            (await delete.ExecuteNonQueryAsync()).Should().Be(1);
+            await using var update = connection.Command("UPDATE contacts SET \"Department\" = '書き換え' WHERE \"Email\" = 'ichiro@pref.example.jp'");
+            (await update.ExecuteNonQueryAsync()).Should().Be(1);
+        }
+
+        var output = Path.Combine(cli.Folder, "report");
+        var reconcile = await cli.RunAsync("reconcile", job, "--out", output);
+        reconcile.ExitCode.Should().Be(2, reconcile.Output + reconcile.Error);
+        reconcile.Output.Should().Contain("未完了 / incomplete").And.Contain("欠落 1").And.Contain("missing 1");
+
+        var summary = Summary(output);
+        summary["exitCode"]!.GetValue<int>().Should().Be(2);
+        summary["verdicts"]!["incomplete"]!.GetValue<int>().Should().Be(1);
+        summary["totals"]!["missing"]!.GetValue<long>().Should().Be(1);
+        summary["totals"]!["differences"]!.GetValue<long>().Should().Be(1);
+
+        var missing = await File.ReadAllBytesAsync(Path.Combine(output, "missing.csv"));
+        missing.Take(3).Should().Equal(0xEF, 0xBB, 0xBF);
+        Encoding.UTF8.GetString(missing).Should().Contain("jiro@pref.example.jp");
+        var differences = await File.ReadAllTextAsync(Path.Combine(output, "differences.csv"));
+        differences.Should().Contain("Department").And.Contain("総務課").And.Contain("書き換え");
+        var accounts = await File.ReadAllTextAsync(Path.Combine(output, "accounts.csv"));
+        accounts.Should().Contain("clean,incomplete");
+
+        var html = Path.Combine(output, "index.html");
+        var page = await ReportBrowser.RenderAsync(html);
+        page.Should().Contain("<td>clean</td>").And.Contain("未完了 / incomplete").And.Contain("欠落 1");
+        var detail = await ReportBrowser.RenderAsync(html, "#account=clean");
+        detail.Should().Contain("Department").And.Contain("書き換え").And.Contain("jiro@pref.example.jp");
+        await ReportBrowser.ScreenshotAsync(html, "reconcile-addressbook", "#account=clean");
+    }
+
+    [Fact]
+    public void Csv_FormulaLikeCellsAreEscaped()
+    {
+        Platform.Reconciliation.CsvCells.Line(["=SUM(A1)", "+1", "-2", "@x", "\tx", "a,b", "ok"])
+            .Should().Be("'=SUM(A1),'+1,'-2,'@x,'\tx,\"a,b\",ok\r\n");
+    }
+
+    internal static string ReportFolder(string output)
+    {
+        var line = output.Split('\n').Last(l => l.StartsWith("照合レポート / report:", StringComparison.Ordinal));
+        return Path.GetDirectoryName(line["照合レポート / report:".Length..].Trim())!;
+    }
+
+    internal static JsonObject Summary(string folder) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))!.AsObject();
+}

@@ -1,0 +1,64 @@
+using FluentAssertions;
+using MailKit;
+using MailKit.Search;
+
+namespace Dxmig.Cli.Tests;
+
+public sealed class ReconcileMailImapTests
+{
+    [Fact]
+    public async Task Reconcile_ImapTarget_CleanRunIsCompleteThenDeletedDoubledAndReflaggedMessagesAreReported()
+    {
+        await using var mail = await MailRunHarness.StartAsync(["tanaka"], messages: 20);
+        var run = await mail.RunAsync();
+        run.ExitCode.Should().Be(0, run.Output + run.Error);
+        var clean = ReconcileAddressBookTests.Summary(ReconcileAddressBookTests.ReportFolder(run.Output));
+        clean["verdicts"]!["complete"]!.GetValue<int>().Should().Be(1, run.Output);
+
+        // Plant on the target: one message deleted, one appended twice, one flag changed.
+        using (var client = await mail.Target.ConnectAsMasterAsync("tanaka"))
+        {
+            var inbox = client.Inbox;
+            await inbox.OpenAsync(FolderAccess.ReadWrite);
+            var uids = await inbox.SearchAsync(SearchQuery.All);
+            uids.Count.Should().BeGreaterThan(3);
+            using (var copy = await inbox.GetMessageAsync(uids[1]))
+            {
+                await inbox.AppendAsync(copy, MessageFlags.Seen);
+            }
+
+            await inbox.AddFlagsAsync(uids[0], MessageFlags.Deleted, silent: true);
+            await inbox.ExpungeAsync();
+            var flagged = (await inbox.FetchAsync([uids[2]], MessageSummaryItems.Flags))[0].Flags!.Value.HasFlag(MessageFlags.Flagged);
+            if (flagged)
+            {
+                await inbox.RemoveFlagsAsync(uids[2], MessageFlags.Flagged, silent: true);
+            }
+            else
+            {
+                await inbox.AddFlagsAsync(uids[2], MessageFlags.Flagged, silent: true);
+            }
+
+            await client.DisconnectAsync(true);
+        }
+
+        var output = Path.Combine(mail.Cli.Folder, "report");
+        var reconcile = await mail.Cli.RunAsync("reconcile", MailRunHarness.Job, "--out", output);
+        reconcile.ExitCode.Should().Be(2, reconcile.Output + reconcile.Error);
+        var summary = ReconcileAddressBookTests.Summary(output);
+        summary["verdicts"]!["incomplete"]!.GetValue<int>().Should().Be(1);
+        summary["totals"]!["missing"]!.GetValue<long>().Should().Be(1);
+        summary["totals"]!["doubled"]!.GetValue<long>().Should().Be(1);
+        summary["totals"]!["differences"]!.GetValue<long>().Should().BeGreaterThanOrEqualTo(1);
+        (await File.ReadAllLinesAsync(Path.Combine(output, "missing.csv"))).Should().HaveCount(2);
+        (await File.ReadAllLinesAsync(Path.Combine(output, "doubled.csv"))).Should().HaveCount(2);
+        (await File.ReadAllTextAsync(Path.Combine(output, "differences.csv"))).Should().Contain(",flags,").And.Contain("\\Flagged");
+
+        var html = Path.Combine(output, "index.html");
+        var page = await ReportBrowser.RenderAsync(html);
+        page.Should().Contain("<td>tanaka</td>").And.Contain("欠落 1").And.Contain("重複 1");
+        var detail = await ReportBrowser.RenderAsync(html, "#account=tanaka");
+        detail.Should().Contain("<td>doubled</td>").And.Contain("<td>missing</td>").And.Contain("<td>flags</td>");
+        await ReportBrowser.ScreenshotAsync(html, "reconcile-mail-imap", "#account=tanaka");
+    }
+}
