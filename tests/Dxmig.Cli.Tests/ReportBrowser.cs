@@ -37,8 +37,10 @@ public static class ReportBrowser
 
     private static async Task<string> ChromiumAsync(string url, params string[] arguments)
     {
+        // A profile of its own for each call: tests run in parallel, and Chromium refuses a profile another instance holds.
+        using var profile = new Dxmig.TestSupport.TempFolder("dxmig-chromium");
         var info = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + Path.Combine(Path.GetTempPath(), "dxmig-chromium-" + Environment.ProcessId) }.Concat(arguments))
+        foreach (var argument in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--user-data-dir=" + profile.Path }.Concat(arguments))
         {
             info.ArgumentList.Add(argument);
         }

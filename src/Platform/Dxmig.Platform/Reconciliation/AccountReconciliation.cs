@@ -6,7 +6,7 @@ public enum Verdict
     /// <summary>Every source item is on the target, once, as it should be; nothing extra.</summary>
     Complete,
 
-    /// <summary>Complete except items the ledger documents: skipped by a named rule, quarantined with a reason, or kept after the source deleted them.</summary>
+    /// <summary>Complete except items the ledger documents: skipped by a named rule or quarantined with a reason.</summary>
     CompleteWithExceptions,
 
     /// <summary>Something is missing, extra, doubled or different, or a side could not be read.</summary>
@@ -49,6 +49,9 @@ public sealed class ContainerTally(string container)
 
     public long NotOurs { get; set; }
 
+    /// <summary>Target items whose source is gone, kept because the job's deletion policy is "keep": as asked, not an exception.</summary>
+    public long KeptByPolicy { get; set; }
+
     /// <summary>Adds another tally's counts to this one.</summary>
     public void Add(ContainerTally other)
     {
@@ -68,6 +71,7 @@ public sealed class ContainerTally(string container)
         Differences += other.Differences;
         Exceptions += other.Exceptions;
         NotOurs += other.NotOurs;
+        KeptByPolicy += other.KeptByPolicy;
     }
 
     /// <summary>Share of source items accounted for on the target or by a documented exception, 0–100.</summary>

@@ -101,7 +101,7 @@ public static class ReconComparer
             }
             else if (item.TargetKey is { } key && ledgerByTarget.TryGetValue(key, out var entry))
             {
-                tally.Exceptions++;
+                tally.KeptByPolicy++;
                 issues.Add(new ReconIssue(account, item.Container, IssueKind.KeptAfterSourceDeletion, item.Identity, item.Location, null,
                     $"{entry.Container}/{entry.NativeId}", "移行元で削除済み、移行先に保持 (deletions: keep) / deleted on the source, kept on the target (deletions: keep)"));
             }

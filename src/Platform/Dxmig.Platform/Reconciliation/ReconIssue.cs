@@ -33,7 +33,7 @@ public enum IssueKind
     /// <summary>Documented: quarantined with a reason (the ledger's code and sentence).</summary>
     Quarantined,
 
-    /// <summary>Documented: gone from the source, kept on the target (deletion policy keep).</summary>
+    /// <summary>By policy: gone from the source, kept on the target (deletion policy keep). Listed only: the policy asked for it.</summary>
     KeptAfterSourceDeletion,
 
     /// <summary>Not dxmig's: on the target but not written by dxmig (mail that arrived after cutover). Listed only.</summary>
@@ -57,7 +57,7 @@ public sealed record ReconIssue(
         or IssueKind.Folder or IssueKind.Field or IssueKind.Content;
 
     /// <summary>A documented exception: complete, with a reason on record.</summary>
-    public bool IsException => Kind is IssueKind.Skipped or IssueKind.Quarantined or IssueKind.KeptAfterSourceDeletion;
+    public bool IsException => Kind is IssueKind.Skipped or IssueKind.Quarantined;
 
     /// <summary>The CSV file the issue goes to.</summary>
     public string ListName => Kind switch
@@ -66,6 +66,7 @@ public sealed record ReconIssue(
         IssueKind.Extra => "extra",
         IssueKind.Doubled => "doubled",
         IssueKind.NotOurs => "not-ours",
+        IssueKind.KeptAfterSourceDeletion => "kept-by-policy",
         _ when IsException => "exceptions",
         _ => "differences",
     };

@@ -205,7 +205,7 @@ internal static class ReportHtml
             .Append("<figure><figcaption>隔離の理由 / quarantine reasons</figcaption>").Append(QuarantineReasons(reasons)).Append("</figure>")
             .Append("</div>");
         html.Append("<h2>アカウント / Accounts</h2><p class=\"note\">行をクリックすると詳細 / click a row for its details. ")
-            .Append("CSV: accounts.csv, containers.csv, missing.csv, extra.csv, doubled.csv, differences.csv, exceptions.csv, not-ours.csv; summary.json</p>")
+            .Append("CSV: accounts.csv, containers.csv, missing.csv, extra.csv, doubled.csv, differences.csv, exceptions.csv, not-ours.csv, kept-by-policy.csv; summary.json</p>")
             .Append("<div id=\"accounts\"><p>スクリプトが無効です / scripts are disabled: see accounts.csv</p></div>")
             .Append("<section id=\"detail\" hidden><h2>アカウント詳細 / Account detail: <span id=\"detail-account\"></span></h2>")
             .Append("<div id=\"detail-verdict\" class=\"card\"></div><h3>コンテナ / Containers</h3><div id=\"detail-containers\"></div>")

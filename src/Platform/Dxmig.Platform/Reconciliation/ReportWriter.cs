@@ -24,7 +24,7 @@ public static class ReportWriter
     private static readonly string[] TallyHeader =
     [
         "source_items", "source_bytes", "target_items", "target_bytes", "matched", "missing", "extra", "doubled", "differences", "exceptions",
-        "not_ours", "ledger_loaded", "ledger_loaded_bytes", "ledger_skipped", "ledger_quarantined", "completion_percent",
+        "not_ours", "kept_by_policy", "ledger_loaded", "ledger_loaded_bytes", "ledger_skipped", "ledger_quarantined", "completion_percent",
     ];
 
     /// <summary>Writes the rest of the report; returns the summary that went into <c>summary.json</c>.</summary>
@@ -80,6 +80,7 @@ public static class ReportWriter
         ["differences"] = t.Differences,
         ["exceptions"] = t.Exceptions,
         ["notOurs"] = t.NotOurs,
+        ["keptByPolicy"] = t.KeptByPolicy,
         ["ledgerLoaded"] = t.LedgerLoaded,
         ["ledgerLoadedBytes"] = t.LedgerLoadedBytes,
         ["ledgerSkipped"] = t.LedgerSkipped,
@@ -90,7 +91,7 @@ public static class ReportWriter
     private static IEnumerable<string> TallyCells(ContainerTally t) =>
     [
         N(t.SourceItems), N(t.SourceBytes), N(t.TargetItems), t.TargetBytes is { } b ? N(b) : string.Empty, N(t.Matched), N(t.Missing), N(t.Extra),
-        N(t.Doubled), N(t.Differences), N(t.Exceptions), N(t.NotOurs), N(t.LedgerLoaded), N(t.LedgerLoadedBytes), N(t.LedgerSkipped),
+        N(t.Doubled), N(t.Differences), N(t.Exceptions), N(t.NotOurs), N(t.KeptByPolicy), N(t.LedgerLoaded), N(t.LedgerLoadedBytes), N(t.LedgerSkipped),
         N(t.LedgerQuarantined), t.CompletionPercent.ToString("0.##", CultureInfo.InvariantCulture),
     ];
 
