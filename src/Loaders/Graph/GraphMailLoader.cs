@@ -148,13 +148,22 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
         var toCreate = new List<int>();
         var doubtful = indexes.Where(i => batch[i].InDoubt).ToList();
         var found = await LookupAsync(mailbox, folders, [.. doubtful.Select(i => batch[i].Key.ToString())], cancellationToken);
+        var flagUpdates = new List<GraphOperation>();
         for (var k = 0; k < doubtful.Count; k++)
         {
             if (found[k] is { } existing)
             {
                 logger.LogInformation("移行先に既にあります / already on the target: {Key} → {Id}", batch[doubtful[k]].Key, existing);
                 outcomes[doubtful[k]] = new LoadOutcome(TargetKey(existing), null) { Note = batch[doubtful[k]].Item.FolderNote };
+
+                // Found, not created again; its read/flag state and keywords are set to the source's now.
+                flagUpdates.Add(new GraphOperation("PATCH", $"{folders.UserPath}/messages/{Uri.EscapeDataString(existing)}", GraphMessageBuilder.FlagsJson(batch[doubtful[k]].Item)));
             }
+        }
+
+        if (flagUpdates.Count > 0)
+        {
+            await engine.RunAsync(mailbox, flagUpdates, cancellationToken);
         }
 
         toCreate.AddRange(indexes.Where(i => outcomes[i] is null));

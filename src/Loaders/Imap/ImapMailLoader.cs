@@ -82,7 +82,10 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
                     if (request.InDoubt && await mailbox.FindAsync(folder, message, cancellationToken) is { } existing)
                     {
                         logger.LogInformation("移行先に既にあります / already on the target: {Key} → {Target}", request.Key, existing);
-                        outcomes[i] = new LoadOutcome(existing, null) { Note = Note(message.FolderNote, folderNote) };
+                        // Found, not appended again; its flags and keywords are set to the source's now (they may have
+                        // changed since it was written, e.g. a folder re-created on the source with a new UIDVALIDITY).
+                        var flagged = await mailbox.SetFlagsAsync(existing, message, cancellationToken);
+                        outcomes[i] = flagged.Problem is null ? new LoadOutcome(existing, null) { Note = Note(message.FolderNote, folderNote) } : flagged;
                         break;
                     }
 

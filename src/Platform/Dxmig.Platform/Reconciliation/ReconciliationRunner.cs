@@ -25,12 +25,23 @@ public sealed class ReconciliationRunner(IReconciler reconciler, JobLedger ledge
     {
         try
         {
-            var source = CollectAsync(reconciler.ReadSourceAsync(account, cancellationToken), cancellationToken);
-            var target = CollectAsync(reconciler.ReadTargetAsync(account, cancellationToken), cancellationToken);
-            var entries = await ledger.AccountItemsAsync(job, account, cancellationToken);
-            var result = ReconComparer.Compare(account, await source, await target, entries);
-            logger.LogInformation("{Account}: {Verdict} {Reason}", account, result.Verdict, result.Reason);
-            return result;
+            // A server that drops the connection (or is restarting) is read again from the start on a fresh one.
+            return await Imap.ImapRetry.RunAsync(
+                async _ =>
+                {
+                    var source = CollectAsync(reconciler.ReadSourceAsync(account, cancellationToken), cancellationToken);
+                    var target = CollectAsync(reconciler.ReadTargetAsync(account, cancellationToken), cancellationToken);
+                    var entries = await ledger.AccountItemsAsync(job, account, cancellationToken);
+                    var result = ReconComparer.Compare(account, await source, await target, entries);
+                    logger.LogInformation("{Account}: {Verdict} {Reason}", account, result.Verdict, result.Reason);
+                    return result;
+                },
+                (ex, attempt) =>
+                {
+                    logger.LogWarning("{Account}: 接続が切れたため読み直します / connection lost ({Reason}); reading again (attempt {Attempt})", account, ex.Message, attempt + 1);
+                    return Task.CompletedTask;
+                },
+                cancellationToken);
         }
         catch (Exception ex) when (ex is AccountFailedException or IOException or MailKit.Net.Imap.ImapCommandException or MailKit.Net.Imap.ImapProtocolException
                                        or MailKit.ServiceNotConnectedException or HttpRequestException or TimeoutException or System.Data.Common.DbException)
