@@ -19,6 +19,8 @@ command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
 [ -x /usr/sbin/dovecot ] || missing+=(dovecot-imapd)
 # Chromium: the reconciliation report's HTML is checked in real headless Chromium (tests/Dxmig.Cli.Tests/ReportBrowser.cs).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# A Japanese font, so the report's screenshots show the Japanese headings rather than empty boxes.
+[ -d /usr/share/fonts/opentype/ipafont-gothic ] || missing+=(fonts-ipafont-gothic)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${missing[*]}"
   $sudo apt-get update -qq
