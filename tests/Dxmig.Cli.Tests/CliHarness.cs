@@ -26,6 +26,9 @@ public sealed class CliHarness : IDisposable
 
     public Dictionary<string, string> Environment { get; } = new();
 
+    /// <summary>The clock the in-process CLI sees.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     internal SampleSet Samples(int accounts, int minRows = 40, int maxRows = 120) =>
         AddressBookSamples.Write(Exports, [.. Enumerable.Range(0, accounts).Select(i => $"user{i:000}")], seed: 7, minRows, maxRows);
 
@@ -61,7 +64,7 @@ public sealed class CliHarness : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var io = new CliIo(output, error, interactive: false, name => Environment.TryGetValue(name, out var v) ? v : null, TimeProvider.System);
+        var io = new CliIo(output, error, interactive: false, name => Environment.TryGetValue(name, out var v) ? v : null, Time);
         var code = await CliApp.RunAsync(args, io, () => CancellationToken.None);
         return (code, output.ToString(), error.ToString());
     }

@@ -9,7 +9,7 @@ using Dxmig.Platform.Storage;
 
 namespace Dxmig.Cli;
 
-/// <summary>The <c>dxmig</c> command line: validate, run, status, demo. Later issues add reconcile, serve and plan.</summary>
+/// <summary>The <c>dxmig</c> command line: validate, run, status, calendar, demo. Later issues add reconcile, serve and plan.</summary>
 internal static class CliApp
 {
     public static RootCommand Build(CliIo io, Func<CancellationToken> stopToken)
@@ -20,6 +20,7 @@ internal static class CliApp
             ValidateCommand.Create(io),
             RunCommand.Create(io, stopToken),
             StatusCommand.Create(io),
+            CalendarCommand.Create(io),
             DemoCommand.Create(io, stopToken),
         };
         return root;
