@@ -11,11 +11,6 @@ public sealed partial class CalendarCommandTests : IDisposable
 
     public void Dispose() => cli.Dispose();
 
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
-
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2} \S+$")]
     private static partial Regex LinePattern();
 
