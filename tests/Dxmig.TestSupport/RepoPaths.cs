@@ -7,6 +7,9 @@ public static class RepoPaths
 
     public static string Mappings => Path.Combine(Root, "mappings");
 
+    /// <summary>The project's shared folder beside the repository (<c>../shared</c>): reference data such as the holiday list.</summary>
+    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+
     private static string Find()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);

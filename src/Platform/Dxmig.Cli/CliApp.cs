@@ -9,7 +9,7 @@ using Dxmig.Platform.Storage;
 
 namespace Dxmig.Cli;
 
-/// <summary>The <c>dxmig</c> command line: validate, run, status, reconcile, demo. Later issues add serve and plan.</summary>
+/// <summary>The <c>dxmig</c> command line: validate, run, status, reconcile, calendar, plan, demo. Later issues add serve.</summary>
 internal static class CliApp
 {
     public static RootCommand Build(CliIo io, Func<CancellationToken> stopToken)
@@ -21,6 +21,8 @@ internal static class CliApp
             RunCommand.Create(io, stopToken),
             StatusCommand.Create(io),
             ReconcileCommand.Create(io, stopToken),
+            CalendarCommand.Create(io),
+            PlanCommand.Create(io, stopToken),
             DemoCommand.Create(io, stopToken),
         };
         return root;

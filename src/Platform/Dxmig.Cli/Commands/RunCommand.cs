@@ -55,7 +55,14 @@ internal static class RunCommand
             return ExitCodes.Failed;
         }
 
-        var window = new RunWindow(job.Schedule, ClosedDays.Default);
+        // The closed-day calendar (public holidays by rule, 年末年始, weekends, and mappings/closed-days.yaml).
+        if (CalendarCommand.LoadCalendar(io, configPath: null) is not { } calendar)
+        {
+            io.Error.WriteLine("閉庁日の設定に誤りがあるため実行しませんでした / not run: the closed-days file has errors");
+            return ExitCodes.Failed;
+        }
+
+        var window = new RunWindow(job.Schedule, calendar.Calendar);
         var now = io.Time.GetUtcNow();
         if (!ignoreWindow && !window.IsOpen(now))
         {
