@@ -21,6 +21,7 @@ internal static class CliApp
             RunCommand.Create(io, stopToken),
             StatusCommand.Create(io),
             DemoCommand.Create(io, stopToken),
+            Serve.ServeCommand.Create(io, stopToken),
         };
         return root;
     }
