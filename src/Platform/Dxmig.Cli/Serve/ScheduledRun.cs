@@ -42,12 +42,15 @@ internal sealed class ScheduledRun(ServeSettings settings, ILogger<ScheduledRun>
         }
 
         var now = settings.Time.GetUtcNow();
-        var decision = new ScheduleGate(job.Schedule ?? new ScheduleSpec(null, "every-day", null, null, ScheduleSpec.DefaultTimeZone), settings.ClosedDays).Check(now);
+        var gate = new ScheduleGate(job.Schedule ?? new ScheduleSpec(null, "every-day", null, null, ScheduleSpec.DefaultTimeZone), settings.ClosedDays);
+        var decision = gate.Check(now);
         if (!decision.Open)
         {
             logger.LogInformation(
                 "{Job}: 実行時間帯の外のため開始しません / not started: {Reason}; 次に開く時刻 / the window next opens {NextOpen}",
-                job.Name, decision.Reason, decision.NextOpen?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "-");
+                job.Name, decision.Reason, decision.NextOpen is { } next
+                    ? TimeZoneInfo.ConvertTime(next, gate.Zone).ToString("yyyy-MM-dd HH:mm zzz", System.Globalization.CultureInfo.InvariantCulture)
+                    : "-");
             return new FireResult(FireOutcome.OutsideWindow, null, decision.Reason);
         }
 
