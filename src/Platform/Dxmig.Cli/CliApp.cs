@@ -9,7 +9,7 @@ using Dxmig.Platform.Storage;
 
 namespace Dxmig.Cli;
 
-/// <summary>The <c>dxmig</c> command line: validate, run, status, demo. Later issues add reconcile, serve and plan.</summary>
+/// <summary>The <c>dxmig</c> command line: validate, run, status, demo, serve. Later issues add reconcile and plan.</summary>
 internal static class CliApp
 {
     public static RootCommand Build(CliIo io, Func<CancellationToken> stopToken)
