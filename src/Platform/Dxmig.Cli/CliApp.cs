@@ -9,7 +9,7 @@ using Dxmig.Platform.Storage;
 
 namespace Dxmig.Cli;
 
-/// <summary>The <c>dxmig</c> command line: validate, run, status, reconcile, calendar, plan, demo. Later issues add serve.</summary>
+/// <summary>The <c>dxmig</c> command line: validate, run, status, reconcile, calendar, plan, serve, demo.</summary>
 internal static class CliApp
 {
     public static RootCommand Build(CliIo io, Func<CancellationToken> stopToken)
@@ -24,6 +24,7 @@ internal static class CliApp
             CalendarCommand.Create(io),
             PlanCommand.Create(io, stopToken),
             DemoCommand.Create(io, stopToken),
+            Serve.ServeCommand.Create(io, stopToken),
         };
         return root;
     }

@@ -55,6 +55,7 @@ internal static class StatusCommand
         }
 
         await using var ledger = await JobLedger.OpenAsync(location, io.Time, cancellationToken);
+        await Serve.ScheduleStatus.PrintAsync(io, ledger, jobPath, jobName, cancellationToken);
         var recent = await ledger.RecentRunsAsync(jobName, runCount, cancellationToken);
         if (recent.Count == 0)
         {

@@ -304,6 +304,28 @@ public sealed class JobLedger : IAsyncDisposable
             ? await QueryAsync($"SELECT {RunColumns} FROM ledger_runs ORDER BY \"StartedUtc\" DESC LIMIT @count", ReadRun, cancellationToken, ("count", count))
             : await QueryAsync($"SELECT {RunColumns} FROM ledger_runs WHERE \"Job\" = @job ORDER BY \"StartedUtc\" DESC LIMIT @count", ReadRun, cancellationToken, ("job", job), ("count", count));
 
+    /// <summary>
+    /// The leases held by live runs ("running now"): a lease whose heartbeat is older than <see cref="LeaseTimeout"/>,
+    /// or whose process on this machine is gone, is left out.
+    /// </summary>
+    public async Task<IReadOnlyList<JobLease>> LiveLeasesAsync(string? job, CancellationToken cancellationToken)
+    {
+        var leases = await QueryAsync(
+            "SELECT \"Job\", \"RunId\", \"Node\", \"ProcessId\", \"HeartbeatUtc\" FROM ledger_job_leases" +
+            (job is null ? string.Empty : " WHERE \"Job\" = @job") + " ORDER BY \"Job\"",
+            reader => new JobLease
+            {
+                Job = reader.GetString(0),
+                RunId = reader.GetString(1),
+                Node = reader.GetString(2),
+                ProcessId = Convert.ToInt32(reader.GetValue(3), CultureInfo.InvariantCulture),
+                HeartbeatUtc = Utc(reader.GetDateTime(4)),
+            },
+            cancellationToken,
+            job is null ? [] : [("job", job)]);
+        return [.. leases.Where(IsAlive)];
+    }
+
     public async Task<IReadOnlyList<LedgerRunAccount>> RunAccountsAsync(string runId, CancellationToken cancellationToken) =>
         await QueryAsync($"SELECT {RunAccountColumns} FROM ledger_run_accounts WHERE \"RunId\" = @run ORDER BY \"Account\"", ReadRunAccount, cancellationToken, ("run", runId));
 

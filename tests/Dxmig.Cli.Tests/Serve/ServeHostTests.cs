@@ -1,0 +1,81 @@
+using Dxmig.Cli.Serve;
+using Dxmig.Platform.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Quartz;
+
+namespace Dxmig.Cli.Tests.Serve;
+
+public sealed class ServeHostTests : IDisposable
+{
+    private readonly CliHarness cli = new();
+    private readonly RecordingRunner runner = new();
+    private readonly ListLogger log = new();
+
+    public void Dispose() => cli.Dispose();
+
+    [Fact]
+    public async Task Serve_ReloadsChangedJobFiles_KeepsTheOldScheduleForABrokenOne_AndRemovesADeletedOne()
+    {
+        cli.Samples(accounts: 1);
+        var job = cli.JobFile(extra: "schedule:\n  cron: \"* * * * * ?\"");
+        var settings = new ServeSettings
+        {
+            JobsDirectory = Path.GetDirectoryName(job)!,
+            Store = StoreLocation.Parse(Path.Combine(cli.Folder, "home/scheduler.db"), "/"),
+            Node = "test",
+            Environment = name => cli.Environment.TryGetValue(name, out var v) ? v : null,
+            ClosedDays = new InterimClosedDays(),
+            Runner = runner,
+            Debounce = TimeSpan.FromMilliseconds(200),
+        };
+        using var loggers = log.Factory();
+        using var host = await ServeHost.BuildAsync(settings, loggers, CancellationToken.None);
+        await host.StartAsync();
+        var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        var key = new TriggerKey("test-addressbook", DxmigQuartzJob.Group);
+
+        await Until(() => !runner.Calls.IsEmpty, "the every-second job never ran");
+        runner.Calls.First().Path.Should().Be(Path.GetFullPath(job));
+        var detail = await scheduler.GetJobDetail(new JobKey("test-addressbook", DxmigQuartzJob.Group));
+        detail!.RequestsRecovery.Should().BeTrue();
+        detail.ConcurrentExecutionDisallowed.Should().BeTrue();
+
+        // Broken: every diagnostic is logged and the job keeps its old schedule.
+        var good = await File.ReadAllTextAsync(job);
+        await File.WriteAllTextAsync(job, good.Replace("kind: addressbook", "kind: addressbok", StringComparison.Ordinal));
+        await Until(() => log.Lines.Any(l => l.Contains("its previous schedule is kept", StringComparison.Ordinal)), "the broken file was not reported");
+        log.Lines.Should().Contain(l => l.StartsWith("Error: ", StringComparison.Ordinal) && l.Contains("addressbook.yaml:2", StringComparison.Ordinal)
+            && l.Contains("unknown job kind 'addressbok'", StringComparison.Ordinal));
+        // The trigger keeps firing; each fire re-reads the file and refuses to run a half-edited job.
+        await Until(() => log.Lines.Any(l => l.Contains("not run: the job file has errors", StringComparison.Ordinal)), "the old schedule stopped firing");
+        ((ICronTrigger)(await scheduler.GetTrigger(key))!).CronExpressionString.Should().Be("* * * * * ?");
+
+        // Fixed with a new cron: the trigger is replaced.
+        await File.WriteAllTextAsync(job, good.Replace("* * * * * ?", "0 0 3 * * ?", StringComparison.Ordinal));
+        await Until(async () => (await scheduler.GetTrigger(key)) is ICronTrigger { CronExpressionString: "0 0 3 * * ?" }, "the new cron was not applied");
+        ((ICronTrigger)(await scheduler.GetTrigger(key))!).TimeZone.Id.Should().Be("Asia/Tokyo");
+
+        // Deleted: the job leaves the schedule.
+        File.Delete(job);
+        await Until(async () => !await scheduler.Exists(new JobKey("test-addressbook", DxmigQuartzJob.Group)), "the deleted job is still scheduled");
+
+        await host.StopAsync();
+    }
+
+    private static Task Until(Func<bool> condition, string failure) => Until(() => Task.FromResult(condition()), failure);
+
+    private static async Task Until(Func<Task<bool>> condition, string failure)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException(failure);
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
