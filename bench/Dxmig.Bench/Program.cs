@@ -22,7 +22,7 @@ switch (args.FirstOrDefault())
         return await GraphBench.RunAsync(
             args.Length > 1 ? int.Parse(args[1], invariant) : 8,
             args.Length > 2 ? int.Parse(args[2], invariant) : 300,
-            args.Length > 3 ? double.Parse(args[3], invariant) : 0.01,
+            args.Length > 3 ? double.Parse(args[3], invariant) : 0.1,
             args.Length > 4 ? args[4] : "real");
     case "serve":
         return await MailBench.ServeAsync(int.Parse(args[1], invariant), int.Parse(args[2], invariant), args[3]);

@@ -15,14 +15,10 @@ namespace Dxmig.Loaders.Graph;
 /// and given name (Japanese order) for Outlook's sorting and ふりがな; the original name stays the display name.
 /// Target key: <c>graph-contact:{id}</c>.
 /// </summary>
-public sealed class GraphContactsLoader : ILoader<ContactRecord>
+public sealed class GraphContactsLoader : GraphLoaderBase, ILoader<ContactRecord>
 {
     public const string FaxProperty = "String 0x3A24";
 
-    private readonly GraphSession session;
-    private readonly GraphEngine engine;
-    private readonly ILogger logger;
-    private readonly bool ownsSession;
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> folders = new(StringComparer.OrdinalIgnoreCase);
 
     public GraphContactsLoader(GraphTargetOptions options, ILogger<GraphContactsLoader> logger, TimeProvider? time = null)
@@ -31,15 +27,9 @@ public sealed class GraphContactsLoader : ILoader<ContactRecord>
     }
 
     public GraphContactsLoader(GraphSession session, ILogger logger, TimeProvider time, bool ownsSession = false)
+        : base(session, logger, time, ownsSession)
     {
-        ArgumentNullException.ThrowIfNull(session);
-        this.session = session;
-        this.logger = logger;
-        this.ownsSession = ownsSession;
-        engine = new GraphEngine(session, logger, time);
     }
-
-    public GraphEngine Engine => engine;
 
     public async Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<ContactRecord>> batch, CancellationToken cancellationToken)
     {
@@ -54,7 +44,7 @@ public sealed class GraphContactsLoader : ILoader<ContactRecord>
 
             // In doubt: look first. Found → done (and updated if the row changed since).
             var doubtful = group.Where(i => batch[i].InDoubt && batch[i].PreviousTargetKey is null).ToList();
-            var lookups = await engine.RunAsync(mailbox, [.. doubtful.Select(i => new GraphOperation("GET", contacts + LookupQuery(batch[i].Key.ToString())))], cancellationToken);
+            var lookups = await Engine.RunAsync(mailbox, [.. doubtful.Select(i => new GraphOperation("GET", contacts + LookupQuery(batch[i].Key.ToString())))], cancellationToken);
             var existing = new Dictionary<int, string>();
             for (var k = 0; k < doubtful.Count; k++)
             {
@@ -79,7 +69,7 @@ public sealed class GraphContactsLoader : ILoader<ContactRecord>
                     : (i, new GraphOperation("PATCH", $"{user}/contacts/{Uri.EscapeDataString(id)}", json), id));
             }
 
-            var answers = await engine.RunAsync(mailbox, [.. operations.Select(o => o.Operation)], cancellationToken);
+            var answers = await Engine.RunAsync(mailbox, [.. operations.Select(o => o.Operation)], cancellationToken);
             for (var k = 0; k < operations.Count; k++)
             {
                 var (index, operation, id) = operations[k];
@@ -95,20 +85,10 @@ public sealed class GraphContactsLoader : ILoader<ContactRecord>
                 };
             }
 
-            logger.LogDebug("{Count} contacts written to {Mailbox}", operations.Count, mailbox);
+            Logger.LogDebug("{Count} contacts written to {Mailbox}", operations.Count, mailbox);
         }
 
         return [.. outcomes.Select(o => o!.Value)];
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        if (ownsSession)
-        {
-            session.Dispose();
-        }
-
-        return ValueTask.CompletedTask;
     }
 
     public static string TargetKey(string id) => "graph-contact:" + id;
@@ -121,11 +101,11 @@ public sealed class GraphContactsLoader : ILoader<ContactRecord>
     private Task<string> FolderAsync(string mailbox, string user, CancellationToken cancellationToken) =>
         folders.GetOrAdd(mailbox, _ => new Lazy<Task<string>>(async () =>
         {
-            var name = session.Options.ContactFolderName;
+            var name = Session.Options.ContactFolderName;
             var filter = $"{user}/contactFolders?$filter={Uri.EscapeDataString($"displayName eq '{name.Replace("'", "''", StringComparison.Ordinal)}'")}&$select=id,displayName";
             for (var attempt = 0; attempt < 3; attempt++)
             {
-                var list = await engine.RunAsync(mailbox, new GraphOperation("GET", filter), cancellationToken);
+                var list = await Engine.RunAsync(mailbox, new GraphOperation("GET", filter), cancellationToken);
                 if (!list.IsDone)
                 {
                     folders.TryRemove(mailbox, out Lazy<Task<string>>? _);
@@ -138,7 +118,7 @@ public sealed class GraphContactsLoader : ILoader<ContactRecord>
                     return found.GetProperty("id").GetString()!;
                 }
 
-                var created = await engine.RunAsync(mailbox, new GraphOperation("POST", $"{user}/contactFolders", JsonSerializer.SerializeToUtf8Bytes(new { displayName = name })), cancellationToken);
+                var created = await Engine.RunAsync(mailbox, new GraphOperation("POST", $"{user}/contactFolders", JsonSerializer.SerializeToUtf8Bytes(new { displayName = name })), cancellationToken);
                 if (created.IsDone && created.Property("id") is { } id)
                 {
                     return id;

@@ -15,15 +15,11 @@ namespace Dxmig.Loaders.Graph;
 /// response never doubles a message. A message found with attachments still pending (the run died while uploading
 /// them) is deleted and created again. Target key: <c>graph:{immutable message id}</c>.
 /// </summary>
-public sealed class GraphMailLoader : ILoader<TargetMessage>
+public sealed class GraphMailLoader : GraphLoaderBase, ILoader<TargetMessage>
 {
-    private readonly GraphSession session;
-    private readonly GraphEngine engine;
     private readonly GraphUploader uploader;
     private readonly GraphMessageBuilder builder;
-    private readonly ILogger logger;
     private readonly ConcurrentDictionary<string, Lazy<Task<GraphMailFolders>>> mailboxes = new(StringComparer.OrdinalIgnoreCase);
-    private readonly bool ownsSession;
 
     public GraphMailLoader(GraphTargetOptions options, ILogger<GraphMailLoader> logger, TimeProvider? time = null)
         : this(new GraphSession(options), logger, time ?? TimeProvider.System, ownsSession: true)
@@ -31,18 +27,11 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
     }
 
     public GraphMailLoader(GraphSession session, ILogger logger, TimeProvider time, bool ownsSession = false)
+        : base(session, logger, time, ownsSession)
     {
-        ArgumentNullException.ThrowIfNull(session);
-        this.session = session;
-        this.logger = logger;
-        this.ownsSession = ownsSession;
-        engine = new GraphEngine(session, logger, time);
-        uploader = new GraphUploader(session, engine, logger, time);
-        builder = new GraphMessageBuilder(session.Options);
+        uploader = new GraphUploader(session, Engine, logger, time);
+        builder = new GraphMessageBuilder(Session.Options);
     }
-
-    /// <summary>Counters of what was sent (for the benchmark and the run log).</summary>
-    public GraphEngine Engine => engine;
 
     public async Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<TargetMessage>> batch, CancellationToken cancellationToken)
     {
@@ -58,16 +47,6 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
         }
 
         return [.. outcomes.Select((o, i) => o ?? throw new InvalidOperationException($"no outcome for {batch[i].Key}"))];
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        if (ownsSession)
-        {
-            session.Dispose();
-        }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>The target key of a Graph message.</summary>
@@ -92,8 +71,8 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
     private Task<GraphMailFolders> FoldersAsync(string mailbox, CancellationToken cancellationToken) =>
         mailboxes.GetOrAdd(mailbox, m => new Lazy<Task<GraphMailFolders>>(async () =>
         {
-            var folders = new GraphMailFolders(engine, m);
-            var user = await engine.RunAsync(m, new GraphOperation("GET", folders.UserPath + "?$select=id,userPrincipalName"), cancellationToken);
+            var folders = new GraphMailFolders(Engine, m);
+            var user = await Engine.RunAsync(m, new GraphOperation("GET", folders.UserPath + "?$select=id,userPrincipalName"), cancellationToken);
             if (!user.IsDone)
             {
                 mailboxes.TryRemove(m, out _);
@@ -128,7 +107,7 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
             return;
         }
 
-        var answers = await engine.RunAsync(mailbox, [.. operations.Select(o => o.Operation)], cancellationToken);
+        var answers = await Engine.RunAsync(mailbox, [.. operations.Select(o => o.Operation)], cancellationToken);
         for (var k = 0; k < operations.Count; k++)
         {
             var (index, operation) = operations[k];
@@ -153,7 +132,7 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
         {
             if (found[k] is { } existing)
             {
-                logger.LogInformation("移行先に既にあります / already on the target: {Key} → {Id}", batch[doubtful[k]].Key, existing);
+                Logger.LogInformation("移行先に既にあります / already on the target: {Key} → {Id}", batch[doubtful[k]].Key, existing);
                 outcomes[doubtful[k]] = new LoadOutcome(TargetKey(existing), null) { Note = batch[doubtful[k]].Item.FolderNote };
 
                 // Found, not created again; its read/flag state and keywords are set to the source's now.
@@ -163,7 +142,7 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
 
         if (flagUpdates.Count > 0)
         {
-            await engine.RunAsync(mailbox, flagUpdates, cancellationToken);
+            await Engine.RunAsync(mailbox, flagUpdates, cancellationToken);
         }
 
         toCreate.AddRange(indexes.Where(i => outcomes[i] is null));
@@ -180,12 +159,12 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
                 throw new InvalidOperationException($"a new message without content: {request.Key}");
             }
 
-            if (message.TargetLength > session.Options.MaxMessageSize)
+            if (message.TargetLength > Session.Options.MaxMessageSize)
             {
                 outcomes[i] = LoadOutcome.Refused(ItemProblem.Quarantine(
                     "too-large-for-target",
-                    $"{message.TargetLength:N0} バイトで移行先の上限 {session.Options.MaxMessageSize:N0} を超えます",
-                    $"{message.TargetLength:N0} bytes is over the target's limit of {session.Options.MaxMessageSize:N0}"));
+                    $"{message.TargetLength:N0} バイトで移行先の上限 {Session.Options.MaxMessageSize:N0} を超えます",
+                    $"{message.TargetLength:N0} bytes is over the target's limit of {Session.Options.MaxMessageSize:N0}"));
                 continue;
             }
 
@@ -202,7 +181,7 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
                 continue;
             }
 
-            if (window.Count >= session.Options.BatchSize * 2 || windowBytes >= session.Options.MaxRequestBytes * 2L)
+            if (window.Count >= Session.Options.BatchSize * 2 || windowBytes >= Session.Options.MaxRequestBytes * 2L)
             {
                 await SendWindowAsync(mailbox, folders, window, batch, outcomes, cancellationToken);
                 window.Clear();
@@ -225,13 +204,13 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
             var pending = window.ToList();
             for (var round = 0; pending.Count > 0; round++)
             {
-                if (round > session.Options.MaxRetries)
+                if (round > Session.Options.MaxRetries)
                 {
                     throw new AccountFailedException(
                         $"{mailbox} へのメッセージ作成が確認できないまま繰り返し失敗しました", $"message creates for {mailbox} keep failing without an answer");
                 }
 
-                var answers = await engine.RunAsync(
+                var answers = await Engine.RunAsync(
                     mailbox, [.. pending.Select(p => new GraphOperation("POST", $"{folders.UserPath}/mailFolders/{p.Folder}/messages", p.Built.Json))], cancellationToken);
                 var inDoubt = new List<(int Index, BuiltMessage Built, string Folder)>();
                 for (var k = 0; k < pending.Count; k++)
@@ -256,7 +235,7 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
 
                 if (inDoubt.Count > 0)
                 {
-                    logger.LogWarning(
+                    Logger.LogWarning(
                         "移行先の応答がなかった {Count} 件を確認します / {Count} creates got no answer; looking them up before sending again", inDoubt.Count, inDoubt.Count);
                     var found = await LookupAsync(mailbox, folders, [.. inDoubt.Select(p => batch[p.Index].Key.ToString())], cancellationToken);
                     pending = [];
@@ -299,9 +278,9 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
         foreach (var attachment in built.Later)
         {
             string? refusal;
-            if (attachment.Size < session.Options.UploadSessionFrom)
+            if (attachment.Size < Session.Options.UploadSessionFrom)
             {
-                var answer = await engine.RunAsync(mailbox, new GraphOperation("POST", $"{messagePath}/attachments", GraphMessageBuilder.AttachmentJson(attachment)), cancellationToken);
+                var answer = await Engine.RunAsync(mailbox, new GraphOperation("POST", $"{messagePath}/attachments", GraphMessageBuilder.AttachmentJson(attachment)), cancellationToken);
                 refusal = answer.IsDone ? null : answer.Reason;
             }
             else
@@ -312,7 +291,7 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
             if (refusal is not null)
             {
                 // Half a message must not stay: it is removed, and the item quarantined (or, in doubt, tried again next run).
-                await engine.RunAsync(mailbox, new GraphOperation("DELETE", messagePath), cancellationToken);
+                await Engine.RunAsync(mailbox, new GraphOperation("DELETE", messagePath), cancellationToken);
                 return LoadOutcome.Refused(ItemProblem.Quarantine(
                     "attachment-refused", $"添付ファイル '{attachment.Name}' を移行先に置けません: {refusal}", $"the target refused the attachment '{attachment.Name}': {refusal}"));
             }
@@ -322,7 +301,7 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
         {
             ["singleValueExtendedProperties"] = new[] { new Dictionary<string, string> { ["id"] = GraphMessageBuilder.PendingProperty, ["value"] = GraphMessageBuilder.Complete } },
         });
-        var patched = await engine.RunAsync(mailbox, new GraphOperation("PATCH", messagePath, complete), cancellationToken);
+        var patched = await Engine.RunAsync(mailbox, new GraphOperation("PATCH", messagePath, complete), cancellationToken);
         return patched.IsDone
             ? new LoadOutcome(TargetKey(id), null) { Note = note }
             : LoadOutcome.Refused(ItemProblem.Quarantine("target-refused", $"完了の印を付けられません: {patched.Reason}", $"cannot mark the message complete: {patched.Reason}"));
@@ -340,7 +319,7 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
             return found;
         }
 
-        var answers = await engine.RunAsync(mailbox, [.. keys.Select(k => new GraphOperation("GET", $"{folders.UserPath}/messages{LookupQuery(k)}"))], cancellationToken);
+        var answers = await Engine.RunAsync(mailbox, [.. keys.Select(k => new GraphOperation("GET", $"{folders.UserPath}/messages{LookupQuery(k)}"))], cancellationToken);
         var incomplete = new List<GraphOperation>();
         for (var k = 0; k < keys.Count; k++)
         {
@@ -366,8 +345,8 @@ public sealed class GraphMailLoader : ILoader<TargetMessage>
 
         if (incomplete.Count > 0)
         {
-            logger.LogWarning("添付の途中で止まった {Count} 件を作り直します / {Count} messages left with attachments pending are created again", incomplete.Count, incomplete.Count);
-            await engine.RunAsync(mailbox, incomplete, cancellationToken);
+            Logger.LogWarning("添付の途中で止まった {Count} 件を作り直します / {Count} messages left with attachments pending are created again", incomplete.Count, incomplete.Count);
+            await Engine.RunAsync(mailbox, incomplete, cancellationToken);
         }
 
         return found;
