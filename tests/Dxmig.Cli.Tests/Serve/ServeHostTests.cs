@@ -2,6 +2,7 @@ using Dxmig.Cli.Serve;
 using Dxmig.Platform.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Quartz;
 
 namespace Dxmig.Cli.Tests.Serve;
@@ -61,6 +62,49 @@ public sealed class ServeHostTests : IDisposable
         await Until(async () => !await scheduler.Exists(new JobKey("test-addressbook", DxmigQuartzJob.Group)), "the deleted job is still scheduled");
 
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Serve_SchedulesTheDailySummaryMail_AndTheSummaryListsTheDaysRuns()
+    {
+        await using var sink = Dxmig.TestSupport.SmtpSink.Start();
+        cli.Samples(accounts: 1);
+        var job = cli.JobFile(extra: $"""
+            alerts:
+              smtp-host: 127.0.0.1
+              smtp-port: {sink.Port}
+              security: none
+              from: dxmig@pref.example.jp
+              to: [admin@pref.example.jp]
+              daily-summary: "08:15"
+            """);
+        (await cli.RunAsync("run", job)).ExitCode.Should().Be(Platform.Pipeline.ExitCodes.Quarantined, "the samples' planted bad rows");
+        var settings = new ServeSettings
+        {
+            JobsDirectory = Path.GetDirectoryName(job)!,
+            Store = StoreLocation.Parse(Path.Combine(cli.Folder, "home/scheduler.db"), "/"),
+            Node = "test",
+            Environment = name => cli.Environment.TryGetValue(name, out var v) ? v : null,
+            ClosedDays = new InterimClosedDays(),
+            Runner = runner,
+        };
+        using var loggers = log.Factory();
+        using var host = await ServeHost.BuildAsync(settings, loggers, CancellationToken.None);
+        await host.StartAsync();
+        var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await Until(async () => await scheduler.GetTrigger(new TriggerKey("test-addressbook", DailySummaryJob.Group)) is ICronTrigger, "no daily summary trigger");
+        var trigger = (ICronTrigger)(await scheduler.GetTrigger(new TriggerKey("test-addressbook", DailySummaryJob.Group)))!;
+        trigger.CronExpressionString.Should().Be("0 15 8 * * ?");
+        trigger.TimeZone.Id.Should().Be("Asia/Tokyo");
+        await host.StopAsync();
+
+        (await DailySummaryJob.SendAsync(job, settings.Environment, TimeProvider.System, log.Factory().CreateLogger("t"), CancellationToken.None)).Should().BeTrue();
+
+        var (recipients, data) = sink.Messages.Should().ContainSingle().Subject;
+        recipients.Should().Equal("admin@pref.example.jp");
+        var message = MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.Latin1.GetBytes(data)));
+        message.Subject.Should().Contain("日次報告").And.Contain("1 runs");
+        message.TextBody.Should().Contain("CompletedWithQuarantine").And.Contain("隔離 quarantined 4");
     }
 
     private static Task Until(Func<bool> condition, string failure) => Until(() => Task.FromResult(condition()), failure);

@@ -40,6 +40,7 @@ internal sealed class JobFileSync(ISchedulerFactory schedulers, ServeSettings se
             var scheduler = await schedulers.GetScheduler(cancellationToken);
             var wanted = new Dictionary<string, (JobFile Job, ScheduleGate Gate)>(StringComparer.Ordinal);
             var broken = new HashSet<string>(StringComparer.Ordinal);
+            var summaries = new Dictionary<string, JobFile>(StringComparer.Ordinal);
             foreach (var path in JobFiles())
             {
                 var diagnostics = new DiagnosticBag();
@@ -51,6 +52,11 @@ internal sealed class JobFileSync(ISchedulerFactory schedulers, ServeSettings se
                         "ジョブファイルに誤りがあります。以前のスケジュールを維持します / the job file has errors; its previous schedule is kept: {Path}\n{Diagnostics}",
                         path, diagnostics.Render());
                     continue;
+                }
+
+                if (job.Alerts?.DailySummary is not null)
+                {
+                    summaries[job.Name] = job;
                 }
 
                 if (job.Schedule is null)
@@ -88,6 +94,7 @@ internal sealed class JobFileSync(ISchedulerFactory schedulers, ServeSettings se
                 logger.LogInformation("{Job}: スケジュールから外しました / removed from the schedule ({Path})", key.Name, path);
             }
 
+            await SyncSummariesAsync(scheduler, summaries, broken, cancellationToken);
             Passes++;
             return wanted.ToDictionary(w => w.Key, w => w.Value.Job.FilePath, StringComparer.Ordinal);
         }
@@ -146,6 +153,42 @@ internal sealed class JobFileSync(ISchedulerFactory schedulers, ServeSettings se
         {
             // The store may be briefly unreachable; the next change (or restart) tries again.
             logger.LogError(ex, "スケジュールを更新できませんでした / the schedule could not be updated");
+        }
+    }
+
+    /// <summary>One daily-summary trigger per job file that asks for one (<c>alerts.daily-summary</c>); stale ones removed.</summary>
+    private async Task SyncSummariesAsync(IScheduler scheduler, Dictionary<string, JobFile> summaries, HashSet<string> broken, CancellationToken cancellationToken)
+    {
+        foreach (var (name, job) in summaries)
+        {
+            var at = job.Alerts!.DailySummary!.Value;
+            var path = Path.GetFullPath(job.FilePath);
+            var zone = TimeZoneInfo.FindSystemTimeZoneById(job.Schedule?.TimeZone ?? ScheduleSpec.DefaultTimeZone);
+            var cron = $"0 {at.Minute} {at.Hour} * * ?";
+            var fingerprint = $"{path}|{cron}|{zone.Id}";
+            var key = new JobKey(name, DailySummaryJob.Group);
+            if ((await scheduler.GetJobDetail(key, cancellationToken))?.JobDataMap.GetString(FingerprintKey) == fingerprint)
+            {
+                continue;
+            }
+
+            var detail = JobBuilder.Create<DailySummaryJob>().WithIdentity(key).UsingJobData(DxmigQuartzJob.PathKey, path)
+                .UsingJobData(FingerprintKey, fingerprint).StoreDurably().Build();
+            var trigger = TriggerBuilder.Create(settings.Time).WithIdentity(name, DailySummaryJob.Group).ForJob(key)
+                .WithCronSchedule(cron, c => c.InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing))
+                .StartAt(settings.Time.GetUtcNow()).Build();
+            await scheduler.ScheduleJob(detail, trigger, ScheduleJobOptions.Replacing, cancellationToken);
+            logger.LogInformation("{Job}: 日次報告メールを毎日 {At} に送ります / daily summary mail at {At} ({Zone})", name, at, at, zone.Id);
+        }
+
+        var stored = await scheduler.QueryJobs(new JobQuery { Group = GroupMatcher<JobKey>.GroupEquals(DailySummaryJob.Group) }, cancellationToken);
+        foreach (var key in stored.Items.Select(i => i.Key).Where(k => !summaries.ContainsKey(k.Name)))
+        {
+            var path = (await scheduler.GetJobDetail(key, cancellationToken))?.JobDataMap.GetString(DxmigQuartzJob.PathKey);
+            if (path is null || !broken.Contains(path))
+            {
+                await scheduler.DeleteJob(key, cancellationToken);
+            }
         }
     }
 

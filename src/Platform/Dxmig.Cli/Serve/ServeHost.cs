@@ -31,6 +31,7 @@ internal static class ServeHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ScheduledRun>();
         builder.Services.AddTransient<DxmigQuartzJob>();
+        builder.Services.AddTransient<DailySummaryJob>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddQuartz(q => Configure(q, settings));

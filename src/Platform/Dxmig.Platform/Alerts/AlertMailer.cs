@@ -72,6 +72,40 @@ public sealed class AlertMailer(AlertSettings settings, Func<string, string?> en
         return message;
     }
 
+    /// <summary>The daily summary: every run of the job that started in the last 24 hours, with its accounting.</summary>
+    public MimeMessage ComposeSummary(string job, IReadOnlyList<LedgerRun> runs, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var day = runs.Where(r => r.StartedUtc >= now.UtcDateTime.AddDays(-1)).OrderBy(r => r.StartedUtc).ToList();
+        var failed = day.Count(r => r.Outcome is RunOutcome.Failed or RunOutcome.Interrupted);
+        var body = new StringBuilder();
+        body.AppendLine(CultureInfo.InvariantCulture, $"ジョブ / job: {job}   過去 24 時間の実行 / runs in the last 24 hours: {day.Count}   失敗 / failed: {failed}");
+        body.AppendLine();
+        foreach (var run in day)
+        {
+            body.AppendLine(CultureInfo.InvariantCulture,
+                $"  {run.StartedUtc:yyyy-MM-dd HH:mm}Z {run.RunId} {run.Outcome}: 読込 seen {run.Seen} 投入 loaded {run.Loaded} スキップ skipped {run.Skipped} 隔離 quarantined {run.Quarantined} 削除 removed {run.Removed}{(run.Message is { } m ? " — " + m : string.Empty)}");
+        }
+
+        if (day.Count == 0)
+        {
+            body.AppendLine("  (実行なし / no runs)");
+        }
+
+        body.AppendLine();
+        body.AppendLine(CultureInfo.InvariantCulture, $"履歴 / history: dxmig status {job}");
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse(settings.From));
+        foreach (var to in settings.To)
+        {
+            message.To.Add(MailboxAddress.Parse(to));
+        }
+
+        message.Subject = SecretMasker.Apply($"[dxmig] 日次報告 / daily summary: {job} — {day.Count} runs, {failed} failed");
+        message.Body = new TextPart("plain") { Text = SecretMasker.Apply(body.ToString()) };
+        return message;
+    }
+
     /// <summary>Sends the mail; false (logged) when the SMTP server cannot be reached or refuses it.</summary>
     public async Task<bool> SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {

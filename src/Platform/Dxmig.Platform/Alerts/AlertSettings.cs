@@ -19,7 +19,11 @@ public enum AlertWhen
 public sealed record AlertSettings(
     string Host, int Port, string Security, string? PinnedSha256, string From, IReadOnlyList<string> To, string? User, SecretReference? Password, AlertWhen When)
 {
-    public static readonly string[] Keys = ["smtp-host", "smtp-port", "security", "certificate-sha256", "from", "to", "user", "password-env", "password-file", "on"];
+    public static readonly string[] Keys =
+        ["smtp-host", "smtp-port", "security", "certificate-sha256", "from", "to", "user", "password-env", "password-file", "on", "daily-summary"];
+
+    /// <summary>When <c>dxmig serve</c> mails the day's summary of this job's runs (the job's time zone); null: never.</summary>
+    public TimeOnly? DailySummary { get; init; }
 
     /// <summary>Reads and checks the section; null when it has errors (reported in the diagnostics).</summary>
     public static AlertSettings? Read(JobSection section)
@@ -43,9 +47,22 @@ public sealed record AlertSettings(
                 "security: none (平文) の SMTP はループバックにだけ使えます", "security: none (plain SMTP) is allowed only to loopback");
         }
 
+        TimeOnly? summary = null;
+        if (section.Value("daily-summary") is { } at)
+        {
+            if (TimeOnly.TryParseExact(at, "HH:mm", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var time))
+            {
+                summary = time;
+            }
+            else
+            {
+                section.Diagnostics.Error(section.PositionOf("daily-summary"), $"'daily-summary' は \"08:00\" の形で書いてください: {at}", $"'daily-summary' must look like \"08:00\": {at}");
+            }
+        }
+
         return host is null || from is null || security is null || to.Count == 0 || when is null
             ? null
             : new AlertSettings(host, port, security, section.Value("certificate-sha256"), from, to, section.Value("user"), section.Secret("password"),
-                when == "always" ? AlertWhen.Always : AlertWhen.Failure);
+                when == "always" ? AlertWhen.Always : AlertWhen.Failure) { DailySummary = summary };
     }
 }
