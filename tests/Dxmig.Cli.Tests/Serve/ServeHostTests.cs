@@ -20,16 +20,7 @@ public sealed class ServeHostTests : IDisposable
     {
         cli.Samples(accounts: 1);
         var job = cli.JobFile(extra: "schedule:\n  cron: \"* * * * * ?\"");
-        var settings = new ServeSettings
-        {
-            JobsDirectory = Path.GetDirectoryName(job)!,
-            Store = StoreLocation.Parse(Path.Combine(cli.Folder, "home/scheduler.db"), "/"),
-            Node = "test",
-            Environment = name => cli.Environment.TryGetValue(name, out var v) ? v : null,
-            ClosedDays = new InterimClosedDays(),
-            Runner = runner,
-            Debounce = TimeSpan.FromMilliseconds(200),
-        };
+        var settings = Settings(job, debounce: TimeSpan.FromMilliseconds(200));
         using var loggers = log.Factory();
         using var host = await ServeHost.BuildAsync(settings, loggers, CancellationToken.None);
         await host.StartAsync();
@@ -79,15 +70,7 @@ public sealed class ServeHostTests : IDisposable
               daily-summary: "08:15"
             """);
         (await cli.RunAsync("run", job)).ExitCode.Should().Be(Platform.Pipeline.ExitCodes.Quarantined, "the samples' planted bad rows");
-        var settings = new ServeSettings
-        {
-            JobsDirectory = Path.GetDirectoryName(job)!,
-            Store = StoreLocation.Parse(Path.Combine(cli.Folder, "home/scheduler.db"), "/"),
-            Node = "test",
-            Environment = name => cli.Environment.TryGetValue(name, out var v) ? v : null,
-            ClosedDays = new InterimClosedDays(),
-            Runner = runner,
-        };
+        var settings = Settings(job);
         using var loggers = log.Factory();
         using var host = await ServeHost.BuildAsync(settings, loggers, CancellationToken.None);
         await host.StartAsync();
@@ -106,6 +89,17 @@ public sealed class ServeHostTests : IDisposable
         message.Subject.Should().Contain("日次報告").And.Contain("1 runs");
         message.TextBody.Should().Contain("CompletedWithQuarantine").And.Contain("隔離 quarantined 4");
     }
+
+    private ServeSettings Settings(string job, TimeSpan? debounce = null) => new()
+    {
+        Debounce = debounce ?? ServeSettings.DefaultDebounce,
+        JobsDirectory = Path.GetDirectoryName(job)!,
+        Store = StoreLocation.Parse(Path.Combine(cli.Folder, "home/scheduler.db"), "/"),
+        Node = "test",
+        Environment = name => cli.Environment.TryGetValue(name, out var v) ? v : null,
+        ClosedDays = new InterimClosedDays(),
+        Runner = runner,
+    };
 
     private static Task Until(Func<bool> condition, string failure) => Until(() => Task.FromResult(condition()), failure);
 
