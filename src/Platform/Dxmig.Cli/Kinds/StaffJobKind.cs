@@ -159,9 +159,13 @@ internal sealed class StaffJobKind : IJobKind
         if (safety is { Pending.Count: > 0 })
         {
             WritePending(folder, result.Run.RunId, safety.Pending);
+            var path = PendingPath(folder, result.Run.RunId);
+            result.Run.Message = (result.Run.Message is { } message ? message + "\n" : string.Empty) +
+                $"要確認: 削除を保留した {safety.Pending.Count} 人の一覧 {path} を確認し、確定するには dxmig run {job.FilePath} --confirm-deletes {result.Run.RunId} / " +
+                $"needs attention: review the {safety.Pending.Count} held-back deletions in {path}; to confirm: dxmig run {job.FilePath} --confirm-deletes {result.Run.RunId}";
             loggers.CreateLogger("dxmig.run").LogWarning(
                 "要確認 / needs attention: {Count} 件の削除を保留しました / deletions held back: {File}; dxmig run {Job} --confirm-deletes {RunId}",
-                safety.Pending.Count, PendingPath(folder, result.Run.RunId), job.FilePath, result.Run.RunId);
+                safety.Pending.Count, path, job.FilePath, result.Run.RunId);
         }
 
         return result;
