@@ -1,6 +1,7 @@
 // dxmig benchmarks (not tests). Each measured side runs in its own process so that peak RSS is its own.
 //   addressbook ACCOUNTS ROWS   generate exports, then measure dxmig (first and no-change pass) and plain EF Core
 //   mail MAILBOXES MESSAGES [real|small]   IMAP → IMAP: dxmig against mbsync on the same corpus
+//   staff [ROWS]   CESS staff into the platform store: dxmig BulkCopy + upsert against EF Core AddRange + SaveChanges
 //   graph MAILBOXES MESSAGES [SCALE] [real|small]   IMAP → Graph emulator: dxmig against the ceiling Graph's budgets allow
 using System.Diagnostics;
 using System.Globalization;
@@ -24,6 +25,8 @@ switch (args.FirstOrDefault())
             args.Length > 2 ? int.Parse(args[2], invariant) : 300,
             args.Length > 3 ? double.Parse(args[3], invariant) : 0.1,
             args.Length > 4 ? args[4] : "real");
+    case "staff":
+        return await StaffBench.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 100_000);
     case "serve":
         return await MailBench.ServeAsync(int.Parse(args[1], invariant), int.Parse(args[2], invariant), args[3]);
     case "measure-dxmig":

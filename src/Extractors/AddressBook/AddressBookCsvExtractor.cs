@@ -52,7 +52,7 @@ public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, IL
                 yield break;
             }
 
-            var columns = MapHeader(header, encoding, fileName);
+            var columns = CsvHeaderMap.Map(header, encoding, fileName, options.FieldMap.Fields, logger);
             var seen = new Dictionary<string, (int Line, string Hash)>(StringComparer.Ordinal);
             while (await reader.ReadAsync(cancellationToken) is { } record)
             {
@@ -77,22 +77,10 @@ public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, IL
             return Bad(lineId, rawHash, ItemProblem.Quarantine("malformed-row", $"行 {record.Line}: {record.Malformed}", $"line {record.Line}: {record.Malformed}"));
         }
 
-        var values = new string[record.Fields.Count];
-        for (var i = 0; i < values.Length; i++)
+        var (values, problem) = CsvRowDecoder.Decode(record, encoding);
+        if (values is null)
         {
-            try
-            {
-                values[i] = encoding.GetString(record.Field(i));
-            }
-            catch (DecoderFallbackException ex)
-            {
-                var bytes = ex.BytesUnknown is { Length: > 0 } unknown ? Convert.ToHexString(unknown) : "?";
-                var name = encoding.CodePage == 932 ? "CP932" : "UTF-8";
-                return Bad(lineId, rawHash, ItemProblem.Quarantine(
-                    "bad-bytes",
-                    $"行 {record.Line} の {i + 1} 列目に {name} として読めないバイト列 0x{bytes} があります",
-                    $"line {record.Line}, column {i + 1}: bytes 0x{bytes} are not valid {name}"));
-            }
+            return Bad(lineId, rawHash, problem!);
         }
 
         var trailingEmpty = values.Length > columnCount && values.Skip(columnCount).All(v => v.Length == 0);
@@ -200,52 +188,4 @@ public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, IL
         options.Files.TryGetValue(account, out var path)
             ? path
             : throw new AccountFailedException($"アカウント {account} のアドレス帳ファイルがジョブにありません", $"the job names no address book export for account {account}");
-
-    private Dictionary<string, int> MapHeader(CsvRawRecord header, Encoding encoding, string fileName)
-    {
-        var names = new List<string>();
-        for (var i = 0; i < header.Fields.Count; i++)
-        {
-            try
-            {
-                names.Add(encoding.GetString(header.Field(i)).Trim().Trim('\uFEFF'));
-            }
-            catch (DecoderFallbackException)
-            {
-                throw new AccountFailedException(
-                    $"{fileName}:{header.Line}: 見出し行の {i + 1} 列目が {encoding.WebName} として読めません。文字コード設定を確認してください",
-                    $"{fileName}:{header.Line}: header column {i + 1} is not valid {encoding.WebName}; check the encoding setting");
-            }
-        }
-
-        var result = new Dictionary<string, int>(StringComparer.Ordinal);
-        var missing = new List<string>();
-        foreach (var (field, rule) in options.FieldMap.Fields)
-        {
-            var index = names.FindIndex(n => rule.Columns.Contains(n, StringComparer.OrdinalIgnoreCase));
-            if (index >= 0)
-            {
-                result[field] = index;
-            }
-            else if (rule.Required)
-            {
-                missing.Add(string.Join(" / ", rule.Columns));
-            }
-        }
-
-        if (missing.Count > 0)
-        {
-            throw new AccountFailedException(
-                $"{fileName}:{header.Line}: 必須の列がありません: {string.Join(", ", missing)} (見出し: {string.Join(",", names)})",
-                $"{fileName}:{header.Line}: required columns are missing: {string.Join(", ", missing)} (header: {string.Join(",", names)})");
-        }
-
-        var unknown = names.Where((n, i) => !result.ContainsValue(i) && n.Length > 0).ToList();
-        if (unknown.Count > 0)
-        {
-            logger.LogWarning("{File}: 使わない列 / unused columns: {Columns}", fileName, string.Join(", ", unknown));
-        }
-
-        return result;
-    }
 }

@@ -1,5 +1,5 @@
 using Dxmig.Platform.Jobs;
-using YamlDotNet.RepresentationModel;
+using Dxmig.Extractors.Csv;
 
 namespace Dxmig.Extractors.AddressBook;
 
@@ -45,71 +45,15 @@ public sealed class AddressBookFieldMap
     public static AddressBookFieldMap? Load(string path, DiagnosticBag diagnostics)
     {
         ArgumentNullException.ThrowIfNull(diagnostics);
-        var display = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
-        if (YamlFile.Load(path, display, diagnostics) is not { } root)
+        if (CsvFieldMapFile.Load(path, FieldNames, diagnostics) is not (var fields, _, var display))
         {
             return null;
         }
 
-        if (root.Children.FirstOrDefault(p => p.Key is YamlScalarNode { Value: "fields" }).Value is not YamlMappingNode fieldsNode)
-        {
-            diagnostics.Error(new SourcePosition(display, (int)root.Start.Line, (int)root.Start.Column), "'fields' がありません", "'fields' is missing");
-            return null;
-        }
-
-        var fields = new Dictionary<string, FieldRule>(StringComparer.Ordinal);
         var errors = diagnostics.Items.Count;
-        foreach (var (keyNode, valueNode) in fieldsNode.Children)
-        {
-            var key = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
-            var at = new SourcePosition(display, (int)keyNode.Start.Line, (int)keyNode.Start.Column);
-            if (!FieldNames.Contains(key))
-            {
-                diagnostics.Error(at, $"不明な項目 '{key}' です。使える項目: {string.Join(", ", FieldNames)}", $"unknown field '{key}'; fields: {string.Join(", ", FieldNames)}");
-                continue;
-            }
-
-            if (valueNode is not YamlMappingNode rule)
-            {
-                diagnostics.Error(at, $"'{key}' は columns と required で書いてください", $"'{key}' needs 'columns' and optionally 'required'");
-                continue;
-            }
-
-            var columns = new List<string>();
-            var required = false;
-            foreach (var (ruleKey, ruleValue) in rule.Children)
-            {
-                var name = (ruleKey as YamlScalarNode)?.Value;
-                var ruleAt = new SourcePosition(display, (int)ruleKey.Start.Line, (int)ruleKey.Start.Column);
-                switch (name)
-                {
-                    case "columns" when ruleValue is YamlSequenceNode list:
-                        columns.AddRange(list.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? string.Empty).Where(s => s.Length > 0));
-                        break;
-                    case "columns" when ruleValue is YamlScalarNode one:
-                        columns.Add(one.Value ?? string.Empty);
-                        break;
-                    case "required" when ruleValue is YamlScalarNode flag && bool.TryParse(flag.Value, out var value):
-                        required = value;
-                        break;
-                    default:
-                        diagnostics.Error(ruleAt, $"'{key}.{name}' が不正です (columns: 列名の一覧, required: true/false)", $"'{key}.{name}' is not valid (columns: list of headers, required: true/false)");
-                        break;
-                }
-            }
-
-            if (columns.Count == 0)
-            {
-                diagnostics.Error(at, $"'{key}' に列名 (columns) がありません", $"'{key}' names no columns");
-                continue;
-            }
-
-            fields[key] = new FieldRule(columns, required);
-        }
-
         if (!fields.ContainsKey("name") && !fields.ContainsKey("email"))
         {
-            diagnostics.Error(new SourcePosition(display, (int)fieldsNode.Start.Line, (int)fieldsNode.Start.Column),
+            diagnostics.Error(new SourcePosition(display, 1, 1),
                 "'name' か 'email' の列が必要です (連絡先の識別に使います)", "'name' or 'email' must be mapped (they identify a contact)");
         }
 

@@ -118,6 +118,7 @@ public static class Operations
     public const string Batch = "batch";
     public const string BatchItem = "batchItem";
     public const string GetUser = "getUser";
+    public const string UpdateUser = "updateUser";
     public const string ListUsers = "listUsers";
     public const string ListFolders = "listFolders";
     public const string GetFolder = "getFolder";

@@ -21,6 +21,26 @@ public sealed class EmulatorStore
     /// <summary>A user by id or UPN, or null.</summary>
     public StoredUser? FindUser(string idOrUpn) => Find(idOrUpn)?.User;
 
+    /// <summary>A user's directory attributes as <c>PATCH /users/{id}</c> left them (a snapshot).</summary>
+    public JsonObject UserProfile(string upn)
+    {
+        var m = Require(upn);
+        lock (m.Gate)
+        {
+            return (JsonObject)m.Profile.DeepClone();
+        }
+    }
+
+    /// <summary>Every <c>PATCH /users/{id}</c> body the emulator accepted for the user, in order (snapshots).</summary>
+    public IReadOnlyList<JsonObject> UserPatches(string upn)
+    {
+        var m = Require(upn);
+        lock (m.Gate)
+        {
+            return [.. m.ProfilePatches.Select(p => (JsonObject)p.DeepClone())];
+        }
+    }
+
     /// <summary>A user's mail folders (the hidden root excluded), in creation order.</summary>
     public IReadOnlyList<StoredFolder> MailFolders(string upn)
     {

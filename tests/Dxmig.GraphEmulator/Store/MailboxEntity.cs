@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Security.Cryptography;
 
 namespace Dxmig.GraphEmulator.Store;
@@ -34,6 +35,12 @@ internal sealed class MailboxEntity
     }
 
     public Lock Gate { get; } = new();
+
+    /// <summary>Directory attributes set by <c>PATCH /users/{id}</c> (department, jobTitle, …); under <see cref="Gate"/>.</summary>
+    public JsonObject Profile { get; } = new();
+
+    /// <summary>Every <c>PATCH /users/{id}</c> body accepted, as sent; under <see cref="Gate"/>.</summary>
+    public List<JsonObject> ProfilePatches { get; } = [];
 
     public StoredUser User { get; }
 

@@ -28,9 +28,13 @@ internal static class RunCommand
         {
             Description = "ジョブの実行時間帯の外でも今すぐ実行します (運用者の判断で) / run now even outside the job's run window (an operator's decision)",
         };
-        var command = new Command("run", "ジョブを一回実行します / run a job once") { job, dryRun, accounts, ignoreWindow };
+        var confirmDeletes = new Option<string?>("--confirm-deletes")
+        {
+            Description = "しきい値で止めた実行 RUNID の削除予定一覧を確認済みとして削除します / confirm the pending deletions a run (RUNID) held back at the threshold, and delete them",
+        };
+        var command = new Command("run", "ジョブを一回実行します / run a job once") { job, dryRun, accounts, ignoreWindow, confirmDeletes };
         command.SetAction((parse, _) => ExecuteAsync(
-            io, parse.GetValue(job)!, parse.GetValue(dryRun), Split(parse.GetValue(accounts)), stopToken(), parse.GetValue(ignoreWindow)));
+            io, parse.GetValue(job)!, parse.GetValue(dryRun), Split(parse.GetValue(accounts)), stopToken(), parse.GetValue(ignoreWindow), parse.GetValue(confirmDeletes)));
         return command;
     }
 
@@ -39,7 +43,7 @@ internal static class RunCommand
     /// outside it (exit 3, with when it next opens) unless <paramref name="ignoreWindow"/>; at the window's end a running
     /// job finishes the batch in hand, records it and its checkpoints, and stops (exit 3); the next run resumes.
     /// </summary>
-    public static async Task<int> ExecuteAsync(CliIo io, string path, bool dryRun, IReadOnlyList<string> only, CancellationToken stopToken, bool ignoreWindow = false)
+    public static async Task<int> ExecuteAsync(CliIo io, string path, bool dryRun, IReadOnlyList<string> only, CancellationToken stopToken, bool ignoreWindow = false, string? confirmDeletes = null)
     {
         JobFile job;
         List<string> accounts;
@@ -82,7 +86,7 @@ internal static class RunCommand
         var runStop = stop.Token;
         using var logging = DxmigLogging.Create(LogLevel.Warning, job.LogFolder);
         var kind = JobKinds.All[job.Kind];
-        var request = new JobRunRequest(accounts, dryRun, io.Time);
+        var request = new JobRunRequest(accounts, dryRun, io.Time) { ConfirmDeletes = confirmDeletes };
         RunResult result;
         try
         {
@@ -126,7 +130,7 @@ if (windowEnd.IsCancellationRequested && !stopToken.IsCancellationRequested && r
         var exitCode = result.ExitCode;
         string? reportPath = null;
         var incomplete = false;
-        if (job.ReconcileAfterRun && !dryRun && !stopToken.IsCancellationRequested && result.Run.Outcome != RunOutcome.Stopped)
+        if (job.ReconcileAfterRun && kind is Platform.Reconciliation.IReconcilableJobKind && !dryRun && !stopToken.IsCancellationRequested && result.Run.Outcome != RunOutcome.Stopped)
         {
             // options.reconcile: after-run — the run's exit code is the worse of the run's and the reconciliation's.
             var reconciled = await ReconcileCommand.ExecuteAsync(io, job, accounts, deep: false, output: null, result.Run.RunId, logging.Loggers, stopToken);

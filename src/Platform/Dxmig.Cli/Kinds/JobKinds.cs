@@ -9,5 +9,6 @@ internal static class JobKinds
     {
         new AddressBookJobKind(),
         new MailJobKind(),
+        new StaffJobKind(),
     }.ToDictionary(k => k.Name, StringComparer.Ordinal);
 }

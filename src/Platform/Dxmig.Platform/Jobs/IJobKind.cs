@@ -27,4 +27,11 @@ public interface IJobKind
 }
 
 /// <summary>What the person asked for: which accounts (all when empty), and whether to write anything.</summary>
-public sealed record JobRunRequest(IReadOnlyList<string> Accounts, bool DryRun, TimeProvider Time);
+public sealed record JobRunRequest(IReadOnlyList<string> Accounts, bool DryRun, TimeProvider Time)
+{
+    /// <summary>
+    /// <c>--confirm-deletes RUNID</c>: the run whose pending deletions (held back at the safety threshold) a person
+    /// reviewed and confirms; null when none.
+    /// </summary>
+    public string? ConfirmDeletes { get; init; }
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): CESS staff into the platform store, dxmig's BulkCopy + upsert against plain EF Core
+# AddRange + SaveChanges, side by side on the same records, on SQLite and on a private PostgreSQL.
+#   bench/staff.sh [ROWS=100000]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+dotnet build bench/Dxmig.Bench/Dxmig.Bench.csproj -c Release --nologo -v q -clp:ErrorsOnly >&2
+exec dotnet bench/Dxmig.Bench/bin/Release/net10.0/Dxmig.Bench.dll staff "${1:-100000}"

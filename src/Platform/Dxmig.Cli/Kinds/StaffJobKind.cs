@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text;
+using Dxmig.Extractors.Cess;
+using Dxmig.Extractors.Csv;
+using Dxmig.Loaders.Graph;
+using Dxmig.Loaders.PlatformStore;
+using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Jobs;
+using Dxmig.Platform.Ledger;
+using Dxmig.Platform.Mappings;
+using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Records;
+using Dxmig.Platform.Storage;
+using Dxmig.Transformers.Cess;
+using Microsoft.Extensions.Logging;
+
+namespace Dxmig.Cli.Kinds;
+
+/// <summary>
+/// <c>kind: cess-staff</c>: a CESS staff-directory export (電子職員録) → the platform store's staff and departments
+/// tables (<c>target.type: platform-staff</c>), or the listed Entra ID user attributes through Graph
+/// (<c>target.type: graph</c>). On the platform store, people gone from the export are removed within the deletion
+/// threshold; above it nothing is removed, the pending deletions go to <c>{logs}/{job}/pending-deletions-{RUNID}.csv</c>
+/// and the run ends "needs attention" (exit 1) until <c>dxmig run JOB --confirm-deletes RUNID</c>.
+/// </summary>
+internal sealed class StaffJobKind : IJobKind
+{
+    public const string SourceType = "cess-staff-csv";
+    public const string TargetType = "platform-staff";
+    public const string GraphType = "graph";
+    public const string DefaultAccount = "cess";
+
+    public string Name => "cess-staff";
+
+    public IReadOnlyDictionary<string, bool> MappingNames { get; } = new Dictionary<string, bool>
+    {
+        ["fields"] = false,
+        ["identity"] = true,
+        ["departments"] = true,
+        ["gaiji"] = false,
+    };
+
+    public void Validate(JobFile job, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var source = job.Source;
+        source.CheckKeys("type", "file", "encoding", "account");
+        source.Choice("type", [SourceType]);
+        if (!source.Has("type"))
+        {
+            diagnostics.Error(source.Position, $"'source.type' がありません ({SourceType})", $"'source.type' is missing ({SourceType})");
+        }
+
+        var encodingName = source.Choice("encoding", CsvEncoding.Names, "auto");
+        var account = source.Value("account") ?? DefaultAccount;
+        var file = source.Value("file", required: true) is { } path ? source.ResolvePath(path) : null;
+        if (file is not null && !File.Exists(file))
+        {
+            diagnostics.Error(source.PositionOf("file"), $"ファイル {file} がありません", $"file {file} does not exist");
+        }
+
+        var target = job.Target;
+        var targetType = target.Choice("type", [TargetType, GraphType]);
+        if (!target.Has("type"))
+        {
+            diagnostics.Error(target.Position, $"'target.type' がありません ({TargetType} か {GraphType})", $"'target.type' is missing ({TargetType} or {GraphType})");
+        }
+
+        GraphTargetSettings? graph = null;
+        IReadOnlyList<string>? attributes = null;
+        var store = string.Empty;
+        SecretReference? storePassword = null;
+        var threshold = DeletionSafety.DefaultMaxCount;
+        var percent = DeletionSafety.DefaultMaxPercent;
+        if (targetType == GraphType)
+        {
+            target.CheckKeys([.. GraphTargetReader.Keys, "attributes"]);
+            graph = GraphTargetReader.Read(target);
+            attributes = target.StringList("attributes");
+            var unknown = attributes.Except(GraphStaffLoader.Attributes, StringComparer.Ordinal).ToList();
+            if (attributes.Count == 0 || unknown.Count > 0)
+            {
+                diagnostics.Error(target.PositionOf("attributes"),
+                    $"'target.attributes' に書き込む属性を並べてください (使える属性: {string.Join(", ", GraphStaffLoader.Attributes)}; 不明: {string.Join(", ", unknown)})",
+                    $"'target.attributes' must list the attributes to write (from: {string.Join(", ", GraphStaffLoader.Attributes)}; unknown: {string.Join(", ", unknown)})");
+            }
+        }
+        else
+        {
+            target.CheckKeys("type", "store", "password-env", "password-file", "delete-threshold", "delete-threshold-percent");
+            var storeValue = target.Value("store");
+            store = string.IsNullOrWhiteSpace(storeValue)
+                ? Path.Combine(DxmigHome.Resolve(job.Environment), "platform.db")
+                : StoreLocation.LooksLikePostgres(storeValue) ? storeValue : target.ResolvePath(storeValue);
+            try
+            {
+                _ = StoreLocation.Parse(store, job.Directory);
+            }
+            catch (Exception ex) when (ex is ConfigurationException or ArgumentException or FormatException or UriFormatException)
+            {
+                diagnostics.Error(target.PositionOf("store"), $"保存先が不正です: {ex.Message}", $"the store location is not valid: {ex.Message}");
+            }
+
+            storePassword = target.Secret("password");
+            threshold = target.Number("delete-threshold", 0, 1_000_000) ?? threshold;
+            percent = target.Number("delete-threshold-percent", 0, 100) ?? percent;
+        }
+
+        var fieldMap = job.Mappings.TryGetValue("fields", out var fieldsRef) ? StaffFieldMap.Load(fieldsRef.Path, diagnostics) : StaffFieldMap.Default;
+        var identities = job.Mappings.TryGetValue("identity", out var identityRef) ? IdentityMap.Load(identityRef.Path, diagnostics) : null;
+        var departments = job.Mappings.TryGetValue("departments", out var departmentsRef) ? DepartmentMap.Load(departmentsRef.Path, diagnostics) : null;
+        var gaiji = job.Mappings.TryGetValue("gaiji", out var gaijiRef) ? GaijiMap.Load(gaijiRef.Path, diagnostics) : GaijiMap.Empty;
+        if (fieldMap is not null && identities is not null && departments is not null && gaiji is not null && encodingName is not null && file is not null)
+        {
+            job.KindSettings = new StaffJobSettings(
+                file, account, CsvEncoding.Parse(encodingName), fieldMap, identities, departments, gaiji, store, storePassword, threshold, percent, graph, attributes);
+        }
+    }
+
+    public IReadOnlyList<string> ListAccounts(JobFile job) => [Settings(job).Account];
+
+    public async Task<RunResult> RunAsync(JobFile job, JobRunRequest request, IRunObserver observer, ILoggerFactory loggers, CancellationToken stopToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var settings = Settings(job);
+        var folder = Path.Combine(job.LogFolder, job.Name);
+        var safety = settings.Graph is null
+            ? new DeletionSafety
+            {
+                MaxCount = settings.DeleteThreshold,
+                MaxPercent = settings.DeleteThresholdPercent,
+                Confirmed = request.ConfirmDeletes is { } runId ? ReadPending(folder, runId) : null,
+            }
+            : null;
+        var ledgerLocation = StoreLocation.Parse(job.Ledger, job.Directory, job.LedgerPassword?.Resolve(job.Environment));
+        await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
+        await using ILoader<StaffRecord> loader = settings.Graph is { } graph
+            ? new GraphStaffLoader(graph.Resolve(job.Environment), settings.Attributes!, loggers.CreateLogger<GraphStaffLoader>(), request.Time)
+            : await PlatformStaffLoader.OpenAsync(
+                StoreLocation.Parse(settings.Store, job.Directory, settings.StorePassword?.Resolve(job.Environment)), settings.Departments, request.Time, stopToken);
+        var extractor = new StaffCsvExtractor(
+            new StaffSourceOptions(settings.File, settings.Encoding, settings.FieldMap, safety), loggers.CreateLogger<StaffCsvExtractor>());
+        var transformer = new StaffTransformer(settings.Identities, settings.Departments, settings.Gaiji);
+        var runner = new PipelineRunner<StaffEntry, StaffRecord>(extractor, transformer, loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
+        var result = await runner.RunAsync(
+            new RunSettings
+            {
+                Job = job.Name,
+                Accounts = request.Accounts,
+                Parallelism = 1,
+                BatchSize = job.BatchSize,
+                ChannelCapacity = job.ChannelCapacity,
+                DryRun = request.DryRun,
+            },
+            observer,
+            stopToken);
+        if (safety is { Pending.Count: > 0 })
+        {
+            WritePending(folder, result.Run.RunId, safety.Pending);
+            var path = PendingPath(folder, result.Run.RunId);
+            result.Run.Message = (result.Run.Message is { } message ? message + "\n" : string.Empty) +
+                $"要確認: 削除を保留した {safety.Pending.Count} 人の一覧 {path} を確認し、確定するには dxmig run {job.FilePath} --confirm-deletes {result.Run.RunId} / " +
+                $"needs attention: review the {safety.Pending.Count} held-back deletions in {path}; to confirm: dxmig run {job.FilePath} --confirm-deletes {result.Run.RunId}";
+            loggers.CreateLogger("dxmig.run").LogWarning(
+                "要確認 / needs attention: {Count} 件の削除を保留しました / deletions held back: {File}; dxmig run {Job} --confirm-deletes {RunId}",
+                safety.Pending.Count, path, job.FilePath, result.Run.RunId);
+        }
+
+        return result;
+    }
+
+    /// <summary>Where a run's pending deletions are listed.</summary>
+    public static string PendingPath(string folder, string runId) => Path.Combine(folder, $"pending-deletions-{runId}.csv");
+
+    private static void WritePending(string folder, string runId, IReadOnlyList<(string NativeId, string? TargetKey)> pending)
+    {
+        Directory.CreateDirectory(folder);
+        var text = new StringBuilder("employee_id,target_key\r\n");
+        foreach (var (id, key) in pending.OrderBy(p => p.NativeId, StringComparer.Ordinal))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{Cell(id)},{Cell(key ?? string.Empty)}\r\n");
+        }
+
+        File.WriteAllText(PendingPath(folder, runId), text.ToString(), new UTF8Encoding(true));
+    }
+
+    private static HashSet<string> ReadPending(string folder, string runId)
+    {
+        var path = PendingPath(folder, runId);
+        if (runId.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || !File.Exists(path))
+        {
+            throw new ConfigurationException(
+                $"実行 {runId} の削除予定一覧 {path} がありません (--confirm-deletes にはしきい値で止まった実行の RUNID を指定します) / " +
+                $"run {runId} has no pending-deletions list at {path} (--confirm-deletes takes the RUNID of a run stopped at the threshold)");
+        }
+
+        return [.. File.ReadLines(path, Encoding.UTF8).Skip(1).Where(l => l.Length > 0).Select(l => Uncell(l.Split(',')[0]))];
+    }
+
+    private static string Cell(string value) => value.Contains(',', StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal)
+        ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
+        : value;
+
+    private static string Uncell(string value) => value.StartsWith('"') ? value[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal) : value;
+
+    private static StaffJobSettings Settings(JobFile job) =>
+        job.KindSettings as StaffJobSettings
+        ?? throw new ConfigurationException("ジョブファイルが検証されていません / the job file was not validated");
+}

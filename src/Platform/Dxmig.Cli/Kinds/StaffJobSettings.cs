@@ -1,0 +1,22 @@
+using Dxmig.Extractors.Cess;
+using Dxmig.Extractors.Csv;
+using Dxmig.Platform.Jobs;
+using Dxmig.Platform.Mappings;
+
+namespace Dxmig.Cli.Kinds;
+
+/// <summary>What a <c>cess-staff</c> job's sections and mapping files say, checked.</summary>
+internal sealed record StaffJobSettings(
+    string File,
+    string Account,
+    CsvEncodingChoice Encoding,
+    StaffFieldMap FieldMap,
+    IdentityMap Identities,
+    DepartmentMap Departments,
+    GaijiMap Gaiji,
+    string Store,
+    SecretReference? StorePassword,
+    int DeleteThreshold,
+    double DeleteThresholdPercent,
+    GraphTargetSettings? Graph = null,
+    IReadOnlyList<string>? Attributes = null);

@@ -1,0 +1,67 @@
+using Dxmig.Cli.Demo;
+using Dxmig.Loaders.PlatformStore;
+using Dxmig.Platform.Storage;
+using Dxmig.TestSupport;
+using Microsoft.EntityFrameworkCore;
+
+namespace Dxmig.Cli.Tests;
+
+/// <summary>A CESS staff-directory export, its identity map, a <c>cess-staff</c> job file and the store it loads.</summary>
+public sealed class StaffHarness : IDisposable
+{
+    private readonly CliHarness cli = new();
+
+    public StaffHarness(string? store = null) => Store = store ?? cli.Write("state/.keep", string.Empty).Replace(".keep", "platform.db", StringComparison.Ordinal);
+
+    public string Store { get; }
+
+    public string Export => Path.Combine(cli.Folder, "exports", "staff.csv");
+
+    public string Identity => Path.Combine(cli.Folder, "exports", "identity.csv");
+
+    public string Logs => Path.Combine(cli.Folder, "logs", "test-staff");
+
+    internal int Generate(StaffSampleOptions options) => StaffSamples.Write(Export, Identity, options);
+
+    public string JobFile(string extraTarget = "")
+    {
+        var mappings = RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
+        return cli.Write("jobs/staff.yaml", $"""
+            name: test-staff
+            kind: cess-staff
+            source:
+              type: cess-staff-csv
+              file: ../exports/staff.csv
+            target:
+              type: platform-staff
+              store: "{Store}"
+            {extraTarget}
+            ledger: ../state/ledger.db
+            mappings:
+              fields: {mappings}/cess-staff-fields.yaml
+              departments: {mappings}/cess-departments.csv
+              identity: ../exports/identity.csv
+              gaiji: {mappings}/gaiji.csv
+            options:
+              batch-size: 500
+            logging:
+              folder: ../logs
+            """);
+    }
+
+    public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => cli.RunAsync(args);
+
+    public async Task<List<StaffEntity>> StaffAsync()
+    {
+        await using var db = new StaffDbContext(StoreContextFactory.CreateOptions<StaffDbContext>(StoreLocation.Parse(Store, "/")));
+        return await db.Staff.AsNoTracking().OrderBy(s => s.EmployeeId).ToListAsync();
+    }
+
+    public async Task<int> DepartmentCountAsync()
+    {
+        await using var db = new StaffDbContext(StoreContextFactory.CreateOptions<StaffDbContext>(StoreLocation.Parse(Store, "/")));
+        return await db.Departments.CountAsync();
+    }
+
+    public void Dispose() => cli.Dispose();
+}
