@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -398,9 +399,21 @@ public sealed class RawImapConnection : IAsyncDisposable
         /// <summary>Reads whatever the spool left unread, so the response can go on.</summary>
         public async Task DrainAsync(CancellationToken cancellationToken)
         {
-            var scratch = new byte[8192];
-            while (await ReadAsync(scratch, cancellationToken) > 0)
+            if (remaining == 0)
             {
+                return;
+            }
+
+            var scratch = ArrayPool<byte>.Shared.Rent(8192);
+            try
+            {
+                while (await ReadAsync(scratch, cancellationToken) > 0)
+                {
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
             }
         }
 
