@@ -45,7 +45,8 @@ internal static class RunCommand
             return ExitCodes.Failed;
         }
 
-        using var logging = DxmigLogging.Create(LogLevel.Warning, job.LogFolder);
+        // Built on another core while the run opens its ledger; the first log line waits for it.
+        using var logging = DxmigLogging.StartCreate(LogLevel.Warning, job.LogFolder);
         var kind = JobKinds.All[job.Kind];
         var request = new JobRunRequest(accounts, dryRun, io.Time);
         RunResult result;
