@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Dxmig.Platform.Contracts;
@@ -25,6 +26,55 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
 {
     public const string SystemName = "imap";
 
+    /// <summary>Logins started before their account's turn (<see cref="ConnectEarly"/>), by account.</summary>
+    private readonly ConcurrentDictionary<string, Task<ImapClient>> early = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Starts logging in to the source for these accounts now (a run's first ones), so that the logins overlap what
+    /// the run does before its first account starts (opening the ledger, taking the lease). An account takes its
+    /// connection when it starts; a login that failed is simply made again then, with the usual retries and messages.
+    /// </summary>
+    public void ConnectEarly(IEnumerable<string> accounts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        foreach (var account in accounts)
+        {
+            early.TryAdd(account, Task.Run(() => ImapConnector.ConnectAsync(options.Endpoint, account, cancellationToken), cancellationToken));
+        }
+    }
+
+    /// <summary>Closes the early logins no account took (a run that stopped or failed before reaching them).</summary>
+    public async Task DropEarlyConnectionsAsync()
+    {
+        foreach (var account in early.Keys.ToList())
+        {
+            if (await TakeEarlyAsync(account) is { } client)
+            {
+                await CloseAsync(client);
+            }
+        }
+    }
+
+    private async Task<ImapClient?> TakeEarlyAsync(string account)
+    {
+        if (!early.TryRemove(account, out var login))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await login;
+        }
+#pragma warning disable CA1031 // An early login that failed is made again, with its error reported, when the account starts.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            logger.LogDebug("{Account}: 事前ログイン失敗、改めて接続します / early login failed ({Reason}); connecting again", account, ex.Message);
+            return null;
+        }
+    }
+
     public ValueTask<SourceEstimate?> EstimateAsync(string account, CancellationToken cancellationToken) =>
         ValueTask.FromResult<SourceEstimate?>(null);
 
@@ -32,7 +82,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         string account, ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var session = new Session(options.Endpoint, account, cancellationToken);
+        var session = new Session(options.Endpoint, account, await TakeEarlyAsync(account), cancellationToken);
         try
         {
             var folders = await session.RunAsync(ListFoldersAsync);
@@ -433,6 +483,23 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         return folder;
     }
 
+    private static async Task CloseAsync(ImapClient client)
+    {
+        try
+        {
+            if (client.IsConnected)
+            {
+                await client.DisconnectAsync(quit: true, CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ImapRetry.IsConnectionLoss(ex))
+        {
+            // Already gone.
+        }
+
+        client.Dispose();
+    }
+
     private sealed record FolderState(uint UidValidity, uint? UidNext, ulong? HighestModSeq);
 
     /// <summary>Nothing new, no flag changed, nothing expunged since the checkpoint (needs HIGHESTMODSEQ to tell).</summary>
@@ -454,9 +521,9 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
     /// One connection per account, reopened when the server drops it: each step runs again on a fresh connection
     /// (after a short back-off) up to <see cref="ImapRetry.Attempts"/> times, and nothing it read before is lost.
     /// </summary>
-    private sealed class Session(ImapEndpoint endpoint, string account, CancellationToken cancellationToken) : IAsyncDisposable
+    private sealed class Session(ImapEndpoint endpoint, string account, ImapClient? connected, CancellationToken cancellationToken) : IAsyncDisposable
     {
-        private ImapClient? client;
+        private ImapClient? client = connected;
         private RawImapConnection? raw;
 
         /// <summary>A step on the raw connection that streams bodies; reopened like the MailKit one.</summary>
@@ -494,19 +561,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
             await ImapRetry.DropAsync(raw);
             if (client is not null)
             {
-                try
-                {
-                    if (client.IsConnected)
-                    {
-                        await client.DisconnectAsync(quit: true, CancellationToken.None);
-                    }
-                }
-                catch (Exception ex) when (ImapRetry.IsConnectionLoss(ex))
-                {
-                    // Already gone.
-                }
-
-                client.Dispose();
+                await CloseAsync(client);
             }
         }
 

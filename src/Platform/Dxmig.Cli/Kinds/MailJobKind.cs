@@ -112,10 +112,12 @@ internal sealed class MailJobKind : IJobKind
         await using var loader = new ImapMailLoader(
             new ImapTargetOptions { Endpoint = settings.Target.Resolve(job.Environment), AppendBatch = settings.AppendBatch },
             loggers.CreateLogger<ImapMailLoader>());
-        await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
-        var runner = new PipelineRunner<SourceMessage, TargetMessage>(extractor, transformer, loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
+        // The first accounts log in to the source while the ledger opens and the lease is taken.
+        extractor.ConnectEarly(request.Accounts.Take(job.Parallelism), stopToken);
         try
         {
+            await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
+            var runner = new PipelineRunner<SourceMessage, TargetMessage>(extractor, transformer, loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
             return await runner.RunAsync(
                 new RunSettings
                 {
@@ -131,6 +133,7 @@ internal sealed class MailJobKind : IJobKind
         }
         finally
         {
+            await extractor.DropEarlyConnectionsAsync();
             if (Directory.Exists(temporary))
             {
                 Directory.Delete(temporary, recursive: true);
