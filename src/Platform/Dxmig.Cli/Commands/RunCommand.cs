@@ -31,6 +31,14 @@ internal static class RunCommand
 
     public static async Task<int> ExecuteAsync(CliIo io, string path, bool dryRun, IReadOnlyList<string> only, CancellationToken stopToken)
     {
+        // While this thread reads the job file, the other core prepares what every run uses next (logging, SQLite,
+        // the summary table): a run with nothing to do is mostly such first-time costs.
+        var warmUp = Task.Run(async () =>
+        {
+            DxmigLogging.WarmUp();
+            await StoreConnections.WarmUpSqliteAsync(CancellationToken.None);
+            await RunSummaryPrinter.PrimeAsync(io.Interactive);
+        }, CancellationToken.None);
         JobFile job;
         List<string> accounts;
         try
@@ -79,6 +87,7 @@ internal static class RunCommand
 
         var quarantined = await ReadQuarantinedAsync(job, result, io);
         var logFile = Path.Combine(job.LogFolder, job.Name, $"{result.Run.RunId}.jsonl");
+        await warmUp;
         RunSummaryPrinter.Print(io.Console, result, File.Exists(logFile) ? logFile : null, quarantined);
         return result.ExitCode;
     }

@@ -51,6 +51,21 @@ public sealed class DxmigLogging : IDisposable
         return new DxmigLogging(Task.FromResult(built), built.Loggers);
     }
 
+    /// <summary>
+    /// Builds a throw-away logging whose only target writes nowhere and logs one scoped line through it, so that the
+    /// run's own logging, built once the job file says where its files go, finds NLog's code ready.
+    /// </summary>
+    public static void WarmUp()
+    {
+        var nowhere = new NLog.Targets.NullTarget("warm-up") { FormatMessage = true, Layout = JsonLines() };
+        using var logging = Create(consoleLevel: null, jsonFolder: null, extraTarget: nowhere);
+        var logger = logging.Loggers.CreateLogger("dxmig.warm-up");
+        using (logger.BeginScope(new Dictionary<string, object?> { ["job"] = "warm-up", ["runId"] = "warm-up" }))
+        {
+            logger.LogDebug("warm-up {Value}", 1);
+        }
+    }
+
     private static (LogFactory Factory, ILoggerFactory Loggers) Build(Microsoft.Extensions.Logging.LogLevel? consoleLevel, string? jsonFolder, Target? extraTarget)
     {
         var factory = new LogFactory();
@@ -90,12 +105,8 @@ public sealed class DxmigLogging : IDisposable
         var provider = new NLogLoggerProvider(
             new NLogProviderOptions { CaptureMessageTemplates = true, CaptureMessageProperties = true, IncludeScopes = true },
             factory);
-        var loggers = LoggerFactory.Create(builder =>
-        {
-            builder.ClearProviders();
-            builder.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug);
-            builder.AddProvider(provider);
-        });
+        // The factory itself, without LoggerFactory.Create's dependency-injection container (built only to make it).
+        var loggers = new LoggerFactory([provider], new LoggerFilterOptions { MinLevel = Microsoft.Extensions.Logging.LogLevel.Debug });
         return (factory, loggers);
     }
 
