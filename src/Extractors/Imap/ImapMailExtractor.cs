@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Dxmig.Platform.Contracts;
@@ -26,52 +25,24 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
 {
     public const string SystemName = "imap";
 
-    /// <summary>Logins started before their account's turn (<see cref="ConnectEarly"/>), by account.</summary>
-    private readonly ConcurrentDictionary<string, Task<ImapClient>> early = new(StringComparer.Ordinal);
+    private EarlyLogins? early;
 
     /// <summary>
-    /// Starts logging in to the source for these accounts now (a run's first ones), so that the logins overlap what
-    /// the run does before its first account starts (opening the ledger, taking the lease). An account takes its
-    /// connection when it starts; a login that failed is simply made again then, with the usual retries and messages.
+    /// Logs in to the source ahead of the accounts' turns: the first <paramref name="ahead"/> accounts now (while the
+    /// run opens its ledger), then each time an account starts, the one <paramref name="ahead"/> places further on.
     /// </summary>
-    public void ConnectEarly(IEnumerable<string> accounts, CancellationToken cancellationToken)
+    public void ConnectEarly(IReadOnlyList<string> accounts, int ahead, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(accounts);
-        foreach (var account in accounts)
-        {
-            early.TryAdd(account, Task.Run(() => ImapConnector.ConnectAsync(options.Endpoint, account, cancellationToken), cancellationToken));
-        }
+        early ??= new EarlyLogins(options.Endpoint, logger, TimeProvider.System);
+        early.Start(accounts, ahead, cancellationToken);
     }
 
     /// <summary>Closes the early logins no account took (a run that stopped or failed before reaching them).</summary>
     public async Task DropEarlyConnectionsAsync()
     {
-        foreach (var account in early.Keys.ToList())
+        if (early is not null)
         {
-            if (await TakeEarlyAsync(account) is { } client)
-            {
-                await CloseAsync(client);
-            }
-        }
-    }
-
-    private async Task<ImapClient?> TakeEarlyAsync(string account)
-    {
-        if (!early.TryRemove(account, out var login))
-        {
-            return null;
-        }
-
-        try
-        {
-            return await login;
-        }
-#pragma warning disable CA1031 // An early login that failed is made again, with its error reported, when the account starts.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            logger.LogDebug("{Account}: 事前ログイン失敗、改めて接続します / early login failed ({Reason}); connecting again", account, ex.Message);
-            return null;
+            await early.DisposeAsync();
         }
     }
 
@@ -82,7 +53,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         string account, ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var session = new Session(options.Endpoint, account, await TakeEarlyAsync(account), cancellationToken);
+        var session = new Session(options.Endpoint, account, early is null ? null : await early.TakeAsync(account), cancellationToken);
         try
         {
             var folders = await session.RunAsync(ListFoldersAsync);
@@ -483,23 +454,6 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         return folder;
     }
 
-    private static async Task CloseAsync(ImapClient client)
-    {
-        try
-        {
-            if (client.IsConnected)
-            {
-                await client.DisconnectAsync(quit: true, CancellationToken.None);
-            }
-        }
-        catch (Exception ex) when (ImapRetry.IsConnectionLoss(ex))
-        {
-            // Already gone.
-        }
-
-        client.Dispose();
-    }
-
     private sealed record FolderState(uint UidValidity, uint? UidNext, ulong? HighestModSeq);
 
     /// <summary>Nothing new, no flag changed, nothing expunged since the checkpoint (needs HIGHESTMODSEQ to tell).</summary>
@@ -561,7 +515,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
             await ImapRetry.DropAsync(raw);
             if (client is not null)
             {
-                await CloseAsync(client);
+                await EarlyLogins.CloseAsync(client);
             }
         }
 

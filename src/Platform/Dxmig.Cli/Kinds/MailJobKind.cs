@@ -112,8 +112,8 @@ internal sealed class MailJobKind : IJobKind
         await using var loader = new ImapMailLoader(
             new ImapTargetOptions { Endpoint = settings.Target.Resolve(job.Environment), AppendBatch = settings.AppendBatch },
             loggers.CreateLogger<ImapMailLoader>());
-        // The first accounts log in to the source while the ledger opens and the lease is taken.
-        extractor.ConnectEarly(request.Accounts.Take(job.Parallelism), stopToken);
+        // Source logins run ahead of the accounts: the first ones while the ledger opens and the lease is taken.
+        extractor.ConnectEarly(request.Accounts, job.Parallelism, stopToken);
         try
         {
             await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
