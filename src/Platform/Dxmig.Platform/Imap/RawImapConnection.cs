@@ -20,7 +20,11 @@ public sealed class RawImapConnection : IAsyncDisposable
     private readonly TcpClient tcp;
     private Stream stream;
     private BufferedStream writer;
-    private readonly byte[] readBuffer = new byte[16 * 1024];
+    /// <summary>
+    /// Responses are read in large blocks: one read from the socket then holds many small messages' lines and bodies
+    /// (fewer system calls and thread hand-offs than one read per literal); large bodies bypass it.
+    /// </summary>
+    private readonly byte[] readBuffer = new byte[128 * 1024];
     private int readStart;
     private int readEnd;
     private int tag;
@@ -440,6 +444,13 @@ public sealed class RawImapConnection : IAsyncDisposable
         }
 
         await writer.FlushAsync(cancellationToken);
+        if (destination.Length < readBuffer.Length / 2)
+        {
+            // A small rest: fill the block, so what follows it (the next lines and bodies) comes with the same read.
+            await FillAsync(cancellationToken);
+            return await ReadSomeAsync(destination, cancellationToken);
+        }
+
         var read = await stream.ReadAsync(destination, cancellationToken);
         if (read == 0)
         {
@@ -447,6 +458,16 @@ public sealed class RawImapConnection : IAsyncDisposable
         }
 
         return read;
+    }
+
+    private async ValueTask FillAsync(CancellationToken cancellationToken)
+    {
+        readStart = 0;
+        readEnd = await stream.ReadAsync(readBuffer, cancellationToken);
+        if (readEnd == 0)
+        {
+            throw new IOException("the IMAP server closed the connection");
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -605,32 +626,34 @@ public sealed class RawImapConnection : IAsyncDisposable
 
     private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
     {
-        var bytes = new List<byte>(128);
+        // Nearly every line lies whole in the block; one that crosses its end is gathered piece by piece.
+        List<byte>? gathered = null;
         while (true)
         {
             if (readStart == readEnd)
             {
                 await writer.FlushAsync(cancellationToken);
-                readStart = 0;
-                readEnd = await stream.ReadAsync(readBuffer, cancellationToken);
-                if (readEnd == 0)
-                {
-                    throw new IOException("the IMAP server closed the connection");
-                }
+                await FillAsync(cancellationToken);
             }
 
-            var b = readBuffer[readStart++];
-            if (b == '\n')
+            var available = readBuffer.AsSpan(readStart, readEnd - readStart);
+            var end = available.IndexOf((byte)'\n');
+            if (end < 0)
             {
-                if (bytes.Count > 0 && bytes[^1] == '\r')
-                {
-                    bytes.RemoveAt(bytes.Count - 1);
-                }
-
-                return Encoding.UTF8.GetString([.. bytes]);
+                (gathered ??= new List<byte>(256)).AddRange(available);
+                readStart = readEnd;
+                continue;
             }
 
-            bytes.Add(b);
+            readStart += end + 1;
+            var line = available[..end];
+            if (gathered is not null)
+            {
+                gathered.AddRange(line);
+                line = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(gathered);
+            }
+
+            return Encoding.UTF8.GetString(line.EndsWith((byte)'\r') ? line[..^1] : line);
         }
     }
 
@@ -640,12 +663,7 @@ public sealed class RawImapConnection : IAsyncDisposable
         {
             if (readStart == readEnd)
             {
-                readStart = 0;
-                readEnd = await stream.ReadAsync(readBuffer, cancellationToken);
-                if (readEnd == 0)
-                {
-                    throw new IOException("the IMAP server closed the connection");
-                }
+                await FillAsync(cancellationToken);
             }
 
             var take = Math.Min(count, readEnd - readStart);
