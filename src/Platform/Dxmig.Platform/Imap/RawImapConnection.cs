@@ -150,6 +150,69 @@ public sealed class RawImapConnection : IAsyncDisposable
             return new AppendResult(validity, uids);
         }
 
+        var id = await SendAppendAsync(mailbox, items, cancellationToken);
+        var final = await ReadTaggedAsync(id, cancellationToken);
+        return ParseAppendUid(final, items.Count);
+    }
+
+    /// <summary>
+    /// Sends APPEND commands (each one MULTIAPPEND) one ahead of their answers: command i+1 is on its way while the
+    /// server finishes command i, so the server goes from one to the next without waiting for this side. Each answer
+    /// is handed to <paramref name="appended"/> as it comes (the caller can give those messages' memory back at once);
+    /// the outcomes come back in order, one per command. Without LITERAL+ and MULTIAPPEND the commands go one by one.
+    /// </summary>
+    /// <exception cref="IOException">The connection was lost; some of the messages may have been appended.</exception>
+    public async Task<IReadOnlyList<AppendOutcome>> AppendPipelinedAsync(
+        IReadOnlyList<(string Mailbox, IReadOnlyList<AppendItem> Items)> commands, Func<int, AppendResult, Task> appended, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        ArgumentNullException.ThrowIfNull(appended);
+        var pipelined = LiteralPlus && MultiAppend;
+        var outcomes = new AppendOutcome[commands.Count];
+        var tags = new string[commands.Count];
+        for (var i = 0; i <= commands.Count; i++)
+        {
+            if (i < commands.Count)
+            {
+                if (!pipelined)
+                {
+                    outcomes[i] = await OutcomeAsync(i, () => AppendAsync(commands[i].Mailbox, commands[i].Items, cancellationToken));
+                    continue;
+                }
+
+                tags[i] = await SendAppendAsync(commands[i].Mailbox, commands[i].Items, cancellationToken);
+            }
+
+            if (pipelined && i > 0)
+            {
+                var answered = i - 1;
+                outcomes[answered] = await OutcomeAsync(
+                    answered, async () => ParseAppendUid(await ReadTaggedAsync(tags[answered], cancellationToken), commands[answered].Items.Count));
+            }
+        }
+
+        return outcomes;
+
+        async Task<AppendOutcome> OutcomeAsync(int index, Func<Task<AppendResult>> answer)
+        {
+            AppendResult result;
+            try
+            {
+                result = await answer();
+            }
+            catch (ImapAppendRefusedException ex)
+            {
+                return new AppendOutcome(null, ex.Message);
+            }
+
+            await appended(index, result);
+            return new AppendOutcome(result, null);
+        }
+    }
+
+    /// <summary>Writes one APPEND command with its messages (waiting for each continuation only without LITERAL+); returns its tag.</summary>
+    private async Task<string> SendAppendAsync(string mailbox, IReadOnlyList<AppendItem> items, CancellationToken cancellationToken)
+    {
         var id = NextTag();
         var head = new StringBuilder().Append(id).Append(" APPEND ").Append(Quote(ModifiedUtf7.Encode(mailbox)));
         for (var i = 0; i < items.Count; i++)
@@ -180,8 +243,7 @@ public sealed class RawImapConnection : IAsyncDisposable
         }
 
         await WriteAsync("\r\n", cancellationToken);
-        var final = await ReadTaggedAsync(id, cancellationToken);
-        return ParseAppendUid(final, items.Count);
+        return id;
     }
 
     /// <summary>The mailbox EXAMINEd last (read-only), and its UIDVALIDITY.</summary>
