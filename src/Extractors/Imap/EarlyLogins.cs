@@ -76,7 +76,8 @@ internal sealed class EarlyLogins(ImapEndpoint endpoint, ILogger logger, TimePro
         return client;
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Closes the logins nobody took: the finished ones now, the others when they finish (never waited for).</summary>
+    public ValueTask DisposeAsync()
     {
         List<Task<ImapClient>> left;
         lock (gate)
@@ -88,16 +89,11 @@ internal sealed class EarlyLogins(ImapEndpoint endpoint, ILogger logger, TimePro
 
         foreach (var login in left)
         {
-            try
-            {
-                await CloseAsync(await login);
-            }
-#pragma warning disable CA1031 // A login nobody took that failed has nothing to close.
-            catch (Exception)
-#pragma warning restore CA1031
-            {
-            }
+            // A login nobody took that failed has nothing to close; one still under way is closed when it is done.
+            _ = login.ContinueWith(t => CloseAsync(t.Result), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default).Unwrap();
         }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Logs out and lets the connection go; one already broken is simply dropped.</summary>

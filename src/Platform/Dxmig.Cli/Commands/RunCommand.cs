@@ -87,7 +87,16 @@ internal static class RunCommand
 
         var quarantined = await ReadQuarantinedAsync(job, result, io);
         var logFile = Path.Combine(job.LogFolder, job.Name, $"{result.Run.RunId}.jsonl");
-        await warmUp;
+        try
+        {
+            await warmUp;
+        }
+#pragma warning disable CA1031 // The warm-up only prepares code; the run has done what it did, and its own errors were reported.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
         RunSummaryPrinter.Print(io.Console, result, File.Exists(logFile) ? logFile : null, quarantined);
         return result.ExitCode;
     }
