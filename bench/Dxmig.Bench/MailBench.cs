@@ -27,17 +27,19 @@ internal static class MailBench
             return 2;
         }
 
+        var rounds = int.TryParse(Environment.GetEnvironmentVariable("DXMIG_BENCH_ROUNDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0 ? r : 2;
         var users = Enumerable.Range(1, mailboxes).Select(i => $"user{i:00}").ToList();
         var passwords = users.ToDictionary(u => u, u => $"{u}-pass");
-        var root = Path.Combine(Path.GetTempPath(), $"dxmig-mailbench-{Guid.NewGuid():N}");
+        // The mail stores, and both tools' own state (dxmig's ledger and temporary files, mbsync's sync state), live in
+        // memory (tmpfs) unless DXMIG_BENCH_DISK is set: this machine's disk, not either tool, would otherwise set the
+        // pace (measured: both tools land at the same ~140 MB/s on disk), and mbsync fsyncs its state where dxmig's
+        // SQLite ledger (WAL, synchronous=NORMAL) does not, so state on disk would charge mbsync for a durability
+        // dxmig does not buy.
+        var parent = StoreParent();
+        var root = Path.Combine(parent ?? Path.GetTempPath(), $"dxmig-mailbench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
-        // The mail stores live in memory (tmpfs) unless DXMIG_BENCH_DISK is set: this machine's disk, not either tool,
-        // would otherwise set the pace (measured: both tools land at the same ~140 MB/s on disk).
-        var parent = Environment.GetEnvironmentVariable("DXMIG_BENCH_DISK") is { Length: > 0 } || !Directory.Exists("/dev/shm") ? null : "/dev/shm";
-        Console.WriteLine($"mail stores: {parent ?? Path.GetTempPath()}");
+        Console.WriteLine($"mail stores and tool state: {parent ?? Path.GetTempPath()}; {rounds} round(s), each on fresh targets, the tools taking turns to go first");
         await using var source = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
-        await using var dxmigTarget = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
-        await using var mbsyncTarget = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
         try
         {
             var sizes = profile == "small" ? MessageSizeDistribution.Small : MessageSizeDistribution.RealWorld;
@@ -49,57 +51,102 @@ internal static class MailBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"corpus: {mailboxes} mailboxes × {messages} messages = {total:N0} messages, {bytes / 1048576.0:N1} MB (median {sorted[sorted.Count / 2] / 1024.0:N1} KB, largest {sorted[^1] / 1048576.0:N1} MB), filled in {manifest.Elapsed.TotalSeconds:N1} s"));
 
-            // dxmig: the example job, pointed at the servers through the environment.
+            // Whichever tool reads a freshly filled source first would pay for Dovecot building its caches: read it all
+            // once, untimed, before either tool.
+            var warm = Stopwatch.StartNew();
+            await ParallelAsync(users, async u =>
+            {
+                using var client = await source.ConnectAsMasterAsync(u);
+                await ImapMailboxReader.ReadMessagesAsync(client);
+                await client.DisconnectAsync(true);
+                return new Measured(0, 0, 0);
+            });
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"source read once before timing (its caches built) in {warm.Elapsed.TotalSeconds:N1} s"));
+
             var accounts = Path.Combine(root, "accounts.csv");
             await File.WriteAllTextAsync(accounts, "source,target\n" + string.Concat(users.Select(u => $"{u},{u}\n")));
-            var environment = new Dictionary<string, string>
+            // The example job with reconciliation after the run switched off: the passes time the copy alone, and the
+            // reconciliation is timed on its own below (what the admins' nightly check costs).
+            var job = Path.Combine(root, "mail-imap-to-imap.yaml");
+            await File.WriteAllTextAsync(job, (await File.ReadAllTextAsync(Path.Combine(repo, "jobs", "examples", "mail-imap-to-imap.yaml")))
+                .Replace("../../mappings/", Path.Combine(repo, "mappings") + "/", StringComparison.Ordinal)
+                .Replace("  batch-size: 200", "  batch-size: 200\n  reconcile: off", StringComparison.Ordinal));
+            var summary = new List<string>();
+            for (var round = 1; round <= rounds; round++)
             {
-                ["DXMIG_ACCOUNTS"] = accounts,
-                ["DXMIG_LEDGER"] = Path.Combine(root, "ledger.db"),
-                ["DXMIG_HOME"] = Path.Combine(root, "home"),
-                ["DXMIG_PLAIN"] = "1",
-            };
-            foreach (var (prefix, server) in new[] { ("DXMIG_SRC", source), ("DXMIG_DST", dxmigTarget) })
-            {
-                environment[$"{prefix}_HOST"] = server.Host;
-                environment[$"{prefix}_PORT"] = server.Port.ToString(CultureInfo.InvariantCulture);
-                environment[$"{prefix}_SECURITY"] = "none";
-                environment[$"{prefix}_ADMIN_USER"] = server.MasterUser;
-                environment[$"{prefix}_ADMIN_PASSWORD"] = server.MasterPassword;
+                var folder = Path.Combine(root, $"round{round}");
+                Directory.CreateDirectory(folder);
+                await using var dxmigTarget = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
+                await using var mbsyncTarget = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
+
+                // dxmig: the example job, pointed at the servers through the environment.
+                var environment = new Dictionary<string, string>
+                {
+                    ["DXMIG_ACCOUNTS"] = accounts,
+                    ["DXMIG_LEDGER"] = Path.Combine(folder, "ledger.db"),
+                    ["DXMIG_HOME"] = Path.Combine(folder, "home"),
+                    ["DXMIG_PLAIN"] = "1",
+                };
+                foreach (var (prefix, server) in new[] { ("DXMIG_SRC", source), ("DXMIG_DST", dxmigTarget) })
+                {
+                    environment[$"{prefix}_HOST"] = server.Host;
+                    environment[$"{prefix}_PORT"] = server.Port.ToString(CultureInfo.InvariantCulture);
+                    environment[$"{prefix}_SECURITY"] = "none";
+                    environment[$"{prefix}_ADMIN_USER"] = server.MasterUser;
+                    environment[$"{prefix}_ADMIN_PASSWORD"] = server.MasterPassword;
+                }
+
+                // mbsync: one channel per mailbox, 4 processes at a time, arrival dates kept (CopyArrivalDate yes).
+                var config = WriteMbsyncConfig(folder, users, source, mbsyncTarget);
+                Task<Measured> Dxmig() => WithServersAsync(source, dxmigTarget, () => TimedAsync("dotnet", [dxmig, "run", job], environment));
+                Task<Measured> Mbsync() => WithServersAsync(source, mbsyncTarget, () => ParallelAsync(users, u => TimedAsync("mbsync", ["-c", config, "-q", u], null)));
+
+                // Each pass starts with no dirty pages left to write back, so neither tool pays for the other's writes.
+                Measured dxFirst, dxSecond, mbFirst, mbSecond;
+                var dxmigFirst = round % 2 == 1;
+                if (dxmigFirst)
+                {
+                    (dxFirst, dxSecond) = (await Synced(Dxmig), await Synced(Dxmig));
+                    (mbFirst, mbSecond) = (await Synced(Mbsync), await Synced(Mbsync));
+                }
+                else
+                {
+                    (mbFirst, mbSecond) = (await Synced(Mbsync), await Synced(Mbsync));
+                    (dxFirst, dxSecond) = (await Synced(Dxmig), await Synced(Dxmig));
+                }
+
+                Console.WriteLine();
+                Console.WriteLine($"round {round} ({(dxmigFirst ? "dxmig" : "mbsync")} first), load before it {LoadAverage()}:");
+                Console.WriteLine("| tool, pass | messages | MB | seconds | messages/s | MB/s | peak RSS MB | CPU s tool | CPU s source server | CPU s target server |");
+                Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                Row("dxmig, first pass", total, bytes, dxFirst);
+                Row("mbsync, first pass", total, bytes, mbFirst);
+                Row("dxmig, no-change pass", total, bytes, dxSecond);
+                Row("mbsync, no-change pass", total, bytes, mbSecond);
+                var line = string.Create(CultureInfo.InvariantCulture,
+                    $"round {round}: throughput dxmig / mbsync: first pass {mbFirst.Seconds / dxFirst.Seconds:0.00}× ({dxFirst.Seconds:0.00} s against {mbFirst.Seconds:0.00} s), no-change pass {mbSecond.Seconds / dxSecond.Seconds:0.00}× ({dxSecond.Seconds:0.00} s against {mbSecond.Seconds:0.00} s); peak RSS dxmig {dxFirst.RssMb:0} MB");
+                Console.WriteLine(line);
+                summary.Add(line);
+
+                if (round == rounds)
+                {
+                    Console.WriteLine();
+                    Console.WriteLine("| target | messages | byte-exact | keywords kept | internal date kept | without Message-ID arrived | doubled |");
+                    Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+                    await FidelityAsync("dxmig", dxmigTarget, manifest, users);
+                    await FidelityAsync("mbsync", mbsyncTarget, manifest, users);
+
+                    // The nightly reconciliation of the same mailboxes: metadata only, then with --deep (body hashes).
+                    var reconcile = await WithServersAsync(source, dxmigTarget, () => TimedAsync("dotnet", [dxmig, "reconcile", job, "--out", Path.Combine(folder, "report")], environment));
+                    var deep = await WithServersAsync(source, dxmigTarget, () => TimedAsync("dotnet", [dxmig, "reconcile", job, "--deep", "--out", Path.Combine(folder, "report-deep")], environment));
+                    Console.WriteLine();
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"reconciliation of {total:N0} messages on both sides: metadata {reconcile.Seconds:0.00} s ({reconcile.RssMb:0} MB peak, {reconcile.CpuSeconds:0.0} CPU s); --deep {deep.Seconds:0.00} s ({deep.RssMb:0} MB, {deep.CpuSeconds:0.0} CPU s)"));
+                }
             }
 
-            var job = Path.Combine(repo, "jobs", "examples", "mail-imap-to-imap.yaml");
-
-            // Each pass starts with no dirty pages left to write back (the fill and the previous pass wrote gigabytes),
-            // so neither tool pays for the other's writes.
-            await SyncAsync();
-            var dxFirst = await TimedAsync("dotnet", [dxmig, "run", job], environment);
-            await SyncAsync();
-            var dxSecond = await TimedAsync("dotnet", [dxmig, "run", job], environment);
-
-            // mbsync: one channel per mailbox, 4 processes at a time, arrival dates kept (CopyArrivalDate yes).
-            var config = WriteMbsyncConfig(root, users, source, mbsyncTarget);
-            await SyncAsync();
-            var mbFirst = await ParallelAsync(users, u => TimedAsync("mbsync", ["-c", config, "-q", u], null));
-            await SyncAsync();
-            var mbSecond = await ParallelAsync(users, u => TimedAsync("mbsync", ["-c", config, "-q", u], null));
-
             Console.WriteLine();
-            Console.WriteLine("| tool, pass | messages | MB | seconds | messages/s | MB/s | peak RSS MB |");
-            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-            Row("dxmig, first pass", total, bytes, dxFirst);
-            Row("mbsync, first pass", total, bytes, mbFirst);
-            Row("dxmig, no-change pass", total, bytes, dxSecond);
-            Row("mbsync, no-change pass", total, bytes, mbSecond);
-            Console.WriteLine();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"throughput dxmig / mbsync: first pass {mbFirst.Seconds / dxFirst.Seconds:0.00}×, no-change pass {mbSecond.Seconds / dxSecond.Seconds:0.00}×; peak RSS dxmig {dxFirst.RssMb:0} MB"));
-
-            Console.WriteLine();
-            Console.WriteLine("| target | messages | byte-exact | keywords kept | internal date kept | without Message-ID arrived | doubled |");
-            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-            await FidelityAsync("dxmig", dxmigTarget, manifest, users, mapFolders: true);
-            await FidelityAsync("mbsync", mbsyncTarget, manifest, users, mapFolders: false);
+            summary.ForEach(Console.WriteLine);
             return 0;
         }
         finally
@@ -108,18 +155,89 @@ internal static class MailBench
         }
     }
 
+    private static async Task<Measured> Synced(Func<Task<Measured>> pass)
+    {
+        await SyncAsync();
+        return await pass();
+    }
+
+    /// <summary>Runs a pass and adds the CPU the source and target Dovecot servers spent meanwhile.</summary>
+    private static async Task<Measured> WithServersAsync(DovecotServer source, DovecotServer target, Func<Task<Measured>> pass)
+    {
+        var (source0, target0) = (ServerCpuSeconds(source), ServerCpuSeconds(target));
+        var measured = await pass();
+        return measured with { SourceCpuSeconds = ServerCpuSeconds(source) - source0, TargetCpuSeconds = ServerCpuSeconds(target) - target0 };
+    }
+
+    /// <summary>
+    /// CPU seconds of a Dovecot server: its master process, the children it has reaped (every finished imap process)
+    /// and the children still running, from /proc.
+    /// </summary>
+    private static double ServerCpuSeconds(DovecotServer server)
+    {
+        var master = Directory.EnumerateDirectories("/proc")
+            .Select(d => (Dir: d, Pid: int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0))
+            .Where(p => p.Pid > 0)
+            .FirstOrDefault(p => Try(() => File.ReadAllText(Path.Combine(p.Dir, "cmdline")))?.Contains(server.ConfigPath, StringComparison.Ordinal) == true);
+        if (master.Pid == 0)
+        {
+            return double.NaN;
+        }
+
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            var stat = int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                ? Try(() => File.ReadAllText(Path.Combine(dir, "stat")))
+                : null;
+            if (stat is null)
+            {
+                continue;
+            }
+
+            // Fields after the command name: state ppid … utime(14) stime(15) cutime(16) cstime(17), counted from 1.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (pid == master.Pid || fields[1] == master.Pid.ToString(CultureInfo.InvariantCulture))
+            {
+                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture) +
+                         long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return ticks / 100.0; // USER_HZ
+    }
+
+    private static string? Try(Func<string> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string LoadAverage() => Try(() => File.ReadAllText("/proc/loadavg"))?.Split(' ')[0] ?? "?";
+
     /// <summary>Starts a filled source and an empty target and writes their environment to a file, then waits (profiling).</summary>
     public static async Task<int> ServeAsync(int mailboxes, int messages, string envFile)
     {
         Platform.Text.JapaneseEncodings.EnsureRegistered();
         var users = Enumerable.Range(1, mailboxes).Select(i => $"user{i:00}").ToList();
         var passwords = users.ToDictionary(u => u, u => $"{u}-pass");
-        await using var source = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords });
-        await using var target = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords });
+        var parent = StoreParent();
+        await using var source = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
+        await using var target = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
         await new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 7, MessagesPerMailbox = messages, Sizes = MessageSizeDistribution.RealWorld }).FillAsync(source, users);
         var accounts = Path.ChangeExtension(envFile, ".accounts.csv");
         await File.WriteAllTextAsync(accounts, "source,target\n" + string.Concat(users.Select(u => $"{u},{u}\n")));
-        var lines = new List<string> { $"export DXMIG_ACCOUNTS={accounts}" };
+        var lines = new List<string> { $"export DXMIG_ACCOUNTS={accounts} DXMIG_BENCH_TARGET_ROOT={target.MailRoot} DXMIG_BENCH_SOURCE_ROOT={source.MailRoot}" };
         foreach (var (prefix, server) in new[] { ("DXMIG_SRC", source), ("DXMIG_DST", target) })
         {
             lines.Add($"export {prefix}_HOST={server.Host} {prefix}_PORT={server.Port} {prefix}_SECURITY=none {prefix}_ADMIN_USER={server.MasterUser} {prefix}_ADMIN_PASSWORD={server.MasterPassword}");
@@ -129,6 +247,10 @@ internal static class MailBench
         await Task.Delay(Timeout.Infinite);
         return 0;
     }
+
+    /// <summary>tmpfs (/dev/shm) for the mail stores unless DXMIG_BENCH_DISK is set; null: the temporary folder.</summary>
+    private static string? StoreParent() =>
+        Environment.GetEnvironmentVariable("DXMIG_BENCH_DISK") is { Length: > 0 } || !Directory.Exists("/dev/shm") ? null : "/dev/shm";
 
     private static async Task SyncAsync()
     {
@@ -178,7 +300,7 @@ internal static class MailBench
         return path;
     }
 
-    private static async Task FidelityAsync(string name, DovecotServer target, CorpusManifest manifest, IReadOnlyList<string> users, bool mapFolders)
+    private static async Task FidelityAsync(string name, DovecotServer target, CorpusManifest manifest, IReadOnlyList<string> users)
     {
         int messages = 0, exact = 0, keywords = 0, dates = 0, noId = 0, noIdArrived = 0, doubled = 0;
         foreach (var user in users)
@@ -214,7 +336,6 @@ internal static class MailBench
         var total = manifest.Messages.Count();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {name} | {messages:N0} / {total:N0} | {exact:N0} | {keywords:N0} | {dates:N0} | {noIdArrived:N0} / {noId:N0} | {doubled:N0} |"));
-        _ = mapFolders;
     }
 
     private static async Task<Measured> ParallelAsync(IReadOnlyList<string> users, Func<string, Task<Measured>> run)
@@ -281,7 +402,7 @@ internal static class MailBench
 
     private static void Row(string name, int messages, long bytes, Measured m) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {messages:N0} | {bytes / 1048576.0:N1} | {m.Seconds:N2} | {messages / m.Seconds:N0} | {bytes / 1048576.0 / m.Seconds:N1} | {m.RssMb:N0} | {m.CpuSeconds:N1} |"));
+            $"| {name} | {messages:N0} | {bytes / 1048576.0:N1} | {m.Seconds:N2} | {messages / m.Seconds:N0} | {bytes / 1048576.0 / m.Seconds:N1} | {m.RssMb:N0} | {m.CpuSeconds:N1} | {m.SourceCpuSeconds:N1} | {m.TargetCpuSeconds:N1} |"));
 
     internal static string FindRepo()
     {
@@ -294,5 +415,10 @@ internal static class MailBench
         return directory?.FullName ?? throw new InvalidOperationException("Migration.sln not found");
     }
 
-    internal sealed record Measured(double Seconds, double RssMb, double CpuSeconds);
+    internal sealed record Measured(double Seconds, double RssMb, double CpuSeconds)
+    {
+        public double SourceCpuSeconds { get; init; }
+
+        public double TargetCpuSeconds { get; init; }
+    }
 }

@@ -70,4 +70,27 @@ public sealed class LoggingTests : IDisposable
         lines.Should().OnlyContain(l => l.Contains("tanaka", StringComparison.Ordinal) && l.Contains("wave1", StringComparison.Ordinal));
         File.ReadAllText(file).Should().NotContain("MasterPassword-2026").And.NotContain("dGFuYWthOnNlY3JldA==");
     }
+
+    [Fact]
+    public void StartCreate_LoggersTakenBeforeTheLoggingIsBuilt_WriteTheirLinesWithScopesAndMasking()
+    {
+        SecretMasker.Register("EarlyPassword-2026");
+        var json = temp.File("early-logs");
+        ILogger logger;
+        using (var logging = DxmigLogging.StartCreate(consoleLevel: null, jsonFolder: json))
+        {
+            Directory.Exists(json).Should().BeTrue("the folder is made at once, so a folder that cannot be made fails at once");
+            logger = logging.Loggers.CreateLogger("early");
+            using (logger.BeginScope(new Dictionary<string, object?> { ["job"] = "wave2", ["runId"] = "run-2" }))
+            {
+                logger.LogInformation("first line with {Conn}", "Host=db;Password=EarlyPassword-2026");
+                logger.IsEnabled(LogLevel.Debug).Should().BeTrue();
+            }
+        }
+
+        var file = Directory.GetFiles(json, "*.jsonl", SearchOption.AllDirectories).Should().ContainSingle().Subject;
+        file.Should().EndWith(Path.Combine("wave2", "run-2.jsonl"));
+        var text = File.ReadAllText(file);
+        text.Should().Contain("first line with").And.NotContain("EarlyPassword-2026");
+    }
 }

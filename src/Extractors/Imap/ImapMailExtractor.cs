@@ -25,6 +25,27 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
 {
     public const string SystemName = "imap";
 
+    private EarlyLogins? early;
+
+    /// <summary>
+    /// Logs in to the source ahead of the accounts' turns: the first <paramref name="ahead"/> accounts now (while the
+    /// run opens its ledger), then each time an account starts, the one <paramref name="ahead"/> places further on.
+    /// </summary>
+    public void ConnectEarly(IReadOnlyList<string> accounts, int ahead, CancellationToken cancellationToken)
+    {
+        early ??= new EarlyLogins(options.Endpoint, logger, TimeProvider.System);
+        early.Start(accounts, ahead, cancellationToken);
+    }
+
+    /// <summary>Closes the early logins no account took (a run that stopped or failed before reaching them).</summary>
+    public async Task DropEarlyConnectionsAsync()
+    {
+        if (early is not null)
+        {
+            await early.DisposeAsync();
+        }
+    }
+
     public ValueTask<SourceEstimate?> EstimateAsync(string account, CancellationToken cancellationToken) =>
         ValueTask.FromResult<SourceEstimate?>(null);
 
@@ -32,7 +53,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         string account, ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var session = new Session(options.Endpoint, account, cancellationToken);
+        var session = new Session(options.Endpoint, account, early is null ? null : await early.TakeAsync(account), cancellationToken);
         try
         {
             var folders = await session.RunAsync(ListFoldersAsync);
@@ -447,9 +468,9 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
     /// One connection per account, reopened when the server drops it: each step runs again on a fresh connection
     /// (after a short back-off) up to <see cref="ImapRetry.Attempts"/> times, and nothing it read before is lost.
     /// </summary>
-    private sealed class Session(ImapEndpoint endpoint, string account, CancellationToken cancellationToken) : IAsyncDisposable
+    private sealed class Session(ImapEndpoint endpoint, string account, ImapClient? connected, CancellationToken cancellationToken) : IAsyncDisposable
     {
-        private ImapClient? client;
+        private ImapClient? client = connected;
         private RawImapConnection? raw;
 
         /// <summary>A step on the raw connection that streams bodies; reopened like the MailKit one.</summary>
@@ -487,19 +508,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
             await ImapRetry.DropAsync(raw);
             if (client is not null)
             {
-                try
-                {
-                    if (client.IsConnected)
-                    {
-                        await client.DisconnectAsync(quit: true, CancellationToken.None);
-                    }
-                }
-                catch (Exception ex) when (ImapRetry.IsConnectionLoss(ex))
-                {
-                    // Already gone.
-                }
-
-                client.Dispose();
+                await EarlyLogins.CloseAsync(client);
             }
         }
 

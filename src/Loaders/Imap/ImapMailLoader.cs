@@ -99,12 +99,26 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             }
         }
 
-        foreach (var ((target, folder), indexes) in appends)
+        // The batch's MULTIAPPEND commands for one target mailbox go out one ahead of their answers: the target goes from
+        // one command to the next without waiting for this side. A refused command is retried message by message once
+        // every answer is in (nothing else may be sent while commands are in flight).
+        foreach (var group in appends.GroupBy(a => a.Key.Mailbox, StringComparer.Ordinal))
         {
-            var mailbox = await MailboxAsync(account, target, cancellationToken);
-            foreach (var chunk in Batching.BySize(indexes, i => batch[i].Item.TargetLength, options.AppendBatchBytes, options.AppendBatch))
+            var mailbox = await MailboxAsync(account, group.Key, cancellationToken);
+            var chunks = group
+                .SelectMany(a => Batching.BySize(a.Value, i => batch[i].Item.TargetLength, options.AppendBatchBytes, options.AppendBatch)
+                    .Select(chunk => (a.Key.Folder, Chunk: chunk)))
+                .ToList();
+            var answers = await mailbox.AppendPipelinedAsync(
+                [.. chunks.Select(c => (c.Folder, (IReadOnlyList<AppendItem>)[.. c.Chunk.Select(i => ToAppend(batch[i].Item))]))],
+                (c, result) => ConfirmChunkAsync(mailbox, chunks[c].Folder, chunks[c].Chunk, result, batch, outcomes, cancellationToken),
+                cancellationToken);
+            for (var c = 0; c < chunks.Count; c++)
             {
-                await AppendChunkAsync(mailbox, folder, chunk, batch, outcomes, cancellationToken);
+                if (answers[c].Refusal is { } refusal)
+                {
+                    await RefusedChunkAsync(mailbox, chunks[c].Folder, chunks[c].Chunk, refusal, batch, outcomes, cancellationToken);
+                }
             }
         }
 
@@ -128,41 +142,60 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
         TargetMailbox mailbox, string folder, List<int> chunk, IReadOnlyList<LoadRequest<TargetMessage>> batch, LoadOutcome?[] outcomes,
         CancellationToken cancellationToken)
     {
-        var items = chunk.Select(i => ToAppend(batch[i].Item)).ToList();
+        AppendResult result;
         try
         {
-            var result = await mailbox.AppendAsync(folder, items, cancellationToken);
-            for (var k = 0; k < chunk.Count; k++)
-            {
-                var message = batch[chunk[k]].Item;
-                var key = result.Uids.Count == chunk.Count
-                    ? Key(result.UidValidity, result.Uids[k], folder)
-                    : await mailbox.FindAsync(folder, message, cancellationToken)
-                      ?? throw new InvalidOperationException($"appended {batch[chunk[k]].Key} but cannot find it on the target (no UIDPLUS)");
-                outcomes[chunk[k]] = new LoadOutcome(key, null) { Note = message.FolderNote };
-            }
-
-            // The target holds them now: give their memory back at once rather than at the end of the batch, so the
-            // reader can go on (a retry finds them on the target by their hash and needs no bytes).
-            foreach (var index in chunk)
-            {
-                batch[index].Item.Content?.Dispose();
-            }
+            result = await mailbox.AppendAsync(folder, [.. chunk.Select(i => ToAppend(batch[i].Item))], cancellationToken);
         }
-        catch (ImapAppendRefusedException ex) when (chunk.Count > 1)
+        catch (ImapAppendRefusedException ex)
+        {
+            await RefusedChunkAsync(mailbox, folder, chunk, ex.Message, batch, outcomes, cancellationToken);
+            return;
+        }
+
+        await ConfirmChunkAsync(mailbox, folder, chunk, result, batch, outcomes, cancellationToken);
+    }
+
+    private static async Task ConfirmChunkAsync(
+        TargetMailbox mailbox, string folder, List<int> chunk, AppendResult result, IReadOnlyList<LoadRequest<TargetMessage>> batch, LoadOutcome?[] outcomes,
+        CancellationToken cancellationToken)
+    {
+        for (var k = 0; k < chunk.Count; k++)
+        {
+            var message = batch[chunk[k]].Item;
+            var key = result.Uids.Count == chunk.Count
+                ? Key(result.UidValidity, result.Uids[k], folder)
+                : await mailbox.FindAsync(folder, message, cancellationToken)
+                  ?? throw new InvalidOperationException($"appended {batch[chunk[k]].Key} but cannot find it on the target (no UIDPLUS)");
+            outcomes[chunk[k]] = new LoadOutcome(key, null) { Note = message.FolderNote };
+        }
+
+        // The target holds them now: give their memory back at once rather than at the end of the batch, so the
+        // reader can go on (a retry finds them on the target by their hash and needs no bytes).
+        foreach (var index in chunk)
+        {
+            batch[index].Item.Content?.Dispose();
+        }
+    }
+
+    private async Task RefusedChunkAsync(
+        TargetMailbox mailbox, string folder, List<int> chunk, string reason, IReadOnlyList<LoadRequest<TargetMessage>> batch, LoadOutcome?[] outcomes,
+        CancellationToken cancellationToken)
+    {
+        if (chunk.Count > 1)
         {
             // MULTIAPPEND is all or nothing: find which message the server refuses by sending them one by one.
-            logger.LogWarning("MULTIAPPEND を拒否されたため 1 通ずつ送ります / MULTIAPPEND refused ({Reason}); appending one by one", ex.Message);
+            logger.LogWarning("MULTIAPPEND を拒否されたため 1 通ずつ送ります / MULTIAPPEND refused ({Reason}); appending one by one", reason);
             foreach (var index in chunk)
             {
                 await AppendChunkAsync(mailbox, folder, [index], batch, outcomes, cancellationToken);
             }
+
+            return;
         }
-        catch (ImapAppendRefusedException ex)
-        {
-            outcomes[chunk[0]] = LoadOutcome.Refused(ItemProblem.Quarantine(
-                "target-refused", $"移行先が受け付けませんでした: {ex.Message}", $"the target refused the message: {ex.Message}"));
-        }
+
+        outcomes[chunk[0]] = LoadOutcome.Refused(ItemProblem.Quarantine(
+            "target-refused", $"移行先が受け付けませんでした: {reason}", $"the target refused the message: {reason}"));
     }
 
     private static AppendItem ToAppend(TargetMessage message) =>
@@ -230,6 +263,13 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
         {
             appender ??= await RawImapConnection.ConnectAsync(options.Endpoint, account, cancellationToken);
             return await appender.AppendAsync(folder, items, cancellationToken);
+        }
+
+        public async Task<IReadOnlyList<AppendOutcome>> AppendPipelinedAsync(
+            IReadOnlyList<(string Folder, IReadOnlyList<AppendItem> Items)> commands, Func<int, AppendResult, Task> appended, CancellationToken cancellationToken)
+        {
+            appender ??= await RawImapConnection.ConnectAsync(options.Endpoint, account, cancellationToken);
+            return await appender.AppendPipelinedAsync(commands, appended, cancellationToken);
         }
 
         /// <summary>The folder's full name on the target, created (with its parents) when missing.</summary>

@@ -45,6 +45,14 @@ internal static class RunCommand
     /// </summary>
     public static async Task<int> ExecuteAsync(CliIo io, string path, bool dryRun, IReadOnlyList<string> only, CancellationToken stopToken, bool ignoreWindow = false, string? confirmDeletes = null)
     {
+        // While this thread reads the job file, the other core prepares what every run uses next (logging, SQLite,
+        // the summary table): a run with nothing to do is mostly such first-time costs.
+        var warmUp = Task.Run(async () =>
+        {
+            DxmigLogging.WarmUp();
+            await StoreConnections.WarmUpSqliteAsync(CancellationToken.None);
+            await RunSummaryPrinter.PrimeAsync(io.Interactive);
+        }, CancellationToken.None);
         JobFile job;
         List<string> accounts;
         try
@@ -84,7 +92,8 @@ internal static class RunCommand
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopToken, windowEnd.Token);
         var runStop = stop.Token;
-        using var logging = DxmigLogging.Create(LogLevel.Warning, job.LogFolder);
+        // Built on another core while the run opens its ledger; the first log line waits for it.
+        using var logging = DxmigLogging.StartCreate(LogLevel.Warning, job.LogFolder);
         var kind = JobKinds.All[job.Kind];
         var request = new JobRunRequest(accounts, dryRun, io.Time) { ConfirmDeletes = confirmDeletes };
         RunResult result;
@@ -117,6 +126,16 @@ internal static class RunCommand
 
         var quarantined = await ReadQuarantinedAsync(job, result, io);
         var logFile = Path.Combine(job.LogFolder, job.Name, $"{result.Run.RunId}.jsonl");
+        try
+        {
+            await warmUp;
+        }
+#pragma warning disable CA1031 // The warm-up only prepares code; the run has done what it did, and its own errors were reported.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
         RunSummaryPrinter.Print(io.Console, result, File.Exists(logFile) ? logFile : null, quarantined);
 if (windowEnd.IsCancellationRequested && !stopToken.IsCancellationRequested && result.Run.Outcome == RunOutcome.Stopped)
         {

@@ -130,10 +130,12 @@ internal sealed class MailJobKind : IJobKind, IReconcilableJobKind
             : new ImapMailLoader(
                 new ImapTargetOptions { Endpoint = settings.Target!.Resolve(job.Environment), AppendBatch = settings.AppendBatch },
                 loggers.CreateLogger<ImapMailLoader>());
-        await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
-        var runner = new PipelineRunner<SourceMessage, TargetMessage>(extractor, transformer, loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
+        // Source logins run ahead of the accounts: the first ones while the ledger opens and the lease is taken.
+        extractor.ConnectEarly(request.Accounts, job.Parallelism, stopToken);
         try
         {
+            await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
+            var runner = new PipelineRunner<SourceMessage, TargetMessage>(extractor, transformer, loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
             return await runner.RunAsync(
                 new RunSettings
                 {
@@ -149,6 +151,7 @@ internal sealed class MailJobKind : IJobKind, IReconcilableJobKind
         }
         finally
         {
+            await extractor.DropEarlyConnectionsAsync();
             if (Directory.Exists(temporary))
             {
                 Directory.Delete(temporary, recursive: true);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -19,7 +20,11 @@ public sealed class RawImapConnection : IAsyncDisposable
     private readonly TcpClient tcp;
     private Stream stream;
     private BufferedStream writer;
-    private readonly byte[] readBuffer = new byte[16 * 1024];
+    /// <summary>
+    /// Responses are read in large blocks: one read from the socket then holds many small messages' lines and bodies
+    /// (fewer system calls and thread hand-offs than one read per literal); large bodies bypass it.
+    /// </summary>
+    private readonly byte[] readBuffer = new byte[128 * 1024];
     private int readStart;
     private int readEnd;
     private int tag;
@@ -145,6 +150,69 @@ public sealed class RawImapConnection : IAsyncDisposable
             return new AppendResult(validity, uids);
         }
 
+        var id = await SendAppendAsync(mailbox, items, cancellationToken);
+        var final = await ReadTaggedAsync(id, cancellationToken);
+        return ParseAppendUid(final, items.Count);
+    }
+
+    /// <summary>
+    /// Sends APPEND commands (each one MULTIAPPEND) one ahead of their answers: command i+1 is on its way while the
+    /// server finishes command i, so the server goes from one to the next without waiting for this side. Each answer
+    /// is handed to <paramref name="appended"/> as it comes (the caller can give those messages' memory back at once);
+    /// the outcomes come back in order, one per command. Without LITERAL+ and MULTIAPPEND the commands go one by one.
+    /// </summary>
+    /// <exception cref="IOException">The connection was lost; some of the messages may have been appended.</exception>
+    public async Task<IReadOnlyList<AppendOutcome>> AppendPipelinedAsync(
+        IReadOnlyList<(string Mailbox, IReadOnlyList<AppendItem> Items)> commands, Func<int, AppendResult, Task> appended, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        ArgumentNullException.ThrowIfNull(appended);
+        var pipelined = LiteralPlus && MultiAppend;
+        var outcomes = new AppendOutcome[commands.Count];
+        var tags = new string[commands.Count];
+        for (var i = 0; i <= commands.Count; i++)
+        {
+            if (i < commands.Count)
+            {
+                if (!pipelined)
+                {
+                    outcomes[i] = await OutcomeAsync(i, () => AppendAsync(commands[i].Mailbox, commands[i].Items, cancellationToken));
+                    continue;
+                }
+
+                tags[i] = await SendAppendAsync(commands[i].Mailbox, commands[i].Items, cancellationToken);
+            }
+
+            if (pipelined && i > 0)
+            {
+                var answered = i - 1;
+                outcomes[answered] = await OutcomeAsync(
+                    answered, async () => ParseAppendUid(await ReadTaggedAsync(tags[answered], cancellationToken), commands[answered].Items.Count));
+            }
+        }
+
+        return outcomes;
+
+        async Task<AppendOutcome> OutcomeAsync(int index, Func<Task<AppendResult>> answer)
+        {
+            AppendResult result;
+            try
+            {
+                result = await answer();
+            }
+            catch (ImapAppendRefusedException ex)
+            {
+                return new AppendOutcome(null, ex.Message);
+            }
+
+            await appended(index, result);
+            return new AppendOutcome(result, null);
+        }
+    }
+
+    /// <summary>Writes one APPEND command with its messages (waiting for each continuation only without LITERAL+); returns its tag.</summary>
+    private async Task<string> SendAppendAsync(string mailbox, IReadOnlyList<AppendItem> items, CancellationToken cancellationToken)
+    {
         var id = NextTag();
         var head = new StringBuilder().Append(id).Append(" APPEND ").Append(Quote(ModifiedUtf7.Encode(mailbox)));
         for (var i = 0; i < items.Count; i++)
@@ -175,8 +243,7 @@ public sealed class RawImapConnection : IAsyncDisposable
         }
 
         await WriteAsync("\r\n", cancellationToken);
-        var final = await ReadTaggedAsync(id, cancellationToken);
-        return ParseAppendUid(final, items.Count);
+        return id;
     }
 
     /// <summary>The mailbox EXAMINEd last (read-only), and its UIDVALIDITY.</summary>
@@ -398,9 +465,21 @@ public sealed class RawImapConnection : IAsyncDisposable
         /// <summary>Reads whatever the spool left unread, so the response can go on.</summary>
         public async Task DrainAsync(CancellationToken cancellationToken)
         {
-            var scratch = new byte[8192];
-            while (await ReadAsync(scratch, cancellationToken) > 0)
+            if (remaining == 0)
             {
+                return;
+            }
+
+            var scratch = ArrayPool<byte>.Shared.Rent(8192);
+            try
+            {
+                while (await ReadAsync(scratch, cancellationToken) > 0)
+                {
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
             }
         }
 
@@ -427,6 +506,13 @@ public sealed class RawImapConnection : IAsyncDisposable
         }
 
         await writer.FlushAsync(cancellationToken);
+        if (destination.Length < readBuffer.Length / 2)
+        {
+            // A small rest: fill the block, so what follows it (the next lines and bodies) comes with the same read.
+            await FillAsync(cancellationToken);
+            return await ReadSomeAsync(destination, cancellationToken);
+        }
+
         var read = await stream.ReadAsync(destination, cancellationToken);
         if (read == 0)
         {
@@ -434,6 +520,16 @@ public sealed class RawImapConnection : IAsyncDisposable
         }
 
         return read;
+    }
+
+    private async ValueTask FillAsync(CancellationToken cancellationToken)
+    {
+        readStart = 0;
+        readEnd = await stream.ReadAsync(readBuffer, cancellationToken);
+        if (readEnd == 0)
+        {
+            throw new IOException("the IMAP server closed the connection");
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -592,32 +688,34 @@ public sealed class RawImapConnection : IAsyncDisposable
 
     private async Task<string> ReadLineAsync(CancellationToken cancellationToken)
     {
-        var bytes = new List<byte>(128);
+        // Nearly every line lies whole in the block; one that crosses its end is gathered piece by piece.
+        List<byte>? gathered = null;
         while (true)
         {
             if (readStart == readEnd)
             {
                 await writer.FlushAsync(cancellationToken);
-                readStart = 0;
-                readEnd = await stream.ReadAsync(readBuffer, cancellationToken);
-                if (readEnd == 0)
-                {
-                    throw new IOException("the IMAP server closed the connection");
-                }
+                await FillAsync(cancellationToken);
             }
 
-            var b = readBuffer[readStart++];
-            if (b == '\n')
+            var available = readBuffer.AsSpan(readStart, readEnd - readStart);
+            var end = available.IndexOf((byte)'\n');
+            if (end < 0)
             {
-                if (bytes.Count > 0 && bytes[^1] == '\r')
-                {
-                    bytes.RemoveAt(bytes.Count - 1);
-                }
-
-                return Encoding.UTF8.GetString([.. bytes]);
+                (gathered ??= new List<byte>(256)).AddRange(available);
+                readStart = readEnd;
+                continue;
             }
 
-            bytes.Add(b);
+            readStart += end + 1;
+            var line = available[..end];
+            if (gathered is not null)
+            {
+                gathered.AddRange(line);
+                line = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(gathered);
+            }
+
+            return Encoding.UTF8.GetString(line.EndsWith((byte)'\r') ? line[..^1] : line);
         }
     }
 
@@ -627,12 +725,7 @@ public sealed class RawImapConnection : IAsyncDisposable
         {
             if (readStart == readEnd)
             {
-                readStart = 0;
-                readEnd = await stream.ReadAsync(readBuffer, cancellationToken);
-                if (readEnd == 0)
-                {
-                    throw new IOException("the IMAP server closed the connection");
-                }
+                await FillAsync(cancellationToken);
             }
 
             var take = Math.Min(count, readEnd - readStart);

@@ -14,21 +14,59 @@ namespace Dxmig.Platform.Logging;
 /// </summary>
 public sealed class DxmigLogging : IDisposable
 {
-    private readonly LogFactory factory;
+    private readonly Task<(LogFactory Factory, ILoggerFactory Loggers)> built;
 
-    private DxmigLogging(LogFactory factory, ILoggerFactory loggers)
+    private DxmigLogging(Task<(LogFactory Factory, ILoggerFactory Loggers)> built, ILoggerFactory loggers)
     {
-        this.factory = factory;
+        this.built = built;
         Loggers = loggers;
     }
 
     public ILoggerFactory Loggers { get; }
+
+    /// <summary>
+    /// Sets logging up on another thread and returns at once: the loggers it hands out wait for it at their first
+    /// use. The folder is created here, so a folder that cannot be made still fails at once.
+    /// </summary>
+    /// <exception cref="IOException">The folder for the JSON files cannot be created.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder for the JSON files cannot be created.</exception>
+    public static DxmigLogging StartCreate(Microsoft.Extensions.Logging.LogLevel? consoleLevel, string? jsonFolder)
+    {
+        if (jsonFolder is not null)
+        {
+            Directory.CreateDirectory(jsonFolder);
+        }
+
+        var built = Task.Run(() => Build(consoleLevel, jsonFolder, null));
+        return new DxmigLogging(built, new DeferredLoggerFactory(built.ContinueWith(t => t.Result.Loggers, TaskScheduler.Default)));
+    }
 
     /// <summary>Sets logging up.</summary>
     /// <param name="consoleLevel">Lowest level shown on the console; null for no console log.</param>
     /// <param name="jsonFolder">Folder for the per-run JSON files; null for none.</param>
     /// <param name="extraTarget">An additional target (tests), also masked.</param>
     public static DxmigLogging Create(Microsoft.Extensions.Logging.LogLevel? consoleLevel, string? jsonFolder, Target? extraTarget = null)
+    {
+        var built = Build(consoleLevel, jsonFolder, extraTarget);
+        return new DxmigLogging(Task.FromResult(built), built.Loggers);
+    }
+
+    /// <summary>
+    /// Builds a throw-away logging whose only target writes nowhere and logs one scoped line through it, so that the
+    /// run's own logging, built once the job file says where its files go, finds NLog's code ready.
+    /// </summary>
+    public static void WarmUp()
+    {
+        var nowhere = new NLog.Targets.NullTarget("warm-up") { FormatMessage = true, Layout = JsonLines() };
+        using var logging = Create(consoleLevel: null, jsonFolder: null, extraTarget: nowhere);
+        var logger = logging.Loggers.CreateLogger("dxmig.warm-up");
+        using (logger.BeginScope(new Dictionary<string, object?> { ["job"] = "warm-up", ["runId"] = "warm-up" }))
+        {
+            logger.LogDebug("warm-up {Value}", 1);
+        }
+    }
+
+    private static (LogFactory Factory, ILoggerFactory Loggers) Build(Microsoft.Extensions.Logging.LogLevel? consoleLevel, string? jsonFolder, Target? extraTarget)
     {
         var factory = new LogFactory();
         var config = new LoggingConfiguration(factory);
@@ -67,13 +105,9 @@ public sealed class DxmigLogging : IDisposable
         var provider = new NLogLoggerProvider(
             new NLogProviderOptions { CaptureMessageTemplates = true, CaptureMessageProperties = true, IncludeScopes = true },
             factory);
-        var loggers = LoggerFactory.Create(builder =>
-        {
-            builder.ClearProviders();
-            builder.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug);
-            builder.AddProvider(provider);
-        });
-        return new DxmigLogging(factory, loggers);
+        // The factory itself, without LoggerFactory.Create's dependency-injection container (built only to make it).
+        var loggers = new LoggerFactory([provider], new LoggerFilterOptions { MinLevel = Microsoft.Extensions.Logging.LogLevel.Debug });
+        return (factory, loggers);
     }
 
     /// <summary>The JSON-lines layout of the per-run file.</summary>
@@ -96,7 +130,8 @@ public sealed class DxmigLogging : IDisposable
 
     public void Dispose()
     {
-        Loggers.Dispose();
+        var (factory, loggers) = built.GetAwaiter().GetResult();
+        loggers.Dispose();
         factory.Flush();
         factory.Dispose();
     }

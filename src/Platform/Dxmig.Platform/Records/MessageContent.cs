@@ -17,19 +17,13 @@ public sealed class MessageContent : IDisposable
     /// <summary>How many leading bytes are kept apart for reading the header block.</summary>
     public const int PrefixLength = 64 * 1024;
 
-    /// <summary>
-    /// Body buffers are pooled, but in a pool of our own that keeps only a few arrays per size, so memory given back
-    /// by finished batches is returned to the system instead of being held by the shared pool for the process's life.
-    /// </summary>
-    private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(MemoryLimit + 1, 4);
-
     private readonly byte[]? buffer;
     private readonly string? file;
     private readonly MemoryBudget? budget;
     private readonly long reservedBytes;
     private int disposed;
 
-    private MessageContent(byte[]? buffer, string? file, long length, string sha256, byte[] prefix, MemoryBudget? budget = null, long reservedBytes = 0)
+    private MessageContent(byte[]? buffer, string? file, long length, string sha256, ReadOnlyMemory<byte> prefix, MemoryBudget? budget = null, long reservedBytes = 0)
     {
         this.buffer = buffer;
         this.file = file;
@@ -45,7 +39,10 @@ public sealed class MessageContent : IDisposable
     /// <summary>SHA-256 of the bytes, lower-case hex.</summary>
     public string Sha256 { get; }
 
-    /// <summary>The first bytes (up to <see cref="PrefixLength"/>): the header block of nearly every message.</summary>
+    /// <summary>
+    /// The first bytes (up to <see cref="PrefixLength"/>): the header block of nearly every message. For a message held
+    /// in memory these are its own bytes, not a copy: valid until the content is disposed.
+    /// </summary>
     public ReadOnlyMemory<byte> Prefix { get; }
 
     public bool InMemory => buffer is not null;
@@ -81,7 +78,7 @@ public sealed class MessageContent : IDisposable
         {
             var reserved = Rounded(expectedLength);
             // One byte more than announced, so a message longer than its RFC822.SIZE is noticed rather than cut.
-            var pooled = Pool.Rent((int)expectedLength + 1);
+            var pooled = BodyBufferPool.Rent((int)expectedLength + 1);
             var length = 0;
             try
             {
@@ -94,7 +91,7 @@ public sealed class MessageContent : IDisposable
                 if (length < pooled.Length)
                 {
                     hash.AppendData(pooled, 0, length);
-                    var head = pooled.AsSpan(0, Math.Min(length, PrefixLength)).ToArray();
+                    var head = pooled.AsMemory(0, Math.Min(length, PrefixLength));
                     return new MessageContent(pooled, null, length, Convert.ToHexStringLower(hash.GetHashAndReset()), head, budget, reserved);
                 }
 
@@ -104,7 +101,7 @@ public sealed class MessageContent : IDisposable
             }
             catch
             {
-                Pool.Return(pooled);
+                BodyBufferPool.Return(pooled);
                 budget.Release(reserved);
                 throw;
             }
@@ -130,7 +127,7 @@ public sealed class MessageContent : IDisposable
                 Array.Copy(carried, prefix, prefixLength);
                 await target.WriteAsync(carried.AsMemory(0, carriedLength), cancellationToken);
                 total = carriedLength;
-                Pool.Return(carried);
+                BodyBufferPool.Return(carried);
                 carried = null;
             }
 
@@ -159,11 +156,11 @@ public sealed class MessageContent : IDisposable
             ArrayPool<byte>.Shared.Return(chunk);
             if (carried is not null)
             {
-                Pool.Return(carried);
+                BodyBufferPool.Return(carried);
             }
         }
 
-        return new MessageContent(null, path, total, Convert.ToHexStringLower(hash.GetHashAndReset()), prefix[..prefixLength], null);
+        return new MessageContent(null, path, total, Convert.ToHexStringLower(hash.GetHashAndReset()), prefix.AsMemory(0, prefixLength), null);
     }
 
     /// <summary>A fresh stream over the bytes (each call starts at the beginning).</summary>
@@ -185,7 +182,7 @@ public sealed class MessageContent : IDisposable
 
         if (buffer is not null && budget is not null)
         {
-            Pool.Return(buffer);
+            BodyBufferPool.Return(buffer);
             budget.Release(reservedBytes);
         }
 
@@ -203,5 +200,5 @@ public sealed class MessageContent : IDisposable
     }
 
     /// <summary>What a rented buffer of this length really takes (the pool rounds up to a power of two).</summary>
-    private static long Rounded(long length) => (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Max(16, length + 1));
+    private static long Rounded(long length) => BodyBufferPool.SizeFor(length + 1);
 }

@@ -14,6 +14,22 @@ public static class StoreConnections
     /// <summary>What every SQLite connection of dxmig runs first (EF Core's through an interceptor, plain ones here).</summary>
     public const string SqlitePragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=60000;";
 
+    /// <summary>
+    /// Opens an in-memory SQLite database with dxmig's pragmas and reads from it, so that a run's first ledger access
+    /// (loading the native library, preparing the ADO.NET code) is paid for while the job file is still being read.
+    /// </summary>
+    public static async Task WarmUpSqliteAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection("Data Source=:memory:");
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.Command(SqlitePragmas + " SELECT @one;", null, ("one", 1));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            _ = reader.GetInt64(0);
+        }
+    }
+
     public static async Task<DbConnection> OpenAsync(StoreLocation location, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(location);
