@@ -8,11 +8,17 @@ public class JapaneseHolidaysTests
 {
     private static readonly Lazy<Dictionary<DateOnly, string>> Oracle = new(ReadOracle);
 
+    /// <summary>The project's shared copy of the list, beside the checkout (absent on a bare CI clone).</summary>
+    private static string SharedOracle => Path.Combine(RepoPaths.Shared, "data", "jp-holidays-2016-2027.txt");
+
+    /// <summary>The repository's copy of the same list, so a fresh clone tests against it too.</summary>
+    private static string RepoOracle => Path.Combine(RepoPaths.Root, "tests", "Dxmig.Platform.Tests", "Scheduling", "Data", "jp-holidays-2016-2027.txt");
+
     /// <summary>The Cabinet Office list (内閣府 syukujitsu.csv) for 2016–2027, `YYYY-MM-DD name` a line.</summary>
     private static Dictionary<DateOnly, string> ReadOracle()
     {
-        var path = Path.Combine(RepoPaths.Shared, "data", "jp-holidays-2016-2027.txt");
-        File.Exists(path).Should().BeTrue($"the Cabinet Office list is expected at {path}");
+        var path = File.Exists(SharedOracle) ? SharedOracle : RepoOracle;
+        File.Exists(path).Should().BeTrue($"the Cabinet Office list is expected at {SharedOracle} or {RepoOracle}");
         var result = new Dictionary<DateOnly, string>();
         foreach (var line in File.ReadLines(path).Where(l => l.Trim().Length > 0))
         {
@@ -21,6 +27,16 @@ public class JapaneseHolidaysTests
         }
 
         return result;
+    }
+
+    [Fact]
+    public void The_repository_copy_of_the_list_is_the_shared_one()
+    {
+        File.Exists(RepoOracle).Should().BeTrue();
+        if (File.Exists(SharedOracle))
+        {
+            File.ReadAllText(RepoOracle).Should().Be(File.ReadAllText(SharedOracle), "the copy in the repository must not drift from ../shared");
+        }
     }
 
     public static TheoryData<int> OracleYears() => [.. Enumerable.Range(2016, 12)];
