@@ -8,8 +8,6 @@ using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
 using Microsoft.Extensions.Logging;
-using MimeKit;
-using MimeKit.Utils;
 
 namespace Dxmig.Extractors.Imap;
 
@@ -205,10 +203,8 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
     {
         var folder = await OpenAsync(client, name, cancellationToken);
         var uids = chunk.Select(u => new UniqueId(uidValidity, u)).ToList();
-        var request = new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Flags | MessageSummaryItems.InternalDate | MessageSummaryItems.Size)
-        {
-            Headers = new HeaderSet([HeaderId.MessageId]),
-        };
+        // No header section: the Message-ID is read from the body's own first bytes once it is fetched.
+        var request = new FetchRequest(MessageSummaryItems.UniqueId | MessageSummaryItems.Flags | MessageSummaryItems.InternalDate | MessageSummaryItems.Size);
         var summaries = (await folder.FetchAsync(uids, request, cancellationToken)).ToDictionary(s => s.UniqueId.Id);
         var result = new List<Fetched>(chunk.Length);
         foreach (var uid in chunk)
@@ -269,7 +265,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
             Keywords = keywords,
             InternalDate = summary.InternalDate,
             Size = content.Length,
-            MessageId = MessageIdOf(summary),
+            MessageId = MailHeaderBlock.MessageId(content.Prefix.Span),
             Change = MailChange.New,
             BodySha256 = content.Sha256,
             Content = content,
@@ -418,17 +414,6 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
 
         var keywords = summary.Keywords?.Order(StringComparer.Ordinal).ToList() ?? [];
         return (flags, keywords);
-    }
-
-    private static string? MessageIdOf(IMessageSummary summary)
-    {
-        var raw = summary.Headers?[HeaderId.MessageId];
-        if (string.IsNullOrWhiteSpace(raw))
-        {
-            return null;
-        }
-
-        return MimeUtils.EnumerateReferences(raw).FirstOrDefault() ?? raw.Trim().Trim('<', '>');
     }
 
     internal static string NativeId(uint uidValidity, uint uid) => $"{uidValidity}:{uid}";
