@@ -22,8 +22,10 @@ public sealed class AlertMailer(AlertSettings settings, Func<string, string?> en
     public bool ShouldSend(RunResult result, bool incomplete)
     {
         ArgumentNullException.ThrowIfNull(result);
-        // A stop (a signal, the window's end) is an operator's or the schedule's doing, not a failure.
-        return settings.When == AlertWhen.Always || incomplete || result.Run.Outcome is RunOutcome.Failed or RunOutcome.Interrupted;
+        // A stop (a signal, the window's end) is an operator's or the schedule's doing, not a failure. Warnings a person
+        // must read (a mass deletion refused and waiting for confirmation) are mailed like failures.
+        return settings.When == AlertWhen.Always || incomplete
+            || result.Run.Outcome is RunOutcome.Failed or RunOutcome.Interrupted or RunOutcome.CompletedWithWarnings;
     }
 
     /// <summary>Builds the alert mail for a run.</summary>
@@ -31,8 +33,10 @@ public sealed class AlertMailer(AlertSettings settings, Func<string, string?> en
     {
         ArgumentNullException.ThrowIfNull(result);
         var run = result.Run;
-        var failed = run.Outcome is RunOutcome.Failed or RunOutcome.Interrupted;
-        var subject = failed
+        var failed = run.Outcome is RunOutcome.Failed or RunOutcome.Interrupted or RunOutcome.CompletedWithWarnings;
+        var subject = run.Outcome == RunOutcome.CompletedWithWarnings
+            ? $"[dxmig] 要確認: ジョブ {job} に確認が必要です / needs attention: job {job} ({run.RunId})"
+            : failed
             ? $"[dxmig] 要対応: ジョブ {job} が失敗しました / action needed: job {job} failed ({run.RunId})"
             : $"[dxmig] ジョブ {job} の結果: {run.Outcome} / job {job}: {run.Outcome} ({run.RunId})";
         var body = new StringBuilder();
