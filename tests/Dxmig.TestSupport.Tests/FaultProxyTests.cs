@@ -61,7 +61,7 @@ public sealed class FaultProxyTests : IAsyncLifetime, IDisposable
 
         back.Length.Should().BeLessThanOrEqualTo((int)Math.Min(expectedUp, expectedDown));
         back.Should().Equal(payload.Take(back.Length), "what got through is unchanged");
-        proxy.FaultsByKind[FaultKind.Drop].Should().Be(1);
+        proxy.FaultsByKind[ProxyFaultKind.Drop].Should().Be(1);
         if (direction == FaultDirection.Upstream)
         {
             proxy.BytesUpstream.Should().Be(offset);
@@ -98,7 +98,7 @@ public sealed class FaultProxyTests : IAsyncLifetime, IDisposable
         slow.Should().Equal(big);
         watch.Elapsed.Should().BeGreaterThan(TimeSpan.FromMilliseconds(450), "20,000 bytes at 40,000 B/s take 500 ms (the 200 ms stall overlaps)");
         proxy.Connections.Should().Be(5);
-        proxy.FaultsByKind.Should().Equal(new Dictionary<FaultKind, long> { [FaultKind.Drop] = 2, [FaultKind.Stall] = 1, [FaultKind.SlowLink] = 1 });
+        proxy.FaultsByKind.Should().Equal(new Dictionary<ProxyFaultKind, long> { [ProxyFaultKind.Drop] = 2, [ProxyFaultKind.Stall] = 1, [ProxyFaultKind.SlowLink] = 1 });
     }
 
     [Fact]

@@ -1,21 +1,5 @@
 namespace Dxmig.TestSupport;
 
-/// <summary>Which way a fault hits: client → target (upstream), target → client (downstream), or either (chosen per connection).</summary>
-public enum FaultDirection
-{
-    Either,
-    Upstream,
-    Downstream,
-}
-
-/// <summary>The kinds of fault <see cref="FaultProxy"/> injects.</summary>
-public enum FaultKind
-{
-    Drop,
-    Stall,
-    SlowLink,
-}
-
 /// <summary>What <see cref="FaultProxy"/> does to each new connection. Every choice comes from a random generator seeded
 /// with <see cref="Seed"/> and the connection's number, so the same plan on the same traffic injects the same faults.</summary>
 public sealed record FaultPlan
@@ -28,7 +12,7 @@ public sealed record FaultPlan
     /// <summary>Chance that a connection is cut (both sockets aborted with RST) at a byte offset in one direction.</summary>
     public double DropProbability { get; init; }
 
-    /// <summary>The smallest byte offset (in the chosen direction) a drop happens at.</summary>
+    /// <summary>The smallest byte offset (in the chosen direction) a drop happens at; offsets are drawn log-uniformly between this and <see cref="DropMaxOffset"/>.</summary>
     public long DropMinOffset { get; init; }
 
     /// <summary>The largest byte offset a drop happens at; a connection that carries fewer bytes is not cut.</summary>

@@ -13,6 +13,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly TcpListener listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource stop = new();
     private readonly ConcurrentDictionary<int, Task> connections = new();
+    private readonly ConcurrentQueue<string> log = new();
     private readonly string targetHost;
     private readonly int targetPort;
     private readonly Task acceptLoop;
@@ -51,6 +52,9 @@ public sealed class FaultProxy : IAsyncDisposable
         set => faults = value ?? throw new ArgumentNullException(nameof(value));
     }
 
+    /// <summary>One line per closed connection: its number, the faults planned for it, and the bytes it carried.</summary>
+    public IReadOnlyCollection<string> Log => log;
+
     public long Connections => Interlocked.Read(ref connectionCount);
 
     public long BytesUpstream => Interlocked.Read(ref bytesUpstream);
@@ -59,15 +63,15 @@ public sealed class FaultProxy : IAsyncDisposable
 
     public long FaultsInjected => Interlocked.Read(ref drops) + Interlocked.Read(ref stalls) + Interlocked.Read(ref slowLinks);
 
-    public IReadOnlyDictionary<FaultKind, long> FaultsByKind => new Dictionary<FaultKind, long>
+    public IReadOnlyDictionary<ProxyFaultKind, long> FaultsByKind => new Dictionary<ProxyFaultKind, long>
     {
-        [FaultKind.Drop] = Interlocked.Read(ref drops),
-        [FaultKind.Stall] = Interlocked.Read(ref stalls),
-        [FaultKind.SlowLink] = Interlocked.Read(ref slowLinks),
+        [ProxyFaultKind.Drop] = Interlocked.Read(ref drops),
+        [ProxyFaultKind.Stall] = Interlocked.Read(ref stalls),
+        [ProxyFaultKind.SlowLink] = Interlocked.Read(ref slowLinks),
     };
 
     public override string ToString() =>
-        $"connections {Connections}, drops {FaultsByKind[FaultKind.Drop]}, stalls {FaultsByKind[FaultKind.Stall]}, slow links {FaultsByKind[FaultKind.SlowLink]}, bytes up {BytesUpstream}, down {BytesDownstream}";
+        $"connections {Connections}, drops {FaultsByKind[ProxyFaultKind.Drop]}, stalls {FaultsByKind[ProxyFaultKind.Stall]}, slow links {FaultsByKind[ProxyFaultKind.SlowLink]}, bytes up {BytesUpstream}, down {BytesDownstream}";
 
     private async Task AcceptLoopAsync()
     {
@@ -96,10 +100,12 @@ public sealed class FaultProxy : IAsyncDisposable
         try
         {
             await upstream.ConnectAsync(new DnsEndPoint(targetHost, targetPort), stop.Token);
-            var connection = new Connection(this, client, upstream, Decide(number, plan), plan);
-            await Task.WhenAll(
+            var decided = Decide(number, plan);
+            var connection = new Connection(this, client, upstream, decided, plan);
+            var sizes = await Task.WhenAll(
                 connection.PumpAsync(client, upstream, FaultDirection.Upstream, stop.Token),
                 connection.PumpAsync(upstream, client, FaultDirection.Downstream, stop.Token));
+            log.Enqueue($"#{number}: drop {decided.Drop?.ToString() ?? "-"}, stall {decided.Stall?.ToString() ?? "-"}, up {sizes[0]} B, down {sizes[1]} B{(connection.WasCut ? ", cut" : "")}");
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -120,7 +126,7 @@ public sealed class FaultProxy : IAsyncDisposable
         Fault? stall = null;
         if (random.NextDouble() < plan.DropProbability)
         {
-            drop = new Fault(Direction(plan.DropDirection, random), random.NextInt64(plan.DropMinOffset, plan.DropMaxOffset + 1));
+            drop = new Fault(Direction(plan.DropDirection, random), LogUniform(random, plan.DropMinOffset, plan.DropMaxOffset));
         }
 
         if (random.NextDouble() < plan.StallProbability)
@@ -134,6 +140,10 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         return new ConnectionFaults(drop, stall);
+
+        // Log-uniform: short connections (a login, a folder list) are cut as often as long ones (a mailbox's APPENDs).
+        static long LogUniform(Random random, long min, long max) =>
+            min >= max ? min : Math.Clamp((long)Math.Round(Math.Exp(Math.Log(Math.Max(1, min)) + (random.NextDouble() * (Math.Log(max) - Math.Log(Math.Max(1, min)))))), min, max);
 
         static FaultDirection Direction(FaultDirection wanted, Random random) =>
             wanted != FaultDirection.Either ? wanted : random.Next(2) == 0 ? FaultDirection.Upstream : FaultDirection.Downstream;
@@ -173,7 +183,9 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         private int aborted;
 
-        public async Task PumpAsync(Socket from, Socket to, FaultDirection direction, CancellationToken cancellationToken)
+        public bool WasCut { get; private set; }
+
+        public async Task<long> PumpAsync(Socket from, Socket to, FaultDirection direction, CancellationToken cancellationToken)
         {
             var buffer = new byte[BufferSize];
             long offset = 0;
@@ -188,7 +200,7 @@ public sealed class FaultProxy : IAsyncDisposable
                     if (read == 0)
                     {
                         to.Shutdown(SocketShutdown.Send);
-                        return;
+                        return offset;
                     }
 
                     var count = read;
@@ -198,8 +210,9 @@ public sealed class FaultProxy : IAsyncDisposable
                         await SendAsync(to, buffer.AsMemory(0, count), direction, cancellationToken);
                         if (proxy.TryReserveDrop(plan))
                         {
+                            WasCut = true;
                             Abort();
-                            return;
+                            return offset + count;
                         }
 
                         drop = null;
@@ -234,6 +247,8 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 Abort();
             }
+
+            return offset;
         }
 
         private async Task SendAsync(Socket to, ReadOnlyMemory<byte> bytes, FaultDirection direction, CancellationToken cancellationToken)
