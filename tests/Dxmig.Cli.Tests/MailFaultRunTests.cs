@@ -43,6 +43,40 @@ public sealed class MailFaultRunTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task Run_ImapTargetStallsAndSlowLink_FinishesInOneRunWithNothingLostOrDoubled()
+    {
+        await using var mail = await MailRunHarness.StartAsync(Users, messages: 150);
+        await using var proxy = FaultProxy.Start(mail.Target.Host, mail.Target.Port, new FaultPlan
+        {
+            Seed = 14,
+            StallProbability = 0.8,
+            StallMaxOffset = 200_000,
+            StallDuration = TimeSpan.FromSeconds(2),
+            BytesPerSecond = 2_000_000,
+        });
+        mail.Cli.Environment["DXMIG_DST_HOST"] = proxy.Host;
+        mail.Cli.Environment["DXMIG_DST_PORT"] = proxy.Port.ToString(CultureInfo.InvariantCulture);
+
+        var runs = await RunUntilSuccessAsync(() => mail.RunAsync());
+
+        var (lost, doubled) = (0, 0);
+        foreach (var user in Users)
+        {
+            var expected = mail.Manifest[user].Messages.Select(m => (Folder: MailRunHarness.TargetFolder(m.Folder), m.Sha256)).ToList();
+            var actual = (await mail.TargetMessagesAsync(user)).Select(m => (m.Folder, m.Sha256)).ToList();
+            (lost, doubled) = Tally(expected, actual, lost, doubled);
+        }
+
+        Report("imap→imap, stalls of 2 s and 2 MB/s before the target", proxy, runs, mail.Manifest.Messages.Count(), lost, doubled);
+        runs.Should().Be(1, "a stall shorter than the timeouts and a slow link are no failure");
+        proxy.FaultsByKind[ProxyFaultKind.Stall].Should().BeGreaterThan(1);
+        foreach (var user in Users)
+        {
+            await mail.AssertTargetHoldsAsync(user, mail.Manifest[user].Messages.Select(m => m.ToStored()));
+        }
+    }
+
+    [Fact]
     public async Task Run_GraphConnectionsCutAtRandomOffsets_RerunsLoseAndDoubleNothing()
     {
         await using var mail = await MailGraphHarness.StartAsync(Users, messages: 150);
@@ -117,7 +151,7 @@ public sealed class MailFaultRunTests(ITestOutputHelper log)
 
     private void Report(string what, FaultProxy proxy, int runs, int items, int lost, int doubled)
     {
-        var line = $"faults: {what} | faults injected {proxy.FaultsInjected} (drops {proxy.FaultsByKind[ProxyFaultKind.Drop]}) | connections {proxy.Connections} | bytes up {proxy.BytesUpstream:N0} down {proxy.BytesDownstream:N0} | runs {runs} | items {items} | lost {lost} | doubled {doubled}";
+        var line = $"faults: {what} | faults injected {proxy.FaultsInjected} (drops {proxy.FaultsByKind[ProxyFaultKind.Drop]}, stalls {proxy.FaultsByKind[ProxyFaultKind.Stall]}, slow links {proxy.FaultsByKind[ProxyFaultKind.SlowLink]}) | connections {proxy.Connections} | bytes up {proxy.BytesUpstream:N0} down {proxy.BytesDownstream:N0} | runs {runs} | items {items} | lost {lost} | doubled {doubled}";
         foreach (var entry in proxy.Log)
         {
             log.WriteLine(entry);

@@ -26,6 +26,7 @@ public sealed record FaultPlan
     /// <summary>Chance that a connection stops forwarding for <see cref="StallDuration"/> at a byte offset.</summary>
     public double StallProbability { get; init; }
 
+    /// <summary>The largest byte offset a stall happens at (drawn log-uniformly from 100 bytes up).</summary>
     public long StallMaxOffset { get; init; } = 100_000;
 
     public TimeSpan StallDuration { get; init; } = TimeSpan.FromMilliseconds(500);

@@ -131,7 +131,7 @@ public sealed class FaultProxy : IAsyncDisposable
 
         if (random.NextDouble() < plan.StallProbability)
         {
-            stall = new Fault(Direction(FaultDirection.Either, random), random.NextInt64(0, plan.StallMaxOffset + 1));
+            stall = new Fault(Direction(FaultDirection.Either, random), LogUniform(random, Math.Min(100, plan.StallMaxOffset), plan.StallMaxOffset));
         }
 
         if (plan.BytesPerSecond is not null)
