@@ -28,43 +28,24 @@ public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, IL
     public async IAsyncEnumerable<SourceItem<AddressBookEntry>> ExtractAsync(
         string account, ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var path = PathOf(account);
-        var fileName = Path.GetFileName(path);
-        FileStream stream;
-        try
+        await using var export = await CsvExport.OpenAsync(
+            PathOf(account), options.Encoding, options.FieldMap.Fields, ("アドレス帳ファイル", "address book export"), logger, cancellationToken);
+        if (export is null)
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new AccountFailedException(
-                $"アドレス帳ファイル {path} を開けません ({ex.GetType().Name})", $"cannot open the address book export {path} ({ex.GetType().Name})", ex);
+            yield break;
         }
 
-        await using (stream)
+        var seen = new Dictionary<string, (int Line, string Hash)>(StringComparer.Ordinal);
+        while (await export.ReadAsync(cancellationToken) is { } record)
         {
-            var (encoding, encodingName) = await CsvEncoding.DetectAsync(stream, options.Encoding, cancellationToken);
-            logger.LogInformation("{File}: 文字コード / encoding {Encoding}", fileName, encodingName);
-            var reader = new ByteCsvReader(stream);
-            var header = await reader.ReadAsync(cancellationToken);
-            if (header is null)
-            {
-                yield break;
-            }
-
-            var columns = CsvHeaderMap.Map(header, encoding, fileName, options.FieldMap.Fields, logger);
-            var seen = new Dictionary<string, (int Line, string Hash)>(StringComparer.Ordinal);
-            while (await reader.ReadAsync(cancellationToken) is { } record)
-            {
-                yield return ToItem(account, fileName, record, encoding, columns, header.Fields.Count, seen);
-            }
+            yield return ToItem(account, export, record, seen);
         }
     }
 
-    private static SourceItem<AddressBookEntry> ToItem(
-        string account, string fileName, CsvRawRecord record, Encoding encoding, Dictionary<string, int> columns,
-        int columnCount, Dictionary<string, (int Line, string Hash)> seen)
+    private static SourceItem<AddressBookEntry> ToItem(string account, CsvExport export, CsvRawRecord record, Dictionary<string, (int Line, string Hash)> seen)
     {
+        var fileName = export.FileName;
+        var columns = export.Columns;
         var location = $"{fileName}:{record.Line}";
         var lineId = $"line:{record.Line}";
         var rawHash = ContentHash.Of(record.Raw);
@@ -72,24 +53,20 @@ public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, IL
         SourceItem<AddressBookEntry> Bad(string nativeId, string hash, ItemProblem problem) =>
             SourceItem<AddressBookEntry>.Bad(Key(account, nativeId, hash), hash, record.Length, location, problem);
 
-        if (record.Malformed is not null)
+        if (CsvExport.Malformed(record) is { } malformed)
         {
-            return Bad(lineId, rawHash, ItemProblem.Quarantine("malformed-row", $"行 {record.Line}: {record.Malformed}", $"line {record.Line}: {record.Malformed}"));
+            return Bad(lineId, rawHash, malformed);
         }
 
-        var (values, problem) = CsvRowDecoder.Decode(record, encoding);
+        var (values, problem) = CsvRowDecoder.Decode(record, export.Encoding);
         if (values is null)
         {
             return Bad(lineId, rawHash, problem!);
         }
 
-        var trailingEmpty = values.Length > columnCount && values.Skip(columnCount).All(v => v.Length == 0);
-        if (values.Length != columnCount && !trailingEmpty)
+        if (export.ColumnCountProblem(record, values) is { } columnCount)
         {
-            return Bad(lineId, rawHash, ItemProblem.Quarantine(
-                "column-count",
-                $"行 {record.Line}: 列の数が {values.Length} です (見出しは {columnCount} 列)",
-                $"line {record.Line}: {values.Length} columns where the header has {columnCount}"));
+            return Bad(lineId, rawHash, columnCount);
         }
 
         string Get(string field) => columns.TryGetValue(field, out var index) && index < values.Length ? values[index] : string.Empty;

@@ -28,34 +28,19 @@ public sealed class StaffCsvExtractor(StaffSourceOptions options, ILogger<StaffC
         string account, ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var fileName = Path.GetFileName(options.File);
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(options.File, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new AccountFailedException(
-                $"職員録ファイル {options.File} を開けません ({ex.GetType().Name})", $"cannot open the staff-directory export {options.File} ({ex.GetType().Name})", ex);
-        }
-
         var present = new HashSet<string>(StringComparer.Ordinal);
-        await using (stream)
+        await using (var export = await CsvExport.OpenAsync(
+            options.File, options.Encoding, options.FieldMap.Fields, ("職員録ファイル", "staff-directory export"), logger, cancellationToken))
         {
-            var (encoding, encodingName) = await CsvEncoding.DetectAsync(stream, options.Encoding, cancellationToken);
-            logger.LogInformation("{File}: 文字コード / encoding {Encoding}", fileName, encodingName);
-            var reader = new ByteCsvReader(stream);
-            if (await reader.ReadAsync(cancellationToken) is not { } header)
+            if (export is null)
             {
                 yield break;
             }
 
-            var columns = CsvHeaderMap.Map(header, encoding, fileName, options.FieldMap.Fields, logger);
             var seen = new Dictionary<string, (int Line, string Hash)>(StringComparer.Ordinal);
-            while (await reader.ReadAsync(cancellationToken) is { } record)
+            while (await export.ReadAsync(cancellationToken) is { } record)
             {
-                yield return ToItem(account, fileName, record, encoding, columns, header.Fields.Count, seen, present);
+                yield return ToItem(account, export, record, seen, present);
             }
         }
 
@@ -103,9 +88,11 @@ public sealed class StaffCsvExtractor(StaffSourceOptions options, ILogger<StaffC
     }
 
     private static SourceItem<StaffEntry> ToItem(
-        string account, string fileName, CsvRawRecord record, Encoding encoding, Dictionary<string, int> columns,
-        int columnCount, Dictionary<string, (int Line, string Hash)> seen, HashSet<string> present)
+        string account, CsvExport export, CsvRawRecord record, Dictionary<string, (int Line, string Hash)> seen, HashSet<string> present)
     {
+        var fileName = export.FileName;
+        var encoding = export.Encoding;
+        var columns = export.Columns;
         var location = $"{fileName}:{record.Line}";
         var lineId = $"line:{record.Line}";
         var rawHash = ContentHash.Of(record.Raw);
@@ -113,9 +100,9 @@ public sealed class StaffCsvExtractor(StaffSourceOptions options, ILogger<StaffC
         SourceItem<StaffEntry> Bad(string nativeId, string hash, ItemProblem problem) =>
             SourceItem<StaffEntry>.Bad(Key(account, nativeId, hash), hash, record.Length, location, problem);
 
-        if (record.Malformed is not null)
+        if (CsvExport.Malformed(record) is { } malformed)
         {
-            return Bad(lineId, rawHash, ItemProblem.Quarantine("malformed-row", $"行 {record.Line}: {record.Malformed}", $"line {record.Line}: {record.Malformed}"));
+            return Bad(lineId, rawHash, malformed);
         }
 
         var (values, problem) = CsvRowDecoder.Decode(record, encoding);
@@ -130,13 +117,9 @@ public sealed class StaffCsvExtractor(StaffSourceOptions options, ILogger<StaffC
             return Bad(lineId, rawHash, problem!);
         }
 
-        var trailingEmpty = values.Length > columnCount && values.Skip(columnCount).All(v => v.Length == 0);
-        if (values.Length != columnCount && !trailingEmpty)
+        if (export.ColumnCountProblem(record, values) is { } columnCount)
         {
-            return Bad(lineId, rawHash, ItemProblem.Quarantine(
-                "column-count",
-                $"行 {record.Line}: 列の数が {values.Length} です (見出しは {columnCount} 列)",
-                $"line {record.Line}: {values.Length} columns where the header has {columnCount}"));
+            return Bad(lineId, rawHash, columnCount);
         }
 
         string Get(string field) => columns.TryGetValue(field, out var index) && index < values.Length ? values[index] : string.Empty;
