@@ -78,21 +78,7 @@ internal sealed class AddressBookJobKind : IJobKind, IReconcilableJobKind
         else
         {
             target.CheckKeys("type", "store", "password-env", "password-file");
-            var storeValue = target.Value("store");
-            var home = DxmigHome.Resolve(job.Environment);
-            store = string.IsNullOrWhiteSpace(storeValue)
-                ? Path.Combine(home, "platform.db")
-                : StoreLocation.LooksLikePostgres(storeValue) ? storeValue : target.ResolvePath(storeValue);
-            try
-            {
-                _ = StoreLocation.Parse(store, job.Directory);
-            }
-            catch (Exception ex) when (ex is ConfigurationException or ArgumentException or FormatException or UriFormatException)
-            {
-                diagnostics.Error(target.PositionOf("store"), $"保存先が不正です: {ex.Message}", $"the store location is not valid: {ex.Message}");
-            }
-
-            storePassword = target.Secret("password");
+            (store, storePassword) = PlatformStoreTarget.Read(job, target, diagnostics);
         }
 
         var fieldMap = job.Mappings.TryGetValue("fields", out var fieldsRef)

@@ -88,20 +88,7 @@ internal sealed class StaffJobKind : IJobKind
         else
         {
             target.CheckKeys("type", "store", "password-env", "password-file", "delete-threshold", "delete-threshold-percent");
-            var storeValue = target.Value("store");
-            store = string.IsNullOrWhiteSpace(storeValue)
-                ? Path.Combine(DxmigHome.Resolve(job.Environment), "platform.db")
-                : StoreLocation.LooksLikePostgres(storeValue) ? storeValue : target.ResolvePath(storeValue);
-            try
-            {
-                _ = StoreLocation.Parse(store, job.Directory);
-            }
-            catch (Exception ex) when (ex is ConfigurationException or ArgumentException or FormatException or UriFormatException)
-            {
-                diagnostics.Error(target.PositionOf("store"), $"保存先が不正です: {ex.Message}", $"the store location is not valid: {ex.Message}");
-            }
-
-            storePassword = target.Secret("password");
+            (store, storePassword) = PlatformStoreTarget.Read(job, target, diagnostics);
             threshold = target.Number("delete-threshold", 0, 1_000_000) ?? threshold;
             percent = target.Number("delete-threshold-percent", 0, 100) ?? percent;
         }
