@@ -71,7 +71,10 @@ public sealed class GraphMessageBuilder(GraphTargetOptions options)
             var attachments = Attachments(mime, body);
             var inline = new List<GraphAttachment>();
             var later = new List<GraphAttachment>();
-            var budget = options.MaxRequestBytes - 16 * 1024 - Encoding.UTF8.GetMaxByteCount(Text(body)?.Length ?? 0) / 2 - HeaderBlock(message).Length * 2;
+            // The body text and the header block are decoded once: for the size budget here and for the JSON below.
+            var bodyText = Text(body) ?? string.Empty;
+            var headers = HeaderBlock(message);
+            var budget = options.MaxRequestBytes - 16 * 1024 - Encoding.UTF8.GetMaxByteCount(bodyText.Length) / 2 - headers.Length * 2;
             foreach (var attachment in attachments.OrderBy(a => a.Size))
             {
                 var cost = Base64Length(attachment.Size) + attachment.Name.Length * 3 + 256;
@@ -86,7 +89,7 @@ public sealed class GraphMessageBuilder(GraphTargetOptions options)
                 }
             }
 
-            var json = Json(message, mime, body, inline, later.Count, sourceKey);
+            var json = Json(message, mime, body?.IsHtml == true, bodyText, headers, inline, later.Count, sourceKey);
             if (json.Length > options.MaxRequestBytes)
             {
                 throw new GraphMessageException(
@@ -323,7 +326,8 @@ public sealed class GraphMessageBuilder(GraphTargetOptions options)
         _ => ".bin",
     };
 
-    private static byte[] Json(TargetMessage message, MimeMessage mime, TextPart? body, List<GraphAttachment> inline, int later, string sourceKey)
+    private static byte[] Json(
+        TargetMessage message, MimeMessage mime, bool html, string bodyText, string headers, List<GraphAttachment> inline, int later, string sourceKey)
     {
         var buffer = new ArrayBufferWriter<byte>(16 * 1024 + inline.Sum(a => Base64Length(a.Size)));
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
@@ -331,8 +335,8 @@ public sealed class GraphMessageBuilder(GraphTargetOptions options)
             writer.WriteStartObject();
             writer.WriteString("subject", mime.Subject ?? string.Empty);
             writer.WriteStartObject("body");
-            writer.WriteString("contentType", body?.IsHtml == true ? "html" : "text");
-            writer.WriteString("content", Text(body) ?? string.Empty);
+            writer.WriteString("contentType", html ? "html" : "text");
+            writer.WriteString("content", bodyText);
             writer.WriteEndObject();
             if (mime.From.Mailboxes.FirstOrDefault() is { } from)
             {
@@ -372,7 +376,7 @@ public sealed class GraphMessageBuilder(GraphTargetOptions options)
             Property(writer, DeliveryTimeProperty, SystemTime(received));
             var sent = mime.Date.Year is >= 1980 and <= 9999 ? mime.Date : received;
             Property(writer, SubmitTimeProperty, SystemTime(sent));
-            Property(writer, TransportHeadersProperty, HeaderBlock(message));
+            Property(writer, TransportHeadersProperty, headers);
             Property(writer, SourceKeyProperty, sourceKey);
             Property(writer, Sha256Property, message.BodySha256);
             Property(writer, KeywordsProperty, string.Join(' ', message.Keywords));
