@@ -11,13 +11,24 @@ public static class JapaneseEncodings
     /// <summary>Windows-31J / CP932: Shift_JIS with the NEC and IBM extensions (①, ㈱, 髙) and the 外字 area.</summary>
     public const int Cp932CodePage = 932;
 
-    private static int registered;
+    /// <summary>
+    /// Registers the code-page provider. Safe from any number of threads: a thread that arrives while another is registering
+    /// waits for it (type initialisation), so no caller can go on to ask for CP932 or ISO-2022-JP before the provider is there.
+    /// MimeKit remembers a charset it could not find, so a single early miss would spoil every later message of the process.
+    /// </summary>
+    public static void EnsureRegistered() => Registration.Touch();
 
-    public static void EnsureRegistered()
+    /// <summary>Runs when this assembly is first used, before any of its code asks MimeKit to decode a Japanese charset.</summary>
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "Registering the code-page provider is process-wide by nature and must precede any decoding.")]
+    internal static void RegisterAtLoad() => Registration.Touch();
+
+    private static class Registration
     {
-        if (Interlocked.Exchange(ref registered, 1) == 0)
+        static Registration() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+        internal static void Touch()
         {
-            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         }
     }
 
