@@ -42,7 +42,9 @@ dotnet build Migration.sln -c Release --nologo -v q -clp:ErrorsOnly
 
 echo "== test"
 log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+# The fault and kill scenarios (tests/Dxmig.TestSupport/ChaosTally.cs) append one line each here; printed as one table below.
+export DXMIG_CHAOS_TALLY="$(mktemp)"
+trap 'rm -f "$log" "$DXMIG_CHAOS_TALLY"' EXIT
 status=0
 dotnet test Migration.sln -c Release --no-build --nologo --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
 
@@ -60,6 +62,14 @@ read -r passed failed skipped < <(awk '
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   echo "test.sh: no test ran" >&2
   status=1
+fi
+if [ -s "$DXMIG_CHAOS_TALLY" ]; then
+  echo "== 障害・強制終了の集計 / faults and kills (lost and doubled counted by re-reading the target)"
+  sort "$DXMIG_CHAOS_TALLY" | awk -F'\t' '
+    function row(a, b, c, d, e, f, g, h) { printf "%-66s %7s %6s %5s %7s %5s %8s  %s\n", a, b, c, d, e, f, g, h }
+    BEGIN { row("scenario", "faults", "kills", "runs", "items", "lost", "doubled", "quarantined (by reason)") }
+    { row($1, $2, $3, $4, $5, $6, $7, $8); f += $2; k += $3; r += $4; i += $5; l += $6; d += $7 }
+    END { row("TOTAL", f, k, r, i, l, d, "") }'
 fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

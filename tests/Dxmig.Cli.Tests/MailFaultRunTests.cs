@@ -31,7 +31,7 @@ public sealed class MailFaultRunTests(ITestOutputHelper log)
         {
             var expected = mail.Manifest[user].Messages.Select(m => (Folder: MailRunHarness.TargetFolder(m.Folder), m.Sha256)).ToList();
             var actual = (await mail.TargetMessagesAsync(user)).Select(m => (m.Folder, m.Sha256)).ToList();
-            (lost, doubled) = Tally(expected, actual, lost, doubled);
+            (lost, doubled) = LossCount.Tally(expected, actual, lost, doubled);
         }
 
         Report($"imap→imap, proxy before the {(side == "DST" ? "target" : "source")}", proxy, runs, mail.Manifest.Messages.Count(), lost, doubled);
@@ -64,7 +64,7 @@ public sealed class MailFaultRunTests(ITestOutputHelper log)
         {
             var expected = mail.Manifest[user].Messages.Select(m => (Folder: MailRunHarness.TargetFolder(m.Folder), m.Sha256)).ToList();
             var actual = (await mail.TargetMessagesAsync(user)).Select(m => (m.Folder, m.Sha256)).ToList();
-            (lost, doubled) = Tally(expected, actual, lost, doubled);
+            (lost, doubled) = LossCount.Tally(expected, actual, lost, doubled);
         }
 
         Report("imap→imap, stalls of 2 s and 2 MB/s before the target", proxy, runs, mail.Manifest.Messages.Count(), lost, doubled);
@@ -88,14 +88,7 @@ public sealed class MailFaultRunTests(ITestOutputHelper log)
 
         var runs = await RunUntilSuccessAsync(() => mail.RunAsync());
 
-        var (lost, doubled) = (0, 0);
-        foreach (var user in Users)
-        {
-            var expected = mail.Manifest[user].Messages.Select(m => ("", m.Sha256)).ToList();
-            var actual = mail.Graph.Store.AllMessages(MailGraphHarness.Upn(user))
-                .Select(m => ("", m.ExtendedProperty(Dxmig.Loaders.Graph.GraphMessageBuilder.Sha256Property) ?? "(none)")).ToList();
-            (lost, doubled) = Tally(expected, actual, lost, doubled);
-        }
+        var (lost, doubled) = LossCount.Graph(mail, Users);
 
         Report("imap→graph, proxy before the emulator (TLS pinned through it)", proxy, runs, mail.Manifest.Messages.Count(), lost, doubled);
         proxy.FaultsByKind[ProxyFaultKind.Drop].Should().BeGreaterThan(1, "several connections were cut");
@@ -133,22 +126,6 @@ public sealed class MailFaultRunTests(ITestOutputHelper log)
 
     private static string Tail(string text) => text.Length <= 1500 ? text : text[^1500..];
 
-    /// <summary>Lost: expected (folder, SHA-256) pairs missing on the target; doubled: target copies beyond one, or not expected at all.</summary>
-    private static (int Lost, int Doubled) Tally(IEnumerable<(string, string)> expected, IEnumerable<(string, string)> actual, int lost, int doubled)
-    {
-        var want = expected.GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
-        var have = actual.GroupBy(x => x).ToDictionary(g => g.Key, g => g.Count());
-        foreach (var (key, count) in want)
-        {
-            var found = have.GetValueOrDefault(key);
-            lost += Math.Max(0, count - found);
-            doubled += Math.Max(0, found - count);
-        }
-
-        doubled += have.Where(h => !want.ContainsKey(h.Key)).Sum(h => h.Value);
-        return (lost, doubled);
-    }
-
     private void Report(string what, FaultProxy proxy, int runs, int items, int lost, int doubled)
     {
         var line = $"faults: {what} | faults injected {proxy.FaultsInjected} (drops {proxy.FaultsByKind[ProxyFaultKind.Drop]}, stalls {proxy.FaultsByKind[ProxyFaultKind.Stall]}, slow links {proxy.FaultsByKind[ProxyFaultKind.SlowLink]}) | connections {proxy.Connections} | bytes up {proxy.BytesUpstream:N0} down {proxy.BytesDownstream:N0} | runs {runs} | items {items} | lost {lost} | doubled {doubled}";
@@ -159,5 +136,6 @@ public sealed class MailFaultRunTests(ITestOutputHelper log)
 
         log.WriteLine(line);
         System.Console.WriteLine(line);
+        ChaosTally.Record(what, proxy.FaultsInjected, kills: 0, runs, items, lost, doubled);
     }
 }

@@ -2,6 +2,7 @@ using Dxmig.GraphEmulator;
 using Dxmig.Loaders.Graph;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Sandbox;
+using Dxmig.TestSupport;
 using MailKit;
 using MimeKit;
 
@@ -90,8 +91,12 @@ public sealed class MailGraphRunTests : IAsyncLifetime
         var (code, output, error) = await mail.RunAsync();
 
         code.Should().Be(ExitCodes.Success, output + error);
+        var (lost, doubled) = LossCount.Graph(mail, Users);
+        ChaosTally.Record("imap→graph, storm: 429 budget, lost $batch responses, 504 after processing, 503/504 (partial $batch)",
+            mail.Graph.Stats.TotalFaultsInjected + mail.Graph.Stats.TotalThrottled, kills: 0, runs: 1, mail.Manifest.Messages.Count(), lost, doubled);
         mail.Graph.Stats.TotalFaultsInjected.Should().BeGreaterThan(5, "the storm happened");
         mail.Graph.Stats.TotalThrottled.Should().BeGreaterThan(0, "the budget was hit");
+        (lost, doubled).Should().Be((0, 0));
         foreach (var user in Users)
         {
             mail.AssertNothingLostOrDoubled(user, mail.Manifest[user].Messages);
