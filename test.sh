@@ -44,7 +44,10 @@ echo "== test"
 log="$(mktemp)"
 # The fault and kill scenarios (tests/Dxmig.TestSupport/ChaosTally.cs) append one line each here; printed as one table below.
 export DXMIG_CHAOS_TALLY="$(mktemp)"
-trap 'rm -f "$log" "$DXMIG_CHAOS_TALLY"' EXIT
+# Every secret the tests hand to dxmig, and everything dxmig wrote (logs, reports, ledgers, output, alert mails), for the scan
+# after the suite (tests/secret-scan.sh). Owner-only; removed on exit.
+export DXMIG_SECRET_SCAN="$(mktemp -d)"
+trap 'rm -rf "$log" "$DXMIG_CHAOS_TALLY" "$DXMIG_SECRET_SCAN"' EXIT
 status=0
 dotnet test Migration.sln -c Release --no-build --nologo --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
 
@@ -70,6 +73,11 @@ if [ -s "$DXMIG_CHAOS_TALLY" ]; then
     BEGIN { row("scenario", "faults", "kills", "runs", "items", "lost", "doubled", "quarantined (by reason)") }
     { row($1, $2, $3, $4, $5, $6, $7, $8); f += $2; k += $3; r += $4; i += $5; l += $6; d += $7 }
     END { row("TOTAL", f, k, r, i, l, d, "") }'
+fi
+echo "== 秘密情報の走査 / secret scan of everything dxmig wrote during the suite"
+if ! bash tests/secret-scan.sh "$DXMIG_SECRET_SCAN"; then
+  status=1
+  failed=$((failed + 1))
 fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

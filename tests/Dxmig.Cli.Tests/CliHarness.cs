@@ -65,7 +65,9 @@ public sealed class CliHarness : IDisposable
         var output = new StringWriter();
         var error = new StringWriter();
         var io = new CliIo(output, error, interactive: false, name => Environment.TryGetValue(name, out var v) ? v : null, Time);
+        SecretScan.RegisterVariables(Environment);
         var code = await CliApp.RunAsync(args, io, () => CancellationToken.None);
+        SecretScan.KeepText("cli", output.ToString() + error.ToString());
         return (code, output.ToString(), error.ToString());
     }
 
@@ -99,9 +101,10 @@ public sealed class CliHarness : IDisposable
             info.Environment[key] = value;
         }
 
+        SecretScan.RegisterVariables(Environment);
         var process = System.Diagnostics.Process.Start(info)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
+        _ = process.StandardOutput.ReadToEndAsync().ContinueWith(t => SecretScan.KeepText("cli-child", t.Result), TaskScheduler.Default);
+        _ = process.StandardError.ReadToEndAsync().ContinueWith(t => SecretScan.KeepText("cli-child", t.Result), TaskScheduler.Default);
         return process;
     }
 

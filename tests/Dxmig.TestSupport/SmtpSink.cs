@@ -86,6 +86,7 @@ public sealed class SmtpSink : IAsyncDisposable
                         }
 
                         Messages.Enqueue(([.. recipients], data.ToString()));
+                        SecretScan.KeepText("alert-mail", data.ToString());
                         recipients.Clear();
                         await writer.WriteLineAsync("250 OK queued");
                         break;

@@ -24,6 +24,7 @@ public sealed class TempFolder : IDisposable
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        SecretScan.KeepFolder(Path);
         try
         {
             Directory.Delete(Path, recursive: true);

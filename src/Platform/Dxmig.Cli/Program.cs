@@ -1,9 +1,11 @@
 using System.Runtime.InteropServices;
 using Dxmig.Cli;
 using Dxmig.Cli.Console;
+using Dxmig.Platform.Records;
 using Dxmig.Platform.Text;
 
 JapaneseEncodings.EnsureRegistered();
+OwnerOnlyFile.RestrictNewFilesToOwner();
 
 // First SIGINT/SIGTERM: finish the batch in hand, record it, stop (the next run resumes). Second: leave at once.
 using var stop = new CancellationTokenSource();
