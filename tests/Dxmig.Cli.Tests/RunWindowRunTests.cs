@@ -2,6 +2,8 @@ using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Pipeline;
 using Microsoft.Extensions.Time.Testing;
 
+using Dxmig.TestSupport;
+
 namespace Dxmig.Cli.Tests;
 
 /// <summary>A mail job with a night window (20:00–07:00 Asia/Tokyo) on a fake clock: no sleeping.</summary>
@@ -50,6 +52,15 @@ public sealed class RunWindowRunTests : IAsyncLifetime
         clock.SetUtcNow(Tokyo(26, 20, 0));
         var (next, nextOutput, nextError) = await mail.Cli.RunAsync("run", job);
         next.Should().Be(ExitCodes.Success, nextOutput + nextError);
+        var (lost, doubled) = (0, 0);
+        foreach (var user in Users)
+        {
+            var expected = mail.Manifest[user].Messages.Select(m => (Folder: MailRunHarness.TargetFolder(m.Folder), m.Sha256)).ToList();
+            var actual = (await mail.TargetMessagesAsync(user)).Select(m => (m.Folder, m.Sha256)).ToList();
+            (lost, doubled) = LossCount.Tally(expected, actual, lost, doubled);
+        }
+
+        ChaosTally.Record("imap→imap, run window closed mid-folder, finished in the next window", faults: 1, kills: 0, runs: 3, total, lost, doubled);
         foreach (var user in Users)
         {
             await mail.AssertTargetHoldsAsync(user, mail.Manifest[user].Messages.Select(m => m.ToStored()));
