@@ -89,8 +89,18 @@ public sealed class CliHarness : IDisposable
         return await db.Items.GroupBy(i => i.State).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count);
     }
 
+    /// <summary>Every ledger row (state, reason code and message, location, target key).</summary>
+    public async Task<List<LedgerItem>> LedgerItemsAsync()
+    {
+        await using var db = new LedgerDbContext(StoreContextFactory.CreateOptions<LedgerDbContext>(StoreLocation.Parse(Ledger, "/")));
+        return await db.Items.AsNoTracking().ToListAsync();
+    }
+
     /// <summary>Starts <c>dxmig run JOB</c> as its own process (so that it can be killed) with this harness's environment.</summary>
-    public System.Diagnostics.Process StartChild(string job)
+    public System.Diagnostics.Process StartChild(string job) => StartChildCapturing(job).Process;
+
+    /// <summary><see cref="StartChild"/>, keeping what the process writes to stdout and stderr.</summary>
+    public (System.Diagnostics.Process Process, Task<string> Output, Task<string> Error) StartChildCapturing(string job)
     {
         var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dxmig.dll"));
@@ -103,9 +113,11 @@ public sealed class CliHarness : IDisposable
 
         SecretScan.RegisterVariables(Environment);
         var process = System.Diagnostics.Process.Start(info)!;
-        _ = process.StandardOutput.ReadToEndAsync().ContinueWith(t => SecretScan.KeepText("cli-child", t.Result), TaskScheduler.Default);
-        _ = process.StandardError.ReadToEndAsync().ContinueWith(t => SecretScan.KeepText("cli-child", t.Result), TaskScheduler.Default);
-        return process;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        _ = output.ContinueWith(t => SecretScan.KeepText("cli-child", t.Result), TaskScheduler.Default);
+        _ = error.ContinueWith(t => SecretScan.KeepText("cli-child", t.Result), TaskScheduler.Default);
+        return (process, output, error);
     }
 
     /// <summary>Waits until the ledger holds at least this many loaded items (or the process ended first: an error).</summary>

@@ -9,6 +9,7 @@ using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Reconciliation;
 using Dxmig.Platform.Records;
 using Dxmig.Platform.Storage;
 using Dxmig.Transformers.Cess;
@@ -183,14 +184,39 @@ internal sealed class StaffJobKind : IJobKind
                 $"run {runId} has no pending-deletions list at {path} (--confirm-deletes takes the RUNID of a run stopped at the threshold)");
         }
 
-        return [.. File.ReadLines(path, Encoding.UTF8).Skip(1).Where(l => l.Length > 0).Select(l => Uncell(l.Split(',')[0]))];
+        return [.. File.ReadLines(path, Encoding.UTF8).Skip(1).Where(l => l.Length > 0).Select(FirstCell)];
     }
 
-    private static string Cell(string value) => value.Contains(',', StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal)
-        ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
-        : value;
+    /// <summary>A cell the admin opens in Excel: quoted as needed, and an id starting with = + - @ neutralised (CsvCells).</summary>
+    private static string Cell(string value) => CsvCells.Cell(value);
 
-    private static string Uncell(string value) => value.StartsWith('"') ? value[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal) : value;
+    /// <summary>The employee id of a line <see cref="Cell"/> wrote: quotes and the neutralising apostrophe undone.</summary>
+    private static string FirstCell(string line)
+    {
+        string value;
+        if (line.StartsWith('"'))
+        {
+            var text = new StringBuilder();
+            for (var i = 1; i < line.Length; i++)
+            {
+                if (line[i] == '"' && (i + 1 >= line.Length || line[i + 1] != '"'))
+                {
+                    break;
+                }
+
+                text.Append(line[i]);
+                i += line[i] == '"' ? 1 : 0;
+            }
+
+            value = text.ToString();
+        }
+        else
+        {
+            value = line.Split(',')[0];
+        }
+
+        return value.Length > 1 && value[0] == '\'' && value[1] is '=' or '+' or '-' or '@' or '\t' or '\r' ? value[1..] : value;
+    }
 
     private static StaffJobSettings Settings(JobFile job) =>
         job.KindSettings as StaffJobSettings
