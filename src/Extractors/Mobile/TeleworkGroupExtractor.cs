@@ -20,6 +20,9 @@ public sealed class TeleworkGroupExtractor(TeleworkGroupSourceOptions options, I
     public const string SystemName = "telework-groups";
     public const string Container = "members";
 
+    /// <summary>The memberships the lists granted in the last extraction (for the report of members no list grants).</summary>
+    public IReadOnlyList<GroupMembership> Wanted { get; private set; } = [];
+
     public ValueTask<SourceEstimate?> EstimateAsync(string account, CancellationToken cancellationToken) =>
         ValueTask.FromResult<SourceEstimate?>(new SourceEstimate(null, options.PermissionFiles.Where(File.Exists).Sum(f => new FileInfo(f).Length)));
 
@@ -62,6 +65,7 @@ public sealed class TeleworkGroupExtractor(TeleworkGroupSourceOptions options, I
             }
         }
 
+        Wanted = [.. wanted.Values.Select(w => w.Membership)];
         foreach (var (key, (membership, lines)) in wanted)
         {
             var hash = ContentHash.OfFields([membership.GroupKey, membership.GroupName, membership.MailNickname, membership.EmployeeId]);

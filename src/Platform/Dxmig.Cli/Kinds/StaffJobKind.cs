@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Dxmig.Extractors.Cess;
 using Dxmig.Extractors.Csv;
 using Dxmig.Loaders.Graph;
@@ -159,38 +157,12 @@ internal sealed class StaffJobKind : IJobKind
     }
 
     /// <summary>Where a run's pending deletions are listed.</summary>
-    public static string PendingPath(string folder, string runId) => Path.Combine(folder, $"pending-deletions-{runId}.csv");
+    public static string PendingPath(string folder, string runId) => PendingDeletions.PathOf(folder, runId);
 
-    private static void WritePending(string folder, string runId, IReadOnlyList<(string NativeId, string? TargetKey)> pending)
-    {
-        Directory.CreateDirectory(folder);
-        var text = new StringBuilder("employee_id,target_key\r\n");
-        foreach (var (id, key) in pending.OrderBy(p => p.NativeId, StringComparer.Ordinal))
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{Cell(id)},{Cell(key ?? string.Empty)}\r\n");
-        }
+    private static void WritePending(string folder, string runId, IReadOnlyList<(string NativeId, string? TargetKey)> pending) =>
+        PendingDeletions.Write(folder, runId, "employee_id", pending);
 
-        File.WriteAllText(PendingPath(folder, runId), text.ToString(), new UTF8Encoding(true));
-    }
-
-    private static HashSet<string> ReadPending(string folder, string runId)
-    {
-        var path = PendingPath(folder, runId);
-        if (runId.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || !File.Exists(path))
-        {
-            throw new ConfigurationException(
-                $"実行 {runId} の削除予定一覧 {path} がありません (--confirm-deletes にはしきい値で止まった実行の RUNID を指定します) / " +
-                $"run {runId} has no pending-deletions list at {path} (--confirm-deletes takes the RUNID of a run stopped at the threshold)");
-        }
-
-        return [.. File.ReadLines(path, Encoding.UTF8).Skip(1).Where(l => l.Length > 0).Select(l => Uncell(l.Split(',')[0]))];
-    }
-
-    private static string Cell(string value) => value.Contains(',', StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal)
-        ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
-        : value;
-
-    private static string Uncell(string value) => value.StartsWith('"') ? value[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal) : value;
+    private static HashSet<string> ReadPending(string folder, string runId) => PendingDeletions.Read(folder, runId);
 
     private static StaffJobSettings Settings(JobFile job) =>
         job.KindSettings as StaffJobSettings
