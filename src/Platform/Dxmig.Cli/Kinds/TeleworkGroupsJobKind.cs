@@ -75,8 +75,7 @@ internal sealed class TeleworkGroupsJobKind : IJobKind
     public static IReadOnlyList<string> Files(JobSection source, string key, DiagnosticBag diagnostics)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var files = (source.IsSection(key) ? [] : source.Value(key) is { } one && !one.StartsWith('[') ? [one] : source.StringList(key))
-            .Select(source.ResolvePath).ToList();
+        var files = source.StringList(key).Select(source.ResolvePath).ToList();
         if (files.Count == 0)
         {
             diagnostics.Error(source.PositionOf(key), $"'source.{key}' にファイルを書いてください", $"'source.{key}' must name the file(s)");
