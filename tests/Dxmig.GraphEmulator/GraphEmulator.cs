@@ -111,6 +111,8 @@ public sealed class GraphEmulator : IAsyncDisposable
         pipeline.Add(AttachmentHandlers.Routes());
         pipeline.Add(UploadSessionHandlers.Routes());
         pipeline.Add(ContactHandlers.Routes());
+        pipeline.Add(GroupHandlers.Routes());
+        pipeline.Add(DeviceIdentityHandlers.Routes());
         pipeline.Add(BatchHandler.Routes(pipeline));
         var tokens = new TokenService(options, secret, context);
         var endpoint = new GraphHttpEndpoint(pipeline, tokens);
@@ -145,6 +147,7 @@ public sealed class GraphEmulator : IAsyncDisposable
         }.ToJsonString(), "application/json"));
         app.Map("/v1.0/{**rest}", endpoint.HandleGraphAsync);
         app.Map("/upload/{**rest}", endpoint.HandleUploadAsync);
+        app.Map("/beta/{**rest}", endpoint.HandleBetaAsync);
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

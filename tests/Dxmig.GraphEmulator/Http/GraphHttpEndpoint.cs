@@ -19,6 +19,12 @@ internal sealed class GraphHttpEndpoint(GraphPipeline pipeline, TokenService tok
         await HandleAsync(http, "/v1.0", viaUploadUrl: false);
     }
 
+    /// <summary>The <c>/beta</c> endpoint: its routes' templates start with <c>beta/</c>, so v1.0 never serves them.</summary>
+    public async Task HandleBetaAsync(HttpContext http)
+    {
+        await HandleAsync(http, string.Empty, viaUploadUrl: false);
+    }
+
     public async Task HandleUploadAsync(HttpContext http)
     {
         await HandleAsync(http, "/upload", viaUploadUrl: true);

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Dxmig.Extractors.Cess;
 using Dxmig.Extractors.Csv;
 using Dxmig.Loaders.Graph;
@@ -9,7 +7,6 @@ using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Pipeline;
-using Dxmig.Platform.Reconciliation;
 using Dxmig.Platform.Records;
 using Dxmig.Platform.Storage;
 using Dxmig.Transformers.Cess;
@@ -160,63 +157,12 @@ internal sealed class StaffJobKind : IJobKind
     }
 
     /// <summary>Where a run's pending deletions are listed.</summary>
-    public static string PendingPath(string folder, string runId) => Path.Combine(folder, $"pending-deletions-{runId}.csv");
+    public static string PendingPath(string folder, string runId) => PendingDeletions.PathOf(folder, runId);
 
-    private static void WritePending(string folder, string runId, IReadOnlyList<(string NativeId, string? TargetKey)> pending)
-    {
-        Directory.CreateDirectory(folder);
-        var text = new StringBuilder("employee_id,target_key\r\n");
-        foreach (var (id, key) in pending.OrderBy(p => p.NativeId, StringComparer.Ordinal))
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{Cell(id)},{Cell(key ?? string.Empty)}\r\n");
-        }
+    private static void WritePending(string folder, string runId, IReadOnlyList<(string NativeId, string? TargetKey)> pending) =>
+        PendingDeletions.Write(folder, runId, "employee_id", pending);
 
-        File.WriteAllText(PendingPath(folder, runId), text.ToString(), new UTF8Encoding(true));
-    }
-
-    private static HashSet<string> ReadPending(string folder, string runId)
-    {
-        var path = PendingPath(folder, runId);
-        if (runId.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || !File.Exists(path))
-        {
-            throw new ConfigurationException(
-                $"実行 {runId} の削除予定一覧 {path} がありません (--confirm-deletes にはしきい値で止まった実行の RUNID を指定します) / " +
-                $"run {runId} has no pending-deletions list at {path} (--confirm-deletes takes the RUNID of a run stopped at the threshold)");
-        }
-
-        return [.. File.ReadLines(path, Encoding.UTF8).Skip(1).Where(l => l.Length > 0).Select(FirstCell)];
-    }
-
-    /// <summary>A cell the admin opens in Excel: quoted as needed, and an id starting with = + - @ neutralised (CsvCells).</summary>
-    private static string Cell(string value) => CsvCells.Cell(value);
-
-    /// <summary>The employee id of a line <see cref="Cell"/> wrote: quotes and the neutralising apostrophe undone.</summary>
-    private static string FirstCell(string line)
-    {
-        string value;
-        if (line.StartsWith('"'))
-        {
-            var text = new StringBuilder();
-            for (var i = 1; i < line.Length; i++)
-            {
-                if (line[i] == '"' && (i + 1 >= line.Length || line[i + 1] != '"'))
-                {
-                    break;
-                }
-
-                text.Append(line[i]);
-                i += line[i] == '"' ? 1 : 0;
-            }
-
-            value = text.ToString();
-        }
-        else
-        {
-            value = line.Split(',')[0];
-        }
-
-        return value.Length > 1 && value[0] == '\'' && value[1] is '=' or '+' or '-' or '@' or '\t' or '\r' ? value[1..] : value;
-    }
+    private static HashSet<string> ReadPending(string folder, string runId) => PendingDeletions.Read(folder, runId);
 
     private static StaffJobSettings Settings(JobFile job) =>
         job.KindSettings as StaffJobSettings

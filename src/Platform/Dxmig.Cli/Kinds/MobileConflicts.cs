@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text;
+using Dxmig.Platform.Ledger;
+
+namespace Dxmig.Cli.Kinds;
+
+/// <summary>One conflict an admin must see: its kind (a code), what it is about, and the sentence (Japanese / English).</summary>
+internal sealed record MobileConflict(string Kind, string Subject, string Detail);
+
+/// <summary>
+/// The conflicts a mobile-work run found, written to <c>{logs}/{job}/conflicts-{RUNID}.csv</c> (UTF-8 with BOM, for
+/// Excel) and counted in the run summary: the run ends "needs attention" (exit 1) while there are any.
+/// </summary>
+internal static class MobileConflicts
+{
+    public static string PathOf(string folder, string runId) => Path.Combine(folder, $"conflicts-{runId}.csv");
+
+    public static void Report(string folder, LedgerRun run, IReadOnlyList<MobileConflict> conflicts)
+    {
+        if (conflicts.Count == 0)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(folder);
+        var text = new StringBuilder("kind,subject,detail\r\n");
+        foreach (var c in conflicts.OrderBy(c => c.Kind, StringComparer.Ordinal).ThenBy(c => c.Subject, StringComparer.Ordinal))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{Cell(c.Kind)},{Cell(c.Subject)},{Cell(c.Detail)}\r\n");
+        }
+
+        var path = PathOf(folder, run.RunId);
+        File.WriteAllText(path, text.ToString(), new UTF8Encoding(true));
+        var kinds = string.Join(", ", conflicts.GroupBy(c => c.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
+        run.Message = (run.Message is { } message ? message + "\n" : string.Empty) +
+                      $"要確認: 管理者が確認すべき不整合が {conflicts.Count} 件あります ({kinds})。一覧: {path} / " +
+                      $"needs attention: {conflicts.Count} conflict(s) an admin must see ({kinds}); list: {path}";
+        if (run.Outcome is RunOutcome.Succeeded or RunOutcome.CompletedWithQuarantine)
+        {
+            run.Outcome = RunOutcome.CompletedWithWarnings;
+        }
+    }
+
+    private static string Cell(string value) => value.IndexOfAny([',', '"', '\n', '\r']) >= 0
+        ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
+        : value;
+}

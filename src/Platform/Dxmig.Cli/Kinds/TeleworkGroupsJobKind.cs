@@ -1,0 +1,162 @@
+using Dxmig.Extractors.Csv;
+using Dxmig.Extractors.Mobile;
+using Dxmig.Loaders.Graph;
+using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Jobs;
+using Dxmig.Platform.Ledger;
+using Dxmig.Platform.Mappings;
+using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Records;
+using Dxmig.Platform.Storage;
+using Dxmig.Transformers.Mobile;
+using Microsoft.Extensions.Logging;
+
+namespace Dxmig.Cli.Kinds;
+
+/// <summary>
+/// <c>kind: telework-groups</c>: the telework permission lists → Entra ID security groups through Graph (the all-users
+/// group, one per system, one per department; names in mappings/telework-groups.yaml), people matched through the
+/// identity map. Each night only the difference is applied (the ledger knows what was added); members no list grants
+/// any more are removed within the threshold (<c>delete-threshold</c> 500, <c>delete-threshold-percent</c> 20); above
+/// it none is, the list goes to <c>{logs}/{job}/pending-deletions-{RUNID}.csv</c> and the run ends "needs attention"
+/// until <c>dxmig run JOB --confirm-deletes RUNID</c>. Members a group has that no list grants (added by hand) are
+/// never removed: they are listed as conflicts.
+/// </summary>
+internal sealed class TeleworkGroupsJobKind : IJobKind
+{
+    public const string SourceType = "telework-permission-csv";
+    public const string Account = "entra";
+
+    public string Name => "telework-groups";
+
+    public IReadOnlyDictionary<string, bool> MappingNames { get; } = new Dictionary<string, bool>
+    {
+        ["fields"] = false,
+        ["groups"] = true,
+        ["departments"] = true,
+        ["identity"] = true,
+    };
+
+    public void Validate(JobFile job, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var source = job.Source;
+        source.CheckKeys("type", "files", "encoding");
+        source.Choice("type", [SourceType]);
+        if (!source.Has("type"))
+        {
+            diagnostics.Error(source.Position, $"'source.type' がありません ({SourceType})", $"'source.type' is missing ({SourceType})");
+        }
+
+        var encodingName = source.Choice("encoding", CsvEncoding.Names, "auto");
+        var files = Files(source, "files", diagnostics);
+        var target = job.Target;
+        target.CheckKeys([.. GraphTargetReader.Keys, "delete-threshold", "delete-threshold-percent", "replication-wait-seconds"]);
+        target.Choice("type", ["graph"]);
+        var graph = GraphTargetReader.Read(target);
+        var threshold = target.Number("delete-threshold", 0, 1_000_000) ?? DeletionSafety.DefaultMaxCount;
+        var percent = target.Number("delete-threshold-percent", 0, 100) ?? DeletionSafety.DefaultMaxPercent;
+        var wait = target.Number("replication-wait-seconds", 0, 3600) ?? 120;
+
+        var fieldMap = job.Mappings.TryGetValue("fields", out var fieldsRef)
+            ? MobileFieldMap.Load(fieldsRef.Path, MobileFieldMap.PermissionFields, diagnostics)
+            : MobileFieldMap.DefaultPermissions;
+        var groups = job.Mappings.TryGetValue("groups", out var groupsRef) ? TeleworkGroupMap.Load(groupsRef.Path, diagnostics) : null;
+        var departments = job.Mappings.TryGetValue("departments", out var departmentsRef) ? DepartmentMap.Load(departmentsRef.Path, diagnostics) : null;
+        var identities = job.Mappings.TryGetValue("identity", out var identityRef) ? IdentityMap.Load(identityRef.Path, diagnostics) : null;
+        if (fieldMap is not null && groups is not null && departments is not null && identities is not null && graph is not null && encodingName is not null && files.Count > 0)
+        {
+            job.KindSettings = new TeleworkGroupsJobSettings(
+                files, CsvEncoding.Parse(encodingName), fieldMap, groups, departments, identities, graph, threshold, percent, TimeSpan.FromSeconds(wait));
+        }
+    }
+
+    /// <summary>The files a source key lists (one or several), resolved and checked to exist.</summary>
+    public static IReadOnlyList<string> Files(JobSection source, string key, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var files = source.StringList(key).Select(source.ResolvePath).ToList();
+        if (files.Count == 0)
+        {
+            diagnostics.Error(source.PositionOf(key), $"'source.{key}' にファイルを書いてください", $"'source.{key}' must name the file(s)");
+        }
+
+        foreach (var file in files.Where(f => !File.Exists(f)))
+        {
+            diagnostics.Error(source.PositionOf(key), $"ファイル {file} がありません", $"file {file} does not exist");
+        }
+
+        return files;
+    }
+
+    public IReadOnlyList<string> ListAccounts(JobFile job) => [Account];
+
+    public async Task<RunResult> RunAsync(JobFile job, JobRunRequest request, IRunObserver observer, ILoggerFactory loggers, CancellationToken stopToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var settings = job.KindSettings as TeleworkGroupsJobSettings
+            ?? throw new ConfigurationException("ジョブファイルが検証されていません / the job file was not validated");
+        var folder = Path.Combine(job.LogFolder, job.Name);
+        var safety = new DeletionSafety
+        {
+            MaxCount = settings.DeleteThreshold,
+            MaxPercent = settings.DeleteThresholdPercent,
+            Confirmed = request.ConfirmDeletes is { } runId ? PendingDeletions.Read(folder, runId) : null,
+        };
+        var today = DateOnly.FromDateTime(request.Time.GetUtcNow().ToOffset(TimeSpan.FromHours(9)).DateTime);
+        var ledgerLocation = StoreLocation.Parse(job.Ledger, job.Directory, job.LedgerPassword?.Resolve(job.Environment));
+        await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
+        using var session = new GraphSession(settings.Graph.Resolve(job.Environment));
+        await using var loader = new GraphGroupLoader(session, loggers.CreateLogger<GraphGroupLoader>(), request.Time) { ReplicationWait = settings.ReplicationWait };
+        var extractor = new TeleworkGroupExtractor(
+            new TeleworkGroupSourceOptions(
+                settings.Files, settings.Encoding, settings.FieldMap, settings.Groups, settings.Departments,
+                text => MobileTransformer.TryDate(text, out var date) ? date : null, today, safety),
+            loggers.CreateLogger<TeleworkGroupExtractor>());
+        var runner = new PipelineRunner<GroupMembership, GroupMembership>(
+            extractor, new GroupMembershipTransformer(settings.Identities), loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
+        var result = await runner.RunAsync(
+            new RunSettings { Job = job.Name, Accounts = [Account], Parallelism = 1, BatchSize = job.BatchSize, ChannelCapacity = job.ChannelCapacity, DryRun = request.DryRun },
+            observer,
+            stopToken);
+        if (safety.Pending.Count > 0)
+        {
+            PendingDeletions.Write(folder, result.Run.RunId, "membership", safety.Pending);
+            var path = PendingDeletions.PathOf(folder, result.Run.RunId);
+            result.Run.Message = (result.Run.Message is { } message ? message + "\n" : string.Empty) +
+                $"要確認: 外すのを保留した {safety.Pending.Count} 件の一覧 {path} を確認し、確定するには dxmig run {job.FilePath} --confirm-deletes {result.Run.RunId} / " +
+                $"needs attention: review the {safety.Pending.Count} held-back member removals in {path}; to confirm: dxmig run {job.FilePath} --confirm-deletes {result.Run.RunId}";
+        }
+
+        if (!request.DryRun && result.Run.Outcome is not (RunOutcome.Failed or RunOutcome.Stopped))
+        {
+            MobileConflicts.Report(folder, result.Run, await UngrantedMembersAsync(settings, extractor.Wanted, loader, stopToken));
+        }
+
+        return result;
+    }
+
+    /// <summary>Members a group has that no list grants (nor a pending removal explains): conflicts, never removed here.</summary>
+    private static async Task<List<MobileConflict>> UngrantedMembersAsync(
+        TeleworkGroupsJobSettings settings, IReadOnlyList<GroupMembership> wanted, GraphGroupLoader loader, CancellationToken cancellationToken)
+    {
+        var conflicts = new List<MobileConflict>();
+        foreach (var group in wanted.GroupBy(w => w.GroupName, StringComparer.Ordinal))
+        {
+            var granted = group.Where(w => settings.Identities.Contains(w.EmployeeId))
+                .Select(w => settings.Identities.TargetOf(w.EmployeeId)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (var (id, upn) in await loader.ListMembersAsync(Account, group.Key, cancellationToken))
+            {
+                if (upn is null || !granted.Contains(upn))
+                {
+                    conflicts.Add(new MobileConflict("member-not-granted", $"{group.Key}: {upn ?? id}",
+                        $"グループ {group.Key} のメンバー {upn ?? id} はどの許可一覧にもありません / member {upn ?? id} of group {group.Key} is granted by no permission list"));
+                }
+            }
+        }
+
+        return conflicts;
+    }
+}

@@ -1,0 +1,18 @@
+using Dxmig.Extractors.Csv;
+using Dxmig.Extractors.Mobile;
+using Dxmig.Platform.Mappings;
+
+namespace Dxmig.Cli.Kinds;
+
+/// <summary>What a <c>telework-groups</c> job's sections and mapping files say, checked.</summary>
+internal sealed record TeleworkGroupsJobSettings(
+    IReadOnlyList<string> Files,
+    CsvEncodingChoice Encoding,
+    MobileFieldMap FieldMap,
+    TeleworkGroupMap Groups,
+    DepartmentMap Departments,
+    IdentityMap Identities,
+    GraphTargetSettings Graph,
+    int DeleteThreshold,
+    double DeleteThresholdPercent,
+    TimeSpan ReplicationWait);

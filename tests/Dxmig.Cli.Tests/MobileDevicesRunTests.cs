@@ -1,0 +1,85 @@
+using Dxmig.Cli.Demo;
+using Dxmig.Platform.Pipeline;
+using Dxmig.TestSupport;
+using Microsoft.EntityFrameworkCore;
+
+namespace Dxmig.Cli.Tests;
+
+/// <summary><c>kind: mobile-devices</c> end to end: devices, SIMs and permissions into the platform store with history, the conflicts report, re-runs.</summary>
+public sealed class MobileDevicesRunTests : IDisposable
+{
+    private const int Devices = 40;
+    private const int People = 120;
+    private readonly MobileHarness mobile = new();
+
+    public void Dispose() => mobile.Dispose();
+
+    internal static async Task LoadAndCheckAsync(MobileHarness mobile)
+    {
+        await mobile.LoadStaffAsync(People);
+        MobileSamples.Write(mobile.Cli.Exports, new MobileSampleOptions(Devices, People, Cp932: true, Planted: true));
+        var job = mobile.DevicesJob();
+
+        var (code, output, error) = await mobile.Cli.RunAsync("run", job);
+
+        code.Should().Be(ExitCodes.Quarantined, output + error);
+        output.Should().Contain($"隔離 {MobileSamples.PlantedBadDevices + MobileSamples.PlantedBadPermissions}").And.Contain("devices.csv:");
+        await using (var db = mobile.Db())
+        {
+            (await db.Devices.CountAsync()).Should().Be(Devices + 3, "40 devices and 3 planted conflicts load; 3 bad rows do not");
+            var quoted = await db.Devices.SingleAsync(d => d.AssetNumber == MobileSamples.AssetNumber(3));
+            quoted.Model.Should().Be("Let's note\r\nＦＶ３ (㈱髙島屋 経由)");
+            quoted.LentFrom.Should().Be("2025-04-01", "令和7年4月1日");
+            (await db.Sims.CountAsync()).Should().BeGreaterThan(30);
+            (await db.TeleworkPermissions.CountAsync(p => p.SystemKey == "home")).Should().Be(People);
+            (await db.DeviceAssignments.CountAsync(a => a.ValidTo == null)).Should().Be(await db.Devices.CountAsync(d => d.State == "lent"));
+        }
+
+        var conflicts = mobile.Conflicts();
+        conflicts.Should().Contain(l => l.StartsWith("lent-to-unknown-person," + MobileSamples.AssetNumber(Devices), StringComparison.Ordinal));
+        conflicts.Should().Contain(l => l.StartsWith("sim-in-two-devices," + MobileSamples.Iccid(1), StringComparison.Ordinal)
+            && l.Contains(MobileSamples.AssetNumber(1), StringComparison.Ordinal) && l.Contains(MobileSamples.AssetNumber(Devices + 1), StringComparison.Ordinal));
+        conflicts.Should().Contain(l => l.StartsWith("lending-period-over," + MobileSamples.AssetNumber(Devices + 2), StringComparison.Ordinal));
+        conflicts.Should().Contain(l => l.StartsWith("permission-unknown-person," + MobileSamples.Unknown + "/mobile", StringComparison.Ordinal));
+        conflicts.Should().HaveCount(5, "a header and exactly the four planted conflicts");
+        output.Should().Contain("管理者が確認すべき不整合が 4 件");
+    }
+
+    [Fact]
+    public async Task Run_PlantedExports_LoadsWithHistory_AndListsEachConflict() => await LoadAndCheckAsync(mobile);
+
+    [Fact]
+    public async Task Run_Again_ThenDeviceReturnedAndSimSwapped_ClosesAndOpensHistory()
+    {
+        await mobile.LoadStaffAsync(People);
+        MobileSamples.Write(mobile.Cli.Exports, new MobileSampleOptions(Devices, People, Cp932: false));
+        var job = mobile.DevicesJob();
+        (await mobile.Cli.RunAsync("run", job)).ExitCode.Should().Be(ExitCodes.Success);
+
+        var again = await mobile.Cli.RunAsync("run", job);
+        again.ExitCode.Should().Be(ExitCodes.Success, again.Output + again.Error);
+        again.Output.Should().Contain($"already done {Devices}");
+
+        MobileSamples.Write(mobile.Cli.Exports, new MobileSampleOptions(Devices, People, Cp932: false) { Returned = new HashSet<int> { 0 }, SwappedSim = new HashSet<int> { 1 } });
+        var diff = await mobile.Cli.RunAsync("run", job);
+
+        diff.ExitCode.Should().Be(ExitCodes.Success, diff.Output + diff.Error);
+        var returned = await mobile.AssignmentsAsync(MobileSamples.AssetNumber(0));
+        returned.Should().ContainSingle().Which.ValidTo.Should().NotBeNull("the device went back to stock");
+        await using var db = mobile.Db();
+        var sims = await db.SimInstallations.Where(s => s.AssetNumber == MobileSamples.AssetNumber(1)).OrderBy(s => s.Id).ToListAsync();
+        sims.Select(s => (s.Iccid, s.ValidTo is null)).Should().Equal((MobileSamples.Iccid(1), false), (MobileSamples.Iccid(100_001), true));
+        (await db.Devices.SingleAsync(d => d.AssetNumber == MobileSamples.AssetNumber(0))).State.Should().Be("stock");
+    }
+}
+
+/// <summary>The same load against PostgreSQL (binary COPY into the staging tables, the same upserts and history statements).</summary>
+public sealed class MobileDevicesPostgresTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    [Fact]
+    public async Task Run_PlantedExports_OnPostgres_LoadsWithHistory_AndListsEachConflict()
+    {
+        using var mobile = new MobileHarness(await postgres.Server.CreateDatabaseAsync());
+        await MobileDevicesRunTests.LoadAndCheckAsync(mobile);
+    }
+}

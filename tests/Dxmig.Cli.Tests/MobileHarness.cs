@@ -1,0 +1,102 @@
+using Dxmig.Loaders.PlatformStore;
+using Dxmig.Platform.Storage;
+using Dxmig.TestSupport;
+using Microsoft.EntityFrameworkCore;
+
+namespace Dxmig.Cli.Tests;
+
+/// <summary>A staff directory (cess-staff job) and mobile-work samples in a temp folder, with the job files that read them.</summary>
+internal sealed class MobileHarness : IDisposable
+{
+    public MobileHarness(string? store = null) => Store = store ?? "../state/platform.db";
+
+    public CliHarness Cli { get; } = new();
+
+    /// <summary>The store as the job files name it (a SQLite path relative to jobs/, or a PostgreSQL URL).</summary>
+    public string Store { get; }
+
+    public string Logs => Path.Combine(Cli.Folder, "logs");
+
+    private static string Mappings => RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
+
+    public void Dispose() => Cli.Dispose();
+
+    /// <summary>Loads <paramref name="people"/> staff into the store through the cess-staff job; returns the job's exit code.</summary>
+    public async Task<int> LoadStaffAsync(int people)
+    {
+        Demo.StaffSamples.Write(Path.Combine(Cli.Exports, "staff.csv"), Path.Combine(Cli.Exports, "identity.csv"), new Demo.StaffSampleOptions(people));
+        var job = Cli.Write("jobs/staff.yaml", $"""
+            name: staff
+            kind: cess-staff
+            ledger: ../state/ledger.db
+            target:
+              store: {Store}
+              type: platform-staff
+            source:
+              file: ../exports/staff.csv
+              type: cess-staff-csv
+            mappings:
+              departments: {Mappings}/cess-departments.csv
+              identity: ../exports/identity.csv
+            logging:
+              folder: ../logs
+            """);
+        var (code, output, error) = await Cli.RunAsync("run", job);
+        return code == 0 ? code : throw new InvalidOperationException(output + error);
+    }
+
+    public string DevicesJob() => Cli.Write("jobs/mobile.yaml", $"""
+        name: mobile
+        kind: mobile-devices
+        source:
+          type: mobile-work-csv
+          devices: ../exports/devices.csv
+          permissions: [../exports/telework-mobile.csv, ../exports/telework-home.csv]
+        target:
+          type: platform-store
+          store: {Store}
+        ledger: ../state/ledger.db
+        mappings:
+          device-fields: {Mappings}/mobile-device-fields.yaml
+          permission-fields: {Mappings}/telework-permission-fields.yaml
+          groups: {Mappings}/telework-groups.yaml
+        logging:
+          folder: ../logs
+        """);
+
+    public string GroupsJob(GraphEmulator.GraphEmulator graph, int threshold = 500)
+    {
+        Cli.Environment["DXMIG_GRAPH_SECRET"] = graph.ClientSecret;
+        return Cli.Write("jobs/groups.yaml", $"""
+            name: groups
+            kind: telework-groups
+            source:
+              type: telework-permission-csv
+              files: [../exports/telework-mobile.csv, ../exports/telework-home.csv]
+            target:
+              {GraphTargetYaml.For(graph, "DXMIG_GRAPH_SECRET", "  ")}
+              delete-threshold: {threshold}
+              replication-wait-seconds: 30
+            ledger: ../state/ledger.db
+            mappings:
+              groups: {Mappings}/telework-groups.yaml
+              departments: {Mappings}/cess-departments.csv
+              identity: ../exports/identity.csv
+            logging:
+              folder: ../logs
+            """);
+    }
+
+    public MobileDbContext Db() => new(StoreContextFactory.CreateOptions<MobileDbContext>(
+        StoreLocation.Parse(StoreLocation.LooksLikePostgres(Store) ? Store : Path.Combine(Cli.Folder, "state", "platform.db"), "/")));
+
+    /// <summary>The lines of the last conflicts list (header first).</summary>
+    public string[] Conflicts() =>
+        File.ReadAllLines(Directory.GetFiles(Logs, "conflicts-*.csv", SearchOption.AllDirectories).OrderBy(File.GetLastWriteTimeUtc).Last());
+
+    public async Task<List<DeviceAssignmentEntity>> AssignmentsAsync(string asset)
+    {
+        await using var db = Db();
+        return await db.DeviceAssignments.Where(a => a.AssetNumber == asset).OrderBy(a => a.Id).ToListAsync();
+    }
+}

@@ -1,0 +1,79 @@
+using Dxmig.Cli.Demo;
+using Dxmig.GraphEmulator;
+using Dxmig.Platform.Pipeline;
+
+namespace Dxmig.Cli.Tests;
+
+/// <summary><c>kind: telework-groups</c> on the Graph emulator: groups created, members in chunks of 20 through $batch, the replication delay, the difference only, the removal threshold.</summary>
+public sealed class TeleworkGroupsRunTests : IAsyncLifetime, IDisposable
+{
+    private const int Devices = 30;
+    private const int People = 90;
+    private readonly MobileHarness mobile = new();
+    private GraphEmulator.GraphEmulator graph = null!;
+
+    public async Task InitializeAsync() =>
+        graph = await GraphEmulator.GraphEmulator.StartAsync(
+            new GraphEmulatorOptions { Users = [.. Enumerable.Range(0, People + 1).Select(StaffSamples.Upn)] }, CancellationToken.None);
+
+    public async Task DisposeAsync() => await graph.DisposeAsync();
+
+    public void Dispose() => mobile.Dispose();
+
+    private IEnumerable<string> Members(string group) =>
+        graph.Store.Groups.Group(group)!.MemberIds.Select(id => graph.Store.FindUser(id)!.UserPrincipalName);
+
+    [Fact]
+    public async Task Run_CreatesGroups_AddsMembersInChunksOf20_RetriesReplication_AndReportsHandAddedMembers()
+    {
+        StaffSamples.Write(Path.Combine(mobile.Cli.Exports, "staff.csv"), Path.Combine(mobile.Cli.Exports, "identity.csv"), new StaffSampleOptions(People));
+        MobileSamples.Write(mobile.Cli.Exports, new MobileSampleOptions(Devices, People, Cp932: true, Planted: true));
+        graph.Store.Groups.ReplicationDelay = TimeSpan.FromSeconds(2);
+        var handAdded = graph.Store.FindUser(StaffSamples.Upn(People))!.Id;
+        graph.Store.Groups.Seed("GG-テレワーク-在宅勤務", handAdded);
+        var job = mobile.GroupsJob(graph);
+
+        var (code, output, error) = await mobile.Cli.RunAsync("run", job);
+
+        code.Should().Be(ExitCodes.Quarantined, output + error);
+        Members("GG-テレワーク利用者").Should().HaveCount(People).And.OnlyHaveUniqueItems();
+        Members("GG-テレワーク-在宅勤務").Should().HaveCount(People + 1).And.Contain(StaffSamples.Upn(People));
+        var mobileHolders = Enumerable.Range(0, Devices).Select(MobileSamples.Holder).OfType<int>().Where(h => h < People).Distinct().ToList();
+        Members("GG-テレワーク-モバイルワーク").Should().BeEquivalentTo(mobileHolders.Select(StaffSamples.Upn));
+        Members("GG-テレワーク-101000-総務課").Should().NotBeEmpty();
+        graph.Store.Groups.LargestMemberBind.Should().Be(20);
+        graph.Store.Groups.ReplicationRefusals.Should().BeGreaterThan(0, "members were added to a group created a moment before");
+        output.Should().Contain("隔離 quarantined 4", "the unknown person's three memberships and the unknown system's row");
+        mobile.Conflicts().Should().ContainSingle(l => l.StartsWith("member-not-granted,", StringComparison.Ordinal))
+            .Which.Should().Contain(StaffSamples.Upn(People));
+
+        var before = graph.Stats.TotalRequests("updateGroup");
+        var again = await mobile.Cli.RunAsync("run", job);
+        again.Output.Should().Contain("投入 loaded 0");
+        graph.Stats.TotalRequests("updateGroup").Should().Be(before, "nothing changed, nothing is sent");
+    }
+
+    [Fact]
+    public async Task Run_RevokedOverThreshold_RemovesNothing_UntilConfirmed()
+    {
+        StaffSamples.Write(Path.Combine(mobile.Cli.Exports, "staff.csv"), Path.Combine(mobile.Cli.Exports, "identity.csv"), new StaffSampleOptions(People));
+        MobileSamples.Write(mobile.Cli.Exports, new MobileSampleOptions(Devices, People, Cp932: false));
+        var job = mobile.GroupsJob(graph, threshold: 10);
+        (await mobile.Cli.RunAsync("run", job)).ExitCode.Should().Be(ExitCodes.Success);
+
+        MobileSamples.Write(mobile.Cli.Exports, new MobileSampleOptions(Devices, People, Cp932: false) { Revoked = Enumerable.Range(0, 20).ToHashSet() });
+        var refused = await mobile.Cli.RunAsync("run", job);
+
+        refused.ExitCode.Should().Be(ExitCodes.Quarantined, refused.Output + refused.Error);
+        refused.Output.Should().Contain("要確認").And.Contain("--confirm-deletes");
+        Members("GG-テレワーク利用者").Should().HaveCount(People);
+        var pending = Directory.GetFiles(mobile.Logs, "pending-deletions-*.csv", SearchOption.AllDirectories).Should().ContainSingle().Subject;
+        var runId = Path.GetFileNameWithoutExtension(pending)["pending-deletions-".Length..];
+
+        var confirmed = await mobile.Cli.RunAsync("run", job, "--confirm-deletes", runId);
+
+        confirmed.ExitCode.Should().Be(ExitCodes.Success, confirmed.Output + confirmed.Error);
+        Members("GG-テレワーク利用者").Should().HaveCount(People - 20).And.NotContain(StaffSamples.Upn(0));
+        Members("GG-テレワーク-在宅勤務").Should().NotContain(StaffSamples.Upn(19)).And.Contain(StaffSamples.Upn(20));
+    }
+}
