@@ -137,12 +137,29 @@ public sealed class MailGraphRunTests : IAsyncLifetime
         var tooBig = mail.Manifest["tanaka"].Messages.Where(m => m.Size > 20_000).ToList();
         tooBig.Should().NotBeEmpty();
 
+        // And one of 3 MB, which must be quarantined from its size alone: its body is never read from the source.
+        var big = new byte[3 * 1024 * 1024];
+        new Random(5).NextBytes(big);
+        var builder = new BodyBuilder { TextBody = "3 MB の添付" };
+        builder.Attachments.Add("図面.bin", big, new ContentType("application", "octet-stream"));
+        using (var client = await mail.Source.ConnectAsMasterAsync("tanaka"))
+        {
+            var inbox = await client.GetFolderAsync("INBOX");
+            await inbox.OpenAsync(FolderAccess.ReadWrite);
+            await inbox.AppendAsync(new MimeMessage([new MailboxAddress("送信者", "sender@example.jp")], [new MailboxAddress("田中", "tanaka@example.jp")], "図面", builder.ToMessageBody()), MessageFlags.Seen);
+        }
+
+        await using var proxy = FaultProxy.Start(mail.Source.Host, mail.Source.Port, FaultPlan.None);
+        mail.Cli.Environment["DXMIG_SRC_PORT"] = proxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
         var (code, output, _) = await mail.Cli.RunAsync("run", job, "--accounts", "tanaka");
 
         code.Should().Be(ExitCodes.Quarantined);
         output.Should().Contain("too-large-for-target");
-        output.Should().Contain($"隔離 {tooBig.Count} +");
+        output.Should().Contain($"隔離 {tooBig.Count + 1} +");
         mail.AssertNothingLostOrDoubled("tanaka", mail.Manifest["tanaka"].Messages.Where(m => m.Size <= 20_000));
+        var fitting = mail.Manifest["tanaka"].Messages.Where(m => m.Size <= 20_000).Sum(m => (long)m.Size);
+        proxy.BytesDownstream.Should().BeLessThan(fitting + 1_000_000, "no body over the target's limit was fetched from the source");
     }
 
     [Fact]

@@ -220,7 +220,9 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                     ? ItemProblem.Skip("max-size", $"{summary.Size} バイトで上限 {max} を超えます", $"{summary.Size} bytes is over the limit of {max}")
                     : options.NotBefore is { } notBefore && summary.InternalDate < notBefore
                         ? ItemProblem.Skip("max-age", $"受信日 {summary.InternalDate:yyyy-MM-dd} が {notBefore:yyyy-MM-dd} より前です", $"received {summary.InternalDate:yyyy-MM-dd}, before {notBefore:yyyy-MM-dd}")
-                        : null;
+                        : options.TargetMaxMessageSize is { } limit && summary.Size > limit
+                            ? ItemProblem.Quarantine("too-large-for-target", $"{summary.Size:N0} バイトで移行先の上限 {limit:N0} バイトを超えます", $"{summary.Size:N0} bytes is over the target's limit of {limit:N0} bytes")
+                            : null;
             result.Add(new Fetched(summary, skip));
         }
 

@@ -14,6 +14,13 @@ public sealed record ImapSourceOptions
     /// <summary>Messages larger than this are skipped by the rule <c>max-size</c>.</summary>
     public long? MaxMessageSize { get; init; }
 
+    /// <summary>
+    /// The most the target takes (Graph's limit, or the IMAP target's configured one). A new message whose source size is
+    /// over it is quarantined <c>too-large-for-target</c> from its metadata alone, without fetching a body that could
+    /// never be written (a 200 MB message would otherwise be read in full first).
+    /// </summary>
+    public long? TargetMaxMessageSize { get; init; }
+
     /// <summary>Messages whose internal date is before this are skipped by the rule <c>max-age</c>.</summary>
     public DateTimeOffset? NotBefore { get; init; }
 

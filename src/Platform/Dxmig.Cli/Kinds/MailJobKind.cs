@@ -117,6 +117,7 @@ internal sealed class MailJobKind : IJobKind, IReconcilableJobKind
                 Endpoint = settings.Source.Resolve(job.Environment),
                 SkipFolders = settings.SkipFolders,
                 MaxMessageSize = settings.MaxMessageSize,
+                TargetMaxMessageSize = settings.TargetMaxMessageSize ?? settings.Graph?.Options.MaxMessageSize,
                 NotBefore = settings.MaxAgeDays is { } days ? now.AddDays(-days) : null,
                 Deletions = settings.Deletions,
                 DeletionThresholdPercent = settings.DeletionThresholdPercent,
