@@ -15,6 +15,9 @@ public sealed class EmulatorStore
     private readonly ConcurrentDictionary<string, UploadSessionEntity> _uploads = new(StringComparer.Ordinal);
     private readonly Lock _addGate = new();
 
+    /// <summary>OneDrives and document libraries, with their upload sessions.</summary>
+    public DriveStore Drives { get; } = new();
+
     /// <summary>Every user, in the order added.</summary>
     public IReadOnlyList<StoredUser> Users => _byId.Values.Select(m => m.User).OrderBy(u => u.UserPrincipalName, StringComparer.Ordinal).ToList();
 
