@@ -10,5 +10,6 @@ internal static class JobKinds
         new AddressBookJobKind(),
         new MailJobKind(),
         new StaffJobKind(),
+        new DocumentJobKind(),
     }.ToDictionary(k => k.Name, StringComparer.Ordinal);
 }
