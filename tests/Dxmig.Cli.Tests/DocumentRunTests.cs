@@ -123,4 +123,18 @@ public sealed class DocumentRunTests
         h.DriveFiles().Should().HaveCount(5);
         (await h.DocumentsAsync()).Should().HaveCount(5);
     }
+
+    [Fact]
+    public async Task Validate_TargetFolderSharePointRefuses_AndAMissingDriveId_AreReportedWithTheirLines()
+    {
+        await using var h = await DocumentHarness.StartAsync();
+        h.Generate(new DocumentSampleOptions(2, LargeFiles: 0, WithOddNames: false));
+        var job = h.JobFile(targetFolder: "CON", extraTarget: "  drive-id-typo: x");
+
+        var (code, output, error) = await h.RunAsync("validate", job);
+
+        code.Should().Be(ExitCodes.Failed, output + error);
+        (output + error).Should().Contain("documents.yaml:").And.Contain("'target.folder'").And.Contain("drive-id-typo");
+        h.DriveFiles().Should().BeEmpty();
+    }
 }
