@@ -14,7 +14,11 @@ public sealed class DocumentHarness : IAsyncDisposable
 
     private readonly CliHarness cli = new();
 
-    private DocumentHarness(Dxmig.GraphEmulator.GraphEmulator graph) => Graph = graph;
+    private DocumentHarness(Dxmig.GraphEmulator.GraphEmulator graph, string? store)
+    {
+        Graph = graph;
+        Store = store ?? Path.Combine(cli.Folder, "state", "platform.db");
+    }
 
     public Dxmig.GraphEmulator.GraphEmulator Graph { get; }
 
@@ -24,15 +28,16 @@ public sealed class DocumentHarness : IAsyncDisposable
 
     public string Identity => Path.Combine(cli.Folder, "exports", "identity.csv");
 
-    public string Store => Path.Combine(cli.Folder, "state", "platform.db");
+    /// <summary>A SQLite path, or a PostgreSQL connection string.</summary>
+    public string Store { get; }
 
     public string Logs => Path.Combine(cli.Folder, "logs", "test-documents");
 
     public string Home => Path.Combine(cli.Folder, "home");
 
-    public static async Task<DocumentHarness> StartAsync() =>
+    public static async Task<DocumentHarness> StartAsync(string? store = null) =>
         new(await Dxmig.GraphEmulator.GraphEmulator.StartAsync(
-            new GraphEmulatorOptions { Users = [.. Enumerable.Range(0, Owners).Select(DocumentSamples.Upn)] }, CancellationToken.None));
+            new GraphEmulatorOptions { Users = [.. Enumerable.Range(0, Owners).Select(DocumentSamples.Upn)] }, CancellationToken.None), store);
 
     internal int Generate(DocumentSampleOptions options) => DocumentSamples.Write(Folder, Metadata, Identity, options);
 
@@ -58,7 +63,7 @@ public sealed class DocumentHarness : IAsyncDisposable
               client-id: {Graph.ClientId}
               client-secret-env: DXMIG_GRAPH_SECRET
               certificate-sha256: {Graph.CertificateSha256}
-              store: ../state/platform.db
+              store: "{Store}"
             {extraTarget}
             ledger: ../state/ledger.db
             mappings:

@@ -138,3 +138,28 @@ public sealed class DocumentRunTests
         h.DriveFiles().Should().BeEmpty();
     }
 }
+
+/// <summary>The same job with the platform store on the private PostgreSQL (binary COPY into documents_staging).</summary>
+public sealed class DocumentPostgresRunTests(Dxmig.TestSupport.PostgresFixture postgres) : IClassFixture<Dxmig.TestSupport.PostgresFixture>
+{
+    [Fact]
+    public async Task Run_OnPostgres_RecordsEveryDocumentWithItsDriveItem_AndARerunWritesNothing()
+    {
+        await using var h = await DocumentHarness.StartAsync(await postgres.Server.CreateDatabaseAsync());
+        var expected = h.Generate(new DocumentSampleOptions(10, LargeFiles: 0));
+        var job = h.JobFile();
+
+        var (code, output, error) = await h.RunAsync("run", job);
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        var rows = await h.DocumentsAsync();
+        rows.Should().HaveCount(expected);
+        var files = h.DriveFiles().Values.ToDictionary(f => f.Id);
+        rows.Should().OnlyContain(r => r.DriveItemId != null && files.ContainsKey(r.DriveItemId));
+        rows.Single(r => r.SourcePath == "総務課/CON.txt").RenamedFrom.Should().Be("CON.txt → CON_.txt (reserved-name)");
+
+        var again = await h.RunAsync("run", job);
+        again.ExitCode.Should().Be(ExitCodes.Success);
+        (await h.DocumentsAsync()).Select(r => r.UpdatedUtc).Should().Equal(rows.Select(r => r.UpdatedUtc), "unchanged rows are left alone");
+    }
+}
