@@ -113,6 +113,8 @@ public sealed class GraphEmulator : IAsyncDisposable
         pipeline.Add(ContactHandlers.Routes());
         pipeline.Add(GroupHandlers.Routes());
         pipeline.Add(DeviceIdentityHandlers.Routes());
+        pipeline.Add(DriveHandlers.Routes());
+        pipeline.Add(DriveUploadHandlers.Routes());
         pipeline.Add(BatchHandler.Routes(pipeline));
         var tokens = new TokenService(options, secret, context);
         var endpoint = new GraphHttpEndpoint(pipeline, tokens);

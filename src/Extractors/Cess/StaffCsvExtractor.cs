@@ -60,26 +60,12 @@ public sealed class StaffCsvExtractor(StaffSourceOptions options, ILogger<StaffC
         string account, Platform.Pipeline.DeletionSafety safety, HashSet<string> present, ExtractContext context,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var known = 0;
-        var vanished = new List<(string NativeId, string? TargetKey)>();
-        await foreach (var entry in context.Known.ListLoadedAsync(Container, cancellationToken))
-        {
-            known++;
-            if (!present.Contains(entry.NativeId))
-            {
-                vanished.Add((entry.NativeId, entry.TargetKey));
-            }
-        }
-
-        var allowed = safety.Decide(vanished, known);
-        if (safety.Pending.Count > 0)
-        {
-            var percent = known == 0 ? 0 : safety.Pending.Count * 100.0 / known;
-            context.Warn(
-                $"要確認: 職員録から {safety.Pending.Count} 人 ({percent:0.#}%) が消えていますが、しきい値 ({safety.MaxCount} 人・{safety.MaxPercent}%) を超えるため削除しませんでした。削除予定の一覧を確認し、dxmig run --confirm-deletes RUNID で確定してください",
-                $"needs attention: {safety.Pending.Count} staff ({percent:0.#}%) are gone from the export, over the threshold ({safety.MaxCount} / {safety.MaxPercent}%): nothing was deleted; review the pending-deletions list and confirm with dxmig run --confirm-deletes RUNID");
-        }
-
+        var allowed = await Platform.Pipeline.RemovalScan.DecideAsync(
+            safety, context, Container, present.Contains,
+            (count, percent) => (
+                $"要確認: 職員録から {count} 人 ({percent:0.#}%) が消えていますが、しきい値 ({safety.MaxCount} 人・{safety.MaxPercent}%) を超えるため削除しませんでした。削除予定の一覧を確認し、dxmig run --confirm-deletes RUNID で確定してください",
+                $"needs attention: {count} staff ({percent:0.#}%) are gone from the export, over the threshold ({safety.MaxCount} / {safety.MaxPercent}%): nothing was deleted; review the pending-deletions list and confirm with dxmig run --confirm-deletes RUNID"),
+            cancellationToken);
         foreach (var (nativeId, _) in allowed)
         {
             var entry = new StaffEntry { File = Path.GetFileName(options.File), Line = 0, EmployeeId = nativeId };

@@ -148,7 +148,7 @@ public sealed class GraphEngine(GraphSession session, ILogger logger, TimeProvid
         foreach (var index in pending)
         {
             var size = batch[index].BatchBytes;
-            if (current.Count > 0 && (current.Count >= session.Options.BatchSize || bytes + size > session.Options.MaxRequestBytes))
+            if (current.Count > 0 && (current.Count >= session.Options.BatchSize || bytes + size > session.Options.MaxRequestBytes || !batch[index].IsJson || !batch[current[0]].IsJson))
             {
                 groups.Add(current);
                 current = [];
@@ -222,7 +222,7 @@ public sealed class GraphEngine(GraphSession session, ILogger logger, TimeProvid
         if (!operation.Body.IsEmpty)
         {
             request.Content = new ReadOnlyMemoryContent(operation.Body);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(operation.ContentType);
         }
 
         return request;

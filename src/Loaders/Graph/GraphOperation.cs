@@ -12,6 +12,11 @@ public sealed record GraphOperation(string Method, string Path, ReadOnlyMemory<b
 {
     public bool Idempotent => Method != "POST";
 
+    /// <summary>The body's media type: JSON unless raw bytes (a file's content), which are sent alone, never in a <c>$batch</c>.</summary>
+    public string ContentType { get; init; } = "application/json";
+
+    public bool IsJson => ContentType == "application/json";
+
     /// <summary>Bytes this request adds to a <c>$batch</c> body (its JSON plus the envelope).</summary>
     public int BatchBytes => Body.Length + Path.Length + 128;
 }

@@ -26,11 +26,7 @@ public sealed class PlatformStaffLoader : ILoader<StaffRecord>
         "Email", "EmailNormalized", "Office", "StartDate", "StartDateText", "Gaiji", "CreatedUtc", "UpdatedUtc",
     ];
 
-    private static readonly string UpsertSql =
-        $"INSERT INTO staff ({Quoted(Columns)}) SELECT {Quoted(Columns)} FROM staff_staging WHERE \"BatchId\" = @batch " +
-        "ON CONFLICT (\"EmployeeId\") DO UPDATE SET " +
-        string.Join(", ", Columns.Skip(1).Where(c => c != "CreatedUtc").Select(c => $"\"{c}\" = excluded.\"{c}\"")) +
-        " WHERE staff.\"ContentHash\" <> excluded.\"ContentHash\"";
+    private static readonly string UpsertSql = StagedUpsert.Sql("staff", "staff_staging", Columns);
 
     private readonly DbContextOptions<StaffDbContext> options;
     private readonly TimeProvider time;
@@ -91,15 +87,7 @@ public sealed class PlatformStaffLoader : ILoader<StaffRecord>
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             var connection = db.Database.GetDbConnection();
             var dbTransaction = transaction.GetDbTransaction();
-            var writes = 0;
-            if (rows.Count > 0)
-            {
-                await db.BulkCopyAsync(new BulkCopyOptions { BulkCopyType = bulkCopyType }, rows, cancellationToken);
-                await using var upsert = connection.Command(UpsertSql, dbTransaction, ("batch", (object?)batchId));
-                writes += await upsert.ExecuteNonQueryAsync(cancellationToken);
-                await using var clear = connection.Command("DELETE FROM staff_staging WHERE \"BatchId\" = @batch", dbTransaction, ("batch", (object?)batchId));
-                await clear.ExecuteNonQueryAsync(cancellationToken);
-            }
+            var writes = await StagedUpsert.RunAsync(db, bulkCopyType, rows, UpsertSql, "staff_staging", batchId, dbTransaction, cancellationToken);
 
             foreach (var id in removals)
             {
@@ -165,6 +153,4 @@ public sealed class PlatformStaffLoader : ILoader<StaffRecord>
             SourceLocation = staff.SourceLocation,
             DisplayName = staff.DisplayName,
         });
-
-    private static string Quoted(IEnumerable<string> columns) => string.Join(", ", columns.Select(c => $"\"{c}\""));
 }

@@ -12,7 +12,7 @@ namespace Dxmig.GraphEmulator.Handlers;
 /// it returns. As documented: chunks of at most 4 MB, in order (Content-Range must start at the next expected byte),
 /// 200 with nextExpectedRanges until the last, then 201 with a Location header; no Authorization header on the
 /// uploadUrl; the session expires at expirationDateTime.</summary>
-internal static partial class UploadSessionHandlers
+internal static class UploadSessionHandlers
 {
     /// <summary>"Use this approach to attach a file if the file size is between 3 MB and 150 MB."</summary>
     public const long MinSessionBytes = AttachmentHandlers.MaxInlineBytes;
@@ -103,28 +103,13 @@ internal static partial class UploadSessionHandlers
 
         c.Emulator.Store.AddUpload(session);
         var url = $"{c.Emulator.Origin}/upload/users/{mailbox.User.Id}/messages/{Uri.EscapeDataString(session.MessageId)}/attachmentSessions/{Uri.EscapeDataString(session.Id)}?authtoken={session.Token}";
-        return GraphResponse.Created(new JsonObject
-        {
-            ["@odata.context"] = c.Emulator.GraphBase + "/$metadata#microsoft.graph.uploadSession",
-            ["uploadUrl"] = url,
-            ["expirationDateTime"] = GraphJson.Iso(session.Expires),
-            ["nextExpectedRanges"] = new JsonArray("0-"),
-        });
+        return GraphResponse.Created(UploadUrls.Session(c, url, session.Expires));
     }
 
     private static GraphResponse Put(RouteContext c)
     {
         var session = Authorize(c);
-        var range = c.Request.Headers.GetValueOrDefault("Content-Range");
-        var m = range is null ? null : ContentRange().Match(range);
-        if (m is null || !m.Success)
-        {
-            throw GraphErrorException.BadRequest("Content-Range is required, in the form 'bytes {start}-{end}/{total}'.");
-        }
-
-        var start = long.Parse(m.Groups["start"].Value, CultureInfo.InvariantCulture);
-        var end = long.Parse(m.Groups["end"].Value, CultureInfo.InvariantCulture);
-        var total = long.Parse(m.Groups["total"].Value, CultureInfo.InvariantCulture);
+        var (start, end, total) = UploadUrls.Range(c, "BadRequest");
         var body = c.Request.Body;
         lock (session.Gate)
         {
@@ -199,8 +184,7 @@ internal static partial class UploadSessionHandlers
             throw GraphErrorException.NotFound("The upload session does not exist (completed, cancelled or never created).");
         }
 
-        var given = Encoding.UTF8.GetBytes(c.Request.QueryValue("authtoken") ?? "");
-        if (!CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(session.Token)))
+        if (!UploadUrls.TokenMatches(c, session.Token))
         {
             throw new GraphErrorException(401, "InvalidAuthenticationToken", "The uploadUrl's token is not valid.");
         }
@@ -214,7 +198,4 @@ internal static partial class UploadSessionHandlers
 
         return session;
     }
-
-    [GeneratedRegex(@"^bytes (?<start>\d{1,12})-(?<end>\d{1,12})/(?<total>\d{1,12})$", RegexOptions.CultureInvariant)]
-    private static partial Regex ContentRange();
 }

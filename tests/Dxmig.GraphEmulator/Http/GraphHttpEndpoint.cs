@@ -12,6 +12,9 @@ internal sealed class GraphHttpEndpoint(GraphPipeline pipeline, TokenService tok
     /// <summary>Graph refuses requests over 4 MB ("Maximum request length exceeded."); 4 MB is IIS's 4096 KB.</summary>
     public const int MaxRequestBytes = 4 * 1024 * 1024;
 
+    /// <summary>What the endpoint reads of a drive upload-session fragment before refusing it (Graph's limit is 60 MiB).</summary>
+    public const int MaxDriveFragmentBytes = 64 * 1024 * 1024;
+
     private const string JsonContentType = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8";
 
     public async Task HandleGraphAsync(HttpContext http)
@@ -49,7 +52,9 @@ internal sealed class GraphHttpEndpoint(GraphPipeline pipeline, TokenService tok
         var query = QueryHelpers.ParseQuery(http.Request.QueryString.Value)
             .ToDictionary(kv => kv.Key, kv => kv.Value.ToString(), StringComparer.OrdinalIgnoreCase);
 
-        var body = await ReadCappedAsync(http);
+        // A drive upload session's fragments may be up to 60 MiB; the cap stays above that so the session refuses them in its own words.
+        var cap = viaUploadUrl && path.StartsWith("/drives/", StringComparison.OrdinalIgnoreCase) ? MaxDriveFragmentBytes : MaxRequestBytes;
+        var body = await ReadCappedAsync(http, cap);
         var request = new GraphRequest
         {
             Method = http.Request.Method,
@@ -97,10 +102,10 @@ internal sealed class GraphHttpEndpoint(GraphPipeline pipeline, TokenService tok
         await WriteAsync(http, request, result);
     }
 
-    /// <summary>The body, or null when it is larger than <see cref="MaxRequestBytes"/> (read no further than that).</summary>
-    private static async Task<byte[]?> ReadCappedAsync(HttpContext http)
+    /// <summary>The body, or null when it is larger than <paramref name="cap"/> (read no further than that).</summary>
+    private static async Task<byte[]?> ReadCappedAsync(HttpContext http, int cap)
     {
-        if (http.Request.ContentLength > MaxRequestBytes)
+        if (http.Request.ContentLength > cap)
         {
             return null;
         }
@@ -110,7 +115,7 @@ internal sealed class GraphHttpEndpoint(GraphPipeline pipeline, TokenService tok
         int n;
         while ((n = await http.Request.Body.ReadAsync(chunk, http.RequestAborted)) > 0)
         {
-            if (buffer.Length + n > MaxRequestBytes)
+            if (buffer.Length + n > cap)
             {
                 return null;
             }

@@ -18,6 +18,9 @@ public sealed class EmulatorStore
     /// <summary>Entra ID groups and Intune imported device identities.</summary>
     public GroupDirectory Groups { get; } = new();
 
+    /// <summary>OneDrives and document libraries, with their upload sessions.</summary>
+    public DriveStore Drives { get; } = new();
+
     /// <summary>Every user, in the order added.</summary>
     public IReadOnlyList<StoredUser> Users => _byId.Values.Select(m => m.User).OrderBy(u => u.UserPrincipalName, StringComparer.Ordinal).ToList();
 

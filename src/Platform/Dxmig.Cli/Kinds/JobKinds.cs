@@ -12,5 +12,6 @@ internal static class JobKinds
         new StaffJobKind(),
         new TeleworkGroupsJobKind(),
         new MobileDevicesJobKind(),
+        new DocumentJobKind(),
     }.ToDictionary(k => k.Name, StringComparer.Ordinal);
 }

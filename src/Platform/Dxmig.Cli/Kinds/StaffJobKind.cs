@@ -112,12 +112,7 @@ internal sealed class StaffJobKind : IJobKind
         var settings = Settings(job);
         var folder = Path.Combine(job.LogFolder, job.Name);
         var safety = settings.Graph is null
-            ? new DeletionSafety
-            {
-                MaxCount = settings.DeleteThreshold,
-                MaxPercent = settings.DeleteThresholdPercent,
-                Confirmed = request.ConfirmDeletes is { } runId ? ReadPending(folder, runId) : null,
-            }
+            ? PendingDeletions.Safety(folder, settings.DeleteThreshold, settings.DeleteThresholdPercent, request.ConfirmDeletes)
             : null;
         var ledgerLocation = StoreLocation.Parse(job.Ledger, job.Directory, job.LedgerPassword?.Resolve(job.Environment));
         await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
@@ -141,28 +136,16 @@ internal sealed class StaffJobKind : IJobKind
             },
             observer,
             stopToken);
-        if (safety is { Pending.Count: > 0 })
+        if (safety is not null)
         {
-            WritePending(folder, result.Run.RunId, safety.Pending);
-            var path = PendingPath(folder, result.Run.RunId);
-            result.Run.Message = (result.Run.Message is { } message ? message + "\n" : string.Empty) +
-                $"要確認: 削除を保留した {safety.Pending.Count} 人の一覧 {path} を確認し、確定するには dxmig run {job.FilePath} --confirm-deletes {result.Run.RunId} / " +
-                $"needs attention: review the {safety.Pending.Count} held-back deletions in {path}; to confirm: dxmig run {job.FilePath} --confirm-deletes {result.Run.RunId}";
-            loggers.CreateLogger("dxmig.run").LogWarning(
-                "要確認 / needs attention: {Count} 件の削除を保留しました / deletions held back: {File}; dxmig run {Job} --confirm-deletes {RunId}",
-                safety.Pending.Count, path, job.FilePath, result.Run.RunId);
+            PendingDeletions.Report(job, result, safety, folder, "employee_id", loggers);
         }
 
         return result;
     }
 
     /// <summary>Where a run's pending deletions are listed.</summary>
-    public static string PendingPath(string folder, string runId) => PendingDeletions.PathOf(folder, runId);
-
-    private static void WritePending(string folder, string runId, IReadOnlyList<(string NativeId, string? TargetKey)> pending) =>
-        PendingDeletions.Write(folder, runId, "employee_id", pending);
-
-    private static HashSet<string> ReadPending(string folder, string runId) => PendingDeletions.Read(folder, runId);
+    public static string PendingPath(string folder, string runId) => PendingDeletions.PendingPath(folder, runId);
 
     private static StaffJobSettings Settings(JobFile job) =>
         job.KindSettings as StaffJobSettings

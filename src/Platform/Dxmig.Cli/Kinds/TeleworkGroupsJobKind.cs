@@ -123,8 +123,7 @@ internal sealed class TeleworkGroupsJobKind : IJobKind
             stopToken);
         if (safety.Pending.Count > 0)
         {
-            PendingDeletions.Write(folder, result.Run.RunId, "membership", safety.Pending);
-            var path = PendingDeletions.PathOf(folder, result.Run.RunId);
+            var path = PendingDeletions.Write(folder, result.Run.RunId, "membership", safety.Pending);
             result.Run.Message = (result.Run.Message is { } message ? message + "\n" : string.Empty) +
                 $"要確認: 外すのを保留した {safety.Pending.Count} 件の一覧 {path} を確認し、確定するには dxmig run {job.FilePath} --confirm-deletes {result.Run.RunId} / " +
                 $"needs attention: review the {safety.Pending.Count} held-back member removals in {path}; to confirm: dxmig run {job.FilePath} --confirm-deletes {result.Run.RunId}";
