@@ -14,6 +14,8 @@ public sealed class CsvExport : IAsyncDisposable
     private readonly FileStream stream;
     private readonly ByteCsvReader reader;
 
+    private readonly string[]? headerValues;
+
     private CsvExport(FileStream stream, ByteCsvReader reader, Encoding encoding, CsvRawRecord header, Dictionary<string, int> columns)
     {
         this.stream = stream;
@@ -22,6 +24,7 @@ public sealed class CsvExport : IAsyncDisposable
         FileName = Path.GetFileName(stream.Name);
         Columns = columns;
         ColumnCount = header.Fields.Count;
+        headerValues = CsvRowDecoder.Decode(header, encoding).Values;
     }
 
     public string FileName { get; }
@@ -85,11 +88,24 @@ public sealed class CsvExport : IAsyncDisposable
             : ItemProblem.Quarantine("malformed-row", $"行 {record.Line}: {record.Malformed}", $"line {record.Line}: {record.Malformed}");
     }
 
-    /// <summary>The quarantine problem of a row whose column count is not the header's (empty trailing columns allowed), or null.</summary>
+    /// <summary>
+    /// The problem of a row whose column count is not the header's (empty trailing columns allowed), or null. A row that
+    /// repeats the header (two exports joined into one file) is skipped by the rule <c>repeated-header</c> rather than
+    /// quarantined under whichever field check it happened to fail first.
+    /// </summary>
     public ItemProblem? ColumnCountProblem(CsvRawRecord record, string[] values)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(values);
+        if (headerValues is { Length: > 0 } names && values.Length >= names.Length
+            && names.Select((name, i) => name.Trim() == values[i].Trim()).All(same => same)
+            && values.Skip(names.Length).All(v => v.Length == 0))
+        {
+            return ItemProblem.Skip(
+                "repeated-header",
+                $"行 {record.Line}: 見出し行の繰り返しです (二つの出力をつないだファイル)",
+                $"line {record.Line}: the header row again (two exports joined into one file)");
+        }
         var trailingEmpty = values.Length > ColumnCount && values.Skip(ColumnCount).All(v => v.Length == 0);
         return values.Length == ColumnCount || trailingEmpty
             ? null
