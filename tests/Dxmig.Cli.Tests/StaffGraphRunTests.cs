@@ -87,5 +87,13 @@ public sealed class StaffGraphRunTests : IAsyncLifetime, IDisposable
         graph.Store.UserPatches(StaffSamples.Upn(3)).Should().HaveCount(2);
         graph.Store.UserProfile(StaffSamples.Upn(3))["jobTitle"]!.GetValue<string>().Should().Be("参事");
         Enumerable.Range(0, People).Sum(i => graph.Store.UserPatches(StaffSamples.Upn(i)).Count).Should().Be(People + 1);
+
+        // Reconciliation reads Entra ID's users back: the attributes match, the refused person is listed as quarantined.
+        var report = Path.Combine(cli.Folder, "report");
+        var reconcile = await cli.RunAsync("reconcile", job, "--out", report);
+        var totals = ReconcileAddressBookTests.Summary(report)["totals"]!;
+        totals["matched"]!.GetValue<long>().Should().Be(People + 1, reconcile.Output + reconcile.Error);
+        totals["differences"]!.GetValue<long>().Should().Be(0, "the refused person's differing attributes are its documented quarantine");
+        reconcile.Output.Should().Contain("quarantined:graph-refused 1");
     }
 }

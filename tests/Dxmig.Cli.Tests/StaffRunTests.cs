@@ -56,6 +56,37 @@ public sealed class StaffRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Reconcile_AfterARun_Balances_ThenFindsARowChangedAndARowDeletedInTheStore()
+    {
+        var expected = staff.Generate(new StaffSampleOptions(20, Cp932: true));
+        var job = staff.JobFile();
+        (await staff.RunAsync("run", job)).ExitCode.Should().Be(ExitCodes.Success);
+        var report = Path.Combine(Path.GetDirectoryName(staff.Store)!, "report");
+
+        var balanced = await staff.RunAsync("reconcile", job, "--out", report);
+
+        balanced.ExitCode.Should().Be(ExitCodes.Success, balanced.Output + balanced.Error);
+        ReconcileAddressBookTests.Summary(report)["totals"]!["matched"]!.GetValue<long>().Should().Be(expected);
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={staff.Store}"))
+        {
+            await connection.OpenAsync();
+            await using var change = connection.CreateCommand();
+            change.CommandText = $"UPDATE staff SET \"Title\" = '課長' WHERE \"EmployeeId\" = '{StaffSamples.EmployeeId(2)}'; DELETE FROM staff WHERE \"EmployeeId\" = '{StaffSamples.EmployeeId(4)}'";
+            await change.ExecuteNonQueryAsync();
+        }
+
+        var drifted = await staff.RunAsync("reconcile", job, "--out", report + "2");
+
+        drifted.ExitCode.Should().Be(2, drifted.Output + drifted.Error);
+        var totals = ReconcileAddressBookTests.Summary(report + "2")["totals"]!;
+        totals["missing"]!.GetValue<long>().Should().Be(1);
+        totals["differences"]!.GetValue<long>().Should().BeGreaterThanOrEqualTo(1);
+        (await File.ReadAllTextAsync(Path.Combine(report + "2", "differences.csv"))).Should().Contain("Title").And.Contain("課長");
+        (await File.ReadAllTextAsync(Path.Combine(report + "2", "missing.csv"))).Should().Contain(StaffSamples.EmployeeId(4));
+    }
+
+    [Fact]
     public async Task Run_600Removals_AreHeldBackUntilConfirmed()
     {
         staff.Generate(new StaffSampleOptions(700));

@@ -28,6 +28,23 @@ public sealed class PlatformStaffLoader : ILoader<StaffRecord>
 
     private static readonly string UpsertSql = StagedUpsert.Sql("staff", "staff_staging", Columns);
 
+    /// <summary>The columns a reconciliation compares: everything a row holds of the person (not its keys, hash or times).</summary>
+    public static IReadOnlyList<string> ComparedColumns { get; } = Columns[4..^2];
+
+    /// <summary>What the row of a staff record holds in <see cref="ComparedColumns"/>, as text (null as empty).</summary>
+    public static Dictionary<string, string> Fields(StaffRecord staff)
+    {
+        var row = ToRow(staff, DateTime.UnixEpoch, () => new StaffEntity
+        {
+            EmployeeId = staff.EmployeeId,
+            UserPrincipalName = staff.UserPrincipalName,
+            ContentHash = staff.ContentHash,
+            SourceLocation = staff.SourceLocation,
+            DisplayName = staff.DisplayName,
+        });
+        return ComparedColumns.ToDictionary(c => c, c => PlatformContactsLoader.Text(typeof(StaffColumns).GetProperty(c)!.GetValue(row)), StringComparer.Ordinal);
+    }
+
     private readonly DbContextOptions<StaffDbContext> options;
     private readonly TimeProvider time;
     private readonly BulkCopyType bulkCopyType;

@@ -4,6 +4,7 @@ using Dxmig.Loaders.Graph;
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Jobs;
+using Dxmig.Platform.Reconciliation;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Pipeline;
@@ -21,7 +22,7 @@ namespace Dxmig.Cli.Kinds;
 /// threshold; above it nothing is removed, the pending deletions go to <c>{logs}/{job}/pending-deletions-{RUNID}.csv</c>
 /// and the run ends "needs attention" (exit 1) until <c>dxmig run JOB --confirm-deletes RUNID</c>.
 /// </summary>
-internal sealed class StaffJobKind : IJobKind
+internal sealed class StaffJobKind : IJobKind, IReconcilableJobKind
 {
     public const string SourceType = "cess-staff-csv";
     public const string TargetType = "platform-staff";
@@ -103,6 +104,13 @@ internal sealed class StaffJobKind : IJobKind
     }
 
     public IReadOnlyList<string> ListAccounts(JobFile job) => [Settings(job).Account];
+
+    public Task<IReconciler> CreateReconcilerAsync(JobFile job, ReconcileRequest request, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(request);
+        return Task.FromResult<IReconciler>(new Reconcile.StaffReconciler(Settings(job), job, loggers, request.Time));
+    }
 
     public async Task<RunResult> RunAsync(JobFile job, JobRunRequest request, IRunObserver observer, ILoggerFactory loggers, CancellationToken stopToken)
     {

@@ -203,6 +203,16 @@ public static class ReconComparer
                     found.Insert(0, (IssueKind.Folder, "folder", s.Container, t.Container));
                 }
 
+                // A target that exists without dxmig (an Entra ID user whose attributes a staff job writes) and differs from a
+                // source item the run quarantined or skipped: the difference is that documented exception, not drift.
+                if (found.Count > 0 && s.Ref is { } sourceRef && ledger.GetValueOrDefault(sourceRef) is { State: ItemState.Quarantined or ItemState.Skipped } held)
+                {
+                    sTally.Exceptions++;
+                    var heldKind = held.State == ItemState.Quarantined ? IssueKind.Quarantined : IssueKind.Skipped;
+                    issues.Add(new ReconIssue(account, s.Container, heldKind, s.Identity, $"{s.Location} → {t.Location}", null, held.Code, held.Message));
+                    continue;
+                }
+
                 foreach (var (kind, field, sourceValue, targetValue) in found)
                 {
                     issues.Add(new ReconIssue(account, s.Container, kind, s.Identity, $"{s.Location} → {t.Location}", field, sourceValue, targetValue));
