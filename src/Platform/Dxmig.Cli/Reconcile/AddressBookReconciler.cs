@@ -135,38 +135,22 @@ internal sealed class AddressBookReconciler : IReconciler
         var columns = PlatformContactsLoader.ComparedColumns;
         var sql = $"SELECT \"Id\", \"SourceNativeId\", \"SourceLocation\", {string.Join(", ", columns.Select(c => $"\"{c}\""))} FROM contacts " +
                   "WHERE \"SourceSystem\" = @system AND \"OwnerAccount\" = @account ORDER BY \"Id\"";
-        await using var connection = await StoreConnections.OpenAsync(store!, cancellationToken);
-        await using var command = connection.Command(sql, null, ("system", AddressBookCsvExtractor.SystemName), ("account", account));
-        Interlocked.Increment(ref storeQueries);
-        System.Data.Common.DbDataReader reader;
-        try
+        await foreach (var reader in StoreRows.ReadAsync(store!, sql, [("system", AddressBookCsvExtractor.SystemName), ("account", account)], () => Interlocked.Increment(ref storeQueries), cancellationToken))
         {
-            reader = await command.ExecuteReaderAsync(cancellationToken);
-        }
-        catch (System.Data.Common.DbException ex) when (ex.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("does not exist", StringComparison.OrdinalIgnoreCase))
-        {
-            yield break; // nothing was ever loaded into this store
-        }
-
-        await using (reader)
-        {
-            while (await reader.ReadAsync(cancellationToken))
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var i = 0; i < columns.Count; i++)
             {
-                var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-                for (var i = 0; i < columns.Count; i++)
-                {
-                    fields[columns[i]] = PlatformContactsLoader.Text(reader.GetValue(i + 3));
-                }
-
-                var id = Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
-                var nativeId = reader.GetString(1);
-                yield return new ReconItem(Container, $"{AddressBookCsvExtractor.SystemName}:{account}/{Container}/{nativeId}")
-                {
-                    Location = $"contacts/{id} ({reader.GetString(2)})",
-                    Fields = fields,
-                    TargetKey = $"contacts/{id}",
-                };
+                fields[columns[i]] = PlatformContactsLoader.Text(reader.GetValue(i + 3));
             }
+
+            var id = Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
+            var nativeId = reader.GetString(1);
+            yield return new ReconItem(Container, $"{AddressBookCsvExtractor.SystemName}:{account}/{Container}/{nativeId}")
+            {
+                Location = $"contacts/{id} ({reader.GetString(2)})",
+                Fields = fields,
+                TargetKey = $"contacts/{id}",
+            };
         }
     }
 

@@ -99,33 +99,16 @@ internal sealed class DocumentReconciler : IReconciler
 
     private async IAsyncEnumerable<ReconItem> ReadStoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var connection = await StoreConnections.OpenAsync(store!, cancellationToken);
-        await using var command = connection.Command(
-            "SELECT \"SourcePath\", \"TargetPath\", \"OwnerUpn\", \"Size\", \"Sha256\" FROM documents ORDER BY \"SourcePath\"", null);
-        Interlocked.Increment(ref storeQueries);
-        System.Data.Common.DbDataReader reader;
-        try
+        await foreach (var reader in StoreRows.ReadAsync(store!, "SELECT \"SourcePath\", \"TargetPath\", \"OwnerUpn\", \"Size\", \"Sha256\" FROM documents ORDER BY \"SourcePath\"", [], () => Interlocked.Increment(ref storeQueries), cancellationToken))
         {
-            reader = await command.ExecuteReaderAsync(cancellationToken);
-        }
-        catch (System.Data.Common.DbException ex) when (ex.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("does not exist", StringComparison.OrdinalIgnoreCase))
-        {
-            yield break;
-        }
-
-        await using (reader)
-        {
-            while (await reader.ReadAsync(cancellationToken))
+            var identity = Identity(reader.GetString(2), reader.GetString(1));
+            yield return new ReconItem(Container(identity), identity)
             {
-                var identity = Identity(reader.GetString(2), reader.GetString(1));
-                yield return new ReconItem(Container(identity), identity)
-                {
-                    Location = PlatformDocumentLoader.TargetKey(reader.GetString(0)),
-                    Size = Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture),
-                    Fields = Fields(Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture), reader.GetString(4)),
-                    TargetKey = PlatformDocumentLoader.TargetKey(reader.GetString(0)),
-                };
-            }
+                Location = PlatformDocumentLoader.TargetKey(reader.GetString(0)),
+                Size = Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture),
+                Fields = Fields(Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture), reader.GetString(4)),
+                TargetKey = PlatformDocumentLoader.TargetKey(reader.GetString(0)),
+            };
         }
     }
 

@@ -127,37 +127,21 @@ internal sealed class StaffReconciler : IReconciler
     {
         var columns = PlatformStaffLoader.ComparedColumns;
         var sql = $"SELECT \"EmployeeId\", \"SourceLocation\", {string.Join(", ", columns.Select(c => $"\"{c}\""))} FROM staff ORDER BY \"EmployeeId\"";
-        await using var connection = await StoreConnections.OpenAsync(store!, cancellationToken);
-        await using var command = connection.Command(sql, null);
-        Interlocked.Increment(ref storeQueries);
-        System.Data.Common.DbDataReader reader;
-        try
+        await foreach (var reader in StoreRows.ReadAsync(store!, sql, [], () => Interlocked.Increment(ref storeQueries), cancellationToken))
         {
-            reader = await command.ExecuteReaderAsync(cancellationToken);
-        }
-        catch (System.Data.Common.DbException ex) when (ex.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("does not exist", StringComparison.OrdinalIgnoreCase))
-        {
-            yield break; // nothing was ever loaded into this store
-        }
-
-        await using (reader)
-        {
-            while (await reader.ReadAsync(cancellationToken))
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var i = 0; i < columns.Count; i++)
             {
-                var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-                for (var i = 0; i < columns.Count; i++)
-                {
-                    fields[columns[i]] = PlatformContactsLoader.Text(reader.GetValue(i + 2));
-                }
-
-                var id = reader.GetString(0);
-                yield return new ReconItem(StaffCsvExtractor.Container, id)
-                {
-                    Location = $"staff/{id} ({reader.GetString(1)})",
-                    Fields = fields,
-                    TargetKey = $"staff/{id}",
-                };
+                fields[columns[i]] = PlatformContactsLoader.Text(reader.GetValue(i + 2));
             }
+
+            var id = reader.GetString(0);
+            yield return new ReconItem(StaffCsvExtractor.Container, id)
+            {
+                Location = $"staff/{id} ({reader.GetString(1)})",
+                Fields = fields,
+                TargetKey = $"staff/{id}",
+            };
         }
     }
 
