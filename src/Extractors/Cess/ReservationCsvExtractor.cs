@@ -33,11 +33,13 @@ public sealed class ReservationCsvExtractor(KeyedCsvOptions options, ILogger<Res
         ["memo"] = new(["備考", "メモ"], false),
     });
 
-    protected override string SystemName => System;
+    protected override string KeySystem => System;
 
-    protected override string Container => ContainerName;
+    protected override string KeyContainer => ContainerName;
 
     protected override string KeyField => Key;
+
+    protected override (string Source, string Unit, string English) RowsName => ("施設予約", "件", "reservations");
 
     protected override (string Japanese, string English) FileName => ("施設予約ファイル", "facility-reservation export");
 

@@ -41,11 +41,13 @@ public sealed class ScheduleCsvExtractor(KeyedCsvOptions options, ILogger<Schedu
         ["memo"] = new(["メモ", "備考", "内容"], false),
     });
 
-    protected override string SystemName => System;
+    protected override string KeySystem => System;
 
-    protected override string Container => ContainerName;
+    protected override string KeyContainer => ContainerName;
 
     protected override string KeyField => Key;
+
+    protected override (string Source, string Unit, string English) RowsName => ("スケジュール", "件", "schedules");
 
     protected override (string Japanese, string English) FileName => ("スケジュールファイル", "schedule export");
 

@@ -19,10 +19,10 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
     where T : CsvRowEntry
 {
     /// <summary>The source system of the keys (<c>cess-schedules</c>).</summary>
-    protected abstract string SystemName { get; }
+    protected abstract string KeySystem { get; }
 
     /// <summary>The container of the keys (<c>schedules</c>).</summary>
-    protected abstract string Container { get; }
+    protected abstract string KeyContainer { get; }
 
     /// <summary>The field holding the natural key.</summary>
     protected abstract string KeyField { get; }
@@ -31,6 +31,9 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
     protected abstract (string Japanese, string English) FileName { get; }
 
     protected abstract (string Japanese, string English) KeyName { get; }
+
+    /// <summary>The rows as the removal warning names them: source (職員録), unit (人, 件), English noun (staff, schedules).</summary>
+    protected abstract (string Source, string Unit, string English) RowsName { get; }
 
     protected KeyedCsvOptions Options { get; } = options;
 
@@ -71,7 +74,7 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
 
         var known = 0;
         var vanished = new List<(string NativeId, string? TargetKey)>();
-        await foreach (var entry in context.Known.ListLoadedAsync(Container, cancellationToken))
+        await foreach (var entry in context.Known.ListLoadedAsync(KeyContainer, cancellationToken))
         {
             known++;
             if (!present.Contains(entry.NativeId))
@@ -85,8 +88,8 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
         {
             var percent = known == 0 ? 0 : safety.Pending.Count * 100.0 / known;
             context.Warn(
-                $"要確認: {FileName.Japanese}から {safety.Pending.Count} 件 ({percent:0.#}%) が消えていますが、しきい値 ({safety.MaxCount} 件・{safety.MaxPercent}%) を超えるため削除しませんでした。削除予定の一覧を確認し、dxmig run --confirm-deletes RUNID で確定してください",
-                $"needs attention: {safety.Pending.Count} rows ({percent:0.#}%) are gone from the {FileName.English}, over the threshold ({safety.MaxCount} / {safety.MaxPercent}%): nothing was deleted; review the pending-deletions list and confirm with dxmig run --confirm-deletes RUNID");
+                $"要確認: {RowsName.Source}から {safety.Pending.Count} {RowsName.Unit} ({percent:0.#}%) が消えていますが、しきい値 ({safety.MaxCount} {RowsName.Unit}・{safety.MaxPercent}%) を超えるため削除しませんでした。削除予定の一覧を確認し、dxmig run --confirm-deletes RUNID で確定してください",
+                $"needs attention: {safety.Pending.Count} {RowsName.English} ({percent:0.#}%) are gone from the export, over the threshold ({safety.MaxCount} / {safety.MaxPercent}%): nothing was deleted; review the pending-deletions list and confirm with dxmig run --confirm-deletes RUNID");
         }
 
         foreach (var (nativeId, _) in allowed)
@@ -159,5 +162,5 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
     }
 
     private SourceKey Key(string account, string nativeId, string hash) =>
-        new(SystemName, account, Container, nativeId, hash.Length > 16 ? hash[..16] : hash);
+        new(KeySystem, account, KeyContainer, nativeId, hash.Length > 16 ? hash[..16] : hash);
 }

@@ -1,12 +1,8 @@
 using System.Globalization;
-using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Records;
 using Dxmig.Platform.Storage;
-using LinqToDB.Data;
-using LinqToDB.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Dxmig.Loaders.PlatformStore;
 
@@ -17,7 +13,7 @@ namespace Dxmig.Loaders.PlatformStore;
 /// by employee id, all in one transaction. Loading the same batch twice changes nothing. Returns <c>staff/{id}</c>.
 /// Departments are upserted from the department table when the loader opens.
 /// </summary>
-public sealed class PlatformStaffLoader : ILoader<StaffRecord>
+public sealed class PlatformStaffLoader : PlatformUpsertLoader<StaffRecord, StaffStagingEntity, StaffDbContext>
 {
     private static readonly string[] Columns =
     [
@@ -26,28 +22,10 @@ public sealed class PlatformStaffLoader : ILoader<StaffRecord>
         "Email", "EmailNormalized", "Office", "StartDate", "StartDateText", "Gaiji", "CreatedUtc", "UpdatedUtc",
     ];
 
-    private static readonly string UpsertSql =
-        $"INSERT INTO staff ({Quoted(Columns)}) SELECT {Quoted(Columns)} FROM staff_staging WHERE \"BatchId\" = @batch " +
-        "ON CONFLICT (\"EmployeeId\") DO UPDATE SET " +
-        string.Join(", ", Columns.Skip(1).Where(c => c != "CreatedUtc").Select(c => $"\"{c}\" = excluded.\"{c}\"")) +
-        " WHERE staff.\"ContentHash\" <> excluded.\"ContentHash\"";
-
-    private readonly DbContextOptions<StaffDbContext> options;
-    private readonly TimeProvider time;
-    private readonly BulkCopyType bulkCopyType;
-    private readonly SemaphoreSlim gate = new(1, 1);
-
-    static PlatformStaffLoader() => LinqToDBForEFTools.Initialize();
-
     private PlatformStaffLoader(StoreLocation location, TimeProvider time)
+        : base(location, time, o => new StaffDbContext(o), "staff", "staff_staging", Columns)
     {
-        options = StoreContextFactory.CreateOptions<StaffDbContext>(location);
-        this.time = time;
-        bulkCopyType = location.Provider == StoreProvider.PostgreSql ? BulkCopyType.ProviderSpecific : BulkCopyType.MultipleRows;
     }
-
-    /// <summary>Rows written by the last batch (inserted or changed), for tests and the benchmark.</summary>
-    public int LastBatchWrites { get; private set; }
 
     /// <summary>Opens the store, creating the staff tables when missing, and upserts the department table.</summary>
     /// <exception cref="StoreSchemaException">The database holds another schema version.</exception>
@@ -73,57 +51,9 @@ public sealed class PlatformStaffLoader : ILoader<StaffRecord>
         return loader;
     }
 
-    public async Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<StaffRecord>> batch, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        await gate.WaitAsync(cancellationToken);
-        try
-        {
-            var batchId = Guid.NewGuid().ToString("N");
-            var now = time.GetUtcNow().UtcDateTime;
-            var rows = batch.Where(r => !r.Removal)
-                .GroupBy(r => r.Item.EmployeeId, StringComparer.Ordinal)
-                .Select(g => ToStaging(g.Last().Item, batchId, now))
-                .ToList();
-            var removals = batch.Where(r => r.Removal).Select(r => r.Item.EmployeeId).Distinct(StringComparer.Ordinal).ToList();
+    protected override string KeyOf(StaffRecord record) => record.EmployeeId;
 
-            await using var db = CreateContext();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var connection = db.Database.GetDbConnection();
-            var dbTransaction = transaction.GetDbTransaction();
-            var writes = 0;
-            if (rows.Count > 0)
-            {
-                await db.BulkCopyAsync(new BulkCopyOptions { BulkCopyType = bulkCopyType }, rows, cancellationToken);
-                await using var upsert = connection.Command(UpsertSql, dbTransaction, ("batch", (object?)batchId));
-                writes += await upsert.ExecuteNonQueryAsync(cancellationToken);
-                await using var clear = connection.Command("DELETE FROM staff_staging WHERE \"BatchId\" = @batch", dbTransaction, ("batch", (object?)batchId));
-                await clear.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            foreach (var id in removals)
-            {
-                await using var delete = connection.Command("DELETE FROM staff WHERE \"EmployeeId\" = @id", dbTransaction, ("id", (object?)id));
-                writes += await delete.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-            LastBatchWrites = writes;
-            return [.. batch.Select(r => LoadOutcome.Loaded($"staff/{r.Item.EmployeeId}"))];
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        gate.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
-    internal StaffDbContext CreateContext() => new(options);
+    protected override string TargetKey(string key) => "staff/" + key;
 
     /// <summary>The row a staff record becomes (also what the benchmark's plain EF Core path adds).</summary>
     public static T ToRow<T>(StaffRecord staff, DateTime now, Func<T> create)
@@ -155,7 +85,7 @@ public sealed class PlatformStaffLoader : ILoader<StaffRecord>
         return row;
     }
 
-    private static StaffStagingEntity ToStaging(StaffRecord staff, string batchId, DateTime now) =>
+    protected override StaffStagingEntity ToStaging(StaffRecord staff, string batchId, DateTime now) =>
         ToRow(staff, now, () => new StaffStagingEntity
         {
             BatchId = batchId,
@@ -165,6 +95,4 @@ public sealed class PlatformStaffLoader : ILoader<StaffRecord>
             SourceLocation = staff.SourceLocation,
             DisplayName = staff.DisplayName,
         });
-
-    private static string Quoted(IEnumerable<string> columns) => string.Join(", ", columns.Select(c => $"\"{c}\""));
 }
