@@ -111,6 +111,8 @@ public sealed class GraphEmulator : IAsyncDisposable
         pipeline.Add(AttachmentHandlers.Routes());
         pipeline.Add(UploadSessionHandlers.Routes());
         pipeline.Add(ContactHandlers.Routes());
+        pipeline.Add(EventHandlers.Routes());
+        pipeline.Add(PlaceHandlers.Routes());
         pipeline.Add(BatchHandler.Routes(pipeline));
         var tokens = new TokenService(options, secret, context);
         var endpoint = new GraphHttpEndpoint(pipeline, tokens);
