@@ -10,5 +10,7 @@ internal static class JobKinds
         new AddressBookJobKind(),
         new MailJobKind(),
         new StaffJobKind(),
+        new ScheduleJobKind(),
+        new FacilityJobKind(),
     }.ToDictionary(k => k.Name, StringComparer.Ordinal);
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Dxmig.Extractors.Cess;
 using Dxmig.Extractors.Csv;
 using Dxmig.Loaders.Graph;
@@ -114,12 +112,7 @@ internal sealed class StaffJobKind : IJobKind
         var settings = Settings(job);
         var folder = Path.Combine(job.LogFolder, job.Name);
         var safety = settings.Graph is null
-            ? new DeletionSafety
-            {
-                MaxCount = settings.DeleteThreshold,
-                MaxPercent = settings.DeleteThresholdPercent,
-                Confirmed = request.ConfirmDeletes is { } runId ? ReadPending(folder, runId) : null,
-            }
+            ? PendingDeletions.Safety(folder, settings.DeleteThreshold, settings.DeleteThresholdPercent, request.ConfirmDeletes)
             : null;
         var ledgerLocation = StoreLocation.Parse(job.Ledger, job.Directory, job.LedgerPassword?.Resolve(job.Environment));
         await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
@@ -143,54 +136,12 @@ internal sealed class StaffJobKind : IJobKind
             },
             observer,
             stopToken);
-        if (safety is { Pending.Count: > 0 })
-        {
-            WritePending(folder, result.Run.RunId, safety.Pending);
-            var path = PendingPath(folder, result.Run.RunId);
-            result.Run.Message = (result.Run.Message is { } message ? message + "\n" : string.Empty) +
-                $"要確認: 削除を保留した {safety.Pending.Count} 人の一覧 {path} を確認し、確定するには dxmig run {job.FilePath} --confirm-deletes {result.Run.RunId} / " +
-                $"needs attention: review the {safety.Pending.Count} held-back deletions in {path}; to confirm: dxmig run {job.FilePath} --confirm-deletes {result.Run.RunId}";
-            loggers.CreateLogger("dxmig.run").LogWarning(
-                "要確認 / needs attention: {Count} 件の削除を保留しました / deletions held back: {File}; dxmig run {Job} --confirm-deletes {RunId}",
-                safety.Pending.Count, path, job.FilePath, result.Run.RunId);
-        }
-
+        PendingDeletions.Report(safety, result, folder, job.FilePath, "employee_id", "人", loggers.CreateLogger("dxmig.run"));
         return result;
     }
 
     /// <summary>Where a run's pending deletions are listed.</summary>
-    public static string PendingPath(string folder, string runId) => Path.Combine(folder, $"pending-deletions-{runId}.csv");
-
-    private static void WritePending(string folder, string runId, IReadOnlyList<(string NativeId, string? TargetKey)> pending)
-    {
-        Directory.CreateDirectory(folder);
-        var text = new StringBuilder("employee_id,target_key\r\n");
-        foreach (var (id, key) in pending.OrderBy(p => p.NativeId, StringComparer.Ordinal))
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{Cell(id)},{Cell(key ?? string.Empty)}\r\n");
-        }
-
-        File.WriteAllText(PendingPath(folder, runId), text.ToString(), new UTF8Encoding(true));
-    }
-
-    private static HashSet<string> ReadPending(string folder, string runId)
-    {
-        var path = PendingPath(folder, runId);
-        if (runId.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || !File.Exists(path))
-        {
-            throw new ConfigurationException(
-                $"実行 {runId} の削除予定一覧 {path} がありません (--confirm-deletes にはしきい値で止まった実行の RUNID を指定します) / " +
-                $"run {runId} has no pending-deletions list at {path} (--confirm-deletes takes the RUNID of a run stopped at the threshold)");
-        }
-
-        return [.. File.ReadLines(path, Encoding.UTF8).Skip(1).Where(l => l.Length > 0).Select(l => Uncell(l.Split(',')[0]))];
-    }
-
-    private static string Cell(string value) => value.Contains(',', StringComparison.Ordinal) || value.Contains('"', StringComparison.Ordinal)
-        ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
-        : value;
-
-    private static string Uncell(string value) => value.StartsWith('"') ? value[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal) : value;
+    public static string PendingPath(string folder, string runId) => PendingDeletions.PendingPath(folder, runId);
 
     private static StaffJobSettings Settings(JobFile job) =>
         job.KindSettings as StaffJobSettings
