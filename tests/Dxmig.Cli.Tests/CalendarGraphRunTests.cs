@@ -111,8 +111,9 @@ public sealed class CalendarGraphRunTests : IAsyncLifetime, IDisposable
         output.Should().Contain("unknown-facility");
         var room = graph.Store.Events("room-f003@pref.example.jp");
         room.Should().HaveCount(3, "reservations 1, 5 and 9 are of 第3会議室");
-        room[0].Subject.Should().Be($"予算ヒアリング ({CalendarSamples.PersonId(1)})");
-        room[0].Properties["location"]!["displayName"]!.GetValue<string>().Should().Be("第3会議室");
+        var first = room.Single(e => e.Subject == $"予算ヒアリング ({CalendarSamples.PersonId(1)})");
+        first.Properties["location"]!["displayName"]!.GetValue<string>().Should().Be("第3会議室");
+        first.Properties["start"]!["dateTime"]!.GetValue<string>().Should().Be("2024-04-02T10:00:00");
         graph.Store.Events("car-v001@pref.example.jp").Should().HaveCount(3);
         AllEvents().Should().BeEmpty("reservations go to rooms, not to the reservers");
     }

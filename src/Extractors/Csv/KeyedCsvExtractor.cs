@@ -60,7 +60,8 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
                 yield break;
             }
 
-            var seen = new Dictionary<string, (int Line, string Hash)>(StringComparer.Ordinal);
+            // Per key: its first line and 64 bits of its content hash (a million keys stay around 100 MB).
+            var seen = new Dictionary<string, (int Line, ulong Hash)>(StringComparer.Ordinal);
             while (await export.ReadAsync(cancellationToken) is { } record)
             {
                 yield return ToItem(account, export, record, seen, present);
@@ -98,7 +99,7 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
         }
     }
 
-    private SourceItem<T> ToItem(string account, CsvExport export, CsvRawRecord record, Dictionary<string, (int Line, string Hash)> seen, HashSet<string> present)
+    private SourceItem<T> ToItem(string account, CsvExport export, CsvRawRecord record, Dictionary<string, (int Line, ulong Hash)> seen, HashSet<string> present)
     {
         var location = $"{export.FileName}:{record.Line}";
         var lineId = $"line:{record.Line}";
@@ -116,7 +117,7 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
         if (values is null)
         {
             // A row that cannot be read is still there: never take it for removed.
-            if (CsvRowDecoder.TryField(record, export.Columns[KeyField], export.Encoding) is { } salvaged && NormalizeId(salvaged) is { Length: > 0 } id)
+            if (Options.Removals is not null && CsvRowDecoder.TryField(record, export.Columns[KeyField], export.Encoding) is { } salvaged && NormalizeId(salvaged) is { Length: > 0 } id)
             {
                 present.Add(id);
             }
@@ -144,11 +145,16 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
                 "missing-key", $"行 {record.Line}: {KeyName.Japanese}がありません", $"line {record.Line}: the {KeyName.English} ({KeyName.Japanese}) is missing"));
         }
 
-        present.Add(nativeId);
+        if (Options.Removals is not null)
+        {
+            present.Add(nativeId);
+        }
+
+        var shortHash = Convert.ToUInt64(hash[..16], 16);
         if (seen.TryGetValue(nativeId, out var first))
         {
             var duplicateId = $"{nativeId}#{lineId}";
-            return first.Hash == hash
+            return first.Hash == shortHash
                 ? Bad(duplicateId, hash, ItemProblem.Skip(
                     "duplicate-row", $"行 {record.Line} は行 {first.Line} と同じ内容です", $"line {record.Line} repeats line {first.Line} exactly"))
                 : Bad(duplicateId, hash, ItemProblem.Quarantine(
@@ -157,7 +163,7 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
                     $"line {record.Line}: {KeyName.English} {nativeId} repeats line {first.Line} with different content"));
         }
 
-        seen[nativeId] = (record.Line, hash);
+        seen[nativeId] = (record.Line, shortHash);
         return SourceItem<T>.Ok(Key(account, nativeId, hash), hash, record.Length, location, entry);
     }
 
