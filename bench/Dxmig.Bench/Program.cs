@@ -2,6 +2,7 @@
 //   addressbook ACCOUNTS ROWS   generate exports, then measure dxmig (first and no-change pass) and plain EF Core
 //   mail MAILBOXES MESSAGES [real|small]   IMAP → IMAP: dxmig against mbsync on the same corpus
 //   staff [ROWS]   CESS staff into the platform store: dxmig BulkCopy + upsert against EF Core AddRange + SaveChanges
+//   schedules [ROWS]   CESS schedules into PostgreSQL: dxmig binary COPY + upsert against EF Core, rows/s, ratio, peak RSS
 //   graph MAILBOXES MESSAGES [SCALE] [real|small]   IMAP → Graph emulator: dxmig against the ceiling Graph's budgets allow
 using System.Diagnostics;
 using System.Globalization;
@@ -27,6 +28,10 @@ switch (args.FirstOrDefault())
             args.Length > 4 ? args[4] : "real");
     case "staff":
         return await StaffBench.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 100_000);
+    case "schedules":
+        return await ScheduleBench.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 100_000);
+    case "measure-schedules":
+        return await ScheduleBench.MeasureAsync(args[1], args[2], args[3], int.Parse(args[4], invariant));
     case "serve":
         return await MailBench.ServeAsync(int.Parse(args[1], invariant), int.Parse(args[2], invariant), args[3]);
     case "measure-dxmig":

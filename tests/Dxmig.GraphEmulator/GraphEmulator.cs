@@ -115,6 +115,8 @@ public sealed class GraphEmulator : IAsyncDisposable
         pipeline.Add(DeviceIdentityHandlers.Routes());
         pipeline.Add(DriveHandlers.Routes());
         pipeline.Add(DriveUploadHandlers.Routes());
+        pipeline.Add(EventHandlers.Routes());
+        pipeline.Add(PlaceHandlers.Routes());
         pipeline.Add(BatchHandler.Routes(pipeline));
         var tokens = new TokenService(options, secret, context);
         var endpoint = new GraphHttpEndpoint(pipeline, tokens);

@@ -1,12 +1,8 @@
 using System.Globalization;
-using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Records;
 using Dxmig.Platform.Storage;
-using LinqToDB.Data;
-using LinqToDB.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Dxmig.Loaders.PlatformStore;
 
@@ -17,7 +13,7 @@ namespace Dxmig.Loaders.PlatformStore;
 /// by employee id, all in one transaction. Loading the same batch twice changes nothing. Returns <c>staff/{id}</c>.
 /// Departments are upserted from the department table when the loader opens.
 /// </summary>
-public sealed class PlatformStaffLoader : ILoader<StaffRecord>
+public sealed class PlatformStaffLoader : PlatformUpsertLoader<StaffRecord, StaffStagingEntity, StaffDbContext>
 {
     private static readonly string[] Columns =
     [
@@ -26,41 +22,13 @@ public sealed class PlatformStaffLoader : ILoader<StaffRecord>
         "Email", "EmailNormalized", "Office", "StartDate", "StartDateText", "Gaiji", "CreatedUtc", "UpdatedUtc",
     ];
 
-    private static readonly string UpsertSql = StagedUpsert.Sql("staff", "staff_staging", Columns);
-
     /// <summary>The columns a reconciliation compares: everything a row holds of the person (not its keys, hash or times).</summary>
     public static IReadOnlyList<string> ComparedColumns { get; } = Columns[4..^2];
 
-    /// <summary>What the row of a staff record holds in <see cref="ComparedColumns"/>, as text (null as empty).</summary>
-    public static Dictionary<string, string> Fields(StaffRecord staff)
-    {
-        var row = ToRow(staff, DateTime.UnixEpoch, () => new StaffEntity
-        {
-            EmployeeId = staff.EmployeeId,
-            UserPrincipalName = staff.UserPrincipalName,
-            ContentHash = staff.ContentHash,
-            SourceLocation = staff.SourceLocation,
-            DisplayName = staff.DisplayName,
-        });
-        return ComparedColumns.ToDictionary(c => c, c => PlatformContactsLoader.Text(typeof(StaffColumns).GetProperty(c)!.GetValue(row)), StringComparer.Ordinal);
-    }
-
-    private readonly DbContextOptions<StaffDbContext> options;
-    private readonly TimeProvider time;
-    private readonly BulkCopyType bulkCopyType;
-    private readonly SemaphoreSlim gate = new(1, 1);
-
-    static PlatformStaffLoader() => LinqToDBForEFTools.Initialize();
-
     private PlatformStaffLoader(StoreLocation location, TimeProvider time)
+        : base(location, time, o => new StaffDbContext(o), "staff", "staff_staging", Columns)
     {
-        options = StoreContextFactory.CreateOptions<StaffDbContext>(location);
-        this.time = time;
-        bulkCopyType = location.Provider == StoreProvider.PostgreSql ? BulkCopyType.ProviderSpecific : BulkCopyType.MultipleRows;
     }
-
-    /// <summary>Rows written by the last batch (inserted or changed), for tests and the benchmark.</summary>
-    public int LastBatchWrites { get; private set; }
 
     /// <summary>Opens the store, creating the staff tables when missing, and upserts the department table.</summary>
     /// <exception cref="StoreSchemaException">The database holds another schema version.</exception>
@@ -86,49 +54,24 @@ public sealed class PlatformStaffLoader : ILoader<StaffRecord>
         return loader;
     }
 
-    public async Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<StaffRecord>> batch, CancellationToken cancellationToken)
+    /// <summary>What the row of a staff record holds in <see cref="ComparedColumns"/>, as text (null as empty).</summary>
+    public static Dictionary<string, string> Fields(StaffRecord staff)
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        await gate.WaitAsync(cancellationToken);
-        try
+        ArgumentNullException.ThrowIfNull(staff);
+        var row = ToRow(staff, DateTime.UnixEpoch, () => new StaffEntity
         {
-            var batchId = Guid.NewGuid().ToString("N");
-            var now = time.GetUtcNow().UtcDateTime;
-            var rows = batch.Where(r => !r.Removal)
-                .GroupBy(r => r.Item.EmployeeId, StringComparer.Ordinal)
-                .Select(g => ToStaging(g.Last().Item, batchId, now))
-                .ToList();
-            var removals = batch.Where(r => r.Removal).Select(r => r.Item.EmployeeId).Distinct(StringComparer.Ordinal).ToList();
-
-            await using var db = CreateContext();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var connection = db.Database.GetDbConnection();
-            var dbTransaction = transaction.GetDbTransaction();
-            var writes = await StagedUpsert.RunAsync(db, bulkCopyType, rows, UpsertSql, "staff_staging", batchId, dbTransaction, cancellationToken);
-
-            foreach (var id in removals)
-            {
-                await using var delete = connection.Command("DELETE FROM staff WHERE \"EmployeeId\" = @id", dbTransaction, ("id", (object?)id));
-                writes += await delete.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-            LastBatchWrites = writes;
-            return [.. batch.Select(r => LoadOutcome.Loaded($"staff/{r.Item.EmployeeId}"))];
-        }
-        finally
-        {
-            gate.Release();
-        }
+            EmployeeId = staff.EmployeeId,
+            UserPrincipalName = staff.UserPrincipalName,
+            ContentHash = staff.ContentHash,
+            SourceLocation = staff.SourceLocation,
+            DisplayName = staff.DisplayName,
+        });
+        return ComparedColumns.ToDictionary(c => c, c => PlatformContactsLoader.Text(typeof(StaffColumns).GetProperty(c)!.GetValue(row)), StringComparer.Ordinal);
     }
 
-    public ValueTask DisposeAsync()
-    {
-        gate.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    protected override string KeyOf(StaffRecord record) => record.EmployeeId;
 
-    internal StaffDbContext CreateContext() => new(options);
+    protected override string TargetKey(string key) => "staff/" + key;
 
     /// <summary>The row a staff record becomes (also what the benchmark's plain EF Core path adds).</summary>
     public static T ToRow<T>(StaffRecord staff, DateTime now, Func<T> create)
@@ -160,7 +103,7 @@ public sealed class PlatformStaffLoader : ILoader<StaffRecord>
         return row;
     }
 
-    private static StaffStagingEntity ToStaging(StaffRecord staff, string batchId, DateTime now) =>
+    protected override StaffStagingEntity ToStaging(StaffRecord staff, string batchId, DateTime now) =>
         ToRow(staff, now, () => new StaffStagingEntity
         {
             BatchId = batchId,

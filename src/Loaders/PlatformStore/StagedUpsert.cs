@@ -23,19 +23,19 @@ internal static class StagedUpsert
                $" WHERE {table}.\"ContentHash\" <> excluded.\"ContentHash\"";
     }
 
-    /// <summary>Copies the rows into staging, upserts them, clears staging; returns the rows written (inserted or changed).</summary>
+    /// <summary>Copies the rows into staging (streamed, in copies of at most 50,000), upserts them, clears staging; returns the rows written (inserted or changed).</summary>
     public static async Task<int> RunAsync<TRow>(
-        DbContext db, BulkCopyType type, IReadOnlyList<TRow> rows, string upsertSql, string staging, string batchId, DbTransaction transaction,
+        DbContext db, BulkCopyType type, IEnumerable<TRow> rows, string upsertSql, string staging, string batchId, DbTransaction transaction,
         CancellationToken cancellationToken)
         where TRow : class
     {
-        if (rows.Count == 0)
+        var copied = await db.BulkCopyAsync(new BulkCopyOptions { BulkCopyType = type, MaxBatchSize = 50_000 }, rows, cancellationToken);
+        if (copied.RowsCopied == 0)
         {
             return 0;
         }
 
         var connection = db.Database.GetDbConnection();
-        await db.BulkCopyAsync(new BulkCopyOptions { BulkCopyType = type }, rows, cancellationToken);
         await using var upsert = connection.Command(upsertSql, transaction, ("batch", (object?)batchId));
         var writes = await upsert.ExecuteNonQueryAsync(cancellationToken);
         await using var clear = connection.Command($"DELETE FROM {staging} WHERE \"BatchId\" = @batch", transaction, ("batch", (object?)batchId));

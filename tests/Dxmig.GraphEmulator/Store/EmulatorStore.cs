@@ -8,7 +8,7 @@ namespace Dxmig.GraphEmulator;
 
 /// <summary>Everything the emulator holds, and the thread-safe read-back API tests use to check what a client really
 /// stored (snapshots; changing them changes nothing here).</summary>
-public sealed class EmulatorStore
+public sealed partial class EmulatorStore
 {
     private readonly ConcurrentDictionary<string, MailboxEntity> _byId = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, MailboxEntity> _byUpn = new(StringComparer.OrdinalIgnoreCase);

@@ -56,6 +56,9 @@ internal sealed class MailboxEntity
 
     public Dictionary<string, ContactEntity> Contacts { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Events of the default calendar and the transactionIds they were created with (see EventHandlers).</summary>
+    public CalendarEntity Calendar { get; } = new();
+
     public long NextSequence() => ++_sequence;
 
     /// <summary>An opaque id in the style of Exchange's (URL-safe base64 of random bytes); unique, never reused.</summary>

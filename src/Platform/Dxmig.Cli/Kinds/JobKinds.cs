@@ -13,5 +13,7 @@ internal static class JobKinds
         new TeleworkGroupsJobKind(),
         new MobileDevicesJobKind(),
         new DocumentJobKind(),
+        new ScheduleJobKind(),
+        new FacilityJobKind(),
     }.ToDictionary(k => k.Name, StringComparer.Ordinal);
 }

@@ -42,28 +42,9 @@ internal sealed class StaffJobKind : IJobKind, IReconcilableJobKind
     public void Validate(JobFile job, DiagnosticBag diagnostics)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var source = job.Source;
-        source.CheckKeys("type", "file", "encoding", "account");
-        source.Choice("type", [SourceType]);
-        if (!source.Has("type"))
-        {
-            diagnostics.Error(source.Position, $"'source.type' がありません ({SourceType})", $"'source.type' is missing ({SourceType})");
-        }
-
-        var encodingName = source.Choice("encoding", CsvEncoding.Names, "auto");
-        var account = source.Value("account") ?? DefaultAccount;
-        var file = source.Value("file", required: true) is { } path ? source.ResolvePath(path) : null;
-        if (file is not null && !File.Exists(file))
-        {
-            diagnostics.Error(source.PositionOf("file"), $"ファイル {file} がありません", $"file {file} does not exist");
-        }
-
+        var (file, account, encodingName) = CsvJobSections.Source(job, SourceType, DefaultAccount, diagnostics);
         var target = job.Target;
-        var targetType = target.Choice("type", [TargetType, GraphType]);
-        if (!target.Has("type"))
-        {
-            diagnostics.Error(target.Position, $"'target.type' がありません ({TargetType} か {GraphType})", $"'target.type' is missing ({TargetType} or {GraphType})");
-        }
+        var targetType = CsvJobSections.TargetType(job, TargetType, GraphType, diagnostics);
 
         GraphTargetSettings? graph = null;
         IReadOnlyList<string>? attributes = null;

@@ -4,12 +4,8 @@ namespace Dxmig.Platform.Records;
 /// One row of a CESS staff-directory export (電子職員録), as the export holds it: decoded text, nothing normalised.
 /// Which column feeds which field is set by <c>mappings/cess-staff-fields.yaml</c>.
 /// </summary>
-public sealed record StaffEntry
+public sealed record StaffEntry : CsvRowEntry
 {
-    public required string File { get; init; }
-
-    public required int Line { get; init; }
-
     public string EmployeeId { get; init; } = string.Empty;
 
     public string Name { get; init; } = string.Empty;
@@ -35,6 +31,6 @@ public sealed record StaffEntry
     public string StartDate { get; init; } = string.Empty;
 
     /// <summary>The fields in canonical order (for the content hash).</summary>
-    public IEnumerable<string> Fields() =>
+    public override IEnumerable<string> Fields() =>
         [EmployeeId, Name, Kana, Romaji, DepartmentCode, DepartmentName, Title, Phone, Extension, Email, Office, StartDate];
 }

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dxmig.Cli.Demo;
+using Dxmig.Extractors.Cess;
+using Dxmig.Extractors.Csv;
+using Dxmig.Loaders.PlatformStore;
+using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Mappings;
+using Dxmig.Platform.Records;
+using Dxmig.Platform.Storage;
+using Dxmig.Platform.Text;
+using Dxmig.TestSupport;
+using Dxmig.Transformers.Cess;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Dxmig.Bench;
+
+/// <summary>
+/// CESS schedules into a private PostgreSQL: one generated CP932 export (ROWS rows, 7,500 people) read by dxmig's
+/// extractor and transformer, streamed in batches of 50,000, then loaded by dxmig's loader (binary COPY into an UNLOGGED
+/// staging table, one INSERT … SELECT … ON CONFLICT per batch) or by plain EF Core (a fresh context per batch, AddRange +
+/// SaveChanges), each side in its own process into its own empty database, so its peak RSS is its own. Printed: the load
+/// seconds and rows/s of each side (extraction and transformation, the same for both, timed apart), the ratio, and each
+/// side's peak RSS after 10 %, 30 % and 100 % of the rows (flat = streamed).
+/// </summary>
+internal static class ScheduleBench
+{
+    private const int BatchSize = 50_000;
+    private const int People = 7_500;
+
+    public static async Task<int> RunAsync(int rows)
+    {
+        using var temp = new TempFolder("dxmig-bench-schedules");
+        var export = temp.File("schedules.csv");
+        var generate = Stopwatch.StartNew();
+        CalendarSamples.WriteSchedules(export, new CalendarSampleOptions(rows, People));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"CESS schedules into PostgreSQL: {rows:N0} rows ({new FileInfo(export).Length / 1048576.0:N0} MB CP932, generated in {generate.Elapsed.TotalSeconds:0.0} s), {People:N0} people, batches of {BatchSize:N0}"));
+        await using var postgres = await PostgresServer.StartAsync();
+        var dxmig = await Peak.ChildAsync("measure-schedules", "dxmig", export, await postgres.CreateDatabaseAsync(), rows.ToString(CultureInfo.InvariantCulture));
+        var efcore = await Peak.ChildAsync("measure-schedules", "efcore", export, await postgres.CreateDatabaseAsync(), rows.ToString(CultureInfo.InvariantCulture));
+        Console.WriteLine("side                                          | load s |     rows/s | peak RSS MB at 10% / 30% / 100%");
+        Print("dxmig BulkCopy (binary COPY) + upsert", dxmig);
+        Print("EF Core AddRange + SaveChanges", efcore);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio (EF Core / dxmig load time): {efcore.Seconds / dxmig.Seconds:0.0}x (goal: at least 20x)"));
+        Console.WriteLine(dxmig.Output.Split('\n').FirstOrDefault(l => l.StartsWith("extract", StringComparison.Ordinal)) ?? string.Empty);
+        return 0;
+
+        void Print(string side, (double Seconds, double RssMb, string Output) r)
+        {
+            var checks = string.Join(" / ", r.Output.Split('\n').Where(l => l.StartsWith("CHECK ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{side,-45} | {r.Seconds,6:0.0} | {rows / r.Seconds,10:N0} | {checks}"));
+        }
+    }
+
+    /// <summary>One side, in its own process: prints <c>CHECK rows rssMb</c> lines, then <c>RESULT loadSeconds peakRssMb</c>.</summary>
+    public static async Task<int> MeasureAsync(string side, string export, string connection, int rows)
+    {
+        JapaneseEncodings.EnsureRegistered();
+        var store = StoreLocation.Parse(connection, "/");
+        var identities = IdentityMap.FromPairs(Enumerable.Range(0, People).Select(i => new KeyValuePair<string, string>(CalendarSamples.PersonId(i), CalendarSamples.Upn(i))));
+        var transformer = new ScheduleTransformer(identities, GaijiMap.Empty);
+        var extractor = new ScheduleCsvExtractor(
+            new KeyedCsvOptions(export, CsvEncodingChoice.Auto, ScheduleCsvExtractor.DefaultFieldMap.Fields, null), NullLogger<ScheduleCsvExtractor>.Instance);
+        Func<IReadOnlyList<ScheduleRecord>, Task> load;
+        PlatformScheduleLoader? loader = null;
+        var options = StoreContextFactory.CreateOptions<CalendarDbContext>(store);
+        if (side == "dxmig")
+        {
+            loader = await PlatformScheduleLoader.OpenAsync(store, TimeProvider.System, CancellationToken.None);
+            load = batch => loader.LoadAsync("cess", [.. batch.Select(r => new LoadRequest<ScheduleRecord>(default, r.ContentHash, 0, r, false))], CancellationToken.None);
+        }
+        else
+        {
+            await using (var create = new CalendarDbContext(options))
+            {
+                await SchemaBootstrap.EnsureAsync(create, CalendarDbContext.Component, CalendarDbContext.SchemaVersion, CancellationToken.None);
+            }
+
+            load = async batch =>
+            {
+                var now = DateTime.UtcNow;
+                await using var db = new CalendarDbContext(options);
+                db.Schedules.AddRange(batch.Select(r => PlatformScheduleLoader.ToRow(r, now, () => new ScheduleEntity
+                {
+                    ScheduleId = r.ScheduleId, OwnerId = r.OwnerId, OwnerUpn = r.OwnerUpn, ContentHash = r.ContentHash, SourceLocation = r.SourceLocation,
+                })));
+                await db.SaveChangesAsync();
+            };
+        }
+
+        var checkpoints = new Queue<int>(new[] { rows / 10, rows * 3 / 10, rows }.Where(c => c > 0));
+        var loadWatch = new Stopwatch();
+        var total = Stopwatch.StartNew();
+        var batch = new List<ScheduleRecord>(BatchSize);
+        var done = 0;
+        async Task FlushAsync()
+        {
+            loadWatch.Start();
+            await load(batch);
+            loadWatch.Stop();
+            done += batch.Count;
+            batch.Clear();
+            while (checkpoints.Count > 0 && done >= checkpoints.Peek())
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CHECK {checkpoints.Dequeue()} {Peak.RssMb():0}"));
+            }
+        }
+
+        await foreach (var item in extractor.ExtractAsync("cess", new ExtractContext(NoCheckpoints.Instance), CancellationToken.None))
+        {
+            if (item.Payload is not null && transformer.Transform(item).Targets is [var record])
+            {
+                batch.Add(record);
+                if (batch.Count == BatchSize)
+                {
+                    await FlushAsync();
+                }
+            }
+        }
+
+        await FlushAsync();
+        if (loader is not null)
+        {
+            await loader.DisposeAsync();
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"extract+transform {total.Elapsed.TotalSeconds - loadWatch.Elapsed.TotalSeconds:0.0} s for {done:N0} rows ({side}, the same work on both sides)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {loadWatch.Elapsed.TotalSeconds:0.000} {Peak.RssMb():0}"));
+        return done == rows ? 0 : 1;
+    }
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): CESS schedules into a private PostgreSQL, dxmig's loader (binary COPY into an UNLOGGED
+# staging table + one INSERT … SELECT … ON CONFLICT per 50,000-row batch) against plain EF Core (AddRange +
+# SaveChanges per batch, fresh context), on the same generated CP932 export, each side in its own process.
+# Prints rows/s of both, the ratio (goal ≥ 20×) and each side's peak RSS after 10 %, 30 % and 100 % of the rows.
+#   bench/schedules.sh [ROWS=100000]        # default: a few minutes
+#   bench/schedules.sh 1000000              # full scale (EF Core side alone takes several minutes)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source bench/lib.sh
+bench_setup
+exec dotnet bench/Dxmig.Bench/bin/Release/net10.0/Dxmig.Bench.dll schedules "${1:-100000}"

@@ -1,0 +1,126 @@
+using Dxmig.Extractors.Csv;
+using Dxmig.Loaders.Graph;
+using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Jobs;
+using Dxmig.Platform.Ledger;
+using Dxmig.Platform.Mappings;
+using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Records;
+using Dxmig.Platform.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Dxmig.Cli.Kinds;
+
+/// <summary>
+/// What the CESS calendar job kinds (<c>cess-schedules</c>, <c>cess-facilities</c>) share: a keyed CSV export → the
+/// platform store (<c>target.type: platform-calendar</c>) or events through Graph (<c>target.type: graph</c>). A re-run
+/// applies only the difference (new, changed, removed by key and content hash, through the ledger). Rows gone from the
+/// export are removed from the target within the deletion threshold (count and %, per record type); above it nothing
+/// is removed, the pending deletions go to <c>{logs}/{job}/pending-deletions-{RUNID}.csv</c> and the run ends "needs
+/// attention" until <c>dxmig run JOB --confirm-deletes RUNID</c>.
+/// </summary>
+internal abstract class CalendarJobKind<TEntry, TRecord> : IJobKind
+    where TEntry : CsvRowEntry
+    where TRecord : class, ICalendarItem
+{
+    public const string StoreType = "platform-calendar";
+    public const string GraphType = "graph";
+    public const string DefaultAccount = "cess";
+
+    public abstract string Name { get; }
+
+    public abstract IReadOnlyDictionary<string, bool> MappingNames { get; }
+
+    /// <summary>The <c>source.type</c> this kind reads.</summary>
+    protected abstract string SourceType { get; }
+
+    protected abstract IReadOnlyList<string> FieldNames { get; }
+
+    protected abstract string KeyField { get; }
+
+    protected abstract KeyedFieldMap DefaultFieldMap { get; }
+
+    /// <summary>The id column of the pending-deletions list, and the unit of the message (件).</summary>
+    protected abstract string IdHeader { get; }
+
+    protected abstract IExtractor<TEntry> CreateExtractor(KeyedCsvOptions options, ILoggerFactory loggers);
+
+    protected abstract ITransformer<TEntry, TRecord> CreateTransformer(CalendarJobSettings settings);
+
+    protected abstract Task<ILoader<TRecord>> OpenStoreAsync(StoreLocation location, CalendarJobSettings settings, TimeProvider time, CancellationToken cancellationToken);
+
+    /// <summary>The facility table when this kind needs one (null otherwise).</summary>
+    protected virtual FacilityMap? ReadFacilities(JobFile job, DiagnosticBag diagnostics) => null;
+
+    public void Validate(JobFile job, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var (file, account, encodingName) = CsvJobSections.Source(job, SourceType, DefaultAccount, diagnostics);
+        var target = job.Target;
+        var targetType = CsvJobSections.TargetType(job, StoreType, GraphType, diagnostics);
+
+        GraphTargetSettings? graph = null;
+        var store = string.Empty;
+        SecretReference? storePassword = null;
+        if (targetType == GraphType)
+        {
+            target.CheckKeys([.. GraphTargetReader.Keys, "delete-threshold", "delete-threshold-percent"]);
+            graph = GraphTargetReader.Read(target);
+        }
+        else
+        {
+            target.CheckKeys("type", "store", "password-env", "password-file", "delete-threshold", "delete-threshold-percent");
+            (store, storePassword) = PlatformStoreTarget.Read(job, target, diagnostics);
+        }
+
+        var threshold = target.Number("delete-threshold", 0, 1_000_000) ?? DeletionSafety.DefaultMaxCount;
+        var percent = target.Number("delete-threshold-percent", 0, 100) ?? DeletionSafety.DefaultMaxPercent;
+        var fieldMap = job.Mappings.TryGetValue("fields", out var fieldsRef) ? KeyedFieldMap.Load(fieldsRef.Path, FieldNames, KeyField, diagnostics) : DefaultFieldMap;
+        var identities = job.Mappings.TryGetValue("identity", out var identityRef) ? IdentityMap.Load(identityRef.Path, diagnostics) : null;
+        var gaiji = job.Mappings.TryGetValue("gaiji", out var gaijiRef) ? GaijiMap.Load(gaijiRef.Path, diagnostics) : GaijiMap.Empty;
+        var facilities = ReadFacilities(job, diagnostics);
+        var facilitiesOk = facilities is not null || !MappingNames.ContainsKey("facilities");
+        if (fieldMap is not null && identities is not null && gaiji is not null && facilitiesOk && encodingName is not null && file is not null)
+        {
+            job.KindSettings = new CalendarJobSettings(
+                file, account, CsvEncoding.Parse(encodingName), fieldMap, identities, facilities, gaiji, store, storePassword, threshold, percent, graph);
+        }
+    }
+
+    public IReadOnlyList<string> ListAccounts(JobFile job) => [Settings(job).Account];
+
+    public async Task<RunResult> RunAsync(JobFile job, JobRunRequest request, IRunObserver observer, ILoggerFactory loggers, CancellationToken stopToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var settings = Settings(job);
+        var folder = Path.Combine(job.LogFolder, job.Name);
+        var safety = PendingDeletions.Safety(folder, settings.DeleteThreshold, settings.DeleteThresholdPercent, request.ConfirmDeletes);
+        var ledgerLocation = StoreLocation.Parse(job.Ledger, job.Directory, job.LedgerPassword?.Resolve(job.Environment));
+        await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
+        await using var loader = settings.Graph is { } graph
+            ? new GraphEventLoader<TRecord>(graph.Resolve(job.Environment), loggers.CreateLogger(Name), request.Time)
+            : await OpenStoreAsync(StoreLocation.Parse(settings.Store, job.Directory, settings.StorePassword?.Resolve(job.Environment)), settings, request.Time, stopToken);
+        var extractor = CreateExtractor(new KeyedCsvOptions(settings.File, settings.Encoding, settings.FieldMap.Fields, safety), loggers);
+        var runner = new PipelineRunner<TEntry, TRecord>(extractor, CreateTransformer(settings), loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
+        var result = await runner.RunAsync(
+            new RunSettings
+            {
+                Job = job.Name,
+                Accounts = request.Accounts,
+                Parallelism = 1,
+                BatchSize = job.BatchSize,
+                ChannelCapacity = job.ChannelCapacity,
+                DryRun = request.DryRun,
+            },
+            observer,
+            stopToken);
+        PendingDeletions.Report(job, result, safety, folder, IdHeader, loggers);
+        return result;
+    }
+
+    protected static CalendarJobSettings Settings(JobFile job) =>
+        job.KindSettings as CalendarJobSettings
+        ?? throw new ConfigurationException("ジョブファイルが検証されていません / the job file was not validated");
+}
