@@ -35,7 +35,10 @@ public sealed class HostileCsvRunTests(ITestOutputHelper log) : IDisposable
 
         code.Should().Be(ExitCodes.Quarantined, "the run goes on past every bad line and ends with quarantined items");
         clock.Elapsed.Should().BeLessThan(RunBound);
-        (await staff.StaffAsync()).Select(s => s.EmployeeId).Should().BeEquivalentTo(export.Loaded);
+        var stored = await staff.StaffAsync();
+        stored.Select(s => s.EmployeeId).Should().BeEquivalentTo(export.Loaded);
+        stored.Single(s => s.EmployeeId == "H000011").Name.Should().Be(HostileStaffExport.SqlName, "a value is data, never SQL");
+        stored.Should().Contain(s => s.EmployeeId == HostileStaffExport.QuotedId);
 
         var ledger = await LedgerAsync();
         for (var line = 2; line <= export.DataLines + 1; line++)

@@ -16,6 +16,11 @@ internal sealed class HostileStaffExport
     /// <summary>A formula id that is in the identity map, so it loads and later shows up in the pending-deletions list.</summary>
     public const string FormulaId = "=cmd|' /C calc'!A0";
 
+    /// <summary>SQL in a value and a quote in a key: stored as written, the tables untouched (SQL only through parameters).</summary>
+    public const string SqlName = "Robert'); DROP TABLE staff;--";
+
+    public const string QuotedId = "H'0012";
+
     private readonly List<(byte[] Bytes, string? LoadedId)> lines = [];
     private readonly Encoding encoding;
 
@@ -27,6 +32,8 @@ internal sealed class HostileStaffExport
         Row("H000001", "県庁　太郎", loads: true);
         Row("H000002", "=cmd|' /C calc'!A0", loads: true);
         Row(FormulaId, "数式　番号", loads: true);
+        Row("H000011", SqlName, loads: true);
+        Row(QuotedId, "引用符　番号", loads: true);
         Row("+81312345678", "番号　プラス", loads: false);
         Row("-1", "番号　マイナス", loads: false);
         Row("@SUM(1+1)", "番号　アット", loads: false);
@@ -53,7 +60,7 @@ internal sealed class HostileStaffExport
     public IReadOnlyList<string> Loaded => [.. lines.Select(l => l.LoadedId).OfType<string>()];
 
     /// <summary>The employee ids the identity map knows (every H-number and the formula id).</summary>
-    public static IEnumerable<string> Known => Enumerable.Range(1, 10).Select(i => $"H{i:000000}").Append(FormulaId);
+    public static IEnumerable<string> Known => Enumerable.Range(1, 11).Select(i => $"H{i:000000}").Append(FormulaId).Append(QuotedId);
 
     public void Write(string exportPath, string identityPath)
     {
