@@ -49,6 +49,38 @@ public sealed class MobileDevicesRunTests : IDisposable
     public async Task Run_PlantedExports_LoadsWithHistory_AndListsEachConflict() => await LoadAndCheckAsync(mobile);
 
     [Fact]
+    public async Task Reconcile_ListsTheConflictsInTheReport_AndFindsADeviceChangedInTheStore()
+    {
+        await LoadAndCheckAsync(mobile);
+        var job = mobile.DevicesJob();
+        var report = Path.Combine(mobile.Cli.Folder, "report");
+
+        var reconcile = await mobile.Cli.RunAsync("reconcile", job, "--out", report);
+
+        reconcile.ExitCode.Should().Be(ExitCodes.Quarantined, "conflicts need an admin: " + reconcile.Output + reconcile.Error);
+        reconcile.Output.Should().Contain("管理者が確認すべき不整合 4 件");
+        var summary = ReconcileAddressBookTests.Summary(report);
+        summary["totals"]!["differences"]!.GetValue<long>().Should().Be(0);
+        summary["totals"]!["missing"]!.GetValue<long>().Should().Be(0);
+        summary["conflicts"]!["sim-in-two-devices"]!.GetValue<int>().Should().Be(1);
+        summary["conflicts"]!["lent-to-unknown-person"]!.GetValue<int>().Should().Be(1);
+        (await File.ReadAllLinesAsync(Path.Combine(report, "conflicts.csv"))).Should().HaveCount(5);
+        var html = await File.ReadAllTextAsync(Path.Combine(report, "index.html"));
+        html.Should().Contain("要確認の不整合 / Conflicts an admin must see (4)").And.Contain(MobileSamples.AssetNumber(Devices));
+
+        await using (var db = mobile.Db())
+        {
+            var device = await db.Devices.SingleAsync(d => d.AssetNumber == MobileSamples.AssetNumber(2));
+            device.LentTo = "X999999";
+            await db.SaveChangesAsync();
+        }
+
+        var drifted = await mobile.Cli.RunAsync("reconcile", job, "--out", report + "2");
+        drifted.ExitCode.Should().Be(ExitCodes.Failed, drifted.Output + drifted.Error);
+        (await File.ReadAllTextAsync(Path.Combine(report + "2", "differences.csv"))).Should().Contain("LentTo").And.Contain("X999999");
+    }
+
+    [Fact]
     public async Task Run_Again_ThenDeviceReturnedAndSimSwapped_ClosesAndOpensHistory()
     {
         await mobile.LoadStaffAsync(People);

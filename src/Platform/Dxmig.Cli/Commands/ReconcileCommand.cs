@@ -95,9 +95,17 @@ internal static class ReconcileCommand
                 Compared = reconciler.Compared,
                 Requests = reconciler.Requests,
                 Timeline = timeline,
+                Conflicts = reconciler is IConflictReconciler withConflicts ? await withConflicts.ConflictsAsync(stopToken) : [],
             };
             var summary = await ReportWriter.WriteAsync(sink, header, stopToken);
             Print(io, sink, summary, folder);
+            if (header.Conflicts.Count > 0)
+            {
+                var kinds = string.Join(", ", header.Conflicts.GroupBy(c => c.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
+                io.Output.WriteLine($"要確認: 管理者が確認すべき不整合 {header.Conflicts.Count} 件 ({kinds}) / needs attention: {header.Conflicts.Count} conflict(s) an admin must see");
+                return sink.ExitCode == ExitCodes.Success ? ExitCodes.Quarantined : sink.ExitCode; // 1: needs attention
+            }
+
             return sink.ExitCode;
         }
         catch (Exception ex) when (ex is ConfigurationException or StoreSchemaException or IOException or UnauthorizedAccessException)

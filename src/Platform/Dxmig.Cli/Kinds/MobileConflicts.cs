@@ -2,10 +2,9 @@ using System.Globalization;
 using System.Text;
 using Dxmig.Platform.Ledger;
 
-namespace Dxmig.Cli.Kinds;
+using Dxmig.Platform.Reconciliation;
 
-/// <summary>One conflict an admin must see: its kind (a code), what it is about, and the sentence (Japanese / English).</summary>
-internal sealed record MobileConflict(string Kind, string Subject, string Detail);
+namespace Dxmig.Cli.Kinds;
 
 /// <summary>
 /// The conflicts a mobile-work run found, written to <c>{logs}/{job}/conflicts-{RUNID}.csv</c> (UTF-8 with BOM, for
@@ -15,7 +14,7 @@ internal static class MobileConflicts
 {
     public static string PathOf(string folder, string runId) => Path.Combine(folder, $"conflicts-{runId}.csv");
 
-    public static void Report(string folder, LedgerRun run, IReadOnlyList<MobileConflict> conflicts)
+    public static void Report(string folder, LedgerRun run, IReadOnlyList<ReportConflict> conflicts)
     {
         if (conflicts.Count == 0)
         {
@@ -41,7 +40,6 @@ internal static class MobileConflicts
         }
     }
 
-    private static string Cell(string value) => value.IndexOfAny([',', '"', '\n', '\r']) >= 0
-        ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
-        : value;
+    /// <summary>A cell the admin opens in Excel: quoted as needed, a value starting with = + - @ neutralised (asset numbers and names come from the exports).</summary>
+    private static string Cell(string value) => CsvCells.Cell(value);
 }

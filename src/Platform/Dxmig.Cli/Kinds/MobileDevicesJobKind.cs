@@ -12,6 +12,8 @@ using Dxmig.Platform.Storage;
 using Dxmig.Transformers.Mobile;
 using Microsoft.Extensions.Logging;
 
+using Dxmig.Platform.Reconciliation;
+
 namespace Dxmig.Cli.Kinds;
 
 /// <summary>
@@ -23,7 +25,7 @@ namespace Dxmig.Cli.Kinds;
 /// devices, a lending period over while still lent, a permission for someone not in the staff directory.
 /// <c>target.intune-import</c> (BETA, off by default) also uploads the serial numbers as Intune corporate identifiers.
 /// </summary>
-internal sealed class MobileDevicesJobKind : IJobKind
+internal sealed class MobileDevicesJobKind : IJobKind, IReconcilableJobKind
 {
     public const string SourceType = "mobile-work-csv";
 
@@ -82,6 +84,15 @@ internal sealed class MobileDevicesJobKind : IJobKind
 
     public IReadOnlyList<string> ListAccounts(JobFile job) => [MobileCsvExtractor.DevicesAccount, MobileCsvExtractor.PermissionsAccount];
 
+    public Task<IReconciler> CreateReconcilerAsync(JobFile job, ReconcileRequest request, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(request);
+        var settings = job.KindSettings as MobileDevicesJobSettings
+            ?? throw new ConfigurationException("ジョブファイルが検証されていません / the job file was not validated");
+        return Task.FromResult<IReconciler>(new Reconcile.MobileDevicesReconciler(settings, job, loggers, request.Time));
+    }
+
     public async Task<RunResult> RunAsync(JobFile job, JobRunRequest request, IRunObserver observer, ILoggerFactory loggers, CancellationToken stopToken)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -117,7 +128,7 @@ internal sealed class MobileDevicesJobKind : IJobKind
             await using var uploader = new GraphDeviceIdentityUploader(session, loggers.CreateLogger<GraphDeviceIdentityUploader>(), request.Time);
             foreach (var refused in await uploader.UploadAsync(devices, stopToken))
             {
-                conflicts.Add(new MobileConflict("intune-import-refused", refused, $"Intune が企業デバイス ID を受け付けませんでした / Intune did not take the corporate identifier: {refused}"));
+                conflicts.Add(new ReportConflict("intune-import-refused", refused, $"Intune が企業デバイス ID を受け付けませんでした / Intune did not take the corporate identifier: {refused}"));
             }
         }
 
@@ -126,13 +137,13 @@ internal sealed class MobileDevicesJobKind : IJobKind
     }
 
     /// <summary>The conflicts the store holds now (read from the store, not from this run's items).</summary>
-    internal static async Task<List<MobileConflict>> ConflictsAsync(PlatformMobileLoader store, DateOnly today, CancellationToken cancellationToken)
+    internal static async Task<List<ReportConflict>> ConflictsAsync(PlatformMobileLoader store, DateOnly today, CancellationToken cancellationToken)
     {
-        var conflicts = new List<MobileConflict>();
+        var conflicts = new List<ReportConflict>();
         var staffCount = (await store.QueryAsync("SELECT COUNT(*) FROM staff", cancellationToken))[0][0];
         if (staffCount == "0")
         {
-            conflicts.Add(new MobileConflict("staff-directory-empty", "staff",
+            conflicts.Add(new ReportConflict("staff-directory-empty", "staff",
                 "職員録 (staff テーブル) が空のため、貸出先・許可対象者の在籍確認ができません。先に cess-staff ジョブを実行してください / " +
                 "the staff directory (staff table) is empty: lent-to and permitted people cannot be checked; run the cess-staff job first"));
         }
@@ -142,14 +153,14 @@ internal sealed class MobileDevicesJobKind : IJobKind
                 "SELECT d.\"AssetNumber\", d.\"LentTo\", d.\"SourceLocation\" FROM devices d WHERE d.\"State\" = 'lent' AND d.\"LentTo\" IS NOT NULL " +
                 "AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.\"EmployeeId\" = d.\"LentTo\")", cancellationToken))
             {
-                conflicts.Add(new MobileConflict("lent-to-unknown-person", row[0],
+                conflicts.Add(new ReportConflict("lent-to-unknown-person", row[0],
                     $"{row[2]}: 端末 {row[0]} の貸出先 {row[1]} は職員録にいません / {row[2]}: device {row[0]} is lent to {row[1]}, who is not in the staff directory"));
             }
 
             foreach (var row in await store.QueryAsync(
                 "SELECT p.\"EmployeeId\", p.\"SystemKey\", p.\"SourceLocation\" FROM telework_permissions p WHERE NOT EXISTS (SELECT 1 FROM staff s WHERE s.\"EmployeeId\" = p.\"EmployeeId\")", cancellationToken))
             {
-                conflicts.Add(new MobileConflict("permission-unknown-person", $"{row[0]}/{row[1]}",
+                conflicts.Add(new ReportConflict("permission-unknown-person", $"{row[0]}/{row[1]}",
                     $"{row[2]}: 許可 ({row[1]}) の対象者 {row[0]} は職員録にいません / {row[2]}: the permission ({row[1]}) is for {row[0]}, who is not in the staff directory"));
             }
         }
@@ -159,7 +170,7 @@ internal sealed class MobileDevicesJobKind : IJobKind
         {
             var holders = string.Join(", ", (await store.QueryAsync(
                 "SELECT \"AssetNumber\" FROM devices WHERE \"Iccid\" = @iccid ORDER BY \"AssetNumber\"", cancellationToken, ("iccid", row[0]))).Select(r => r[0]));
-            conflicts.Add(new MobileConflict("sim-in-two-devices", row[0],
+            conflicts.Add(new ReportConflict("sim-in-two-devices", row[0],
                 $"SIM {row[0]} が {row[1]} 台の端末に入っています ({holders}) / SIM {row[0]} is in {row[1]} devices ({holders})"));
         }
 
@@ -167,7 +178,7 @@ internal sealed class MobileDevicesJobKind : IJobKind
             "SELECT \"AssetNumber\", \"LentTo\", \"LentUntil\", \"SourceLocation\" FROM devices WHERE \"State\" = 'lent' AND \"LentUntil\" IS NOT NULL AND \"LentUntil\" < @today",
             cancellationToken, ("today", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))))
         {
-            conflicts.Add(new MobileConflict("lending-period-over", row[0],
+            conflicts.Add(new ReportConflict("lending-period-over", row[0],
                 $"{row[3]}: 端末 {row[0]} は貸出期間 ({row[2]} まで) を過ぎても {row[1]} に貸出中です / {row[3]}: device {row[0]} is still lent to {row[1]} after its lending period ended ({row[2]})"));
         }
 

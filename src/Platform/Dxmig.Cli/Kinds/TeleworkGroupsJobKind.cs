@@ -11,6 +11,8 @@ using Dxmig.Platform.Storage;
 using Dxmig.Transformers.Mobile;
 using Microsoft.Extensions.Logging;
 
+using Dxmig.Platform.Reconciliation;
+
 namespace Dxmig.Cli.Kinds;
 
 /// <summary>
@@ -138,10 +140,10 @@ internal sealed class TeleworkGroupsJobKind : IJobKind
     }
 
     /// <summary>Members a group has that no list grants (nor a pending removal explains): conflicts, never removed here.</summary>
-    private static async Task<List<MobileConflict>> UngrantedMembersAsync(
+    private static async Task<List<ReportConflict>> UngrantedMembersAsync(
         TeleworkGroupsJobSettings settings, IReadOnlyList<GroupMembership> wanted, GraphGroupLoader loader, CancellationToken cancellationToken)
     {
-        var conflicts = new List<MobileConflict>();
+        var conflicts = new List<ReportConflict>();
         foreach (var group in wanted.GroupBy(w => w.GroupName, StringComparer.Ordinal))
         {
             var granted = group.Where(w => settings.Identities.Contains(w.EmployeeId))
@@ -150,7 +152,7 @@ internal sealed class TeleworkGroupsJobKind : IJobKind
             {
                 if (upn is null || !granted.Contains(upn))
                 {
-                    conflicts.Add(new MobileConflict("member-not-granted", $"{group.Key}: {upn ?? id}",
+                    conflicts.Add(new ReportConflict("member-not-granted", $"{group.Key}: {upn ?? id}",
                         $"グループ {group.Key} のメンバー {upn ?? id} はどの許可一覧にもありません / member {upn ?? id} of group {group.Key} is granted by no permission list"));
                 }
             }

@@ -25,6 +25,19 @@ public sealed record ReportHeader
     /// <summary>Requests sent to the source and target.</summary>
     public long Requests { get; init; }
 
+    /// <summary>Conflicts an admin must see that are not item differences (a device lent to someone who left, a SIM in two devices …).</summary>
+    public IReadOnlyList<ReportConflict> Conflicts { get; init; } = [];
+
     /// <summary>Bytes the run loaded, per batch, in time order (the chart "bytes moved over the run").</summary>
     public IReadOnlyList<(DateTime Utc, long Items, long Bytes)> Timeline { get; init; } = [];
+}
+
+/// <summary>One conflict an admin must see: its kind (a code), what it is about, and the sentence (Japanese / English).</summary>
+public sealed record ReportConflict(string Kind, string Subject, string Detail);
+
+/// <summary>A reconciler that also finds conflicts between records (read from the target, never from the ledger).</summary>
+public interface IConflictReconciler
+{
+    /// <summary>The conflicts as the target holds them now.</summary>
+    Task<IReadOnlyList<ReportConflict>> ConflictsAsync(CancellationToken cancellationToken);
 }

@@ -204,8 +204,24 @@ internal static class ReportHtml
             .Append("<figure><figcaption>実行中の移行バイト数 / bytes moved over the run</figcaption>").Append(BytesOverRun(header.Timeline, zone)).Append("</figure>")
             .Append("<figure><figcaption>隔離の理由 / quarantine reasons</figcaption>").Append(QuarantineReasons(reasons)).Append("</figure>")
             .Append("</div>");
+        if (header.Conflicts.Count > 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<h2 id=\"conflicts\">要確認の不整合 / Conflicts an admin must see ({header.Conflicts.Count:N0})</h2>")
+                .Append("<table class=\"conflicts\"><tr><th>種類 / kind</th><th>対象 / subject</th><th>内容 / detail</th></tr>");
+            foreach (var c in header.Conflicts.OrderBy(c => c.Kind, StringComparer.Ordinal).ThenBy(c => c.Subject, StringComparer.Ordinal).Take(1000))
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Esc(c.Kind)}</td><td>{Esc(c.Subject)}</td><td>{Esc(c.Detail)}</td></tr>");
+            }
+
+            html.Append("</table>");
+            if (header.Conflicts.Count > 1000)
+            {
+                html.Append("<p class=\"note\">最初の 1,000 件 / the first 1,000: see conflicts.csv</p>");
+            }
+        }
+
         html.Append("<h2>アカウント / Accounts</h2><p class=\"note\">行をクリックすると詳細 / click a row for its details. ")
-            .Append("CSV: accounts.csv, containers.csv, missing.csv, extra.csv, doubled.csv, differences.csv, exceptions.csv, not-ours.csv, kept-by-policy.csv; summary.json</p>")
+            .Append("CSV: accounts.csv, containers.csv, conflicts.csv, missing.csv, extra.csv, doubled.csv, differences.csv, exceptions.csv, not-ours.csv, kept-by-policy.csv; summary.json</p>")
             .Append("<div id=\"accounts\"><p>スクリプトが無効です / scripts are disabled: see accounts.csv</p></div>")
             .Append("<section id=\"detail\" hidden><h2>アカウント詳細 / Account detail: <span id=\"detail-account\"></span></h2>")
             .Append("<div id=\"detail-verdict\" class=\"card\"></div><h3>コンテナ / Containers</h3><div id=\"detail-containers\"></div>")

@@ -54,6 +54,14 @@ public static class ReportWriter
             }
         }
 
+        using (var csv = CsvCells.Create(Path.Combine(sink.Folder, "conflicts.csv"), ["kind", "subject", "detail"]))
+        {
+            foreach (var c in header.Conflicts)
+            {
+                await csv.WriteAsync(CsvCells.Line([c.Kind, c.Subject, c.Detail]));
+            }
+        }
+
         var summary = Summary(sink, header, accounts);
         await File.WriteAllTextAsync(Path.Combine(sink.Folder, SummaryFile), summary.ToJsonString(new JsonSerializerOptions(Json) { WriteIndented = true }), cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(sink.Folder, HtmlFile), ReportHtml.Render(header, accounts, summary), cancellationToken);
@@ -118,6 +126,13 @@ public static class ReportWriter
             lists[name] = new JsonObject { ["file"] = name + ".csv", ["rows"] = count };
         }
 
+        lists["conflicts"] = new JsonObject { ["file"] = "conflicts.csv", ["rows"] = header.Conflicts.Count };
+        var conflicts = new JsonObject();
+        foreach (var g in header.Conflicts.GroupBy(c => c.Kind, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            conflicts[g.Key] = g.Count();
+        }
+
         return new JsonObject
         {
             ["job"] = header.Job,
@@ -127,6 +142,7 @@ public static class ReportWriter
             ["ended"] = header.Ended.ToString("O", CultureInfo.InvariantCulture),
             ["seconds"] = Math.Round((header.Ended - header.Started).TotalSeconds, 2),
             ["mode"] = header.Deep ? "deep" : "metadata",
+            ["conflicts"] = conflicts,
             ["source"] = header.Source,
             ["target"] = header.Target,
             ["compared"] = new JsonArray([.. header.Compared.Select(c => (JsonNode)c)]),
