@@ -78,6 +78,30 @@ public sealed class CalendarGraphRunTests : IAsyncLifetime, IDisposable
         before.Should().ContainKey(changed.Id, "the change is an update of the same event");
         after.Where(e => e.Id != changed.Id).Should().OnlyContain(e => before[e.Id] == e.LastModified, "nothing else was touched");
         graph.Stats.TotalRequests("createEvent").Should().Be(events.Count, "no create was sent on the second run");
+
+        // Reconciliation lists every calendar again: each copy found once with its version; then one deleted in Outlook is missing.
+        var report = Path.Combine(Path.GetTempPath(), $"dxmig-cal-report-{Guid.NewGuid():N}");
+        try
+        {
+            var reconcile = await calendar.RunAsync("reconcile", job, "--out", report);
+            var totals = ReconcileAddressBookTests.Summary(report)["totals"]!;
+            totals["matched"]!.GetValue<long>().Should().Be(after.Count, reconcile.Output + reconcile.Error);
+            totals["missing"]!.GetValue<long>().Should().Be(0);
+            totals["differences"]!.GetValue<long>().Should().Be(0);
+            totals["doubled"]!.GetValue<long>().Should().Be(0);
+
+            graph.Store.DeleteEvent(CalendarSamples.Upn(1), weekly[0].Id).Should().BeTrue();
+            var drifted = await calendar.RunAsync("reconcile", job, "--out", report + "2");
+            drifted.ExitCode.Should().Be(ExitCodes.Failed, drifted.Output + drifted.Error);
+            ReconcileAddressBookTests.Summary(report + "2")["totals"]!["missing"]!.GetValue<long>().Should().Be(1);
+        }
+        finally
+        {
+            foreach (var folder in new[] { report, report + "2" }.Where(Directory.Exists))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
     }
 
     [Fact]

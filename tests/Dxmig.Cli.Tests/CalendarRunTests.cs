@@ -59,6 +59,21 @@ public sealed class CalendarRunTests : IDisposable
         after.Single(r => r.ScheduleId == CalendarSamples.ScheduleId(5)).Title.Should().EndWith("(変更)");
         var untouched = after.Where(r => r.ScheduleId != CalendarSamples.ScheduleId(5) && r.ScheduleId != CalendarSamples.ScheduleId(6)).ToList();
         untouched.Select(r => (r.ScheduleId, r.UpdatedUtc)).Should().Equal(first.Where(r => untouched.Any(u => u.ScheduleId == r.ScheduleId)).Select(r => (r.ScheduleId, r.UpdatedUtc)));
+
+        var report = Path.Combine(Path.GetTempPath(), $"dxmig-cal-report-{Guid.NewGuid():N}");
+        try
+        {
+            var reconcile = await calendar.RunAsync("reconcile", job, "--out", report);
+            reconcile.ExitCode.Should().Be(ExitCodes.Success, reconcile.Output + reconcile.Error);
+            ReconcileAddressBookTests.Summary(report)["totals"]!["matched"]!.GetValue<long>().Should().Be(expected - 1);
+        }
+        finally
+        {
+            if (Directory.Exists(report))
+            {
+                Directory.Delete(report, recursive: true);
+            }
+        }
     }
 
     [Fact]

@@ -35,6 +35,16 @@ public sealed partial class EmulatorStore
         }
     }
 
+    /// <summary>Removes an event as a person would in Outlook (test control); false when it is not there.</summary>
+    public bool DeleteEvent(string upn, string id)
+    {
+        var m = Require(upn);
+        lock (m.Gate)
+        {
+            return m.Calendar.Events.Remove(id);
+        }
+    }
+
     internal List<(MailboxEntity Mailbox, string Name)> Rooms()
     {
         var rooms = new List<(MailboxEntity, string)>();

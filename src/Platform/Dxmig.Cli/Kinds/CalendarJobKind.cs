@@ -5,6 +5,7 @@ using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Reconciliation;
 using Dxmig.Platform.Records;
 using Dxmig.Platform.Storage;
 using Microsoft.Extensions.Logging;
@@ -19,7 +20,7 @@ namespace Dxmig.Cli.Kinds;
 /// is removed, the pending deletions go to <c>{logs}/{job}/pending-deletions-{RUNID}.csv</c> and the run ends "needs
 /// attention" until <c>dxmig run JOB --confirm-deletes RUNID</c>.
 /// </summary>
-internal abstract class CalendarJobKind<TEntry, TRecord> : IJobKind
+internal abstract class CalendarJobKind<TEntry, TRecord> : IJobKind, IReconcilableJobKind
     where TEntry : CsvRowEntry
     where TRecord : class, ICalendarItem
 {
@@ -46,6 +47,9 @@ internal abstract class CalendarJobKind<TEntry, TRecord> : IJobKind
     protected abstract IExtractor<TEntry> CreateExtractor(KeyedCsvOptions options, ILoggerFactory loggers);
 
     protected abstract ITransformer<TEntry, TRecord> CreateTransformer(CalendarJobSettings settings);
+
+    /// <summary>The store table of this kind, its key column and the prefix of its target keys (for the reconciliation).</summary>
+    protected abstract (string Table, string KeyColumn, string TargetPrefix) StoreTable { get; }
 
     protected abstract Task<ILoader<TRecord>> OpenStoreAsync(StoreLocation location, CalendarJobSettings settings, TimeProvider time, CancellationToken cancellationToken);
 
@@ -88,6 +92,16 @@ internal abstract class CalendarJobKind<TEntry, TRecord> : IJobKind
     }
 
     public IReadOnlyList<string> ListAccounts(JobFile job) => [Settings(job).Account];
+
+    public Task<IReconciler> CreateReconcilerAsync(JobFile job, ReconcileRequest request, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(request);
+        var settings = Settings(job);
+        var extractor = CreateExtractor(new KeyedCsvOptions(settings.File, settings.Encoding, settings.FieldMap.Fields, null), loggers);
+        return Task.FromResult<IReconciler>(new Reconcile.CalendarReconciler<TEntry, TRecord>(
+            extractor, CreateTransformer(settings), settings, job, StoreTable, loggers, request.Time));
+    }
 
     public async Task<RunResult> RunAsync(JobFile job, JobRunRequest request, IRunObserver observer, ILoggerFactory loggers, CancellationToken stopToken)
     {

@@ -46,6 +46,8 @@ internal sealed class FacilityJobKind : CalendarJobKind<ReservationEntry, Reserv
     protected override ITransformer<ReservationEntry, ReservationRecord> CreateTransformer(CalendarJobSettings settings) =>
         new ReservationTransformer(settings.Identities, settings.Facilities!);
 
+    protected override (string Table, string KeyColumn, string TargetPrefix) StoreTable => ("reservations", "ReservationId", "reservation/");
+
     protected override async Task<ILoader<ReservationRecord>> OpenStoreAsync(StoreLocation location, CalendarJobSettings settings, TimeProvider time, CancellationToken cancellationToken) =>
         await PlatformReservationLoader.OpenAsync(location, settings.Facilities!, time, cancellationToken);
 }

@@ -40,6 +40,8 @@ internal sealed class ScheduleJobKind : CalendarJobKind<ScheduleEntry, ScheduleR
     protected override ITransformer<ScheduleEntry, ScheduleRecord> CreateTransformer(CalendarJobSettings settings) =>
         new ScheduleTransformer(settings.Identities, settings.Gaiji);
 
+    protected override (string Table, string KeyColumn, string TargetPrefix) StoreTable => ("schedules", "ScheduleId", "schedule/");
+
     protected override async Task<ILoader<ScheduleRecord>> OpenStoreAsync(StoreLocation location, CalendarJobSettings settings, TimeProvider time, CancellationToken cancellationToken) =>
         await PlatformScheduleLoader.OpenAsync(location, time, cancellationToken);
 }

@@ -99,11 +99,14 @@ public static class ReconComparer
                 tally.NotOurs++;
                 issues.Add(new ReconIssue(account, item.Container, IssueKind.NotOurs, item.Identity, item.Location));
             }
-            else if (item.TargetKey is { } key && ledgerByTarget.TryGetValue(key, out var entry))
+            else if ((item.TargetKey is { } key && ledgerByTarget.TryGetValue(key, out var entry))
+                     || (item.Ref is { } targetRef && ledgerByRef.TryGetValue(targetRef, out entry) && entry.State == ItemState.Loaded))
             {
+                // The ledger loaded it and the source no longer has it: kept by the deletion policy ("keep") or held back at the threshold.
                 tally.KeptByPolicy++;
                 issues.Add(new ReconIssue(account, item.Container, IssueKind.KeptAfterSourceDeletion, item.Identity, item.Location, null,
-                    $"{entry.Container}/{entry.NativeId}", "移行元で削除済み、移行先に保持 (deletions: keep) / deleted on the source, kept on the target (deletions: keep)"));
+                    $"{entry.Container}/{entry.NativeId}",
+                    "移行元で削除済み、移行先に保持 (削除の方針 keep か、しきい値で保留) / deleted on the source, kept on the target (deletions: keep, or held back at the threshold)"));
             }
             else
             {

@@ -28,7 +28,8 @@ public sealed record ReconItem(string Container, string Identity)
     /// <summary>Deep check only: SHA-256 of the content (target: as the target holds it, or the hash dxmig stamped on it).</summary>
     public string? Hash { get; init; }
 
-    /// <summary>Source items: the ledger's key of the item (container and native id).</summary>
+    /// <summary>Source items: the ledger's key of the item (container and native id). Target items: the ledger key the
+    /// target item carries in itself (a source-key property), when it does; null otherwise.</summary>
     public ItemRef? Ref { get; init; }
 
     /// <summary>Target items: the key the ledger records for it (<c>imap:…</c>, <c>graph:…</c>, <c>contacts/…</c>).</summary>
