@@ -6,10 +6,10 @@ namespace Dxmig.Loaders.PlatformStore;
 
 /// <summary>
 /// Loads CESS facility reservations into the platform store's <c>reservations</c> table, upserted by reservation id as
-/// <see cref="PlatformUpsertLoader{TRecord, TStaging, TContext}"/> describes; the facility table is upserted when the
+/// <see cref="PlatformUpsertLoader{TRecord, TStaging, TEntity, TContext}"/> describes; the facility table is upserted when the
 /// loader opens. Returns <c>reservation/{id}</c>.
 /// </summary>
-public sealed class PlatformReservationLoader : PlatformUpsertLoader<ReservationRecord, ReservationStagingEntity, CalendarDbContext>
+public sealed class PlatformReservationLoader : PlatformUpsertLoader<ReservationRecord, ReservationStagingEntity, ReservationEntity, CalendarDbContext>
 {
     public static readonly IReadOnlyList<string> Columns =
     [
@@ -36,21 +36,28 @@ public sealed class PlatformReservationLoader : PlatformUpsertLoader<Reservation
 
     protected override string TargetKey(string key) => "reservation/" + key;
 
-    protected override ReservationStagingEntity ToStaging(ReservationRecord record, string batchId, DateTime now) => new()
+    protected override ReservationEntity ToEntity(ReservationRecord record, DateTime now) => Row(record, now, () => new ReservationEntity
     {
-        BatchId = batchId,
-        ReservationId = record.ReservationId,
-        FacilityCode = record.FacilityCode,
-        RoomAddress = record.RoomAddress,
-        ReserverId = record.ReserverId,
-        ReserverUpn = record.ReserverUpn,
-        Purpose = record.Original.Purpose,
-        StartUtc = CalendarStore.TokyoToUtc(record.Appointment.Start),
-        EndUtc = CalendarStore.TokyoToUtc(record.Appointment.End),
-        Memo = record.Original.Memo,
-        ContentHash = record.ContentHash,
-        SourceLocation = record.SourceLocation,
-        CreatedUtc = now,
-        UpdatedUtc = now,
-    };
+        ReservationId = record.ReservationId, FacilityCode = record.FacilityCode, RoomAddress = record.RoomAddress, ReserverId = record.ReserverId,
+        ReserverUpn = record.ReserverUpn, ContentHash = record.ContentHash, SourceLocation = record.SourceLocation,
+    });
+
+    protected override ReservationStagingEntity ToStaging(ReservationRecord record, string batchId, DateTime now) => Row(record, now, () => new ReservationStagingEntity
+    {
+        BatchId = batchId, ReservationId = record.ReservationId, FacilityCode = record.FacilityCode, RoomAddress = record.RoomAddress,
+        ReserverId = record.ReserverId, ReserverUpn = record.ReserverUpn, ContentHash = record.ContentHash, SourceLocation = record.SourceLocation,
+    });
+
+    private static T Row<T>(ReservationRecord record, DateTime now, Func<T> create)
+        where T : ReservationColumns
+    {
+        var row = create();
+        row.Purpose = record.Original.Purpose;
+        row.StartUtc = CalendarStore.TokyoToUtc(record.Appointment.Start);
+        row.EndUtc = CalendarStore.TokyoToUtc(record.Appointment.End);
+        row.Memo = record.Original.Memo;
+        row.CreatedUtc = now;
+        row.UpdatedUtc = now;
+        return row;
+    }
 }

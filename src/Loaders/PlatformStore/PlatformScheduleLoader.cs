@@ -5,9 +5,9 @@ namespace Dxmig.Loaders.PlatformStore;
 
 /// <summary>
 /// Loads CESS schedules into the platform store's <c>schedules</c> table, upserted by schedule id as
-/// <see cref="PlatformUpsertLoader{TRecord, TStaging, TContext}"/> describes; times stored in UTC. Returns <c>schedule/{id}</c>.
+/// <see cref="PlatformUpsertLoader{TRecord, TStaging, TEntity, TContext}"/> describes; times stored in UTC. Returns <c>schedule/{id}</c>.
 /// </summary>
-public sealed class PlatformScheduleLoader : PlatformUpsertLoader<ScheduleRecord, ScheduleStagingEntity, CalendarDbContext>
+public sealed class PlatformScheduleLoader : PlatformUpsertLoader<ScheduleRecord, ScheduleStagingEntity, ScheduleEntity, CalendarDbContext>
 {
     /// <summary>The columns <c>schedules</c> and its staging table share, the key first.</summary>
     public static readonly IReadOnlyList<string> Columns =
@@ -56,6 +56,12 @@ public sealed class PlatformScheduleLoader : PlatformUpsertLoader<ScheduleRecord
     protected override string KeyOf(ScheduleRecord record) => record.ScheduleId;
 
     protected override string TargetKey(string key) => "schedule/" + key;
+
+    protected override ScheduleEntity ToEntity(ScheduleRecord record, DateTime now) =>
+        ToRow(record, now, () => new ScheduleEntity
+        {
+            ScheduleId = record.ScheduleId, OwnerId = record.OwnerId, OwnerUpn = record.OwnerUpn, ContentHash = record.ContentHash, SourceLocation = record.SourceLocation,
+        });
 
     protected override ScheduleStagingEntity ToStaging(ScheduleRecord record, string batchId, DateTime now) =>
         ToRow(record, now, () => new ScheduleStagingEntity

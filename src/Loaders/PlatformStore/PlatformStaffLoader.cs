@@ -13,7 +13,7 @@ namespace Dxmig.Loaders.PlatformStore;
 /// by employee id, all in one transaction. Loading the same batch twice changes nothing. Returns <c>staff/{id}</c>.
 /// Departments are upserted from the department table when the loader opens.
 /// </summary>
-public sealed class PlatformStaffLoader : PlatformUpsertLoader<StaffRecord, StaffStagingEntity, StaffDbContext>
+public sealed class PlatformStaffLoader : PlatformUpsertLoader<StaffRecord, StaffStagingEntity, StaffEntity, StaffDbContext>
 {
     private static readonly string[] Columns =
     [
@@ -58,14 +58,7 @@ public sealed class PlatformStaffLoader : PlatformUpsertLoader<StaffRecord, Staf
     public static Dictionary<string, string> Fields(StaffRecord staff)
     {
         ArgumentNullException.ThrowIfNull(staff);
-        var row = ToRow(staff, DateTime.UnixEpoch, () => new StaffEntity
-        {
-            EmployeeId = staff.EmployeeId,
-            UserPrincipalName = staff.UserPrincipalName,
-            ContentHash = staff.ContentHash,
-            SourceLocation = staff.SourceLocation,
-            DisplayName = staff.DisplayName,
-        });
+        var row = Entity(staff, DateTime.UnixEpoch);
         return ComparedColumns.ToDictionary(c => c, c => PlatformContactsLoader.Text(typeof(StaffColumns).GetProperty(c)!.GetValue(row)), StringComparer.Ordinal);
     }
 
@@ -102,6 +95,18 @@ public sealed class PlatformStaffLoader : PlatformUpsertLoader<StaffRecord, Staf
         row.UpdatedUtc = now;
         return row;
     }
+
+    protected override StaffEntity ToEntity(StaffRecord staff, DateTime now) => Entity(staff, now);
+
+    private static StaffEntity Entity(StaffRecord staff, DateTime now) =>
+        ToRow(staff, now, () => new StaffEntity
+        {
+            EmployeeId = staff.EmployeeId,
+            UserPrincipalName = staff.UserPrincipalName,
+            ContentHash = staff.ContentHash,
+            SourceLocation = staff.SourceLocation,
+            DisplayName = staff.DisplayName,
+        });
 
     protected override StaffStagingEntity ToStaging(StaffRecord staff, string batchId, DateTime now) =>
         ToRow(staff, now, () => new StaffStagingEntity

@@ -16,10 +16,18 @@ namespace Dxmig.Loaders.PlatformStore;
 /// </summary>
 /// <typeparam name="TRecord">What the pipeline hands over.</typeparam>
 /// <typeparam name="TStaging">A row of the staging table (with its <c>BatchId</c>).</typeparam>
+/// <typeparam name="TEntity">A row of the table itself.</typeparam>
 /// <typeparam name="TContext">The EF Core context that maps both tables.</typeparam>
-public abstract class PlatformUpsertLoader<TRecord, TStaging, TContext> : ILoader<TRecord>
+/// <remarks>
+/// First load: when the table is empty as the first batch arrives (a migration's first run), every record of the run is
+/// new (the extractor lets one row per key through), so batches are bulk-copied straight into the table with no staging
+/// and no upsert. A batch that meets a key already there (a batch sent again after a failure) rolls back and the loader
+/// goes back to staging and upserting for the rest of its life.
+/// </remarks>
+public abstract class PlatformUpsertLoader<TRecord, TStaging, TEntity, TContext> : ILoader<TRecord>
     where TRecord : class
     where TStaging : class
+    where TEntity : class
     where TContext : DbContext
 {
     private readonly DbContextOptions<TContext> options;
@@ -30,6 +38,7 @@ public abstract class PlatformUpsertLoader<TRecord, TStaging, TContext> : ILoade
     private readonly string staging;
     private readonly string key;
     private readonly string upsertSql;
+    private bool? direct;
 
     static PlatformUpsertLoader() => LinqToDBForEFTools.Initialize();
 
@@ -68,21 +77,74 @@ public abstract class PlatformUpsertLoader<TRecord, TStaging, TContext> : ILoade
     /// <summary>The staging row of a record.</summary>
     protected abstract TStaging ToStaging(TRecord record, string batchId, DateTime now);
 
+    /// <summary>The table's row of a record (first load: copied straight into the table).</summary>
+    protected abstract TEntity ToEntity(TRecord record, DateTime now);
+
     /// <summary>The target key returned for a record (<c>schedule/{id}</c>).</summary>
     protected abstract string TargetKey(string key);
+
+    /// <summary>True while batches go straight into the table (it was empty when the first batch came).</summary>
+    public bool FirstLoad => direct == true;
 
     public async Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<TRecord>> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var batchId = Guid.NewGuid().ToString("N");
         var now = Time.GetUtcNow().UtcDateTime;
-        var rows = batch.Where(r => !r.Removal)
-            .GroupBy(r => KeyOf(r.Item), StringComparer.Ordinal)
-            .Select(g => ToStaging(g.Last().Item, batchId, now))
-            .ToList();
+        var latest = batch.Where(r => !r.Removal).GroupBy(r => KeyOf(r.Item), StringComparer.Ordinal).Select(g => g.Last().Item).ToList();
         var removals = batch.Where(r => r.Removal).Select(r => KeyOf(r.Item)).Distinct(StringComparer.Ordinal).ToList();
-        await WriteAsync(batchId, rows, removals, cancellationToken);
+        if (removals.Count > 0 || !await CopyStraightAsync(latest, now, cancellationToken))
+        {
+            await WriteAsync(batchId, latest.Select(r => ToStaging(r, batchId, now)), removals, cancellationToken);
+        }
+
         return [.. batch.Select(r => LoadOutcome.Loaded(TargetKey(KeyOf(r.Item))))];
+    }
+
+    /// <summary>First load only: the rows copied straight into the table; false when the table is (or has become) not empty.</summary>
+    private async Task<bool> CopyStraightAsync(List<TRecord> records, DateTime now, CancellationToken cancellationToken)
+    {
+        if (direct == false)
+        {
+            return false;
+        }
+
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = CreateContext();
+            if (direct is null)
+            {
+                await db.Database.OpenConnectionAsync(cancellationToken);
+                await using var probe = db.Database.GetDbConnection().Command($"SELECT COUNT(*) FROM (SELECT 1 FROM {table} LIMIT 1) AS t", null);
+                direct = Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0;
+                if (direct == false)
+                {
+                    return false;
+                }
+            }
+
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            try
+            {
+                var copied = await db.BulkCopyAsync(
+                    new BulkCopyOptions { BulkCopyType = bulkCopyType, MaxBatchSize = 50_000 }, records.Select(r => ToEntity(r, now)), cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                LastBatchWrites = (int)copied.RowsCopied;
+                return true;
+            }
+            catch (System.Data.Common.DbException)
+            {
+                // A key already there (a batch sent again after a failure): staging and upserting from now on.
+                await transaction.RollbackAsync(cancellationToken);
+                direct = false;
+                return false;
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     /// <summary>Bulk-copies the rows (all of <paramref name="batchId"/>) and upserts them, and deletes the removed keys, in one transaction.</summary>
