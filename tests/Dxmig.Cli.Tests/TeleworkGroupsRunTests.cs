@@ -47,6 +47,16 @@ public sealed class TeleworkGroupsRunTests : IAsyncLifetime, IDisposable
         mobile.Conflicts().Should().ContainSingle(l => l.StartsWith("member-not-granted,", StringComparison.Ordinal))
             .Which.Should().Contain(StaffSamples.Upn(People));
 
+        // Reconciliation lists every group's members: everyone granted is there, the hand-added member is a conflict, not extra.
+        var report = Path.Combine(mobile.Cli.Folder, "report");
+        var reconcile = await mobile.Cli.RunAsync("reconcile", job, "--out", report);
+        reconcile.ExitCode.Should().Be(ExitCodes.Quarantined, reconcile.Output + reconcile.Error);
+        var summary = ReconcileAddressBookTests.Summary(report);
+        summary["totals"]!["missing"]!.GetValue<long>().Should().Be(0);
+        summary["totals"]!["extra"]!.GetValue<long>().Should().Be(0);
+        summary["totals"]!["notOurs"]!.GetValue<long>().Should().Be(1);
+        summary["conflicts"]!["member-not-granted"]!.GetValue<int>().Should().Be(1);
+
         var before = graph.Stats.TotalRequests("updateGroup");
         var again = await mobile.Cli.RunAsync("run", job);
         again.Output.Should().Contain("投入 loaded 0");

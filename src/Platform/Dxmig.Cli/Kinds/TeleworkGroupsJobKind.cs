@@ -24,7 +24,7 @@ namespace Dxmig.Cli.Kinds;
 /// until <c>dxmig run JOB --confirm-deletes RUNID</c>. Members a group has that no list grants (added by hand) are
 /// never removed: they are listed as conflicts.
 /// </summary>
-internal sealed class TeleworkGroupsJobKind : IJobKind
+internal sealed class TeleworkGroupsJobKind : IJobKind, IReconcilableJobKind
 {
     public const string SourceType = "telework-permission-csv";
     public const string Account = "entra";
@@ -92,6 +92,15 @@ internal sealed class TeleworkGroupsJobKind : IJobKind
     }
 
     public IReadOnlyList<string> ListAccounts(JobFile job) => [Account];
+
+    public Task<IReconciler> CreateReconcilerAsync(JobFile job, ReconcileRequest request, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(request);
+        var settings = job.KindSettings as TeleworkGroupsJobSettings
+            ?? throw new ConfigurationException("ジョブファイルが検証されていません / the job file was not validated");
+        return Task.FromResult<IReconciler>(new Reconcile.TeleworkGroupsReconciler(settings, job, loggers, request.Time));
+    }
 
     public async Task<RunResult> RunAsync(JobFile job, JobRunRequest request, IRunObserver observer, ILoggerFactory loggers, CancellationToken stopToken)
     {
