@@ -81,6 +81,26 @@ public sealed class MobileDevicesRunTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_WithTheBetaIntuneImport_UploadsTheLoadedDevicesSerials_AndNothingWhenNothingChanged()
+    {
+        await using var graph = await GraphEmulator.GraphEmulator.StartAsync(new GraphEmulator.GraphEmulatorOptions { Users = ["admin@pref.example.jp"] }, CancellationToken.None);
+        await mobile.LoadStaffAsync(People);
+        MobileSamples.Write(mobile.Cli.Exports, new MobileSampleOptions(Devices, People, Cp932: false));
+        var job = mobile.DevicesJob(intune: graph);
+
+        var (code, output, error) = await mobile.Cli.RunAsync("run", job);
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        var imported = graph.Store.Groups.ImportedDeviceIdentities;
+        imported.Keys.Should().BeEquivalentTo(Enumerable.Range(0, Devices).Select(MobileSamples.Serial), "every loaded device's serial number, through /beta");
+        var calls = graph.Stats.TotalRequests("importDeviceIdentityList");
+        calls.Should().BePositive();
+
+        (await mobile.Cli.RunAsync("run", job)).ExitCode.Should().Be(ExitCodes.Success);
+        graph.Stats.TotalRequests("importDeviceIdentityList").Should().Be(calls, "no device was loaded again, so none is sent again");
+    }
+
+    [Fact]
     public async Task Run_Again_ThenDeviceReturnedAndSimSwapped_ClosesAndOpensHistory()
     {
         await mobile.LoadStaffAsync(People);

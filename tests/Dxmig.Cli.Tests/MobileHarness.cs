@@ -45,7 +45,20 @@ internal sealed class MobileHarness : IDisposable
         return code == 0 ? code : throw new InvalidOperationException(output + error);
     }
 
-    public string DevicesJob() => Cli.Write("jobs/mobile.yaml", $"""
+    /// <summary>The devices job; with <paramref name="intune"/>, the BETA Intune import on, against that emulator.</summary>
+    public string DevicesJob(GraphEmulator.GraphEmulator? intune = null)
+    {
+        var beta = string.Empty;
+        if (intune is not null)
+        {
+            Cli.Environment["DXMIG_GRAPH_SECRET"] = intune.ClientSecret;
+            beta = "\n  intune-import:\n    enabled: true\n    " + GraphTargetYaml.For(intune, "DXMIG_GRAPH_SECRET", "    ")["type: graph\n    ".Length..];
+        }
+
+        return DevicesJobText(beta);
+    }
+
+    private string DevicesJobText(string beta) => Cli.Write("jobs/mobile.yaml", $"""
         name: mobile
         kind: mobile-devices
         source:
@@ -54,7 +67,7 @@ internal sealed class MobileHarness : IDisposable
           permissions: [../exports/telework-mobile.csv, ../exports/telework-home.csv]
         target:
           type: platform-store
-          store: {Store}
+          store: {Store}{beta}
         ledger: ../state/ledger.db
         mappings:
           device-fields: {Mappings}/mobile-device-fields.yaml
