@@ -35,18 +35,20 @@ public static class SchemaBootstrap
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(createScript);
-        await using (var create = connection.Command(
-            "CREATE TABLE IF NOT EXISTS dxmig_schema (component VARCHAR(100) PRIMARY KEY, version INTEGER NOT NULL, applied_utc VARCHAR(40) NOT NULL)"))
-        {
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (!isSqlite)
         {
-            // Two processes starting at once must not both create the tables.
+            // Two processes starting at once (the nodes of a serve cluster) must not both create tables: even
+            // CREATE TABLE IF NOT EXISTS collides in PostgreSQL's catalogue (23505 on pg_type) when two run together.
             await using var locking = connection.Command("SELECT pg_advisory_xact_lock(7152026)", transaction);
             await locking.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var create = connection.Command(
+            "CREATE TABLE IF NOT EXISTS dxmig_schema (component VARCHAR(100) PRIMARY KEY, version INTEGER NOT NULL, applied_utc VARCHAR(40) NOT NULL)",
+            transaction))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
         int? existing;
