@@ -2,7 +2,6 @@ using Dxmig.Extractors.Csv;
 using Dxmig.Loaders.Graph;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Jobs;
-using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Reconciliation;
@@ -111,25 +110,11 @@ internal abstract class CalendarJobKind<TEntry, TRecord> : IJobKind, IReconcilab
         var settings = Settings(job);
         var folder = Path.Combine(job.LogFolder, job.Name);
         var safety = PendingDeletions.Safety(folder, settings.DeleteThreshold, settings.DeleteThresholdPercent, request.ConfirmDeletes);
-        var ledgerLocation = StoreLocation.Parse(job.Ledger, job.Directory, job.LedgerPassword?.Resolve(job.Environment));
-        await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
         await using var loader = settings.Graph is { } graph
             ? new GraphEventLoader<TRecord>(graph.Resolve(job.Environment), loggers.CreateLogger(Name), request.Time)
             : await OpenStoreAsync(StoreLocation.Parse(settings.Store, job.Directory, settings.StorePassword?.Resolve(job.Environment)), settings, request.Time, stopToken);
         var extractor = CreateExtractor(new KeyedCsvOptions(settings.File, settings.Encoding, settings.FieldMap.Fields, safety), loggers);
-        var runner = new PipelineRunner<TEntry, TRecord>(extractor, CreateTransformer(settings), loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
-        var result = await runner.RunAsync(
-            new RunSettings
-            {
-                Job = job.Name,
-                Accounts = request.Accounts,
-                Parallelism = 1,
-                BatchSize = job.BatchSize,
-                ChannelCapacity = job.ChannelCapacity,
-                DryRun = request.DryRun,
-            },
-            observer,
-            stopToken);
+        var result = await RecordJobRun.RunAsync(job, request, extractor, CreateTransformer(settings), loader, observer, loggers, stopToken);
         PendingDeletions.Report(job, result, safety, folder, IdHeader, loggers);
         return result;
     }

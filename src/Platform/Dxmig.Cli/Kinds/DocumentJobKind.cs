@@ -5,7 +5,6 @@ using Dxmig.Loaders.Graph;
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Jobs;
-using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Reconciliation;
@@ -115,24 +114,10 @@ internal sealed class DocumentJobKind : IJobKind, IReconcilableJobKind
         var settings = Settings(job);
         var folder = Path.Combine(job.LogFolder, job.Name);
         var safety = PendingDeletions.Safety(folder, settings.DeleteThreshold, settings.DeleteThresholdPercent, request.ConfirmDeletes);
-        var ledgerLocation = StoreLocation.Parse(job.Ledger, job.Directory, job.LedgerPassword?.Resolve(job.Environment));
-        await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
         await using var loader = new RenameListLoader(await OpenLoaderAsync(job, settings, loggers, request.Time, stopToken));
         var extractor = new DocumentFolderExtractor(Source(settings, safety), loggers.CreateLogger<DocumentFolderExtractor>());
         var transformer = new DocumentTransformer(settings.Owners, settings.Names, settings.TargetFolder);
-        var runner = new PipelineRunner<DocumentEntry, DocumentRecord>(extractor, transformer, loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
-        var result = await runner.RunAsync(
-            new RunSettings
-            {
-                Job = job.Name,
-                Accounts = request.Accounts,
-                Parallelism = 1,
-                BatchSize = job.BatchSize,
-                ChannelCapacity = job.ChannelCapacity,
-                DryRun = request.DryRun,
-            },
-            observer,
-            stopToken);
+        var result = await RecordJobRun.RunAsync(job, request, extractor, transformer, loader, observer, loggers, stopToken);
         PendingDeletions.Report(job, result, safety, folder, "source_path", loggers);
         if (loader.Write(folder, result.Run.RunId) is { } renames)
         {

@@ -5,7 +5,6 @@ using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Reconciliation;
-using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Records;
@@ -103,8 +102,6 @@ internal sealed class StaffJobKind : IJobKind, IReconcilableJobKind
         var safety = settings.Graph is null
             ? PendingDeletions.Safety(folder, settings.DeleteThreshold, settings.DeleteThresholdPercent, request.ConfirmDeletes)
             : null;
-        var ledgerLocation = StoreLocation.Parse(job.Ledger, job.Directory, job.LedgerPassword?.Resolve(job.Environment));
-        await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
         await using ILoader<StaffRecord> loader = settings.Graph is { } graph
             ? new GraphStaffLoader(graph.Resolve(job.Environment), settings.Attributes!, loggers.CreateLogger<GraphStaffLoader>(), request.Time)
             : await PlatformStaffLoader.OpenAsync(
@@ -112,19 +109,7 @@ internal sealed class StaffJobKind : IJobKind, IReconcilableJobKind
         var extractor = new StaffCsvExtractor(
             new StaffSourceOptions(settings.File, settings.Encoding, settings.FieldMap, safety), loggers.CreateLogger<StaffCsvExtractor>());
         var transformer = new StaffTransformer(settings.Identities, settings.Departments, settings.Gaiji);
-        var runner = new PipelineRunner<StaffEntry, StaffRecord>(extractor, transformer, loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
-        var result = await runner.RunAsync(
-            new RunSettings
-            {
-                Job = job.Name,
-                Accounts = request.Accounts,
-                Parallelism = 1,
-                BatchSize = job.BatchSize,
-                ChannelCapacity = job.ChannelCapacity,
-                DryRun = request.DryRun,
-            },
-            observer,
-            stopToken);
+        var result = await RecordJobRun.RunAsync(job, request, extractor, transformer, loader, observer, loggers, stopToken);
         if (safety is not null)
         {
             PendingDeletions.Report(job, result, safety, folder, "employee_id", loggers);
