@@ -6,7 +6,6 @@ using Dxmig.Loaders.Graph;
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Reconciliation;
-using Dxmig.Platform.Storage;
 using Dxmig.Transformers.AddressBook;
 using Microsoft.Extensions.Logging;
 
@@ -24,10 +23,7 @@ internal sealed class AddressBookReconciler : IReconciler
     private readonly AddressBookJobSettings settings;
     private readonly AddressBookCsvExtractor extractor;
     private readonly AddressBookTransformer transformer;
-    private readonly StoreLocation? store;
-    private readonly GraphSession? session;
-    private readonly GraphReader? graph;
-    private long storeQueries;
+    private readonly ReconcileTarget target;
 
     public AddressBookReconciler(AddressBookJobSettings settings, Dxmig.Platform.Jobs.JobFile job, ILoggerFactory loggers, TimeProvider time)
     {
@@ -35,17 +31,10 @@ internal sealed class AddressBookReconciler : IReconciler
         extractor = new AddressBookCsvExtractor(new AddressBookSourceOptions(settings.Files, settings.Encoding, settings.FieldMap), loggers.CreateLogger<AddressBookCsvExtractor>());
         transformer = new AddressBookTransformer(settings.Identities, settings.Gaiji);
         SourceDescription = $"Active! Mail アドレス帳 CSV / address-book exports ({settings.Files.Count})";
-        if (settings.Graph is { } g)
-        {
-            session = new GraphSession(g.Resolve(job.Environment));
-            graph = new GraphReader(new GraphEngine(session, loggers.CreateLogger("dxmig.reconcile.graph"), time));
-            TargetDescription = $"Microsoft Graph {session.Options.BaseUrl} ({session.Options.ContactFolderName})";
-        }
-        else
-        {
-            store = StoreLocation.Parse(settings.Store, job.Directory, settings.StorePassword?.Resolve(job.Environment));
-            TargetDescription = $"platform store contacts ({store.Provider})";
-        }
+        target = ReconcileTarget.Open(settings.Graph, settings.Store, settings.StorePassword, job, loggers, time);
+        TargetDescription = target.Session is { } session
+            ? $"Microsoft Graph {session.Options.BaseUrl} ({session.Options.ContactFolderName})"
+            : $"platform store contacts ({target.Store!.Provider})";
     }
 
     public string SourceDescription { get; }
@@ -54,7 +43,7 @@ internal sealed class AddressBookReconciler : IReconciler
 
     public IReadOnlyList<string> Compared => ["fields"];
 
-    public long Requests => Interlocked.Read(ref storeQueries) + (graph?.Engine.HttpRequests ?? 0);
+    public long Requests => target.Requests;
 
     public async IAsyncEnumerable<ReconItem> ReadSourceAsync(string account, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -67,17 +56,17 @@ internal sealed class AddressBookReconciler : IReconciler
                 Location = item.Location,
                 Size = item.Size,
                 Ref = item.Key.Ref,
-                Fields = contact is null ? null : graph is null ? PlatformContactsLoader.Fields(contact) : Flatten(GraphContactsLoader.Json(contact, item.Key.ToString())),
+                Fields = contact is null ? null : target.Graph is null ? PlatformContactsLoader.Fields(contact) : Flatten(GraphContactsLoader.Json(contact, item.Key.ToString())),
             };
         }
     }
 
     public IAsyncEnumerable<ReconItem> ReadTargetAsync(string account, CancellationToken cancellationToken) =>
-        graph is null ? ReadStoreAsync(account, cancellationToken) : ReadGraphAsync(account, cancellationToken);
+        target.Graph is null ? ReadStoreAsync(account, cancellationToken) : ReadGraphAsync(account, cancellationToken);
 
     public ValueTask DisposeAsync()
     {
-        session?.Dispose();
+        target.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -135,7 +124,7 @@ internal sealed class AddressBookReconciler : IReconciler
         var columns = PlatformContactsLoader.ComparedColumns;
         var sql = $"SELECT \"Id\", \"SourceNativeId\", \"SourceLocation\", {string.Join(", ", columns.Select(c => $"\"{c}\""))} FROM contacts " +
                   "WHERE \"SourceSystem\" = @system AND \"OwnerAccount\" = @account ORDER BY \"Id\"";
-        await foreach (var reader in StoreRows.ReadAsync(store!, sql, [("system", AddressBookCsvExtractor.SystemName), ("account", account)], () => Interlocked.Increment(ref storeQueries), cancellationToken))
+        await foreach (var reader in StoreRows.ReadAsync(target.Store!, sql, [("system", AddressBookCsvExtractor.SystemName), ("account", account)], target.CountQuery, cancellationToken))
         {
             var fields = new Dictionary<string, string>(StringComparer.Ordinal);
             for (var i = 0; i < columns.Count; i++)
@@ -158,15 +147,15 @@ internal sealed class AddressBookReconciler : IReconciler
     {
         var mailbox = settings.Identities?.TargetOf(account) ?? account;
         var user = "/users/" + Uri.EscapeDataString(mailbox);
-        var name = session!.Options.ContactFolderName;
+        var name = target.Session!.Options.ContactFolderName;
         var filter = Uri.EscapeDataString($"displayName eq '{name.Replace("'", "''", StringComparison.Ordinal)}'");
-        await foreach (var folder in graph!.ListAsync(mailbox, $"{user}/contactFolders?$filter={filter}&$select=id,displayName", cancellationToken))
+        await foreach (var folder in target.Graph!.ListAsync(mailbox, $"{user}/contactFolders?$filter={filter}&$select=id,displayName", cancellationToken))
         {
             var id = folder.GetProperty("id").GetString()!;
             var select = "id,displayName,fileAs,surname,givenName,yomiSurname,yomiGivenName,emailAddresses,companyName,department,jobTitle," +
                          "businessPhones,mobilePhone,businessAddress,businessHomePage,personalNotes";
             var path = $"{user}/contactFolders/{Uri.EscapeDataString(id)}/contacts?$select={select}&{GraphReader.Expand(GraphMessageBuilder.SourceKeyProperty)}&$top=1000";
-            await foreach (var contact in graph.ListAsync(mailbox, path, cancellationToken))
+            await foreach (var contact in target.Graph.ListAsync(mailbox, path, cancellationToken))
             {
                 var contactId = contact.GetProperty("id").GetString()!;
                 var sourceKey = GraphReader.Extended(contact, GraphMessageBuilder.SourceKeyProperty);

@@ -4,7 +4,6 @@ using Dxmig.Loaders.Graph;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Records;
 using Dxmig.Platform.Reconciliation;
-using Dxmig.Platform.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Dxmig.Cli.Reconcile;
@@ -25,10 +24,7 @@ internal sealed class CalendarReconciler<TEntry, TRecord> : IReconciler
     private readonly string table;
     private readonly string keyColumn;
     private readonly string targetPrefix;
-    private readonly StoreLocation? store;
-    private readonly GraphSession? session;
-    private readonly GraphReader? graph;
-    private long storeQueries;
+    private readonly ReconcileTarget target;
 
     public CalendarReconciler(
         IExtractor<TEntry> extractor, ITransformer<TEntry, TRecord> transformer, CalendarJobSettings settings, Dxmig.Platform.Jobs.JobFile job,
@@ -42,17 +38,10 @@ internal sealed class CalendarReconciler<TEntry, TRecord> : IReconciler
         keyColumn = storeTable.KeyColumn;
         targetPrefix = storeTable.TargetPrefix;
         SourceDescription = $"CESS CSV / export {Path.GetFileName(settings.File)}";
-        if (settings.Graph is { } g)
-        {
-            session = new GraphSession(g.Resolve(job.Environment));
-            graph = new GraphReader(new GraphEngine(session, loggers.CreateLogger("dxmig.reconcile.graph"), time));
-            TargetDescription = $"Microsoft Graph {session.Options.BaseUrl} (calendars)";
-        }
-        else
-        {
-            store = StoreLocation.Parse(settings.Store, job.Directory, settings.StorePassword?.Resolve(job.Environment));
-            TargetDescription = $"platform store {table} ({store.Provider})";
-        }
+        target = ReconcileTarget.Open(settings.Graph, settings.Store, settings.StorePassword, job, loggers, time);
+        TargetDescription = target.Session is { } session
+            ? $"Microsoft Graph {session.Options.BaseUrl} (calendars)"
+            : $"platform store {table} ({target.Store!.Provider})";
     }
 
     public string SourceDescription { get; }
@@ -61,13 +50,13 @@ internal sealed class CalendarReconciler<TEntry, TRecord> : IReconciler
 
     public IReadOnlyList<string> Compared => ["fields"];
 
-    public long Requests => Interlocked.Read(ref storeQueries) + (graph?.Engine.HttpRequests ?? 0);
+    public long Requests => target.Requests;
 
     public async IAsyncEnumerable<ReconItem> ReadSourceAsync(string account, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var (item, record) in SourceAsync(account, cancellationToken))
         {
-            if (record is null || graph is null)
+            if (record is null || target.Graph is null)
             {
                 yield return new ReconItem(table, record?.SourceId ?? item.Key.Ref.NativeId)
                 {
@@ -89,11 +78,11 @@ internal sealed class CalendarReconciler<TEntry, TRecord> : IReconciler
     }
 
     public IAsyncEnumerable<ReconItem> ReadTargetAsync(string account, CancellationToken cancellationToken) =>
-        graph is null ? ReadStoreAsync(cancellationToken) : ReadGraphAsync(account, cancellationToken);
+        target.Graph is null ? ReadStoreAsync(cancellationToken) : ReadGraphAsync(account, cancellationToken);
 
     public ValueTask DisposeAsync()
     {
-        session?.Dispose();
+        target.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -126,7 +115,7 @@ internal sealed class CalendarReconciler<TEntry, TRecord> : IReconciler
     private async IAsyncEnumerable<ReconItem> ReadStoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var sql = $"SELECT \"{keyColumn}\", \"SourceLocation\", \"ContentHash\" FROM {table} ORDER BY \"{keyColumn}\"";
-        await foreach (var row in StoreRows.ReadAsync(store!, sql, [], () => Interlocked.Increment(ref storeQueries), cancellationToken))
+        await foreach (var row in StoreRows.ReadAsync(target.Store!, sql, [], target.CountQuery, cancellationToken))
         {
             var id = row.GetString(0);
             yield return new ReconItem(table, id)
@@ -154,7 +143,7 @@ internal sealed class CalendarReconciler<TEntry, TRecord> : IReconciler
         foreach (var mailbox in mailboxes)
         {
             var path = $"/users/{Uri.EscapeDataString(mailbox)}/events?$select=id,subject,isAllDay,sensitivity&{expand}&$top=100";
-            await foreach (var e in graph!.ListAsync(mailbox, path, cancellationToken))
+            await foreach (var e in target.Graph!.ListAsync(mailbox, path, cancellationToken))
             {
                 var id = e.GetProperty("id").GetString()!;
                 var sourceKey = GraphReader.Extended(e, GraphMessageBuilder.SourceKeyProperty);

@@ -6,7 +6,6 @@ using Dxmig.Loaders.Graph;
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Reconciliation;
-using Dxmig.Platform.Storage;
 using Dxmig.Transformers.Cess;
 using Microsoft.Extensions.Logging;
 
@@ -22,13 +21,10 @@ internal sealed class StaffReconciler : IReconciler
 {
     private readonly StaffCsvExtractor extractor;
     private readonly StaffTransformer transformer;
-    private readonly StoreLocation? store;
-    private readonly GraphSession? session;
-    private readonly GraphReader? graph;
+    private readonly ReconcileTarget target;
     private readonly GraphStaffLoader? writer;
     private readonly IReadOnlyList<string> attributes;
     private readonly HashSet<string> mapped;
-    private long storeQueries;
 
     public StaffReconciler(StaffJobSettings settings, Dxmig.Platform.Jobs.JobFile job, ILoggerFactory loggers, TimeProvider time)
     {
@@ -37,17 +33,15 @@ internal sealed class StaffReconciler : IReconciler
         mapped = settings.Identities.SourceAccounts.Select(settings.Identities.TargetOf).ToHashSet(StringComparer.OrdinalIgnoreCase);
         attributes = settings.Attributes ?? GraphStaffLoader.Attributes;
         SourceDescription = $"CESS 職員録 CSV / staff export {Path.GetFileName(settings.File)}";
-        if (settings.Graph is { } g)
+        target = ReconcileTarget.Open(settings.Graph, settings.Store, settings.StorePassword, job, loggers, time);
+        if (target.Session is { } session)
         {
-            session = new GraphSession(g.Resolve(job.Environment));
-            graph = new GraphReader(new GraphEngine(session, loggers.CreateLogger("dxmig.reconcile.graph"), time));
             writer = new GraphStaffLoader(session, attributes, loggers.CreateLogger("dxmig.reconcile.graph"), time);
             TargetDescription = $"Entra ID users, Microsoft Graph {session.Options.BaseUrl} ({string.Join(", ", attributes)})";
         }
         else
         {
-            store = StoreLocation.Parse(settings.Store, job.Directory, settings.StorePassword?.Resolve(job.Environment));
-            TargetDescription = $"platform store staff ({store.Provider})";
+            TargetDescription = $"platform store staff ({target.Store!.Provider})";
         }
     }
 
@@ -57,7 +51,7 @@ internal sealed class StaffReconciler : IReconciler
 
     public IReadOnlyList<string> Compared => ["fields"];
 
-    public long Requests => Interlocked.Read(ref storeQueries) + (graph?.Engine.HttpRequests ?? 0);
+    public long Requests => target.Requests;
 
     public async IAsyncEnumerable<ReconItem> ReadSourceAsync(string account, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -65,7 +59,7 @@ internal sealed class StaffReconciler : IReconciler
         {
             var targets = item.Problem is null ? transformer.Transform(item).Targets : [];
             var staff = targets.Count > 0 ? targets[0] : null;
-            var identity = staff is null ? item.Key.Ref.NativeId : graph is null ? staff.EmployeeId : staff.UserPrincipalName.ToLowerInvariant();
+            var identity = staff is null ? item.Key.Ref.NativeId : target.Graph is null ? staff.EmployeeId : staff.UserPrincipalName.ToLowerInvariant();
             yield return new ReconItem(StaffCsvExtractor.Container, identity)
             {
                 Location = item.Location,
@@ -77,7 +71,7 @@ internal sealed class StaffReconciler : IReconciler
     }
 
     public IAsyncEnumerable<ReconItem> ReadTargetAsync(string account, CancellationToken cancellationToken) =>
-        graph is null ? ReadStoreAsync(cancellationToken) : ReadGraphAsync(account, cancellationToken);
+        target.Graph is null ? ReadStoreAsync(cancellationToken) : ReadGraphAsync(account, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -86,7 +80,7 @@ internal sealed class StaffReconciler : IReconciler
             await writer.DisposeAsync();
         }
 
-        session?.Dispose();
+        target.Dispose();
     }
 
     /// <summary>The attributes of a PATCH body or of a user as Graph lists it: name → text (arrays as name[i]).</summary>
@@ -127,7 +121,7 @@ internal sealed class StaffReconciler : IReconciler
     {
         var columns = PlatformStaffLoader.ComparedColumns;
         var sql = $"SELECT \"EmployeeId\", \"SourceLocation\", {string.Join(", ", columns.Select(c => $"\"{c}\""))} FROM staff ORDER BY \"EmployeeId\"";
-        await foreach (var reader in StoreRows.ReadAsync(store!, sql, [], () => Interlocked.Increment(ref storeQueries), cancellationToken))
+        await foreach (var reader in StoreRows.ReadAsync(target.Store!, sql, [], target.CountQuery, cancellationToken))
         {
             var fields = new Dictionary<string, string>(StringComparer.Ordinal);
             for (var i = 0; i < columns.Count; i++)
@@ -148,7 +142,7 @@ internal sealed class StaffReconciler : IReconciler
     private async IAsyncEnumerable<ReconItem> ReadGraphAsync(string account, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var select = "id,userPrincipalName," + string.Join(',', attributes.Where(a => a != "userPrincipalName"));
-        await foreach (var user in graph!.ListAsync(account, $"/users?$select={select}&$top=999", cancellationToken))
+        await foreach (var user in target.Graph!.ListAsync(account, $"/users?$select={select}&$top=999", cancellationToken))
         {
             var upn = user.GetProperty("userPrincipalName").GetString() ?? string.Empty;
             yield return new ReconItem(StaffCsvExtractor.Container, upn.ToLowerInvariant())
