@@ -64,6 +64,26 @@ public sealed class TeleworkGroupsRunTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Run_AndReconcile_CheckASystemGroupNoListGrantsAnyoneAnyMore()
+    {
+        StaffSamples.Write(Path.Combine(mobile.Cli.Exports, "staff.csv"), Path.Combine(mobile.Cli.Exports, "identity.csv"), new StaffSampleOptions(People));
+        MobileSamples.Write(mobile.Cli.Exports, new MobileSampleOptions(Devices, People, Cp932: false));
+        var mobileList = Path.Combine(mobile.Cli.Exports, "telework-mobile.csv");
+        File.WriteAllLines(mobileList, File.ReadLines(mobileList).Take(1), new System.Text.UTF8Encoding(true)); // the header only: nobody granted
+        var handAdded = StaffSamples.Upn(People);
+        graph.Store.Groups.Seed("GG-テレワーク-モバイルワーク", graph.Store.FindUser(handAdded)!.Id);
+        var job = mobile.GroupsJob(graph);
+
+        var (_, output, error) = await mobile.Cli.RunAsync("run", job);
+
+        mobile.Conflicts().Should().Contain(l => l.StartsWith("member-not-granted,GG-テレワーク-モバイルワーク: " + handAdded, StringComparison.Ordinal), output + error);
+        var report = Path.Combine(mobile.Cli.Folder, "report");
+        await mobile.Cli.RunAsync("reconcile", job, "--out", report);
+        ReconcileAddressBookTests.Summary(report)["conflicts"]!["member-not-granted"]!.GetValue<int>().Should().Be(1);
+        Members("GG-テレワーク-モバイルワーク").Should().Contain(handAdded, "a member no list grants is listed, never removed");
+    }
+
+    [Fact]
     public async Task Run_RevokedOverThreshold_RemovesNothing_UntilConfirmed()
     {
         StaffSamples.Write(Path.Combine(mobile.Cli.Exports, "staff.csv"), Path.Combine(mobile.Cli.Exports, "identity.csv"), new StaffSampleOptions(People));

@@ -153,16 +153,13 @@ internal sealed class TeleworkGroupsJobKind : IJobKind, IReconcilableJobKind
         TeleworkGroupsJobSettings settings, IReadOnlyList<GroupMembership> wanted, GraphGroupLoader loader, CancellationToken cancellationToken)
     {
         var conflicts = new List<ReportConflict>();
-        foreach (var group in wanted.GroupBy(w => w.GroupName, StringComparer.Ordinal))
+        foreach (var (group, granted) in TeleworkGrants.Expected(settings, wanted))
         {
-            var granted = group.Where(w => settings.Identities.Contains(w.EmployeeId))
-                .Select(w => settings.Identities.TargetOf(w.EmployeeId)).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            foreach (var (id, upn) in await loader.ListMembersAsync(Account, group.Key, cancellationToken))
+            foreach (var (id, upn) in await loader.ListMembersAsync(Account, group, cancellationToken))
             {
                 if (upn is null || !granted.Contains(upn))
                 {
-                    conflicts.Add(new ReportConflict("member-not-granted", $"{group.Key}: {upn ?? id}",
-                        $"グループ {group.Key} のメンバー {upn ?? id} はどの許可一覧にもありません / member {upn ?? id} of group {group.Key} is granted by no permission list"));
+                    conflicts.Add(TeleworkGrants.NotGranted(group, upn ?? id));
                 }
             }
         }

@@ -70,26 +70,23 @@ internal sealed class TeleworkGroupsReconciler : IReconciler, IConflictReconcile
         {
         }
 
-        foreach (var group in extractor.Wanted.GroupBy(w => w.GroupName, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var (name, granted) in TeleworkGrants.Expected(settings, extractor.Wanted))
         {
-            var granted = group.Where(w => settings.Identities.Contains(w.EmployeeId))
-                .Select(w => settings.Identities.TargetOf(w.EmployeeId)).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            foreach (var (id, upn) in await groups.ListMembersAsync(account, group.Key, cancellationToken))
+            foreach (var (id, upn) in await groups.ListMembersAsync(account, name, cancellationToken))
             {
                 var ours = upn is not null && granted.Contains(upn);
                 if (!ours)
                 {
                     lock (conflicts)
                     {
-                        conflicts.Add(new ReportConflict("member-not-granted", $"{group.Key}: {upn ?? id}",
-                            $"グループ {group.Key} のメンバー {upn ?? id} はどの許可一覧にもありません / member {upn ?? id} of group {group.Key} is granted by no permission list"));
+                        conflicts.Add(TeleworkGrants.NotGranted(name, upn ?? id));
                     }
                 }
 
-                yield return new ReconItem(group.Key, (upn ?? id).ToLowerInvariant())
+                yield return new ReconItem(name, (upn ?? id).ToLowerInvariant())
                 {
-                    Location = $"{group.Key}: {upn ?? id}",
-                    TargetKey = $"member:{group.Key}/{upn ?? id}",
+                    Location = $"{name}: {upn ?? id}",
+                    TargetKey = $"member:{name}/{upn ?? id}",
                     Ours = ours,
                 };
             }
