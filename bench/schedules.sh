@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): CESS schedules into a private PostgreSQL, dxmig's loader (binary COPY into an UNLOGGED
-# staging table + one INSERT … SELECT … ON CONFLICT per 50,000-row batch) against plain EF Core (AddRange +
-# SaveChanges per batch, fresh context), on the same generated CP932 export, each side in its own process.
-# Prints rows/s of both, the ratio (goal ≥ 20×) and each side's peak RSS after 10 %, 30 % and 100 % of the rows.
+# Benchmark (not a test): 7,500 CESS staff, then CESS schedules, into a private PostgreSQL: dxmig's loaders (first
+# load: binary COPY straight into the empty table; later: an UNLOGGED staging table + one INSERT … SELECT … ON CONFLICT
+# per 50,000-row batch) against plain EF Core (AddRange + SaveChanges per batch, fresh context), on the same generated
+# CP932 export, each side in its own process. Prints rows/s of both, the ratios (goal ≥ 20×) for the schedules, the
+# staff and both together, and each side's peak RSS after 10 %, 30 % and 100 % of the schedule rows.
 #   bench/schedules.sh [ROWS=100000]        # default: a few minutes
 #   bench/schedules.sh 1000000              # full scale (EF Core side alone takes several minutes)
 set -euo pipefail

@@ -23,13 +23,7 @@ internal static class StaffBench
 
     public static async Task<int> RunAsync(int rows)
     {
-        JapaneseEncodings.EnsureRegistered();
-        var departments = DepartmentMap.FromDepartments(
-            File.ReadLines(Path.Combine(RepoPaths.Mappings, "cess-departments.csv")).Skip(1).Where(l => !l.StartsWith('#'))
-                .Select(l => l.Split(',')).Select(f => new Department(f[0], f[1], f[2].Length == 0 ? null : f[2])));
-        var identities = IdentityMap.FromPairs(Enumerable.Range(0, rows).Select(i => new KeyValuePair<string, string>(StaffSamples.EmployeeId(i), StaffSamples.Upn(i))));
-        var transformer = new StaffTransformer(identities, departments, GaijiMap.Empty);
-        var records = Enumerable.Range(0, rows).Select(i => Record(transformer, i)).ToList();
+        var (departments, records) = Records(rows);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CESS staff load: {rows:N0} rows, batches of {BatchSize:N0}"));
         Console.WriteLine("store       | side                                   |   seconds |     rows/s");
 
@@ -51,6 +45,18 @@ internal static class StaffBench
         return 0;
     }
 
+    /// <summary>The department table and <paramref name="rows"/> transformed staff records (also the schedule benchmark's 7,500 staff).</summary>
+    internal static (DepartmentMap Departments, List<StaffRecord> Records) Records(int rows)
+    {
+        JapaneseEncodings.EnsureRegistered();
+        var departments = DepartmentMap.FromDepartments(
+            File.ReadLines(Path.Combine(RepoPaths.Mappings, "cess-departments.csv")).Skip(1).Where(l => !l.StartsWith('#'))
+                .Select(l => l.Split(',')).Select(f => new Department(f[0], f[1], f[2].Length == 0 ? null : f[2])));
+        var identities = IdentityMap.FromPairs(Enumerable.Range(0, rows).Select(i => new KeyValuePair<string, string>(StaffSamples.EmployeeId(i), StaffSamples.Upn(i))));
+        var transformer = new StaffTransformer(identities, departments, GaijiMap.Empty);
+        return (departments, Enumerable.Range(0, rows).Select(i => Record(transformer, i)).ToList());
+    }
+
     private static StaffRecord Record(StaffTransformer transformer, int index)
     {
         var f = StaffSamples.Row(index, 2026, changed: false).Split(',');
@@ -64,7 +70,7 @@ internal static class StaffBench
         return transformer.Transform(item).Targets[0];
     }
 
-    private static async Task<double> DxmigAsync(StoreLocation store, DepartmentMap departments, List<StaffRecord> records)
+    internal static async Task<double> DxmigAsync(StoreLocation store, DepartmentMap departments, List<StaffRecord> records)
     {
         await using var loader = await PlatformStaffLoader.OpenAsync(store, departments, TimeProvider.System, CancellationToken.None);
         var watch = Stopwatch.StartNew();
@@ -77,7 +83,7 @@ internal static class StaffBench
         return watch.Elapsed.TotalSeconds;
     }
 
-    private static async Task<double> EfCoreAsync(StoreLocation store, List<StaffRecord> records)
+    internal static async Task<double> EfCoreAsync(StoreLocation store, List<StaffRecord> records)
     {
         var options = StoreContextFactory.CreateOptions<StaffDbContext>(store);
         await using (var create = new StaffDbContext(options))
