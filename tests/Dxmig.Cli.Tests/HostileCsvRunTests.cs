@@ -39,6 +39,7 @@ public sealed class HostileCsvRunTests(ITestOutputHelper log) : IDisposable
         stored.Select(s => s.EmployeeId).Should().BeEquivalentTo(export.Loaded);
         stored.Single(s => s.EmployeeId == "H000011").Name.Should().Be(HostileStaffExport.SqlName, "a value is data, never SQL");
         stored.Should().Contain(s => s.EmployeeId == HostileStaffExport.QuotedId);
+        (await LedgerAsync()).Should().ContainSingle(i => i.Code == "key-too-long", "a 65-character id would fail a whole PostgreSQL batch");
 
         var ledger = await LedgerAsync();
         for (var line = 2; line <= export.DataLines + 1; line++)

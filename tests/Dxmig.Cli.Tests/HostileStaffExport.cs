@@ -34,6 +34,7 @@ internal sealed class HostileStaffExport
         Row(FormulaId, "数式　番号", loads: true);
         Row("H000011", SqlName, loads: true);
         Row(QuotedId, "引用符　番号", loads: true);
+        Row("H" + new string('0', 64), "長い　番号", loads: false); // 65 characters: over the store's key column
         Row("+81312345678", "番号　プラス", loads: false);
         Row("-1", "番号　マイナス", loads: false);
         Row("@SUM(1+1)", "番号　アット", loads: false);

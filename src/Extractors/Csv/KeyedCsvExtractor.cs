@@ -18,6 +18,9 @@ namespace Dxmig.Extractors.Csv;
 public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logger) : IExtractor<T>
     where T : CsvRowEntry
 {
+    /// <summary>The longest natural key the platform store's tables hold (their key columns are 64 characters).</summary>
+    public const int MaxKeyLength = 64;
+
     /// <summary>The source system of the keys (<c>cess-schedules</c>).</summary>
     protected abstract string KeySystem { get; }
 
@@ -134,6 +137,15 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
         if (Options.Removals is not null)
         {
             present.Add(nativeId);
+        }
+
+        if (nativeId.Length > MaxKeyLength)
+        {
+            // The platform store keeps keys in 64 characters; PostgreSQL would refuse the whole batch for one such row.
+            return Bad($"line:{record.Line}", hash, ItemProblem.Quarantine(
+                "key-too-long",
+                $"行 {record.Line}: {KeyName.Japanese}が {nativeId.Length} 文字あり、上限 {MaxKeyLength} 文字を超えます",
+                $"line {record.Line}: the {KeyName.English} has {nativeId.Length} characters, over the limit of {MaxKeyLength}"));
         }
 
         var shortHash = Convert.ToUInt64(hash[..16], 16);
