@@ -6,12 +6,13 @@ namespace Dxmig.Platform.Imap;
 
 /// <summary>
 /// The one retry rule for IMAP connections: a step that fails because the connection was lost (the server restarted,
-/// a network drop) runs again on a fresh connection after a short back-off, up to <see cref="Attempts"/> times; any
+/// a network drop) runs again on a fresh connection after a back-off doubling from 0.25 s, up to <see cref="Attempts"/>
+/// times (about 8 s in all: long enough for a server's restart, where a connection is refused for a few seconds); any
 /// other failure goes straight up.
 /// </summary>
 public static class ImapRetry
 {
-    public const int Attempts = 4;
+    public const int Attempts = 6;
 
     public static bool IsConnectionLoss(Exception ex) =>
         ex is IOException or ImapProtocolException or ServiceNotConnectedException or System.Net.Sockets.SocketException ||
@@ -31,7 +32,7 @@ public static class ImapRetry
             catch (Exception ex) when (attempt < Attempts && IsConnectionLoss(ex) && !cancellationToken.IsCancellationRequested)
             {
                 await reset(ex, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt * attempt), cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(250 << (attempt - 1)), cancellationToken);
             }
         }
     }
