@@ -1,10 +1,5 @@
-using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Records;
 using Dxmig.Platform.Storage;
-using LinqToDB.Data;
-using LinqToDB.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Dxmig.Loaders.PlatformStore;
 
@@ -12,9 +7,9 @@ namespace Dxmig.Loaders.PlatformStore;
 /// Records shared documents' metadata in the platform store (<c>documents</c>: source path, renamed-to path and the
 /// renames, owner, size, SHA-256 and quickXorHash, created and modified times, drive item id): each batch bulk-copied
 /// into <c>documents_staging</c> and upserted by source path, leaving unchanged rows alone; removals deleted by source
-/// path; one transaction per batch. Loading the same batch twice changes nothing. Returns <c>documents/{path}</c>.
+/// path; one transaction per batch (<see cref="PlatformUpsertLoader{TRecord, TStaging, TEntity, TContext}"/>). Loading the same batch twice changes nothing. Returns <c>documents/{path}</c>.
 /// </summary>
-public sealed class PlatformDocumentLoader : ILoader<DocumentRecord>
+public sealed class PlatformDocumentLoader : PlatformUpsertLoader<DocumentRecord, DocumentStagingEntity, DocumentEntity, DocumentDbContext>
 {
     private static readonly string[] Columns =
     [
@@ -22,24 +17,10 @@ public sealed class PlatformDocumentLoader : ILoader<DocumentRecord>
         "DocumentCreatedUtc", "DocumentModifiedUtc", "DriveItemId", "ContentHash", "SourceLocation", "CreatedUtc", "UpdatedUtc",
     ];
 
-    private static readonly string UpsertSql = StagedUpsert.Sql("documents", "documents_staging", Columns);
-
-    private readonly DbContextOptions<DocumentDbContext> options;
-    private readonly TimeProvider time;
-    private readonly BulkCopyType bulkCopyType;
-    private readonly SemaphoreSlim gate = new(1, 1);
-
-    static PlatformDocumentLoader() => LinqToDBForEFTools.Initialize();
-
     private PlatformDocumentLoader(StoreLocation location, TimeProvider time)
+        : base(location, time, o => new DocumentDbContext(o), "documents", "documents_staging", Columns)
     {
-        options = StoreContextFactory.CreateOptions<DocumentDbContext>(location);
-        this.time = time;
-        bulkCopyType = location.Provider == StoreProvider.PostgreSql ? BulkCopyType.ProviderSpecific : BulkCopyType.MultipleRows;
     }
-
-    /// <summary>Rows written by the last batch (inserted, changed or deleted).</summary>
-    public int LastBatchWrites { get; private set; }
 
     /// <summary>Opens the store, creating the document tables when missing.</summary>
     /// <exception cref="StoreSchemaException">The database holds another schema version.</exception>
@@ -52,68 +33,38 @@ public sealed class PlatformDocumentLoader : ILoader<DocumentRecord>
     }
 
     /// <summary>The store's key of a document.</summary>
-    public static string TargetKey(string sourcePath) => $"documents/{sourcePath}";
+    public static string StoreKey(string sourcePath) => $"documents/{sourcePath}";
 
-    public async Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<DocumentRecord>> batch, CancellationToken cancellationToken)
+    protected override string KeyOf(DocumentRecord record) => record.SourcePath;
+
+    protected override string TargetKey(string key) => StoreKey(key);
+
+    protected override string? NoteOf(DocumentRecord record) => record.RenameNote;
+
+    protected override DocumentEntity ToEntity(DocumentRecord record, DateTime now) => Row(record, now, () => new DocumentEntity
     {
-        ArgumentNullException.ThrowIfNull(batch);
-        await gate.WaitAsync(cancellationToken);
-        try
-        {
-            var batchId = Guid.NewGuid().ToString("N");
-            var now = time.GetUtcNow().UtcDateTime;
-            var rows = batch.Where(r => !r.Removal)
-                .GroupBy(r => r.Item.SourcePath, StringComparer.Ordinal)
-                .Select(g => ToStaging(g.Last().Item, batchId, now))
-                .ToList();
-            var removals = batch.Where(r => r.Removal).Select(r => r.Item.SourcePath).Distinct(StringComparer.Ordinal).ToList();
+        SourcePath = record.SourcePath, TargetPath = record.TargetPath, ContentHash = record.ContentHash, SourceLocation = record.SourceLocation,
+        OwnerEmployeeId = record.OwnerEmployeeId, OwnerUpn = record.OwnerUpn, Sha256 = record.Original.Sha256, QuickXorHash = record.Original.QuickXorHash,
+    });
 
-            await using var db = CreateContext();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var dbTransaction = transaction.GetDbTransaction();
-            var writes = await StagedUpsert.RunAsync(db, bulkCopyType, rows, UpsertSql, "documents_staging", batchId, dbTransaction, cancellationToken);
-            foreach (var path in removals)
-            {
-                await using var delete = db.Database.GetDbConnection().Command("DELETE FROM documents WHERE \"SourcePath\" = @path", dbTransaction, ("path", (object?)path));
-                writes += await delete.ExecuteNonQueryAsync(cancellationToken);
-            }
+    protected override DocumentStagingEntity ToStaging(DocumentRecord record, string batchId, DateTime now) => Row(record, now, () => new DocumentStagingEntity
+    {
+        BatchId = batchId, SourcePath = record.SourcePath, TargetPath = record.TargetPath, ContentHash = record.ContentHash, SourceLocation = record.SourceLocation,
+        OwnerEmployeeId = record.OwnerEmployeeId, OwnerUpn = record.OwnerUpn, Sha256 = record.Original.Sha256, QuickXorHash = record.Original.QuickXorHash,
+    });
 
-            await transaction.CommitAsync(cancellationToken);
-            LastBatchWrites = writes;
-            return [.. batch.Select(r => LoadOutcome.Loaded(TargetKey(r.Item.SourcePath)) with { Note = r.Item.RenameNote })];
-        }
-        finally
-        {
-            gate.Release();
-        }
+    private static T Row<T>(DocumentRecord doc, DateTime now, Func<T> create)
+        where T : DocumentColumns
+    {
+        var row = create();
+        row.RenamedFrom = doc.RenameNote;
+        row.Title = doc.Original.Title;
+        row.Size = doc.Original.Size;
+        row.DocumentCreatedUtc = DateTime.SpecifyKind(doc.CreatedUtc, DateTimeKind.Utc);
+        row.DocumentModifiedUtc = DateTime.SpecifyKind(doc.ModifiedUtc, DateTimeKind.Utc);
+        row.DriveItemId = doc.DriveItemId;
+        row.CreatedUtc = now;
+        row.UpdatedUtc = now;
+        return row;
     }
-
-    public ValueTask DisposeAsync()
-    {
-        gate.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
-    internal DocumentDbContext CreateContext() => new(options);
-
-    private static DocumentStagingEntity ToStaging(DocumentRecord doc, string batchId, DateTime now) => new()
-    {
-        BatchId = batchId,
-        SourcePath = doc.SourcePath,
-        TargetPath = doc.TargetPath,
-        RenamedFrom = doc.RenameNote,
-        OwnerEmployeeId = doc.OwnerEmployeeId,
-        OwnerUpn = doc.OwnerUpn,
-        Title = doc.Original.Title,
-        Size = doc.Original.Size,
-        Sha256 = doc.Original.Sha256,
-        QuickXorHash = doc.Original.QuickXorHash,
-        DocumentCreatedUtc = DateTime.SpecifyKind(doc.CreatedUtc, DateTimeKind.Utc),
-        DocumentModifiedUtc = DateTime.SpecifyKind(doc.ModifiedUtc, DateTimeKind.Utc),
-        DriveItemId = doc.DriveItemId,
-        ContentHash = doc.ContentHash,
-        SourceLocation = doc.SourceLocation,
-        CreatedUtc = now,
-        UpdatedUtc = now,
-    };
 }

@@ -98,8 +98,11 @@ public abstract class PlatformUpsertLoader<TRecord, TStaging, TEntity, TContext>
             await WriteAsync(batchId, latest.Select(r => ToStaging(r, batchId, now)), removals, cancellationToken);
         }
 
-        return [.. batch.Select(r => LoadOutcome.Loaded(TargetKey(KeyOf(r.Item))))];
+        return [.. batch.Select(r => LoadOutcome.Loaded(TargetKey(KeyOf(r.Item))) with { Note = NoteOf(r.Item) })];
     }
+
+    /// <summary>A note the ledger keeps with a loaded record (documents: their renames); null for none.</summary>
+    protected virtual string? NoteOf(TRecord record) => null;
 
     /// <summary>First load only: the rows copied straight into the table; false when the table is (or has become) not empty.</summary>
     private async Task<bool> CopyStraightAsync(List<TRecord> records, DateTime now, CancellationToken cancellationToken)

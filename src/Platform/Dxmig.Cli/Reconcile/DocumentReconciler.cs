@@ -104,10 +104,10 @@ internal sealed class DocumentReconciler : IReconciler
             var identity = Identity(reader.GetString(2), reader.GetString(1));
             yield return new ReconItem(Container(identity), identity)
             {
-                Location = PlatformDocumentLoader.TargetKey(reader.GetString(0)),
+                Location = PlatformDocumentLoader.StoreKey(reader.GetString(0)),
                 Size = Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture),
                 Fields = Fields(Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture), reader.GetString(4)),
-                TargetKey = PlatformDocumentLoader.TargetKey(reader.GetString(0)),
+                TargetKey = PlatformDocumentLoader.StoreKey(reader.GetString(0)),
             };
         }
     }
