@@ -101,7 +101,7 @@ internal static class CalendarSamples
     /// <summary>One schedule row; <paramref name="changed"/> renames it and moves it by an hour.</summary>
     public static string ScheduleRow(int index, int people, int seed, bool changed)
     {
-        var random = new Random(HashCode.Combine(seed, index));
+        var random = new Random(SampleSeed.Of(seed, index));
         var owner = index % people;
         var day = new DateOnly(2024, 4, 1).AddDays(index % 360);
         var date = index % 3 == 0 ? Era(day) : day.ToString("yyyy/MM/dd", CultureInfo.InvariantCulture);

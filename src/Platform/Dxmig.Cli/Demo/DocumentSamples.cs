@@ -132,7 +132,7 @@ internal static class DocumentSamples
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var bytes = new byte[size];
-        new Random(HashCode.Combine(seed, index, changed)).NextBytes(bytes);
+        new Random(SampleSeed.Of(seed, index, changed ? 1 : 0)).NextBytes(bytes);
         File.WriteAllBytes(path, bytes);
     }
 

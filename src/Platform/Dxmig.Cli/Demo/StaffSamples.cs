@@ -88,7 +88,7 @@ internal static class StaffSamples
     /// <summary>One person's row; <paramref name="changed"/> gives them another title and extension (a promotion).</summary>
     public static string Row(int index, int seed, bool changed)
     {
-        var random = new Random(HashCode.Combine(seed, index));
+        var random = new Random(SampleSeed.Of(seed, index));
         var f = random.Next(Families.Length);
         var g = random.Next(Givens.Length);
         var name = index == 2 ? "\uE000橋　一郎" : $"{Families[f]}　{Givens[g]}";
