@@ -30,11 +30,13 @@ public sealed class ChaosKillTests(ITestOutputHelper log)
         var killedMidRun = 0;
         var loadedAtKills = new List<int>();
         var endedByThemselves = new List<string>();
+        var watches = new List<string>();
 
         for (var kill = 1; kill <= Kills; kill++)
         {
             var before = await LoadedAsync(mail);
             var (process, stdout, stderr) = mail.Cli.StartChildCapturing(MailRunHarness.Job);
+            var killedByWatcher = false;
             try
             {
                 if (kill % 4 == 1)
@@ -45,16 +47,21 @@ public sealed class ChaosKillTests(ITestOutputHelper log)
                 {
                     var remaining = total - before;
                     var step = Math.Max(1, random.Next(1, Math.Max(2, 2 * remaining / (Kills - kill + 2))));
-                    await WaitUntilLoadedOrExitedAsync(mail, Math.Min(total - 1, before + step), process);
-                    await Task.Delay(random.Next(0, 40));
+                    var watch = await WatchUntilLoadedAsync(mail.Cli.Ledger, Math.Min(total - 1, before + step), process, random.Next(0, 40));
+                    killedByWatcher = watch.Killed;
+                    watches.Add($"#{kill}: wanted {Math.Min(total - 1, before + step)}, last seen {watch.LastSeen} after {watch.Polls} reads in {watch.Seconds:0.0} s");
                 }
             }
             finally
             {
-                var exitedByItself = process.HasExited;
+                var exitedByItself = !killedByWatcher && process.HasExited;
                 if (!exitedByItself)
                 {
-                    process.Kill(entireProcessTree: true);
+                    if (!killedByWatcher)
+                    {
+                        process.Kill(entireProcessTree: true);
+                    }
+
                     killedMidRun++;
                 }
 
@@ -93,7 +100,7 @@ public sealed class ChaosKillTests(ITestOutputHelper log)
 
         killedMidRun.Should().BeGreaterThanOrEqualTo(Kills - 2, "the kills must land while the run is still working");
         loadedAtKills.Where(l => l > 0 && l < total).Distinct().Count().Should().BeGreaterThanOrEqualTo(
-            Kills / 4, $"the kills catch the migration part-done at several points (loaded at each kill: {string.Join(", ", loadedAtKills)}; runs that ended by themselves: {string.Join(" | ", endedByThemselves)})");
+            Kills / 4, $"the kills catch the migration part-done at several points (loaded at each kill: {string.Join(", ", loadedAtKills)}; runs that ended by themselves: {string.Join(" | ", endedByThemselves)}; what the watcher saw: {string.Join(" | ", watches)})");
         lost.Should().Be(0);
         doubled.Should().Be(0);
         reconcile.ExitCode.Should().Be(ExitCodes.Success, reconcile.Output + reconcile.Error);
@@ -124,12 +131,67 @@ public sealed class ChaosKillTests(ITestOutputHelper log)
         }
     }
 
-    private static async Task WaitUntilLoadedOrExitedAsync(MailRunHarness mail, int loaded, System.Diagnostics.Process process)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (DateTime.UtcNow < deadline && !process.HasExited && await LoadedAsync(mail) < loaded)
-        {
-            await Task.Delay(15);
-        }
-    }
+    /// <summary>
+    /// Reads the ledger's loaded count every few milliseconds on a thread of its own (not the thread pool, which the other
+    /// test classes running meanwhile can starve for seconds: a kill then came after the whole migration had finished),
+    /// through one read-only connection, and kills the run as soon as the count reaches <paramref name="loaded"/> (after
+    /// <paramref name="delayMs"/> more), or returns when the run has ended by itself.
+    /// </summary>
+    private static Task<(int LastSeen, int Polls, double Seconds, bool Killed)> WatchUntilLoadedAsync(string ledger, int loaded, System.Diagnostics.Process process, int delayMs) =>
+        Task.Factory.StartNew(
+            () =>
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var (lastSeen, polls, killed) = (0, 0, false);
+                Microsoft.Data.Sqlite.SqliteConnection? connection = null;
+                try
+                {
+                    while (clock.Elapsed < TimeSpan.FromSeconds(120) && !process.HasExited)
+                    {
+                        polls++;
+                        try
+                        {
+                            if (connection is null && File.Exists(ledger))
+                            {
+                                connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={ledger};Mode=ReadOnly;Pooling=False");
+                                connection.Open();
+                            }
+
+                            if (connection is not null)
+                            {
+                                using var count = connection.CreateCommand();
+                                count.CommandText = "SELECT COUNT(*) FROM ledger_items WHERE \"State\" = 'Loaded'";
+                                lastSeen = Convert.ToInt32(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+                            }
+                        }
+                        catch (Microsoft.Data.Sqlite.SqliteException)
+                        {
+                            // Not created yet, or busy for a moment: read again.
+                        }
+
+                        if (lastSeen >= loaded)
+                        {
+                            Thread.Sleep(delayMs);
+                            if (!process.HasExited)
+                            {
+                                process.Kill(entireProcessTree: true);
+                                killed = true;
+                            }
+
+                            break;
+                        }
+
+                        Thread.Sleep(3);
+                    }
+                }
+                finally
+                {
+                    connection?.Dispose();
+                }
+
+                return (lastSeen, polls, clock.Elapsed.TotalSeconds, killed);
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
 }
