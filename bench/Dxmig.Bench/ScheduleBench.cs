@@ -49,6 +49,10 @@ internal static class ScheduleBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"both together, {rows + People:N0} rows: dxmig {dxmig.Seconds + dxStaff:0.0} s, EF Core {efcore.Seconds + efStaff:0.0} s, ratio {(efcore.Seconds + efStaff) / (dxmig.Seconds + dxStaff):0.0}x (goal: at least 20x)"));
         Console.WriteLine(dxmig.Output.Split('\n').FirstOrDefault(l => l.StartsWith("extract", StringComparison.Ordinal)) ?? string.Empty);
+        foreach (var output in new[] { dxmig.Output, efcore.Output })
+        {
+            Console.WriteLine(output.Split('\n').FirstOrDefault(l => l.StartsWith("load:", StringComparison.Ordinal)) ?? string.Empty);
+        }
         return 0;
 
         static double Staff(string output) => double.Parse(
@@ -106,14 +110,23 @@ internal static class ScheduleBench
 
         var checkpoints = new Queue<int>(new[] { rows / 10, rows * 3 / 10, rows }.Where(c => c > 0));
         var loadWatch = new Stopwatch();
+        var loadCpu = TimeSpan.Zero;
+        var loadGcPause = TimeSpan.Zero;
+        using var self = Process.GetCurrentProcess();
         var total = Stopwatch.StartNew();
         var batch = new List<ScheduleRecord>(BatchSize);
         var done = 0;
         async Task FlushAsync()
         {
+            self.Refresh();
+            var cpuBefore = self.TotalProcessorTime;
+            var pauseBefore = GC.GetTotalPauseDuration();
             loadWatch.Start();
             await load(batch);
             loadWatch.Stop();
+            self.Refresh();
+            loadCpu += self.TotalProcessorTime - cpuBefore;
+            loadGcPause += GC.GetTotalPauseDuration() - pauseBefore;
             done += batch.Count;
             batch.Clear();
             while (checkpoints.Count > 0 && done >= checkpoints.Peek())
@@ -142,6 +155,7 @@ internal static class ScheduleBench
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"extract+transform {total.Elapsed.TotalSeconds - loadWatch.Elapsed.TotalSeconds:0.0} s for {done:N0} rows ({side}, the same work on both sides)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load: {loadWatch.Elapsed.TotalSeconds:0.0} s, of which the client process used {loadCpu.TotalSeconds:0.0} CPU s and paused {loadGcPause.TotalSeconds:0.00} s for GC ({side}; whole run: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections of generation 0/1/2, {GC.GetTotalPauseDuration().TotalSeconds:0.00} s paused)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {loadWatch.Elapsed.TotalSeconds:0.000} {Peak.RssMb():0}"));
         return done == rows ? 0 : 1;
     }

@@ -86,7 +86,7 @@ public sealed class PlatformMobileLoader : ILoader<MobileRecord>
 
             if (devices.Count > 0)
             {
-                await db.BulkCopyAsync(new BulkCopyOptions { BulkCopyType = bulkCopyType }, devices, cancellationToken);
+                await BulkRows.CopyAsync(db, bulkCopyType, devices, cancellationToken);
                 await History(Run, "device_assignments", "EmployeeId", "LentTo");
                 await History(Run, "sim_installations", "Iccid", "Iccid");
                 await Run("INSERT INTO sims (\"Iccid\", \"PhoneE164\", \"Carrier\", \"UpdatedUtc\") " +
@@ -98,7 +98,7 @@ public sealed class PlatformMobileLoader : ILoader<MobileRecord>
 
             if (permissions.Count > 0)
             {
-                await db.BulkCopyAsync(new BulkCopyOptions { BulkCopyType = bulkCopyType }, permissions, cancellationToken);
+                await BulkRows.CopyAsync(db, bulkCopyType, permissions, cancellationToken);
                 await Run(Upsert("telework_permissions", "telework_permission_staging", PermissionColumnNames, 2));
                 await Run("DELETE FROM telework_permission_staging WHERE \"BatchId\" = @batch");
             }

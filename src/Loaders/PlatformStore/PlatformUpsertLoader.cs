@@ -91,14 +91,49 @@ public abstract class PlatformUpsertLoader<TRecord, TStaging, TEntity, TContext>
         ArgumentNullException.ThrowIfNull(batch);
         var batchId = Guid.NewGuid().ToString("N");
         var now = Time.GetUtcNow().UtcDateTime;
-        var latest = batch.Where(r => !r.Removal).GroupBy(r => KeyOf(r.Item), StringComparer.Ordinal).Select(g => g.Last().Item).ToList();
+        var latest = Latest(batch);
         var removals = batch.Where(r => r.Removal).Select(r => KeyOf(r.Item)).Distinct(StringComparer.Ordinal).ToList();
         if (removals.Count > 0 || !await CopyStraightAsync(latest, now, cancellationToken))
         {
             await WriteAsync(batchId, latest.Select(r => ToStaging(r, batchId, now)), removals, cancellationToken);
         }
 
-        return [.. batch.Select(r => LoadOutcome.Loaded(TargetKey(KeyOf(r.Item))) with { Note = NoteOf(r.Item) })];
+        var outcomes = new LoadOutcome[batch.Count];
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            var item = batch[i].Item;
+            var loaded = LoadOutcome.Loaded(TargetKey(KeyOf(item)));
+            outcomes[i] = NoteOf(item) is { } note ? loaded with { Note = note } : loaded;
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>The batch's records that are not removals, the last of each key, in the order their keys first appear.</summary>
+    private List<TRecord> Latest(IReadOnlyList<LoadRequest<TRecord>> batch)
+    {
+        var slots = new Dictionary<string, int>(batch.Count, StringComparer.Ordinal);
+        var latest = new List<TRecord>(batch.Count);
+        foreach (var request in batch)
+        {
+            if (request.Removal)
+            {
+                continue;
+            }
+
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(slots, KeyOf(request.Item), out var seen);
+            if (seen)
+            {
+                latest[slot] = request.Item;
+            }
+            else
+            {
+                slot = latest.Count;
+                latest.Add(request.Item);
+            }
+        }
+
+        return latest;
     }
 
     /// <summary>A note the ledger keeps with a loaded record (documents: their renames); null for none.</summary>
@@ -130,10 +165,9 @@ public abstract class PlatformUpsertLoader<TRecord, TStaging, TEntity, TContext>
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             try
             {
-                var copied = await db.BulkCopyAsync(
-                    new BulkCopyOptions { BulkCopyType = bulkCopyType, MaxBatchSize = 50_000 }, records.Select(r => ToEntity(r, now)), cancellationToken);
+                var copied = await BulkRows.CopyAsync(db, bulkCopyType, records.Select(r => ToEntity(r, now)), cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
-                LastBatchWrites = (int)copied.RowsCopied;
+                LastBatchWrites = (int)copied;
                 return true;
             }
             catch (System.Data.Common.DbException)

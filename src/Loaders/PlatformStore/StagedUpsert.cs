@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Dxmig.Platform.Storage;
 using LinqToDB.Data;
-using LinqToDB.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace Dxmig.Loaders.PlatformStore;
@@ -29,8 +28,8 @@ internal static class StagedUpsert
         CancellationToken cancellationToken)
         where TRow : class
     {
-        var copied = await db.BulkCopyAsync(new BulkCopyOptions { BulkCopyType = type, MaxBatchSize = 50_000 }, rows, cancellationToken);
-        if (copied.RowsCopied == 0)
+        var copied = await BulkRows.CopyAsync(db, type, rows, cancellationToken);
+        if (copied == 0)
         {
             return 0;
         }
