@@ -112,6 +112,8 @@ internal static class ScheduleBench
         var loadWatch = new Stopwatch();
         var loadCpu = TimeSpan.Zero;
         var loadGcPause = TimeSpan.Zero;
+        var serverCpu = 0.0;
+        var port = new Npgsql.NpgsqlConnectionStringBuilder(connection).Port;
         using var self = Process.GetCurrentProcess();
         var total = Stopwatch.StartNew();
         var batch = new List<ScheduleRecord>(BatchSize);
@@ -121,12 +123,14 @@ internal static class ScheduleBench
             self.Refresh();
             var cpuBefore = self.TotalProcessorTime;
             var pauseBefore = GC.GetTotalPauseDuration();
+            var serverBefore = ServerCpuSeconds(port);
             loadWatch.Start();
             await load(batch);
             loadWatch.Stop();
             self.Refresh();
             loadCpu += self.TotalProcessorTime - cpuBefore;
             loadGcPause += GC.GetTotalPauseDuration() - pauseBefore;
+            serverCpu += ServerCpuSeconds(port) - serverBefore;
             done += batch.Count;
             batch.Clear();
             while (checkpoints.Count > 0 && done >= checkpoints.Peek())
@@ -155,8 +159,49 @@ internal static class ScheduleBench
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"extract+transform {total.Elapsed.TotalSeconds - loadWatch.Elapsed.TotalSeconds:0.0} s for {done:N0} rows ({side}, the same work on both sides)"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load: {loadWatch.Elapsed.TotalSeconds:0.0} s, of which the client process used {loadCpu.TotalSeconds:0.0} CPU s and paused {loadGcPause.TotalSeconds:0.00} s for GC ({side}; whole run: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections of generation 0/1/2, {GC.GetTotalPauseDuration().TotalSeconds:0.00} s paused)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load: {loadWatch.Elapsed.TotalSeconds:0.0} s, of which the client process used {loadCpu.TotalSeconds:0.0} CPU s and paused {loadGcPause.TotalSeconds:0.00} s for GC, PostgreSQL {serverCpu:0.0} CPU s ({side}; whole run: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections of generation 0/1/2, {GC.GetTotalPauseDuration().TotalSeconds:0.00} s paused)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {loadWatch.Elapsed.TotalSeconds:0.000} {Peak.RssMb():0}"));
         return done == rows ? 0 : 1;
+    }
+
+    /// <summary>CPU seconds spent so far by the PostgreSQL server listening on <paramref name="port"/> (postmaster and its live children: backends, WAL writer, checkpointer).</summary>
+    private static double ServerCpuSeconds(int port)
+    {
+        var postmaster = Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d)).Where(n => n.All(char.IsAsciiDigit)).FirstOrDefault(pid =>
+        {
+            try
+            {
+                var args = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+                return args.Length > 0 && args[0].EndsWith("/postgres", StringComparison.Ordinal) && string.Join(' ', args).Contains($"-p {port} ", StringComparison.Ordinal);
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        });
+        if (postmaster is null)
+        {
+            return 0;
+        }
+
+        double ticks = 0;
+        foreach (var dir in Directory.GetDirectories("/proc"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (Path.GetFileName(dir) == postmaster || fields[1] == postmaster)
+                {
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+            {
+                // a process that ended meanwhile
+            }
+        }
+
+        return ticks / 100.0;
     }
 }

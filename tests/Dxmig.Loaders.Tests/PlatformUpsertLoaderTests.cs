@@ -40,6 +40,28 @@ public sealed class PlatformUpsertLoaderTests(PostgresFixture postgres) : IDispo
         (await db.Schedules.SingleAsync(s => s.ScheduleId == "S7")).Title.Should().Be("定例会議 (変更)");
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgresql")]
+    public async Task FirstLoad_ABatchHoldingAKeyTwice_GoesToStaging_AndTheLastRecordWins(string provider)
+    {
+        var location = provider == "sqlite"
+            ? StoreLocation.Parse(folder.File("platform.db"), "/")
+            : StoreLocation.Parse(await postgres.Server.CreateDatabaseAsync(), "/");
+        await using var loader = await PlatformScheduleLoader.OpenAsync(location, TimeProvider.System, CancellationToken.None);
+        var batch = Batch(0, 20, "定例会議");
+        batch.Add(Request(3, "定例会議 (二度目)"));
+        batch.Add(Request(25, "新規"));
+
+        var outcomes = await loader.LoadAsync("cess", batch, CancellationToken.None);
+
+        outcomes.Should().HaveCount(22).And.OnlyContain(o => o.TargetKey != null && o.TargetKey.StartsWith("schedule/S", StringComparison.Ordinal));
+        loader.FirstLoad.Should().BeFalse("the straight copy met the key twice and was rolled back");
+        await using var db = new CalendarDbContext(StoreContextFactory.CreateOptions<CalendarDbContext>(location));
+        (await db.Schedules.CountAsync()).Should().Be(21);
+        (await db.Schedules.SingleAsync(s => s.ScheduleId == "S3")).Title.Should().Be("定例会議 (二度目)");
+    }
+
     [Fact]
     public async Task ATableWithRows_IsNeverCopiedIntoStraight()
     {

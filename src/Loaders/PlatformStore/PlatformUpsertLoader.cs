@@ -8,8 +8,8 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Dxmig.Loaders.PlatformStore;
 
 /// <summary>
-/// What the platform-store loaders share: each batch is bulk-copied into a staging table (linq2db BulkCopy;
-/// PostgreSQL: provider-specific, i.e. binary COPY; SQLite: multi-row INSERT, the fastest linq2db has there), then
+/// What the platform-store loaders share: each batch is bulk-copied into a staging table (<see cref="BulkRows"/>:
+/// PostgreSQL binary COPY written by <see cref="PgBinaryCopy{T}"/>; SQLite: linq2db's multi-row INSERT), then
 /// upserted into the table by its natural key in one <c>INSERT … SELECT … ON CONFLICT</c> that leaves unchanged rows
 /// alone (same content hash), and removals deleted by key, all in one transaction. Loading the same batch twice changes
 /// nothing. A batch holds no per-row round trip.
@@ -21,8 +21,9 @@ namespace Dxmig.Loaders.PlatformStore;
 /// <remarks>
 /// First load: when the table is empty as the first batch arrives (a migration's first run), every record of the run is
 /// new (the extractor lets one row per key through), so batches are bulk-copied straight into the table with no staging
-/// and no upsert. A batch that meets a key already there (a batch sent again after a failure) rolls back and the loader
-/// goes back to staging and upserting for the rest of its life.
+/// and no upsert, as they come. A batch that meets a key already there (a batch sent again after a failure), or holds a
+/// key twice, rolls back and the loader goes back to staging and upserting (the last record of a key wins) for the rest
+/// of its life.
 /// </remarks>
 public abstract class PlatformUpsertLoader<TRecord, TStaging, TEntity, TContext> : ILoader<TRecord>
     where TRecord : class
@@ -91,11 +92,13 @@ public abstract class PlatformUpsertLoader<TRecord, TStaging, TEntity, TContext>
         ArgumentNullException.ThrowIfNull(batch);
         var batchId = Guid.NewGuid().ToString("N");
         var now = Time.GetUtcNow().UtcDateTime;
-        var latest = Latest(batch);
-        var removals = batch.Where(r => r.Removal).Select(r => KeyOf(r.Item)).Distinct(StringComparer.Ordinal).ToList();
-        if (removals.Count > 0 || !await CopyStraightAsync(latest, now, cancellationToken))
+        var hasRemovals = batch.Any(r => r.Removal);
+
+        // Straight in as they come: a key twice in the batch breaks the primary key, and the batch goes to staging, which keeps the last.
+        if (hasRemovals || !await CopyStraightAsync(batch, now, cancellationToken))
         {
-            await WriteAsync(batchId, latest.Select(r => ToStaging(r, batchId, now)), removals, cancellationToken);
+            var removals = hasRemovals ? batch.Where(r => r.Removal).Select(r => KeyOf(r.Item)).Distinct(StringComparer.Ordinal).ToList() : [];
+            await WriteAsync(batchId, Latest(batch).Select(r => ToStaging(r, batchId, now)), removals, cancellationToken);
         }
 
         var outcomes = new LoadOutcome[batch.Count];
@@ -140,7 +143,7 @@ public abstract class PlatformUpsertLoader<TRecord, TStaging, TEntity, TContext>
     protected virtual string? NoteOf(TRecord record) => null;
 
     /// <summary>First load only: the rows copied straight into the table; false when the table is (or has become) not empty.</summary>
-    private async Task<bool> CopyStraightAsync(List<TRecord> records, DateTime now, CancellationToken cancellationToken)
+    private async Task<bool> CopyStraightAsync(IReadOnlyList<LoadRequest<TRecord>> batch, DateTime now, CancellationToken cancellationToken)
     {
         if (direct == false)
         {
@@ -165,7 +168,7 @@ public abstract class PlatformUpsertLoader<TRecord, TStaging, TEntity, TContext>
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             try
             {
-                var copied = await BulkRows.CopyAsync(db, bulkCopyType, records.Select(r => ToEntity(r, now)), cancellationToken);
+                var copied = await BulkRows.CopyAsync(db, bulkCopyType, batch.Select(r => ToEntity(r.Item, now)), cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 LastBatchWrites = (int)copied;
                 return true;
