@@ -55,7 +55,7 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
     public async IAsyncEnumerable<SourceItem<T>> ExtractAsync(string account, ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var present = new HashSet<string>(StringComparer.Ordinal);
+        var present = new HashSet<UInt128>();
         await using (var export = await CsvExport.OpenAsync(Options.File, Options.Encoding, Options.Fields, FileName, logger, cancellationToken))
         {
             if (export is null)
@@ -63,8 +63,8 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
                 yield break;
             }
 
-            // Per key: its first line and 64 bits of its content hash (a million keys stay around 100 MB).
-            var seen = new Dictionary<string, (int Line, ulong Hash)>(StringComparer.Ordinal);
+            // Per key (as a 128-bit digest): its first line and 64 bits of its content hash, 44 bytes a key.
+            var seen = new Dictionary<UInt128, (int Line, ulong Hash)>();
             while (await export.ReadAsync(cancellationToken) is { } record)
             {
                 yield return ToItem(account, export, record, seen, present);
@@ -77,7 +77,7 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
         }
 
         var allowed = await Platform.Pipeline.RemovalScan.DecideAsync(
-            safety, context, KeyContainer, present.Contains,
+            safety, context, KeyContainer, id => present.Contains(KeyDigest.Of(id)),
             (count, percent) => (
                 $"要確認: {RowsName.Source}から {count} {RowsName.Unit} ({percent:0.#}%) が消えていますが、しきい値 ({safety.MaxCount} {RowsName.Unit}・{safety.MaxPercent}%) を超えるため削除しませんでした。削除予定の一覧を確認し、dxmig run --confirm-deletes RUNID で確定してください",
                 $"needs attention: {count} {RowsName.English} ({percent:0.#}%) are gone from the export, over the threshold ({safety.MaxCount} / {safety.MaxPercent}%): nothing was deleted; review the pending-deletions list and confirm with dxmig run --confirm-deletes RUNID"),
@@ -88,7 +88,7 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
         }
     }
 
-    private SourceItem<T> ToItem(string account, CsvExport export, CsvRawRecord record, Dictionary<string, (int Line, ulong Hash)> seen, HashSet<string> present)
+    private SourceItem<T> ToItem(string account, CsvExport export, CsvRawRecord record, Dictionary<UInt128, (int Line, ulong Hash)> seen, HashSet<UInt128> present)
     {
         var location = $"{export.FileName}:{record.Line}";
         var lineId = $"line:{record.Line}";
@@ -108,7 +108,7 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
             // A row that cannot be read is still there: never take it for removed.
             if (Options.Removals is not null && CsvRowDecoder.TryField(record, export.Columns[KeyField], export.Encoding) is { } salvaged && NormalizeId(salvaged) is { Length: > 0 } id)
             {
-                present.Add(id);
+                present.Add(KeyDigest.Of(id));
             }
 
             return Bad(lineId, rawHash, problem!);
@@ -134,9 +134,10 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
                 "missing-key", $"行 {record.Line}: {KeyName.Japanese}がありません", $"line {record.Line}: the {KeyName.English} ({KeyName.Japanese}) is missing"));
         }
 
+        var digest = KeyDigest.Of(nativeId);
         if (Options.Removals is not null)
         {
-            present.Add(nativeId);
+            present.Add(digest);
         }
 
         if (nativeId.Length > MaxKeyLength)
@@ -149,7 +150,7 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
         }
 
         var shortHash = Convert.ToUInt64(hash[..16], 16);
-        if (seen.TryGetValue(nativeId, out var first))
+        if (seen.TryGetValue(digest, out var first))
         {
             var duplicateId = $"{nativeId}#{lineId}";
             return first.Hash == shortHash
@@ -161,7 +162,7 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
                     $"line {record.Line}: {KeyName.English} {nativeId} repeats line {first.Line} with different content"));
         }
 
-        seen[nativeId] = (record.Line, shortHash);
+        seen[digest] = (record.Line, shortHash);
         return SourceItem<T>.Ok(Key(account, nativeId, hash), hash, record.Length, location, entry);
     }
 
