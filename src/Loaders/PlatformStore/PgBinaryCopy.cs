@@ -74,9 +74,18 @@ internal sealed class PgBinaryCopy<T>
         }
         catch
         {
-            // Never let a half-written COPY complete: the server discards it.
-            await stream.CancelAsync();
-            await stream.DisposeAsync();
+            // Never let a half-written COPY complete: the server discards it. Best effort: the error that got us here
+            // (a bad value, a lost connection, a cancelled run) is the one to report, not a failure to cancel.
+            try
+            {
+                await stream.CancelAsync();
+                await stream.DisposeAsync();
+            }
+            catch (Exception cancelling) when (cancelling is NpgsqlException or IOException or InvalidOperationException or ObjectDisposedException)
+            {
+                // the connection is already unusable; the caller's transaction rolls back
+            }
+
             throw;
         }
 
