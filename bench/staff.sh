@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): CESS staff into the platform store, dxmig's BulkCopy + upsert against plain EF Core
+# Benchmark (not a test): CESS staff into the platform store, dxmig's bulk load (+ upsert on reload) against plain EF Core
 # AddRange + SaveChanges, side by side on the same records, on SQLite and on a private PostgreSQL.
 #   bench/staff.sh [ROWS=100000]
 set -euo pipefail
