@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Records;
 using Dxmig.Platform.Text;
@@ -50,7 +49,7 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
         ValueTask.FromResult<SourceEstimate?>(File.Exists(Options.File) ? new SourceEstimate(null, new FileInfo(Options.File).Length) : null);
 
     /// <summary>A key: trimmed, full-width digits and letters narrowed (NFKC).</summary>
-    public static string NormalizeId(string value) => (value ?? string.Empty).Normalize(NormalizationForm.FormKC).Trim();
+    public static string NormalizeId(string value) => SourceText.Narrow(value);
 
     public async IAsyncEnumerable<SourceItem<T>> ExtractAsync(string account, ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -92,14 +91,15 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
     {
         var location = $"{export.FileName}:{record.Line}";
         var lineId = $"line:{record.Line}";
-        var rawHash = ContentHash.Of(record.Raw);
-
         SourceItem<T> Bad(string nativeId, string hash, ItemProblem problem) =>
             SourceItem<T>.Bad(Key(account, nativeId, hash), hash, record.Length, location, problem);
 
+        // A row that could not be read is identified by its bytes; only such rows need that hash.
+        string RawHash() => ContentHash.Of(record.Raw);
+
         if (CsvExport.Malformed(record) is { } malformed)
         {
-            return Bad(lineId, rawHash, malformed);
+            return Bad(lineId, RawHash(), malformed);
         }
 
         var (values, problem) = CsvRowDecoder.Decode(record, export.Encoding);
@@ -111,18 +111,19 @@ public abstract class KeyedCsvExtractor<T>(KeyedCsvOptions options, ILogger logg
                 present.Add(KeyDigest.Of(id));
             }
 
-            return Bad(lineId, rawHash, problem!);
+            return Bad(lineId, RawHash(), problem!);
         }
 
         if (export.ColumnCountProblem(record, values) is { } columnCount)
         {
-            return Bad(lineId, rawHash, columnCount);
+            return Bad(lineId, RawHash(), columnCount);
         }
 
         var columns = export.Columns;
         var entry = Create(export.FileName, record.Line, field => columns.TryGetValue(field, out var index) && index < values.Length ? values[index] : string.Empty);
-        var hash = ContentHash.OfFields(entry.Fields());
-        if (entry.Fields().All(string.IsNullOrWhiteSpace))
+        var fields = entry.Fields().ToList();
+        var hash = ContentHash.OfFields(fields);
+        if (fields.TrueForAll(string.IsNullOrWhiteSpace))
         {
             return Bad(lineId, hash, ItemProblem.Skip("empty-row", $"行 {record.Line} は空の行です", $"line {record.Line} is empty"));
         }

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using Dxmig.Platform.Contracts;
+using Dxmig.Platform.Text;
 using Dxmig.Transformers.Text;
 
 namespace Dxmig.Transformers.Cess;
@@ -70,7 +70,7 @@ public static partial class CessEventTimes
     /// <summary>A yes/no column: 1, ○, ●, はい, Y, true, 非公開, 終日 → true; empty, 0, ×, いいえ, N, false, 公開 → false; else null.</summary>
     public static bool? Flag(string value)
     {
-        var text = (value ?? string.Empty).Normalize(NormalizationForm.FormKC).Trim().ToUpperInvariant();
+        var text = SourceText.Narrow(value).ToUpperInvariant();
         return text switch
         {
             "1" or "○" or "◯" or "●" or "はい" or "Y" or "YES" or "TRUE" or "非公開" or "終日" => true,
@@ -81,7 +81,7 @@ public static partial class CessEventTimes
 
     private static TimeSpan? Time(string value)
     {
-        var text = (value ?? string.Empty).Normalize(NormalizationForm.FormKC).Trim();
+        var text = SourceText.Narrow(value);
         if (TimePattern().Match(text) is not { Success: true } m)
         {
             return null;

@@ -1,9 +1,9 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Records;
+using Dxmig.Platform.Text;
 using Dxmig.Transformers.Text;
 
 namespace Dxmig.Transformers.Cess;
@@ -33,7 +33,7 @@ public sealed partial class DocumentTransformer(IdentityMap owners, SharePointNa
         }
 
         var at = $"{entry.MetadataFile}:{entry.Line} ({entry.RelativePath})";
-        var owner = entry.Owner.Normalize(NormalizationForm.FormKC).Trim();
+        var owner = SourceText.Narrow(entry.Owner);
         if (owner.Length == 0)
         {
             return TransformResult<DocumentRecord>.Quarantine(
@@ -88,7 +88,7 @@ public sealed partial class DocumentTransformer(IdentityMap owners, SharePointNa
     /// </summary>
     public static bool TryTime(string text, out DateTimeOffset value, DateTimeOffset fallback)
     {
-        var trimmed = (text ?? string.Empty).Normalize(NormalizationForm.FormKC).Trim();
+        var trimmed = SourceText.Narrow(text);
         value = fallback;
         if (trimmed.Length == 0)
         {

@@ -1,7 +1,7 @@
-using System.Text;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Records;
+using Dxmig.Platform.Text;
 
 namespace Dxmig.Transformers.Cess;
 
@@ -37,7 +37,7 @@ public sealed class ReservationTransformer(IdentityMap identities, FacilityMap f
             return Bad("unknown-facility", $"施設コード '{entry.FacilityCode}' が施設表にありません", $"facility code '{entry.FacilityCode}' is not in the facility table");
         }
 
-        var reserver = entry.Reserver.Normalize(NormalizationForm.FormKC).Trim();
+        var reserver = SourceText.Narrow(entry.Reserver);
         if (reserver.Length == 0)
         {
             return Bad("missing-field", "予約者がありません", "the reserver is missing");

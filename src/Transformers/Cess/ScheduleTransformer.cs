@@ -2,6 +2,7 @@ using System.Text;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Records;
+using Dxmig.Platform.Text;
 using Dxmig.Transformers.Text;
 
 namespace Dxmig.Transformers.Cess;
@@ -123,5 +124,5 @@ public sealed class ScheduleTransformer(IdentityMap identities, GaijiMap gaiji) 
         });
     }
 
-    private static string Id(string value) => value.Normalize(NormalizationForm.FormKC).Trim();
+    private static string Id(string value) => SourceText.Narrow(value);
 }

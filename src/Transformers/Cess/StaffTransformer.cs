@@ -3,6 +3,7 @@ using System.Text;
 using Dxmig.Platform.Contracts;
 using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Records;
+using Dxmig.Platform.Text;
 using Dxmig.Transformers.Text;
 
 namespace Dxmig.Transformers.Cess;
@@ -48,7 +49,7 @@ public sealed class StaffTransformer(IdentityMap identities, DepartmentMap depar
                 $"line {entry.Line}: employee {id} is not in the identity map (no target user)");
         }
 
-        var code = entry.DepartmentCode.Normalize(NormalizationForm.FormKC).Trim();
+        var code = SourceText.Narrow(entry.DepartmentCode);
         var department = departments.Find(code);
         if (department is null)
         {

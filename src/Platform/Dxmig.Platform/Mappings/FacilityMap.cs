@@ -1,5 +1,4 @@
 using System.Net.Mail;
-using System.Text;
 using Dxmig.Platform.Jobs;
 
 namespace Dxmig.Platform.Mappings;
@@ -24,7 +23,7 @@ public sealed class FacilityMap
 
     public Facility? Find(string code) => map.GetValueOrDefault(Normalize(code));
 
-    public static string Normalize(string code) => (code ?? string.Empty).Normalize(NormalizationForm.FormKC).Trim();
+    public static string Normalize(string code) => Text.SourceText.Narrow(code);
 
     /// <summary>Reads the table; every problem goes to <paramref name="diagnostics"/> with file:line.</summary>
     public static FacilityMap? Load(string path, DiagnosticBag diagnostics)
