@@ -11,5 +11,5 @@ namespace Dxmig.Tests;
 internal static class EncodingsAtLoad
 {
     [ModuleInitializer]
-    internal static void Register() => Dxmig.Platform.Text.JapaneseEncodings.EnsureRegistered();
+    internal static void Register() => Dxmig.Contracts.Text.JapaneseEncodings.EnsureRegistered();
 }

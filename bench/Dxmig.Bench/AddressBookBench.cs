@@ -6,10 +6,10 @@ using Dxmig.Cli.Demo;
 using Dxmig.Extractors.AddressBook;
 using Dxmig.Extractors.Csv;
 using Dxmig.Loaders.PlatformStore;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
 using Dxmig.Platform.Storage;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Dxmig.Bench;

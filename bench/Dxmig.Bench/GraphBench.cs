@@ -18,7 +18,7 @@ internal static class GraphBench
 {
     public static async Task<int> RunAsync(int mailboxes, int messages, double scale, string profile)
     {
-        Platform.Text.JapaneseEncodings.EnsureRegistered();
+        Contracts.Text.JapaneseEncodings.EnsureRegistered();
         var repo = MailBench.FindRepo();
         var dxmig = Path.Combine(repo, ".dxmig", "bin", "dxmig.dll");
         if (!File.Exists(dxmig))

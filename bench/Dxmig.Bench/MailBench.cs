@@ -18,7 +18,7 @@ internal static class MailBench
 
     public static async Task<int> RunAsync(int mailboxes, int messages, string profile)
     {
-        Platform.Text.JapaneseEncodings.EnsureRegistered();
+        Contracts.Text.JapaneseEncodings.EnsureRegistered();
         var repo = FindRepo();
         // The release form (DXMIG_BUILD=release ./dxmig: self-contained composite ReadyToRun, how jobs are installed for
         // unattended runs) when bench/mail.sh built it; else the development build.
@@ -234,7 +234,7 @@ internal static class MailBench
     /// <summary>Starts a filled source and an empty target and writes their environment to a file, then waits (profiling).</summary>
     public static async Task<int> ServeAsync(int mailboxes, int messages, string envFile)
     {
-        Platform.Text.JapaneseEncodings.EnsureRegistered();
+        Contracts.Text.JapaneseEncodings.EnsureRegistered();
         var users = Enumerable.Range(1, mailboxes).Select(i => $"user{i:00}").ToList();
         var passwords = users.ToDictionary(u => u, u => $"{u}-pass");
         var parent = StoreParent();

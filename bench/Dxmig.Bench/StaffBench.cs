@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using Dxmig.Cli.Demo;
 using Dxmig.Loaders.PlatformStore;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Mappings;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Mappings;
+using Dxmig.Contracts.Records;
 using Dxmig.Platform.Storage;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Text;
 using Dxmig.TestSupport;
 using Dxmig.Transformers.Cess;
 

@@ -3,7 +3,7 @@ using Dxmig.Cli.Demo;
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Storage;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Text;
 using Dxmig.TestSupport;
 using Microsoft.EntityFrameworkCore;
 

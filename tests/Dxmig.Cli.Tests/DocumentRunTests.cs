@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Dxmig.Cli.Demo;
 using Dxmig.GraphEmulator;
 using Dxmig.Platform.Pipeline;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Text;
 
 namespace Dxmig.Cli.Tests;
 

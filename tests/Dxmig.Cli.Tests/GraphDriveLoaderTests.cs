@@ -1,9 +1,9 @@
 using Dxmig.Cli.Demo;
 using Dxmig.GraphEmulator;
 using Dxmig.Loaders.Graph;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 using Dxmig.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Dxmig.Cli.Demo;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Text;
 
 namespace Dxmig.Cli.Tests;
 

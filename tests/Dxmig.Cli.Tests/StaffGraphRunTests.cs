@@ -2,7 +2,7 @@ using System.Text;
 using Dxmig.Cli.Demo;
 using Dxmig.GraphEmulator;
 using Dxmig.Platform.Pipeline;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Text;
 using Dxmig.TestSupport;
 
 namespace Dxmig.Cli.Tests;

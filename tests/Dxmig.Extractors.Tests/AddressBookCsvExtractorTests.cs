@@ -1,9 +1,9 @@
 using System.Text;
 using Dxmig.Extractors.AddressBook;
 using Dxmig.Extractors.Csv;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 using Dxmig.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -54,7 +54,7 @@ public sealed class ByteCsvReaderTests
     public async Task Read_Cp932BytesWithQuoteLikeTrailBytes_AreNotSplit()
     {
         // "ソ" is 0x83 0x5C and "表" is 0x95 0x5C in CP932: the trail byte 0x5C is '\', never a separator.
-        Platform.Text.JapaneseEncodings.EnsureRegistered();
+        Contracts.Text.JapaneseEncodings.EnsureRegistered();
         var cp932 = Encoding.GetEncoding(932);
         var bytes = cp932.GetBytes("名前,メモ\r\nソフト表示,\"①㈱髙\r\n二行\"\r\n");
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Dxmig.Extractors.Imap;
-using Dxmig.Platform.Imap;
+using Dxmig.Imap;
 using Dxmig.Sandbox;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

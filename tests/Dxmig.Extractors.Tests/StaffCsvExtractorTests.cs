@@ -1,9 +1,9 @@
 using Dxmig.Extractors.Cess;
 using Dxmig.Extractors.Csv;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Pipeline;
-using Dxmig.Platform.Records;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 using Dxmig.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,6 +1,6 @@
 using Dxmig.Loaders.PlatformStore;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
 using Dxmig.Platform.Storage;
 using Dxmig.TestSupport;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Text;
 
 namespace Dxmig.Platform.Tests;
 

@@ -1,4 +1,4 @@
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Storage;
@@ -427,7 +427,7 @@ public sealed class PipelineRunnerSyncTests : IDisposable
             {
                 var payload = new DisposableNote($"{id} {version}");
                 Created.Add(payload);
-                var hash = Platform.Text.ContentHash.OfFields([id, version]);
+                var hash = Contracts.Text.ContentHash.OfFields([id, version]);
                 yield return SourceItem<Note>.Ok(new SourceKey("s", account, "box", id, version), hash, 1, id, payload) with { InDoubt = Doubtful.Contains(id) };
             }
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Text;
 using Dxmig.Sandbox;
 using Dxmig.TestSupport.Mail;
 using MailKit;

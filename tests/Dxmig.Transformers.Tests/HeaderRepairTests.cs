@@ -1,5 +1,5 @@
 using System.Text;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Text;
 using Dxmig.Transformers.Mail;
 using MimeKit;
 

@@ -1,7 +1,7 @@
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Jobs;
-using Dxmig.Platform.Mappings;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Mappings;
+using Dxmig.Contracts.Records;
 using Dxmig.TestSupport;
 using Dxmig.Transformers.Mail;
 

@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Dxmig.Extractors.Csv;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Dxmig.Extractors.AddressBook;

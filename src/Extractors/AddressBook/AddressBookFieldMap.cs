@@ -1,4 +1,4 @@
-using Dxmig.Platform.Jobs;
+using Dxmig.Contracts;
 using Dxmig.Extractors.Csv;
 
 namespace Dxmig.Extractors.AddressBook;

@@ -1,6 +1,6 @@
+using Dxmig.Contracts;
 using Dxmig.Extractors.AddressBook;
 using Dxmig.Extractors.Csv;
-using Dxmig.Platform.Jobs;
 using YamlDotNet.RepresentationModel;
 
 namespace Dxmig.Extractors.Cess;

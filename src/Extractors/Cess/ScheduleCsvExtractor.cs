@@ -1,6 +1,6 @@
 using Dxmig.Extractors.AddressBook;
 using Dxmig.Extractors.Csv;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Records;
 using Microsoft.Extensions.Logging;
 
 namespace Dxmig.Extractors.Cess;

@@ -1,5 +1,5 @@
 using Dxmig.Extractors.Csv;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Records;
 using Microsoft.Extensions.Logging;
 
 namespace Dxmig.Extractors.Cess;

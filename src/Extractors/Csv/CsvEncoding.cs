@@ -1,5 +1,5 @@
 using System.Text;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Text;
 
 namespace Dxmig.Extractors.Csv;
 

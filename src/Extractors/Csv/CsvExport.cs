@@ -1,6 +1,6 @@
 using System.Text;
 using Dxmig.Extractors.AddressBook;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Microsoft.Extensions.Logging;
 
 namespace Dxmig.Extractors.Csv;

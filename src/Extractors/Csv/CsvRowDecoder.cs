@@ -1,5 +1,5 @@
 using System.Text;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 
 namespace Dxmig.Extractors.Csv;
 

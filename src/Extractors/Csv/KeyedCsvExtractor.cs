@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Dxmig.Extractors.Csv;

@@ -1,5 +1,5 @@
+using Dxmig.Contracts;
 using Dxmig.Extractors.AddressBook;
-using Dxmig.Platform.Jobs;
 using YamlDotNet.RepresentationModel;
 
 namespace Dxmig.Extractors.Csv;

@@ -1,4 +1,4 @@
-using Dxmig.Platform.Imap;
+using Dxmig.Imap;
 using MailKit.Net.Imap;
 using Microsoft.Extensions.Logging;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Imap;
+using Dxmig.Contracts;
+using Dxmig.Imap;
 using Dxmig.Platform.Pipeline;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Records;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;

@@ -1,4 +1,4 @@
-using Dxmig.Platform.Imap;
+using Dxmig.Imap;
 
 namespace Dxmig.Extractors.Imap;
 
@@ -32,9 +32,9 @@ public sealed record ImapSourceOptions
     /// <summary>Messages per FETCH of bodies.</summary>
     public int FetchBatch { get; init; } = DefaultFetchBatch;
 
-    /// <summary>Where bodies larger than <see cref="Platform.Records.MessageContent.MemoryLimit"/> are held until loaded.</summary>
+    /// <summary>Where bodies larger than <see cref="Contracts.Records.MessageContent.MemoryLimit"/> are held until loaded.</summary>
     public required string TemporaryFolder { get; init; }
 
     /// <summary>Bytes of bodies that may sit in memory at once across the run's accounts; the rest goes to temporary files.</summary>
-    public Platform.Records.MemoryBudget Memory { get; init; } = new(Platform.Records.MemoryBudget.DefaultCapacity);
+    public Contracts.Records.MemoryBudget Memory { get; init; } = new(Contracts.Records.MemoryBudget.DefaultCapacity);
 }

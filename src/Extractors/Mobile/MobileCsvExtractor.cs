@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
 using Microsoft.Extensions.Logging;
 
 namespace Dxmig.Extractors.Mobile;

@@ -1,5 +1,5 @@
+using Dxmig.Contracts;
 using System.Globalization;
-using Dxmig.Platform.Jobs;
 using YamlDotNet.RepresentationModel;
 
 namespace Dxmig.Extractors.Mobile;

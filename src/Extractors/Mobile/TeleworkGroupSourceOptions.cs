@@ -1,5 +1,5 @@
 using Dxmig.Extractors.Csv;
-using Dxmig.Platform.Mappings;
+using Dxmig.Contracts.Mappings;
 using Dxmig.Platform.Pipeline;
 
 namespace Dxmig.Extractors.Mobile;

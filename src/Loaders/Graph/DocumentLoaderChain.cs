@@ -1,5 +1,5 @@
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
 
 namespace Dxmig.Loaders.Graph;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Records;
 using Microsoft.Extensions.Logging;
 
 namespace Dxmig.Loaders.Graph;

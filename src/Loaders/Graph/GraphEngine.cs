@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;

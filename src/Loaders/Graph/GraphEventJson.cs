@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Records;
 
 namespace Dxmig.Loaders.Graph;
 

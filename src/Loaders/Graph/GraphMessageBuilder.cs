@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Dxmig.Platform.Records;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 using MimeKit;
 
 namespace Dxmig.Loaders.Graph;

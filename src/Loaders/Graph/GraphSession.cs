@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Identity;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Microsoft.Graph;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
 using Microsoft.Extensions.Logging;
 
 namespace Dxmig.Loaders.Graph;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Records;
 
 namespace Dxmig.Loaders.Graph;
 

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Imap;
+using Dxmig.Contracts;
+using Dxmig.Imap;
 using Dxmig.Platform.Pipeline;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Records;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;

@@ -1,4 +1,4 @@
-using Dxmig.Platform.Imap;
+using Dxmig.Imap;
 
 namespace Dxmig.Loaders.Imap;
 

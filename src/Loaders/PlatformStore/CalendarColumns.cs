@@ -25,7 +25,7 @@ public abstract class ScheduleColumns
 
     public bool AllDay { get; set; }
 
-    /// <summary>The recurrence in canonical form (<see cref="Dxmig.Platform.Records.EventRecurrence.ToString"/>), null when none.</summary>
+    /// <summary>The recurrence in canonical form (<see cref="Dxmig.Contracts.Records.EventRecurrence.ToString"/>), null when none.</summary>
     public string? Recurrence { get; set; }
 
     public bool Private { get; set; }

@@ -1,4 +1,4 @@
-using Dxmig.Platform.Mappings;
+using Dxmig.Contracts.Mappings;
 using Dxmig.Platform.Storage;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,5 +1,5 @@
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
 using Dxmig.Platform.Storage;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
 using Dxmig.Platform.Storage;
 using LinqToDB.Data;
 using LinqToDB.EntityFrameworkCore;

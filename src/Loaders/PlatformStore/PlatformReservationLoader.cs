@@ -1,5 +1,5 @@
-using Dxmig.Platform.Mappings;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Mappings;
+using Dxmig.Contracts.Records;
 using Dxmig.Platform.Storage;
 
 namespace Dxmig.Loaders.PlatformStore;

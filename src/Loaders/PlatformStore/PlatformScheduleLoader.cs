@@ -1,4 +1,4 @@
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Records;
 using Dxmig.Platform.Storage;
 
 namespace Dxmig.Loaders.PlatformStore;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Dxmig.Platform.Mappings;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Mappings;
+using Dxmig.Contracts.Records;
 using Dxmig.Platform.Storage;
 using Microsoft.EntityFrameworkCore;
 

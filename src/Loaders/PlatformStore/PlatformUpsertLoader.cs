@@ -1,4 +1,4 @@
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Storage;
 using LinqToDB.Data;
 using LinqToDB.EntityFrameworkCore;

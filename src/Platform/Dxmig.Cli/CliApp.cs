@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Dxmig.Cli.Commands;
 using Dxmig.Cli.Console;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Logging;
 using Dxmig.Platform.Pipeline;

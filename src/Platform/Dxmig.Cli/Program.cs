@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using Dxmig.Cli;
 using Dxmig.Cli.Console;
-using Dxmig.Platform.Records;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 
 JapaneseEncodings.EnsureRegistered();
 OwnerOnlyFile.RestrictNewFilesToOwner();

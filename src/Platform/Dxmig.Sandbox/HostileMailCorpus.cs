@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Text;
 using MailKit;
 using MailKit.Net.Imap;
 

@@ -1,7 +1,7 @@
 using System.Net.Mail;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Mappings;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Mappings;
+using Dxmig.Contracts.Records;
 using Dxmig.Transformers.Text;
 
 namespace Dxmig.Transformers.AddressBook;

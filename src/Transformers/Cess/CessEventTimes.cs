@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Text;
 using Dxmig.Transformers.Text;
 
 namespace Dxmig.Transformers.Cess;

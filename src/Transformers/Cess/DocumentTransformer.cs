@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Mappings;
-using Dxmig.Platform.Records;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Mappings;
+using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 using Dxmig.Transformers.Text;
 
 namespace Dxmig.Transformers.Cess;

@@ -1,7 +1,7 @@
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Mappings;
-using Dxmig.Platform.Records;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Mappings;
+using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 
 namespace Dxmig.Transformers.Cess;
 

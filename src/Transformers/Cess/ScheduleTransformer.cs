@@ -1,8 +1,8 @@
 using System.Text;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Mappings;
-using Dxmig.Platform.Records;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Mappings;
+using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 using Dxmig.Transformers.Text;
 
 namespace Dxmig.Transformers.Cess;

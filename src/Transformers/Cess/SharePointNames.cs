@@ -1,8 +1,8 @@
+using Dxmig.Contracts;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Dxmig.Platform.Jobs;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Records;
 using YamlDotNet.RepresentationModel;
 
 namespace Dxmig.Transformers.Cess;

@@ -1,6 +1,6 @@
+using Dxmig.Contracts;
 using System.Text.RegularExpressions;
-using Dxmig.Platform.Jobs;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Records;
 using YamlDotNet.RepresentationModel;
 
 namespace Dxmig.Transformers.Mail;

@@ -1,6 +1,6 @@
 using System.Text;
-using Dxmig.Platform.Records;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 using MimeKit;
 
 namespace Dxmig.Transformers.Mail;

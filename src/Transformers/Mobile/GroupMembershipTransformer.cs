@@ -1,6 +1,6 @@
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Mappings;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Mappings;
+using Dxmig.Contracts.Records;
 
 namespace Dxmig.Transformers.Mobile;
 

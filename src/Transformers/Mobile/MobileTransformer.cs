@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
 using Dxmig.Transformers.Text;
 
 namespace Dxmig.Transformers.Mobile;

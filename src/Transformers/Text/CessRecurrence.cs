@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Records;
 
 namespace Dxmig.Transformers.Text;
 

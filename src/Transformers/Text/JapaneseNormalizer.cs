@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Text;
 
 namespace Dxmig.Transformers.Text;
 

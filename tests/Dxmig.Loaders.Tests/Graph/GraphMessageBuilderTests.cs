@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using Dxmig.Loaders.Graph;
-using Dxmig.Platform.Records;
-using Dxmig.Platform.Text;
+using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 
 namespace Dxmig.Loaders.Tests.Graph;
 

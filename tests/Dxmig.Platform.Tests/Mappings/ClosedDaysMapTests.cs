@@ -1,5 +1,7 @@
+using Dxmig.Contracts;
 using Dxmig.Platform.Jobs;
-using Dxmig.Platform.Mappings;
+using Dxmig.Contracts.Mappings;
+using Dxmig.Platform.Scheduling;
 using Dxmig.TestSupport;
 
 namespace Dxmig.Platform.Tests.Mappings;

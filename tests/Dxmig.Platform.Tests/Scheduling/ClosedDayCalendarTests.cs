@@ -1,5 +1,5 @@
 using System.Globalization;
-using Dxmig.Platform.Mappings;
+using Dxmig.Contracts.Mappings;
 using Dxmig.Platform.Scheduling;
 
 namespace Dxmig.Platform.Tests.Scheduling;

@@ -1,8 +1,8 @@
+using Dxmig.Contracts;
 using System.CommandLine;
 using System.Globalization;
 using Dxmig.Cli.Console;
 using Dxmig.Platform.Jobs;
-using Dxmig.Platform.Mappings;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Scheduling;
 

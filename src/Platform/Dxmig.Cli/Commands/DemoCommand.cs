@@ -1,10 +1,11 @@
+using Dxmig.Contracts;
 using System.CommandLine;
 using Dxmig.Cli.Console;
 using Dxmig.Cli.Demo;
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
-using Dxmig.Platform.Mappings;
+using Dxmig.Contracts.Mappings;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Storage;
 using Dxmig.Sandbox;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Dxmig.Cli.Console;
 using Dxmig.Cli.Kinds;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Logging;

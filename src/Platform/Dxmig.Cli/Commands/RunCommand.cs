@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Dxmig.Cli.Console;
 using Dxmig.Cli.Kinds;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Logging;

@@ -1,3 +1,4 @@
+using Dxmig.Contracts;
 using System.CommandLine;
 using Dxmig.Cli.Console;
 using Dxmig.Cli.Kinds;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Pipeline;
 using Spectre.Console;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Pipeline;
 
 namespace Dxmig.Cli.Console;

@@ -3,7 +3,7 @@ using Dxmig.Cli.Commands;
 using Dxmig.Cli.Console;
 using Dxmig.GraphEmulator;
 using Dxmig.Loaders.Graph;
-using Dxmig.Platform.Mappings;
+using Dxmig.Contracts.Mappings;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Sandbox;
 using MailKit;

@@ -1,3 +1,4 @@
+using Dxmig.Contracts;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -6,7 +7,7 @@ using Dxmig.Cli.Console;
 using Dxmig.Cli.Kinds;
 using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
-using Dxmig.Platform.Mappings;
+using Dxmig.Contracts.Mappings;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Storage;
 using Dxmig.Sandbox;

@@ -1,11 +1,11 @@
 using Dxmig.Extractors.Csv;
 using Dxmig.Loaders.Graph;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Jobs;
-using Dxmig.Platform.Mappings;
+using Dxmig.Contracts.Mappings;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Reconciliation;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Records;
 using Dxmig.Platform.Storage;
 using Microsoft.Extensions.Logging;
 

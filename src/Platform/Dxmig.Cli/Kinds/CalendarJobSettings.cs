@@ -1,6 +1,6 @@
 using Dxmig.Extractors.Csv;
 using Dxmig.Platform.Jobs;
-using Dxmig.Platform.Mappings;
+using Dxmig.Contracts.Mappings;
 
 namespace Dxmig.Cli.Kinds;
 

@@ -1,3 +1,4 @@
+using Dxmig.Contracts;
 using Dxmig.Extractors.Csv;
 using Dxmig.Platform.Jobs;
 

@@ -2,7 +2,7 @@ using Dxmig.Extractors.Cess;
 using Dxmig.Extractors.Csv;
 using Dxmig.Loaders.Graph;
 using Dxmig.Platform.Jobs;
-using Dxmig.Platform.Mappings;
+using Dxmig.Contracts.Mappings;
 using Dxmig.Transformers.Cess;
 
 namespace Dxmig.Cli.Kinds;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Dxmig.Loaders.Graph;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Jobs;
 
 namespace Dxmig.Cli.Kinds;

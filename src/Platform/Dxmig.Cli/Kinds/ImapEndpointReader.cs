@@ -1,4 +1,4 @@
-using Dxmig.Platform.Imap;
+using Dxmig.Imap;
 using Dxmig.Platform.Jobs;
 
 namespace Dxmig.Cli.Kinds;

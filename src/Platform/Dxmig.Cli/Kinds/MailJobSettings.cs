@@ -1,5 +1,5 @@
 using Dxmig.Extractors.Imap;
-using Dxmig.Platform.Mappings;
+using Dxmig.Contracts.Mappings;
 using Dxmig.Transformers.Mail;
 
 namespace Dxmig.Cli.Kinds;

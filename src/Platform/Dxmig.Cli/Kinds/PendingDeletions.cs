@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Reconciliation;

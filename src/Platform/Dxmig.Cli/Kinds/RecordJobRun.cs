@@ -1,4 +1,4 @@
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Pipeline;

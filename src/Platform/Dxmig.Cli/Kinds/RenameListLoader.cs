@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
 
 namespace Dxmig.Cli.Kinds;
 

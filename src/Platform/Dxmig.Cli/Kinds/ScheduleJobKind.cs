@@ -1,8 +1,8 @@
 using Dxmig.Extractors.Cess;
 using Dxmig.Extractors.Csv;
 using Dxmig.Loaders.PlatformStore;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
 using Dxmig.Platform.Storage;
 using Dxmig.Transformers.Cess;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Dxmig.Extractors.Csv;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Imap;
+using Dxmig.Contracts;
+using Dxmig.Imap;
 using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Scheduling;
 

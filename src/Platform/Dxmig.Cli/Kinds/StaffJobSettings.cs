@@ -1,7 +1,7 @@
 using Dxmig.Extractors.Cess;
 using Dxmig.Extractors.Csv;
 using Dxmig.Platform.Jobs;
-using Dxmig.Platform.Mappings;
+using Dxmig.Contracts.Mappings;
 
 namespace Dxmig.Cli.Kinds;
 

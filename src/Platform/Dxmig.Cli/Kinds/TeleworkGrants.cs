@@ -1,4 +1,4 @@
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Records;
 using Dxmig.Platform.Reconciliation;
 
 namespace Dxmig.Cli.Kinds;

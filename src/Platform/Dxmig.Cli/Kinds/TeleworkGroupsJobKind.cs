@@ -1,12 +1,12 @@
 using Dxmig.Extractors.Csv;
 using Dxmig.Extractors.Mobile;
 using Dxmig.Loaders.Graph;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
-using Dxmig.Platform.Mappings;
+using Dxmig.Contracts.Mappings;
 using Dxmig.Platform.Pipeline;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts.Records;
 using Dxmig.Platform.Storage;
 using Dxmig.Transformers.Mobile;
 using Microsoft.Extensions.Logging;

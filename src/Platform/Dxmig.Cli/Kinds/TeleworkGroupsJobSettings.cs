@@ -1,6 +1,6 @@
 using Dxmig.Extractors.Csv;
 using Dxmig.Extractors.Mobile;
-using Dxmig.Platform.Mappings;
+using Dxmig.Contracts.Mappings;
 
 namespace Dxmig.Cli.Kinds;
 

@@ -4,7 +4,7 @@ using Dxmig.Cli.Kinds;
 using Dxmig.Extractors.AddressBook;
 using Dxmig.Loaders.Graph;
 using Dxmig.Loaders.PlatformStore;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Reconciliation;
 using Dxmig.Transformers.AddressBook;
 using Microsoft.Extensions.Logging;

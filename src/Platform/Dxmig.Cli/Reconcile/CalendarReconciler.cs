@@ -1,8 +1,8 @@
 using System.Runtime.CompilerServices;
 using Dxmig.Cli.Kinds;
 using Dxmig.Loaders.Graph;
-using Dxmig.Platform.Contracts;
-using Dxmig.Platform.Records;
+using Dxmig.Contracts;
+using Dxmig.Contracts.Records;
 using Dxmig.Platform.Reconciliation;
 using Microsoft.Extensions.Logging;
 

@@ -5,7 +5,7 @@ using Dxmig.Extractors.Cess;
 using Dxmig.Extractors.Csv;
 using Dxmig.Loaders.Graph;
 using Dxmig.Loaders.PlatformStore;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Reconciliation;
 using Dxmig.Platform.Storage;
 using Dxmig.Transformers.Cess;
@@ -186,7 +186,7 @@ internal sealed class DocumentReconciler : IReconciler
             sourceOptions.Metadata, sourceOptions.Encoding, sourceOptions.FieldMap.Fields, ("文書メタデータ", "document metadata CSV"), logger, cancellationToken);
         while (export is not null && await export.ReadAsync(cancellationToken) is { } record)
         {
-            var owner = CsvRowDecoder.TryField(record, export.Columns["owner"], export.Encoding) is { } ownerField ? Dxmig.Platform.Text.SourceText.Narrow(ownerField) : null;
+            var owner = CsvRowDecoder.TryField(record, export.Columns["owner"], export.Encoding) is { } ownerField ? Dxmig.Contracts.Text.SourceText.Narrow(ownerField) : null;
             if (owner is { Length: > 0 } && settings.Owners.Contains(owner))
             {
                 upns.Add(settings.Owners.TargetOf(owner));

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Dxmig.Loaders.Graph;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 
 namespace Dxmig.Cli.Reconcile;
 

@@ -4,7 +4,7 @@ using Dxmig.Cli.Kinds;
 using Dxmig.Extractors.Cess;
 using Dxmig.Loaders.Graph;
 using Dxmig.Loaders.PlatformStore;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Reconciliation;
 using Dxmig.Transformers.Cess;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,5 @@
 using Dxmig.Cli.Kinds;
+using Dxmig.Contracts;
 using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Scheduling;
 using Microsoft.Extensions.Hosting;

@@ -1,3 +1,4 @@
+using Dxmig.Contracts;
 using System.Globalization;
 using Dxmig.Cli.Console;
 using Dxmig.Cli.Kinds;

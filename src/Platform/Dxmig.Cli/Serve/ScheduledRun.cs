@@ -1,4 +1,5 @@
 using Dxmig.Cli.Kinds;
+using Dxmig.Contracts;
 using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Scheduling;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Dxmig.Cli.Console;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Logging;
 using Dxmig.Platform.Pipeline;

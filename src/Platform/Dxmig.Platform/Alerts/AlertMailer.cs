@@ -1,6 +1,6 @@
+using Dxmig.Imap;
 using System.Globalization;
 using System.Text;
-using Dxmig.Platform.Imap;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Logging;
 using Dxmig.Platform.Pipeline;

@@ -1,3 +1,4 @@
+using Dxmig.Contracts;
 using Dxmig.Platform.Pipeline;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,4 @@
+using Dxmig.Contracts;
 using Dxmig.Platform.Pipeline;
 
 namespace Dxmig.Platform.Jobs;

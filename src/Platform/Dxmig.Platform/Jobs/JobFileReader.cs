@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using YamlDotNet.RepresentationModel;
 
 namespace Dxmig.Platform.Jobs;

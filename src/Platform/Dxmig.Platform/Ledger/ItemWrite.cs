@@ -1,4 +1,4 @@
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 
 namespace Dxmig.Platform.Ledger;
 

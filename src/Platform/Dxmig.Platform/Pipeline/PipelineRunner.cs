@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Ledger;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 using Dxmig.Platform.Ledger;
 
 namespace Dxmig.Platform.Reconciliation;

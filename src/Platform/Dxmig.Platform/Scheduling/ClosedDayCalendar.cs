@@ -1,4 +1,3 @@
-using Dxmig.Platform.Mappings;
 
 namespace Dxmig.Platform.Scheduling;
 

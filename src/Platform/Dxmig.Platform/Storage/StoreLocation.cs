@@ -1,4 +1,4 @@
-using Dxmig.Platform.Contracts;
+using Dxmig.Contracts;
 
 namespace Dxmig.Platform.Storage;
 
@@ -26,7 +26,8 @@ public sealed class StoreLocation
     public StoreProvider Provider { get; }
 
     /// <summary>The full connection string, password included: hand it to the driver, never to a log.</summary>
-    internal string ConnectionString { get; }
+    /// <summary>The provider's connection string, with the password when one was given: never print or log it.</summary>
+    public string ConnectionString { get; }
 
     /// <summary>What may be shown to a person.</summary>
     public string Display { get; }

@@ -1,0 +1,34 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Dxmig.Contracts;
+
+/// <summary>Reads a YAML file (job or mapping) whose top is a mapping; problems go to the diagnostics with file:line.</summary>
+public static class YamlFile
+{
+    /// <summary>The file's top-level mapping, or null (with the reason reported).</summary>
+    public static YamlMappingNode? Load(string path, string display, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        try
+        {
+            using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+            var stream = new YamlStream();
+            stream.Load(reader);
+            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode mapping)
+            {
+                diagnostics.Error(new SourcePosition(display, 1, 1), "ファイルが空か、キーと値の組になっていません", "the file is empty or not a mapping of keys to values");
+                return null;
+            }
+
+            return mapping;
+        }
+        catch (YamlException ex)
+        {
+            diagnostics.Error(
+                new SourcePosition(display, (int)ex.Start.Line, (int)ex.Start.Column),
+                $"YAML として読めません: {ex.Message}", $"not valid YAML: {ex.Message}");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace Dxmig.Contracts.Records;
+
+/// <summary>What a folder is for, whatever it is called: from SPECIAL-USE attributes or Active! Mail's Japanese names.</summary>
+public enum MailFolderRole
+{
+    None,
+    Inbox,
+    Sent,
+    Drafts,
+    Trash,
+    Junk,
+    Archive,
+}
+
+/// <summary>What changed about a message since the ledger last saw it.</summary>
+public enum MailChange
+{
+    /// <summary>A message to copy (new, or read again after a UIDVALIDITY change).</summary>
+    New,
+
+    /// <summary>Only its flags or keywords changed: no body is read.</summary>
+    Flags,
+
+    /// <summary>It vanished from the source folder.</summary>
+    Removal,
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Dxmig.Contracts;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Security;
+
+namespace Dxmig.Imap;
+
+/// <summary>
+/// Opens a user's mailbox through the admin credential with MailKit: TLS verified (or pinned), STARTTLS, or plain on
+/// loopback only; master-user login, SASL PLAIN with authzid, or the account's own password. Failures become an
+/// <see cref="AccountFailedException"/> that says what to check, never with a password in it.
+/// </summary>
+public static class ImapConnector
+{
+    /// <exception cref="AccountFailedException">The server cannot be reached, its certificate is refused, or the login fails.</exception>
+    public static async Task<ImapClient> ConnectAsync(ImapEndpoint endpoint, string account, CancellationToken cancellationToken, IProtocolLogger? protocolLogger = null)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var client = protocolLogger is null ? new ImapClient() : new ImapClient(protocolLogger);
+        client.Timeout = (int)endpoint.Timeout.TotalMilliseconds;
+        client.ServerCertificateValidationCallback = Validator(endpoint);
+        try
+        {
+            await client.ConnectAsync(endpoint.Host, endpoint.Port, Options(endpoint), cancellationToken);
+            await AuthenticateAsync(client, endpoint, account, cancellationToken);
+            return client;
+        }
+        catch (AuthenticationException ex)
+        {
+            client.Dispose();
+            throw new AccountFailedException(
+                $"{endpoint} へのログインが拒否されました (アカウント {account})。管理者アカウント・パスワード・ログイン方式を確認してください",
+                $"login to {endpoint} refused for account {account}; check the admin user, its password and the login mode", ex);
+        }
+        catch (SslHandshakeException ex)
+        {
+            client.Dispose();
+            throw new AccountFailedException(
+                $"{endpoint} の証明書を検証できません。信頼されていない証明書です (固定するなら certificate-sha256 を設定)",
+                $"the certificate of {endpoint} is not trusted; pin it with certificate-sha256 if it is the right one", ex);
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or ImapProtocolException or TimeoutException)
+        {
+            client.Dispose();
+            throw new AccountFailedException(
+                $"{endpoint} に接続できません ({ex.GetType().Name}: {ex.Message})", $"cannot connect to {endpoint} ({ex.GetType().Name}: {ex.Message})", ex);
+        }
+    }
+
+    /// <summary>The user name and SASL identities for an account, as the raw append connection needs them too.</summary>
+    public static (string AuthenticationId, string AuthorizationId, string Password) Credentials(ImapEndpoint endpoint, string account)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return endpoint.LoginMode switch
+        {
+            ImapLoginMode.MasterUser => ($"{account}{endpoint.MasterSeparator}{endpoint.AdminUser}", string.Empty, endpoint.AdminPassword ?? string.Empty),
+            ImapLoginMode.SaslAuthzid => (endpoint.AdminUser ?? string.Empty, account, endpoint.AdminPassword ?? string.Empty),
+            _ => (account, string.Empty, endpoint.AccountPasswords.TryGetValue(account, out var password)
+                ? password
+                : throw new AccountFailedException($"アカウント {account} のパスワードがありません", $"no password is given for account {account}")),
+        };
+    }
+
+    /// <summary>The certificate check: system trust, or exactly the pinned certificate.</summary>
+    public static RemoteCertificateValidationCallback Validator(ImapEndpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var pin = endpoint.PinnedSha256?.Replace(":", string.Empty, StringComparison.Ordinal).Trim().ToUpperInvariant();
+        return (_, certificate, _, errors) =>
+        {
+            if (pin is { Length: > 0 })
+            {
+                return certificate is not null &&
+                       Convert.ToHexString(SHA256.HashData(certificate.GetRawCertData())).Equals(pin, StringComparison.OrdinalIgnoreCase);
+            }
+
+            return errors == SslPolicyErrors.None;
+        };
+    }
+
+    /// <summary>The SHA-256 fingerprint of a certificate, as a job's certificate-sha256 takes it.</summary>
+    public static string Fingerprint(X509Certificate certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return Convert.ToHexString(SHA256.HashData(certificate.GetRawCertData()));
+    }
+
+    private static SecureSocketOptions Options(ImapEndpoint endpoint) => endpoint.Security switch
+    {
+        ImapSecurity.Tls => SecureSocketOptions.SslOnConnect,
+        ImapSecurity.StartTls => SecureSocketOptions.StartTls,
+        _ when endpoint.IsLoopback => SecureSocketOptions.None,
+        _ => throw new ConfigurationException(
+            $"平文の IMAP はループバック (127.0.0.1) にだけ使えます: {endpoint} / plain IMAP is allowed only to a loopback address: {endpoint}"),
+    };
+
+    private static async Task AuthenticateAsync(ImapClient client, ImapEndpoint endpoint, string account, CancellationToken cancellationToken)
+    {
+        var (authcid, authzid, password) = Credentials(endpoint, account);
+        if (authzid.Length > 0)
+        {
+            await client.AuthenticateAsync(new SaslMechanismPlain(new NetworkCredential(authcid, password)) { AuthorizationId = authzid }, cancellationToken);
+        }
+        else
+        {
+            await client.AuthenticateAsync(new NetworkCredential(authcid, password), cancellationToken);
+        }
+    }
+}
