@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Dxmig.Cli;
 using Dxmig.Cli.Console;
-using Dxmig.Cli.Demo;
+using Dxmig.Sandbox.Samples;
 using Dxmig.Extractors.AddressBook;
 using Dxmig.Extractors.Csv;
 using Dxmig.Loaders.PlatformStore;

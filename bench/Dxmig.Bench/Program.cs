@@ -32,7 +32,7 @@ switch (args.FirstOrDefault())
         return await ScheduleBench.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 100_000);
     case "generate-schedules":
         // For profiling one side by hand: generate-schedules FILE ROWS, then measure-schedules dxmig FILE CONNECTION ROWS.
-        Dxmig.Cli.Demo.CalendarSamples.WriteSchedules(args[1], new Dxmig.Cli.Demo.CalendarSampleOptions(int.Parse(args[2], invariant), 7_500));
+        Dxmig.Sandbox.Samples.CalendarSamples.WriteSchedules(args[1], new Dxmig.Sandbox.Samples.CalendarSampleOptions(int.Parse(args[2], invariant), 7_500));
         return 0;
     case "measure-schedules":
         return await ScheduleBench.MeasureAsync(args[1], args[2], args[3], int.Parse(args[4], invariant));

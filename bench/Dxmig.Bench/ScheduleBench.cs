@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Dxmig.Cli.Demo;
+using Dxmig.Sandbox.Samples;
 using Dxmig.Extractors.Cess;
 using Dxmig.Extractors.Csv;
 using Dxmig.Loaders.PlatformStore;

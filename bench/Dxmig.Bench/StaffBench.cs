@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Dxmig.Cli.Demo;
+using Dxmig.Sandbox.Samples;
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Contracts;
 using Dxmig.Contracts.Mappings;

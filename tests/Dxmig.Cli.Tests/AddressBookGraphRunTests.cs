@@ -1,5 +1,5 @@
 using System.Globalization;
-using Dxmig.Cli.Demo;
+using Dxmig.Sandbox.Samples;
 using Dxmig.GraphEmulator;
 using Dxmig.Loaders.Graph;
 using Dxmig.Platform.Pipeline;

@@ -1,4 +1,4 @@
-using Dxmig.Cli.Demo;
+using Dxmig.Sandbox.Samples;
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Storage;
 using Dxmig.TestSupport;

@@ -1,4 +1,4 @@
-using Dxmig.Cli.Demo;
+using Dxmig.Sandbox.Samples;
 using Dxmig.Platform.Pipeline;
 using Dxmig.TestSupport;
 

@@ -1,4 +1,4 @@
-using Dxmig.Cli.Demo;
+using Dxmig.Sandbox.Samples;
 using Dxmig.Platform.Pipeline;
 
 namespace Dxmig.Cli.Tests;
@@ -29,7 +29,7 @@ public sealed class CalendarRunTests : IDisposable
         weekly.Recurrence.Should().StartWith("Weekly/1/Monday/");
         weekly.Private.Should().BeTrue();
         weekly.Calendars.Split(';').Should().Equal(CalendarSamples.Upn(0), CalendarSamples.Upn(1), CalendarSamples.Upn(2));
-        weekly.StartUtc.Should().Be(new DateTime(2024, 4, 1, 0, 0, 0, DateTimeKind.Utc).AddHours(9 - 9 + new Random(Dxmig.Cli.Demo.SampleSeed.Of(2026, 0)).Next(8)));
+        weekly.StartUtc.Should().Be(new DateTime(2024, 4, 1, 0, 0, 0, DateTimeKind.Utc).AddHours(9 - 9 + new Random(Dxmig.Sandbox.Samples.SampleSeed.Of(2026, 0)).Next(8)));
         var trip = rows.Single(r => r.ScheduleId == CalendarSamples.ScheduleId(1));
         trip.AllDay.Should().BeTrue();
         (trip.EndUtc - trip.StartUtc).Should().Be(TimeSpan.FromDays(2), "出張 2024/04/02–04/03 all day");

@@ -1,5 +1,5 @@
 using Dxmig.Cli.Console;
-using Dxmig.Cli.Demo;
+using Dxmig.Sandbox.Samples;
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Storage;

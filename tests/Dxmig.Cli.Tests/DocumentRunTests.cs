@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Dxmig.Cli.Demo;
+using Dxmig.Sandbox.Samples;
 using Dxmig.GraphEmulator;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Contracts.Text;

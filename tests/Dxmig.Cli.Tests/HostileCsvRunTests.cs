@@ -67,7 +67,7 @@ public sealed class HostileCsvRunTests(ITestOutputHelper log) : IDisposable
             lost: export.DataLines - ledger.Count, doubled: 0, reasons));
 
         // Everyone gone from the next export: over the threshold, so the deletions wait in a list the admin reviews in Excel.
-        File.WriteAllText(staff.Export, "\uFEFF" + Demo.StaffSamples.Header + "\r\n");
+        File.WriteAllText(staff.Export, "\uFEFF" + Sandbox.Samples.StaffSamples.Header + "\r\n");
         var held = await staff.RunAsync("run", job);
         held.Output.Should().Contain("--confirm-deletes", held.Output + held.Error);
         var pending = Directory.GetFiles(staff.Logs, "pending-deletions-*.csv").Should().ContainSingle().Subject;

@@ -1,5 +1,5 @@
 using System.Text;
-using Dxmig.Cli.Demo;
+using Dxmig.Sandbox.Samples;
 using Dxmig.Contracts.Text;
 
 namespace Dxmig.Cli.Tests;

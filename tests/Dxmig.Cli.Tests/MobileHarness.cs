@@ -24,7 +24,7 @@ internal sealed class MobileHarness : IDisposable
     /// <summary>Loads <paramref name="people"/> staff into the store through the cess-staff job; returns the job's exit code.</summary>
     public async Task<int> LoadStaffAsync(int people)
     {
-        Demo.StaffSamples.Write(Path.Combine(Cli.Exports, "staff.csv"), Path.Combine(Cli.Exports, "identity.csv"), new Demo.StaffSampleOptions(people));
+        Sandbox.Samples.StaffSamples.Write(Path.Combine(Cli.Exports, "staff.csv"), Path.Combine(Cli.Exports, "identity.csv"), new Sandbox.Samples.StaffSampleOptions(people));
         var job = Cli.Write("jobs/staff.yaml", $"""
             name: staff
             kind: cess-staff

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Dxmig.Cli.Demo;
+using Dxmig.Sandbox.Samples;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Pipeline;
 using Dxmig.TestSupport;

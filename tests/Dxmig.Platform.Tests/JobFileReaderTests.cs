@@ -1,5 +1,5 @@
 using Dxmig.Contracts;
-using Dxmig.Platform.Jobs;
+using Dxmig.Platform.JobFiles;
 using Dxmig.Platform.Pipeline;
 using Dxmig.TestSupport;
 using Microsoft.Extensions.Logging;
@@ -155,18 +155,6 @@ public sealed class JobFileReaderTests : IDisposable
         diagnostics.Items.Should().ContainSingle().Which.ToString().Should().Contain("not valid YAML");
     }
 
-    [Fact]
-    public void ReadForRun_WithErrors_ThrowsOneExceptionListingThemAll()
-    {
-        var path = temp.Write("job.yaml", "name: wave1\nkind: test\nsource:\n  token: abcdefgh\ntarget:\n  api_key: zzzzzzzz\n");
-
-        var act = () => JobFileReader.ReadForRun(path, Kinds, Env);
-
-        var message = act.Should().Throw<ConfigurationException>().Which.Message;
-        message.Should().Contain(":4:3").And.Contain(":6:3");
-        message.Should().NotContain("abcdefgh").And.NotContain("zzzzzzzz");
-    }
-
     [Theory]
     [InlineData("plain", "plain")]
     [InlineData("${A}/x", "alpha/x")]
@@ -180,7 +168,10 @@ public sealed class JobFileReaderTests : IDisposable
         missing.Should().BeEmpty();
     }
 
-    private static IReadOnlyDictionary<string, IJobKind> Kinds { get; } = new Dictionary<string, IJobKind> { ["test"] = new TestKind() };
+    private static IReadOnlyDictionary<string, JobKindSchema> Kinds { get; } = new Dictionary<string, JobKindSchema>
+    {
+        ["test"] = new("test", new Dictionary<string, bool> { ["identity"] = false }),
+    };
 
     private string? Env(string name) => environment.TryGetValue(name, out var v) ? v : null;
 
@@ -189,21 +180,5 @@ public sealed class JobFileReaderTests : IDisposable
         var diagnostics = new DiagnosticBag();
         var job = JobFileReader.Read(path, Kinds, diagnostics, Env);
         return (job, diagnostics);
-    }
-
-    private sealed class TestKind : IJobKind
-    {
-        public string Name => "test";
-
-        public IReadOnlyDictionary<string, bool> MappingNames { get; } = new Dictionary<string, bool> { ["identity"] = false };
-
-        public void Validate(JobFile job, DiagnosticBag diagnostics)
-        {
-        }
-
-        public IReadOnlyList<string> ListAccounts(JobFile job) => [];
-
-        public Task<RunResult> RunAsync(JobFile job, JobRunRequest request, IRunObserver observer, ILoggerFactory loggers, CancellationToken stopToken) =>
-            throw new NotSupportedException();
     }
 }

@@ -9,10 +9,11 @@ using Dxmig.Platform.Storage;
 
 namespace Dxmig.Cli;
 
-/// <summary>The <c>dxmig</c> command line: validate, run, status, reconcile, calendar, plan, serve, demo.</summary>
-internal static class CliApp
+/// <summary>The <c>dxmig</c> command line: validate, run, status, reconcile, calendar, plan, serve (and, in the demo build, demo).</summary>
+public static class CliApp
 {
-    public static RootCommand Build(CliIo io, Func<CancellationToken> stopToken)
+    /// <summary>The command tree; <paramref name="extra"/> adds commands of a build that carries more (the demo).</summary>
+    public static RootCommand Build(CliIo io, Func<CancellationToken> stopToken, params Func<CliIo, Func<CancellationToken>, Command>[] extra)
     {
         var root = new RootCommand(
             "dxmig — 移行・連携バッチ (メール、グループウェア、モバイルワーク) / migration and integration batch jobs for mail, groupware and mobile work")
@@ -23,16 +24,20 @@ internal static class CliApp
             ReconcileCommand.Create(io, stopToken),
             CalendarCommand.Create(io),
             PlanCommand.Create(io, stopToken),
-            DemoCommand.Create(io, stopToken),
             Serve.ServeCommand.Create(io, stopToken),
         };
+        foreach (var create in extra)
+        {
+            root.Subcommands.Add(create(io, stopToken));
+        }
+
         return root;
     }
 
     /// <summary>Parses and runs; returns the exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, CliIo io, Func<CancellationToken> stopToken)
+    public static async Task<int> RunAsync(string[] args, CliIo io, Func<CancellationToken> stopToken, params Func<CliIo, Func<CancellationToken>, Command>[] extra)
     {
-        var root = Build(io, stopToken);
+        var root = Build(io, stopToken, extra);
         var parsed = root.Parse(args);
         try
         {

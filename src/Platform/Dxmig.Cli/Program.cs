@@ -1,29 +1,3 @@
-using System.Runtime.InteropServices;
 using Dxmig.Cli;
-using Dxmig.Cli.Console;
-using Dxmig.Contracts.Records;
-using Dxmig.Contracts.Text;
 
-JapaneseEncodings.EnsureRegistered();
-OwnerOnlyFile.RestrictNewFilesToOwner();
-
-// First SIGINT/SIGTERM: finish the batch in hand, record it, stop (the next run resumes). Second: leave at once.
-using var stop = new CancellationTokenSource();
-var signals = 0;
-void OnSignal(PosixSignalContext context)
-{
-    context.Cancel = true;
-    if (Interlocked.Increment(ref signals) == 1)
-    {
-        Console.Error.WriteLine("停止要求を受けました。処理中のバッチを終えて止まります (もう一度で即時終了) / stop requested: finishing the batch in hand (again to quit at once)");
-        stop.Cancel();
-    }
-    else
-    {
-        Environment.Exit(130);
-    }
-}
-
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-return await CliApp.RunAsync(args, CliIo.ForProcess(), () => stop.Token);
+return await CliHost.MainAsync(args);

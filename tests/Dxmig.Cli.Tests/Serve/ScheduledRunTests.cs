@@ -26,7 +26,7 @@ public sealed class ScheduledRunTests : IDisposable
             Node = "test",
             Environment = name => cli.Environment.TryGetValue(name, out var v) ? v : null,
             Time = new FakeTimeProvider(now),
-            ClosedDays = new InterimClosedDays(),
+            ClosedDays = new WeekendsAndYearEnd(),
             Runner = runner,
         };
         return (new ScheduledRun(settings, log.Factory().CreateLogger<ScheduledRun>()), job);

@@ -97,7 +97,7 @@ public sealed class ServeHostTests : IDisposable
         Store = StoreLocation.Parse(Path.Combine(cli.Folder, "home/scheduler.db"), "/"),
         Node = "test",
         Environment = name => cli.Environment.TryGetValue(name, out var v) ? v : null,
-        ClosedDays = new InterimClosedDays(),
+        ClosedDays = new WeekendsAndYearEnd(),
         Runner = runner,
     };
 

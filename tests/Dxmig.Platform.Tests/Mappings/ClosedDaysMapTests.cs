@@ -1,5 +1,5 @@
 using Dxmig.Contracts;
-using Dxmig.Platform.Jobs;
+using Dxmig.Platform.JobFiles;
 using Dxmig.Contracts.Mappings;
 using Dxmig.Platform.Scheduling;
 using Dxmig.TestSupport;

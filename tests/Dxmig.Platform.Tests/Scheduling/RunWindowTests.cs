@@ -1,4 +1,4 @@
-using Dxmig.Platform.Jobs;
+using Dxmig.Platform.JobFiles;
 using Dxmig.Platform.Scheduling;
 
 namespace Dxmig.Platform.Tests.Scheduling;

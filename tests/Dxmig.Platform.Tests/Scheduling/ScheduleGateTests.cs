@@ -1,5 +1,5 @@
 using System.Globalization;
-using Dxmig.Platform.Jobs;
+using Dxmig.Platform.JobFiles;
 using Dxmig.Platform.Scheduling;
 
 namespace Dxmig.Platform.Tests.Scheduling;

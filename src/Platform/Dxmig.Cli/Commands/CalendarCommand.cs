@@ -2,7 +2,7 @@ using Dxmig.Contracts;
 using System.CommandLine;
 using System.Globalization;
 using Dxmig.Cli.Console;
-using Dxmig.Platform.Jobs;
+using Dxmig.Platform.JobFiles;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Scheduling;
 
@@ -15,7 +15,7 @@ namespace Dxmig.Cli.Commands;
 internal static class CalendarCommand
 {
     /// <summary>The configuration file used when none is named: <c>mappings/closed-days.yaml</c> of the repository.</summary>
-    public const string DefaultConfig = "mappings/closed-days.yaml";
+    public const string DefaultConfig = ClosedDaysFile.DefaultConfig;
 
     public static Command Create(CliIo io)
     {
@@ -51,32 +51,16 @@ internal static class CalendarCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>
-    /// The closed-day calendar with the configured dates of <paramref name="configPath"/>, or of the repository's
-    /// <see cref="DefaultConfig"/> when none is named and it exists ($DXMIG_REPO, else the current folder). Null, with
-    /// every problem written to standard error, when the file has errors.
-    /// </summary>
+    /// <summary>The closed-day calendar (<see cref="ClosedDaysFile.Load"/>), its problems written to standard error; null when it has errors.</summary>
     public static (ClosedDayCalendar Calendar, string? Path)? LoadCalendar(CliIo io, string? configPath)
     {
-        var path = configPath;
-        if (path is null)
-        {
-            var candidate = Path.Combine(io.Environment("DXMIG_REPO") ?? Directory.GetCurrentDirectory(), DefaultConfig);
-            path = File.Exists(candidate) ? candidate : null;
-        }
-
-        if (path is null)
-        {
-            return (ClosedDayCalendar.Standard, null);
-        }
-
         var diagnostics = new DiagnosticBag();
-        var map = ClosedDaysMap.Load(path, diagnostics);
+        var loaded = ClosedDaysFile.Load(configPath, io.Environment, diagnostics);
         if (diagnostics.Items.Count > 0)
         {
             io.Error.WriteLine(diagnostics.Render());
         }
 
-        return map is null ? null : (new ClosedDayCalendar(map), path);
+        return loaded;
     }
 }

@@ -1,8 +1,9 @@
+using Dxmig.Jobs.Common;
+using Dxmig.Jobs;
 using System.CommandLine;
 using System.Globalization;
 using Dxmig.Cli.Console;
-using Dxmig.Cli.Kinds;
-using Dxmig.Platform.Jobs;
+using Dxmig.Platform.JobFiles;
 using Dxmig.Platform.Logging;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Scheduling;
@@ -11,8 +12,8 @@ using Spectre.Console;
 namespace Dxmig.Cli.Commands;
 
 /// <summary>
-/// <c>dxmig plan JOB</c>: reads what the job's source holds per account (mailboxes: messages and bytes through IMAP;
-/// address books: rows per file), and estimates against the target's per-account rate and the job's run windows how
+/// <c>dxmig plan JOB</c>: reads what the job's source holds per account (<see cref="PlanService"/>: mailboxes by
+/// messages and bytes through IMAP, exports by rows and bytes, document folders by files and bytes), and estimates against the target's per-account rate and the job's run windows how
 /// many windows (nights) the job needs with its parallelism, and which accounts cannot finish in one window.
 /// </summary>
 internal static class PlanCommand
@@ -42,18 +43,16 @@ internal static class PlanCommand
             return ExitCodes.Failed;
         }
 
-        var job = JobFileReader.ReadForRun(jobPath, JobKinds.All, io.Environment);
+        var loaded = JobLoader.LoadForRun(jobPath, io.Environment);
+        var job = loaded.File;
         if (CalendarCommand.LoadCalendar(io, configPath) is not { } calendar)
         {
             return ExitCodes.Failed;
         }
 
-        var window = new RunWindow(job.Schedule, calendar.Calendar);
-        var rate = SourceSizeReader.RateOf(job, given);
-        var sizes = await SourceSizeReader.ReadAsync(job, useStatusSize, cancellationToken);
-        var read = sizes.Where(s => s.Size is not null).ToList();
-        var now = io.Time.GetUtcNow();
-        var plan = MigrationPlanner.Estimate([.. read.Select(s => s.Size!)], rate, job.Parallelism, window, now);
+        var outcome = await new PlanService(io.Time).PlanAsync(loaded, calendar.Calendar, given, new SizeRequest(useStatusSize), cancellationToken);
+        var (sizes, rate, plan) = (outcome.Sizes, outcome.Rate, outcome.Estimate);
+        var read = outcome.Read;
         var zone = TimeZoneInfo.FindSystemTimeZoneById(job.Schedule?.TimeZone ?? ScheduleSpec.DefaultTimeZone);
         string At(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 

@@ -1,8 +1,8 @@
+using Dxmig.Jobs;
 using System.CommandLine;
 using Dxmig.Cli.Console;
-using Dxmig.Cli.Kinds;
 using Dxmig.Contracts;
-using Dxmig.Platform.Jobs;
+using Dxmig.Platform.JobFiles;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Logging;
 using Dxmig.Platform.Pipeline;
@@ -32,9 +32,9 @@ internal static class StatusCommand
         {
             if (jobPath is not null)
             {
-                var job = JobFileReader.ReadForRun(jobPath, JobKinds.All, io.Environment);
+                var job = JobLoader.LoadForRun(jobPath, io.Environment).File;
                 jobName = job.Name;
-                location = StoreLocation.Parse(job.Ledger, job.Directory, job.LedgerPassword?.Resolve(job.Environment));
+                location = job.LedgerLocation();
             }
             else
             {

@@ -1,8 +1,7 @@
 using Dxmig.Contracts;
+using Dxmig.Jobs;
 using System.CommandLine;
 using Dxmig.Cli.Console;
-using Dxmig.Cli.Kinds;
-using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Pipeline;
 
 namespace Dxmig.Cli.Commands;
@@ -24,13 +23,14 @@ internal static class ValidateCommand
         foreach (var path in paths)
         {
             var diagnostics = new DiagnosticBag();
-            var job = JobFileReader.Read(path, JobKinds.All, diagnostics, io.Environment);
+            var loaded = JobLoader.Load(path, diagnostics, io.Environment);
+            var job = loaded?.File;
             if (diagnostics.Items.Count > 0)
             {
                 io.Error.WriteLine(diagnostics.Render());
             }
 
-            if (job is null || diagnostics.HasErrors)
+            if (loaded is null || job is null || diagnostics.HasErrors)
             {
                 failed = true;
                 var errors = diagnostics.Items.Count(d => d.Severity == Severity.Error);
@@ -38,7 +38,7 @@ internal static class ValidateCommand
                 continue;
             }
 
-            var accounts = JobKinds.All[job.Kind].ListAccounts(job);
+            var accounts = loaded.ListAccounts();
             io.Output.WriteLine($"{path}: 問題なし / OK — ジョブ job {job.Name} ({job.Kind}), アカウント accounts {accounts.Count}, 台帳 ledger {Platform.Storage.StoreLocation.Parse(job.Ledger, job.Directory)}");
         }
 

@@ -3,7 +3,7 @@ using Spectre.Console;
 namespace Dxmig.Cli.Console;
 
 /// <summary>Where a command writes: results to standard output, diagnostics and logs to standard error.</summary>
-internal sealed class CliIo
+public sealed class CliIo
 {
     public CliIo(TextWriter output, TextWriter error, bool interactive, Func<string, string?> environment, TimeProvider time)
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Dxmig.Cli.Console;
 
 /// <summary>Numbers as a person reads them.</summary>
-internal static class Units
+public static class Units
 {
     public static string Bytes(long bytes) => bytes switch
     {

@@ -1,6 +1,5 @@
-using Dxmig.Cli.Kinds;
+using Dxmig.Jobs;
 using Dxmig.Platform.Alerts;
-using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Storage;
 using Microsoft.Extensions.Logging;
@@ -29,14 +28,14 @@ internal sealed class DailySummaryJob(ServeSettings settings, ILoggerFactory log
     /// <summary>Reads the job's ledger and mails the summary; false when there is nothing to mail to or it could not be sent.</summary>
     public static async Task<bool> SendAsync(string path, Func<string, string?> environment, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        var job = JobFileReader.ReadForRun(path, JobKinds.All, environment);
+        var job = JobLoader.LoadForRun(path, environment).File;
         if (job.Alerts is not { } alerts)
         {
             return false;
         }
 
         IReadOnlyList<LedgerRun> runs = [];
-        var location = StoreLocation.Parse(job.Ledger, job.Directory, job.LedgerPassword?.Resolve(job.Environment));
+        var location = job.LedgerLocation();
         if (location.Provider != StoreProvider.Sqlite || File.Exists(location.Display))
         {
             await using var ledger = await JobLedger.OpenAsync(location, time, cancellationToken);

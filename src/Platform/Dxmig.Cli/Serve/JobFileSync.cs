@@ -1,6 +1,6 @@
-using Dxmig.Cli.Kinds;
 using Dxmig.Contracts;
-using Dxmig.Platform.Jobs;
+using Dxmig.Jobs;
+using Dxmig.Platform.JobFiles;
 using Dxmig.Platform.Scheduling;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -45,7 +45,7 @@ internal sealed class JobFileSync(ISchedulerFactory schedulers, ServeSettings se
             foreach (var path in JobFiles())
             {
                 var diagnostics = new DiagnosticBag();
-                var job = JobFileReader.Read(path, JobKinds.All, diagnostics, settings.Environment);
+                var job = JobLoader.Load(path, diagnostics, settings.Environment)?.File;
                 if (job is null || diagnostics.HasErrors)
                 {
                     broken.Add(path);

@@ -1,8 +1,7 @@
 using Dxmig.Contracts;
+using Dxmig.Jobs;
 using System.Globalization;
 using Dxmig.Cli.Console;
-using Dxmig.Cli.Kinds;
-using Dxmig.Platform.Jobs;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Scheduling;
 
@@ -32,7 +31,7 @@ internal static class ScheduleStatus
         foreach (var file in files)
         {
             var diagnostics = new DiagnosticBag();
-            if (JobFileReader.Read(file, JobKinds.All, diagnostics, io.Environment) is not { Schedule: { } schedule } job)
+            if (JobLoader.Load(file, diagnostics, io.Environment)?.File is not { Schedule: { } schedule } job)
             {
                 continue;
             }

@@ -1,6 +1,6 @@
-using Dxmig.Cli.Kinds;
 using Dxmig.Contracts;
-using Dxmig.Platform.Jobs;
+using Dxmig.Jobs;
+using Dxmig.Platform.JobFiles;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Scheduling;
 using Microsoft.Extensions.Logging;
@@ -35,7 +35,7 @@ internal sealed class ScheduledRun(ServeSettings settings, ILogger<ScheduledRun>
     public async Task<FireResult> FireAsync(string jobPath, bool recovering, CancellationToken stopToken)
     {
         var diagnostics = new DiagnosticBag();
-        var job = JobFileReader.Read(jobPath, JobKinds.All, diagnostics, settings.Environment);
+        var job = JobLoader.Load(jobPath, diagnostics, settings.Environment)?.File;
         if (job is null || diagnostics.HasErrors)
         {
             logger.LogError("ジョブファイルを読めないため実行しません / not run: the job file has errors: {Path}\n{Diagnostics}", jobPath, diagnostics.Render());

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Dxmig.Cli.Console;
 using Dxmig.Contracts;
-using Dxmig.Platform.Jobs;
+using Dxmig.Platform.JobFiles;
 using Dxmig.Platform.Logging;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Scheduling;
@@ -52,7 +52,7 @@ internal static class ServeCommand
                 Environment = io.Environment,
                 Time = io.Time,
                 ClosedDays = DefaultClosedDays(io),
-                Runner = new RunCommandRunner(new CliIo(io.Output, io.Error, interactive: false, io.Environment, io.Time)),
+                Runner = new JobRunnerServeRunner(new CliIo(io.Output, io.Error, interactive: false, io.Environment, io.Time)),
                 CheckinInterval = interval,
                 CheckinMisfireThreshold = interval * 2,
             };

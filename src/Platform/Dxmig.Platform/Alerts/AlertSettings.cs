@@ -1,4 +1,4 @@
-using Dxmig.Platform.Jobs;
+using Dxmig.Platform.JobFiles;
 
 namespace Dxmig.Platform.Alerts;
 

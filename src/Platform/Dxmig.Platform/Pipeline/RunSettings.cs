@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Dxmig.Platform.Pipeline;
 
 /// <summary>How one run goes: which accounts, how wide, how big the batches.</summary>
-public sealed class RunSettings
+public sealed record RunSettings
 {
     public const int DefaultParallelism = 4;
     public const int DefaultBatchSize = 200;

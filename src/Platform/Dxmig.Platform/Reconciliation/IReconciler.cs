@@ -27,14 +27,6 @@ public interface IReconciler : IAsyncDisposable
     IAsyncEnumerable<ReconItem> ReadTargetAsync(string account, CancellationToken cancellationToken);
 }
 
-/// <summary>A job kind that can be reconciled.</summary>
-public interface IReconcilableJobKind
-{
-    /// <summary>The reconciler for a validated job.</summary>
-    /// <exception cref="Contracts.ConfigurationException">The job's settings cannot be used.</exception>
-    Task<IReconciler> CreateReconcilerAsync(Jobs.JobFile job, ReconcileRequest request, Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken);
-}
-
 /// <summary>What the person asked for.</summary>
 /// <param name="Accounts">Source accounts to reconcile.</param>
 /// <param name="Deep">Also hash every body or row on both sides (slow: reads bodies).</param>

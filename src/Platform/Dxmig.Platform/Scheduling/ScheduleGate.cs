@@ -1,5 +1,5 @@
 using System.Globalization;
-using Dxmig.Platform.Jobs;
+using Dxmig.Platform.JobFiles;
 
 namespace Dxmig.Platform.Scheduling;
 

@@ -1,0 +1,30 @@
+using Dxmig.Contracts;
+using Dxmig.Platform.JobFiles;
+
+namespace Dxmig.Jobs;
+
+/// <summary>Reads a job file (the parts every job has) and binds it to its kind's checked settings.</summary>
+public static class JobLoader
+{
+    /// <summary>The bound job, or null when the file or a mapping file it names has errors (all in <paramref name="diagnostics"/>).</summary>
+    public static IBoundJob? Load(string path, DiagnosticBag diagnostics, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        var file = JobFileReader.ReadParts(path, JobKinds.Schemas, diagnostics, environment);
+        if (file is null || !JobKinds.All.TryGetValue(file.Kind, out var kind))
+        {
+            return null;
+        }
+
+        var job = kind.Bind(file, diagnostics);
+        return diagnostics.HasErrors ? null : job;
+    }
+
+    /// <summary>Reads a job file for running: every problem becomes one <see cref="ConfigurationException"/>.</summary>
+    /// <exception cref="ConfigurationException">The job file or a mapping file it names has errors.</exception>
+    public static IBoundJob LoadForRun(string path, Func<string, string?> environment)
+    {
+        var diagnostics = new DiagnosticBag();
+        return Load(path, diagnostics, environment) ?? throw new ConfigurationException(diagnostics.Render());
+    }
+}

@@ -1,0 +1,179 @@
+using Dxmig.Jobs.Common;
+using Dxmig.Platform.Scheduling;
+using System.Text.RegularExpressions;
+using Dxmig.Extractors.Imap;
+using Dxmig.Loaders.Graph;
+using Dxmig.Loaders.Imap;
+using Dxmig.Contracts;
+using Dxmig.Platform.JobFiles;
+using Dxmig.Platform.Ledger;
+using Dxmig.Contracts.Mappings;
+using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Reconciliation;
+using Dxmig.Contracts.Records;
+using Dxmig.Transformers.Mail;
+using Microsoft.Extensions.Logging;
+
+namespace Dxmig.Jobs.Mail;
+
+/// <summary>
+/// <c>kind: mail</c>: Active! Mail mailboxes on an IMAP server → another IMAP server (through the admin credential on
+/// both sides) or Exchange Online through Microsoft Graph (<c>target: type: graph</c>), every mailbox in the identity
+/// map (<c>source,target</c>).
+/// </summary>
+public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<MailJobSettings>, ISizedKind<MailJobSettings>
+{
+    public override string Name => "mail";
+
+    public override IReadOnlyDictionary<string, bool> MappingNames { get; } = new Dictionary<string, bool>
+    {
+        ["identity"] = true,
+        ["folders"] = false,
+    };
+
+    public override MailJobSettings? Read(JobFile job, DiagnosticBag diagnostics)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var source = job.Source;
+        source.CheckKeys([.. ImapEndpointReader.Keys, "skip-folders", "max-message-size", "max-age-days", "deletions", "deletion-threshold-percent", "fetch-batch"]);
+        source.Choice("type", ["imap"]);
+        var sourceEndpoint = ImapEndpointReader.Read(source);
+        var skip = new List<FolderSkipRule>();
+        foreach (var rule in source.SectionList("skip-folders"))
+        {
+            rule.CheckKeys("rule", "match");
+            var name = rule.Value("rule", required: true);
+            var match = rule.Value("match", required: true);
+            if (name is null || match is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                skip.Add(new FolderSkipRule(name, new Regex(match, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))));
+            }
+            catch (ArgumentException ex)
+            {
+                diagnostics.Error(rule.PositionOf("match"), $"正規表現が不正です: {ex.Message}", $"not a valid regular expression: {ex.Message}");
+            }
+        }
+
+        var maxSize = source.Number("max-message-size", 1, int.MaxValue);
+        var maxAge = source.Number("max-age-days", 1, 36500);
+        var deletions = source.Choice("deletions", ["keep", "mirror"], "keep");
+        var threshold = source.Number("deletion-threshold-percent", 0, 100) ?? 10;
+        var fetchBatch = source.Number("fetch-batch", 1, 1000) ?? ImapSourceOptions.DefaultFetchBatch;
+
+        var target = job.Target;
+        var targetType = target.Choice("type", ["imap", "graph"]);
+        ImapEndpointSettings? targetEndpoint = null;
+        GraphTargetSettings? graph = null;
+        var appendBatch = 50;
+        if (targetType == "graph")
+        {
+            target.CheckKeys([.. GraphTargetReader.Keys, "repair-8bit-headers"]);
+            graph = GraphTargetReader.Read(target);
+        }
+        else
+        {
+            target.CheckKeys([.. ImapEndpointReader.Keys, "append-batch", "max-message-size", "repair-8bit-headers"]);
+            targetEndpoint = ImapEndpointReader.Read(target);
+            appendBatch = target.Number("append-batch", 1, 500) ?? 50;
+        }
+
+        var targetMax = targetType == "graph" ? null : target.Number("max-message-size", 1, int.MaxValue);
+        var repair = target.Flag("repair-8bit-headers") ?? false;
+
+        var identities = job.Mappings.TryGetValue("identity", out var identityRef) ? IdentityMap.Load(identityRef.Path, diagnostics, requireAddress: false) : null;
+        var folders = job.Mappings.TryGetValue("folders", out var foldersRef) ? FolderMap.Load(foldersRef.Path, diagnostics) : FolderMap.Default;
+        if (sourceEndpoint is not null && (targetEndpoint is not null || graph is not null) && identities is not null && folders is not null && deletions is not null)
+        {
+            return new MailJobSettings(
+                sourceEndpoint, targetEndpoint, graph, identities, folders, skip, maxSize, maxAge,
+                deletions == "mirror" ? DeletionPolicy.Mirror : DeletionPolicy.Keep, threshold, fetchBatch, appendBatch, targetMax, repair);
+        }
+
+        return null;
+    }
+
+    public override IReadOnlyList<string> ListAccounts(JobFile job, MailJobSettings settings) => [.. settings.Identities.SourceAccounts];
+
+    public override async Task<RunResult> RunAsync(JobContext<MailJobSettings> context, JobRunRequest request, IRunObserver observer, ILoggerFactory loggers, CancellationToken stopToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (job, settings) = (context.File, context.Settings);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var ledgerLocation = job.LedgerLocation();
+        var temporary = Path.Combine(DxmigHome.Resolve(job.Environment), "tmp", job.Name);
+        if (Directory.Exists(temporary))
+        {
+            Directory.Delete(temporary, recursive: true); // bodies left by a run that died
+        }
+
+        var now = request.Time.GetUtcNow();
+        var extractor = new ImapMailExtractor(
+            new ImapSourceOptions
+            {
+                Endpoint = settings.Source.Resolve(job.Environment),
+                SkipFolders = settings.SkipFolders,
+                MaxMessageSize = settings.MaxMessageSize,
+                TargetMaxMessageSize = settings.TargetMaxMessageSize ?? settings.Graph?.Options.MaxMessageSize,
+                NotBefore = settings.MaxAgeDays is { } days ? now.AddDays(-days) : null,
+                Deletions = settings.Deletions,
+                DeletionThresholdPercent = settings.DeletionThresholdPercent,
+                FetchBatch = settings.FetchBatch,
+                TemporaryFolder = temporary,
+            },
+            loggers.CreateLogger<ImapMailExtractor>());
+        var transformer = new MailTransformer(settings.Folders, settings.Identities, new MailTransformerOptions { MaxTargetMessageSize = settings.TargetMaxMessageSize, Repair8BitHeaders = settings.Repair8BitHeaders });
+        await using ILoader<TargetMessage> loader = settings.Graph is { } graph
+            ? new GraphMailLoader(graph.Resolve(job.Environment), loggers.CreateLogger<GraphMailLoader>(), request.Time)
+            : new ImapMailLoader(
+                new ImapTargetOptions { Endpoint = settings.Target!.Resolve(job.Environment), AppendBatch = settings.AppendBatch },
+                loggers.CreateLogger<ImapMailLoader>());
+        // Source logins run ahead of the accounts: the first ones while the ledger opens and the lease is taken.
+        extractor.ConnectEarly(request.Accounts, job.Parallelism, stopToken);
+        try
+        {
+            await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
+            var runner = new PipelineRunner<SourceMessage, TargetMessage>(extractor, transformer, loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
+            return await runner.RunAsync(
+                request.RunSettings(job, parallelism: job.Parallelism) with { ChannelCapacity = Math.Min(job.ChannelCapacity, job.BatchSize * 2) },
+                observer,
+                stopToken);
+        }
+        finally
+        {
+            await extractor.DropEarlyConnectionsAsync();
+            if (Directory.Exists(temporary))
+            {
+                Directory.Delete(temporary, recursive: true);
+            }
+        }
+    }
+
+    public Task<IReconciler> CreateReconcilerAsync(JobContext<MailJobSettings> context, ReconcileRequest request, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (job, settings) = (context.File, context.Settings);
+        ArgumentNullException.ThrowIfNull(request);
+        return Task.FromResult<IReconciler>(new MailReconciler(settings, job.Environment, request.Deep, loggers, request.Time));
+    }
+
+    public Task<IReadOnlyList<SourceSize>> ReadSizesAsync(JobContext<MailJobSettings> context, SizeRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(request);
+        return SourceSizes.MailboxesAsync(
+            context.Settings.Source.Resolve(context.File.Environment), [.. context.Settings.Identities.SourceAccounts],
+            folder => context.Settings.SkipFolders.Any(r => r.Pattern.IsMatch(folder)), request.UseStatusSize, context.File.Parallelism, cancellationToken);
+    }
+
+    public TargetRate RateOf(JobContext<MailJobSettings> context, GivenThroughput given)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Settings.Graph is not null ? SourceSizes.Graph(given) : SourceSizes.Imap(given);
+    }
+}

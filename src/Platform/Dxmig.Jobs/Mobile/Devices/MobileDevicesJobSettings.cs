@@ -1,0 +1,9 @@
+using Dxmig.Extractors.Mobile;
+using Dxmig.Jobs.Common;
+using Dxmig.Platform.JobFiles;
+
+namespace Dxmig.Jobs.Mobile.Devices;
+
+/// <summary>What a <c>mobile-devices</c> job's sections and mapping files say, checked. <see cref="Intune"/>: the beta upload, null when off.</summary>
+public sealed record MobileDevicesJobSettings(
+    MobileSourceOptions Source, TeleworkGroupMap Groups, string Store, SecretReference? StorePassword, GraphTargetSettings? Intune);

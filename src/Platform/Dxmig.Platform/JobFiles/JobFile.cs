@@ -1,0 +1,57 @@
+using Dxmig.Contracts;
+using Dxmig.Platform.Pipeline;
+
+namespace Dxmig.Platform.JobFiles;
+
+/// <summary>A mapping file a job names, with where the job names it.</summary>
+public sealed record MappingReference(string Name, string Path, SourcePosition Position);
+
+/// <summary>
+/// A parsed job file: the parts every job has, and its source and target sections, which the job's kind reads.
+/// </summary>
+public sealed class JobFile
+{
+    public required string FilePath { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Kind { get; init; }
+
+    public string? Description { get; init; }
+
+    public ScheduleSpec? Schedule { get; init; }
+
+    public required JobSection Source { get; init; }
+
+    public required JobSection Target { get; init; }
+
+    public required IReadOnlyDictionary<string, MappingReference> Mappings { get; init; }
+
+    /// <summary>The ledger's location: SQLite path or PostgreSQL connection string (no password).</summary>
+    public required string Ledger { get; init; }
+
+    public SecretReference? LedgerPassword { get; init; }
+
+    public required string LogFolder { get; init; }
+
+    /// <summary>Whom to mail about runs, and when (<c>alerts:</c>); null: nobody.</summary>
+    public Alerts.AlertSettings? Alerts { get; init; }
+
+    public int Parallelism { get; init; } = RunSettings.DefaultParallelism;
+
+    public int BatchSize { get; init; } = RunSettings.DefaultBatchSize;
+
+    public int ChannelCapacity { get; init; } = RunSettings.DefaultChannelCapacity;
+
+    /// <summary><c>options.reconcile</c>: after-run (default) reconciles source and target after every run; off does not.</summary>
+    public bool ReconcileAfterRun { get; init; } = true;
+
+    public required Func<string, string?> Environment { get; init; }
+
+    /// <summary>The ledger's location, with its password resolved (the one place a job's ledger location is parsed).</summary>
+    /// <exception cref="Contracts.ConfigurationException">The password reference cannot be resolved.</exception>
+    public Storage.StoreLocation LedgerLocation() => Storage.StoreLocation.Parse(Ledger, Directory, LedgerPassword?.Resolve(Environment));
+
+    /// <summary>Folder the job file sits in; relative paths in it are resolved against this.</summary>
+    public string Directory => System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(FilePath))!;
+}
