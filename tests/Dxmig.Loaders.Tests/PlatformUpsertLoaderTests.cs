@@ -17,9 +17,7 @@ public sealed class PlatformUpsertLoaderTests(PostgresFixture postgres) : IDispo
     [InlineData("postgresql")]
     public async Task FirstLoad_CopiesStraightIn_ThenABatchSentAgain_FallsBackToUpsertWithoutDoubles(string provider)
     {
-        var location = provider == "sqlite"
-            ? StoreLocation.Parse(folder.File("platform.db"), "/")
-            : StoreLocation.Parse(await postgres.Server.CreateDatabaseAsync(), "/");
+        var location = await LocationAsync(provider);
         await using var loader = await PlatformScheduleLoader.OpenAsync(location, TimeProvider.System, CancellationToken.None);
 
         await loader.LoadAsync("cess", Batch(0, 50, "定例会議"), CancellationToken.None);
@@ -45,9 +43,7 @@ public sealed class PlatformUpsertLoaderTests(PostgresFixture postgres) : IDispo
     [InlineData("postgresql")]
     public async Task FirstLoad_ABatchHoldingAKeyTwice_GoesToStaging_AndTheLastRecordWins(string provider)
     {
-        var location = provider == "sqlite"
-            ? StoreLocation.Parse(folder.File("platform.db"), "/")
-            : StoreLocation.Parse(await postgres.Server.CreateDatabaseAsync(), "/");
+        var location = await LocationAsync(provider);
         await using var loader = await PlatformScheduleLoader.OpenAsync(location, TimeProvider.System, CancellationToken.None);
         var batch = Batch(0, 20, "定例会議");
         batch.Add(Request(3, "定例会議 (二度目)"));
@@ -80,7 +76,52 @@ public sealed class PlatformUpsertLoaderTests(PostgresFixture postgres) : IDispo
         (await db.Schedules.CountAsync()).Should().Be(15);
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgresql")]
+    public async Task FirstLoad_AnErrorThatIsNotAKeyAlreadyThere_IsThrown_NotTakenForAKeyThatExists(string provider)
+    {
+        var location = await LocationAsync(provider);
+        await using var loader = await PlatformScheduleLoader.OpenAsync(location, TimeProvider.System, CancellationToken.None);
+        await loader.LoadAsync("cess", Batch(0, 5, "定例会議"), CancellationToken.None);
+        loader.FirstLoad.Should().BeTrue();
+        await ExecuteAsync(location, "DROP TABLE schedules");
+
+        var act = () => loader.LoadAsync("cess", Batch(5, 5, "定例会議"), CancellationToken.None);
+
+        (await act.Should().ThrowAsync<System.Data.Common.DbException>())
+            .Which.Should().Match<System.Data.Common.DbException>(e => StoreErrors.IsMissingTable(e));
+        loader.FirstLoad.Should().BeTrue("a dropped table is no key already there: the loader did not switch to upserting");
+    }
+
+    [Fact]
+    public async Task FirstLoad_ACheckViolation_IsThrown_NotTakenForAKeyThatExists()
+    {
+        var location = StoreLocation.Parse(await postgres.Server.CreateDatabaseAsync(), "/");
+        await using var loader = await PlatformScheduleLoader.OpenAsync(location, TimeProvider.System, CancellationToken.None);
+        await loader.LoadAsync("cess", Batch(0, 5, "定例会議"), CancellationToken.None);
+        await ExecuteAsync(location, "ALTER TABLE schedules ADD CONSTRAINT title_not_blank CHECK (\"Title\" <> '')");
+
+        var act = () => loader.LoadAsync("cess", Batch(5, 5, string.Empty), CancellationToken.None);
+
+        (await act.Should().ThrowAsync<Npgsql.PostgresException>()).Which.SqlState.Should().Be("23514");
+        loader.FirstLoad.Should().BeTrue("a check violation is no key already there");
+        await using var db = new CalendarDbContext(StoreContextFactory.CreateOptions<CalendarDbContext>(location));
+        (await db.Schedules.CountAsync()).Should().Be(5, "the refused batch was rolled back");
+    }
+
     public void Dispose() => folder.Dispose();
+
+    private async Task<StoreLocation> LocationAsync(string provider) => provider == "sqlite"
+        ? StoreLocation.Parse(folder.File("platform.db"), "/")
+        : StoreLocation.Parse(await postgres.Server.CreateDatabaseAsync(), "/");
+
+    private static async Task ExecuteAsync(StoreLocation location, string sql)
+    {
+        await using var connection = await StoreConnections.OpenAsync(location, CancellationToken.None);
+        await using var command = connection.Command(sql);
+        await command.ExecuteNonQueryAsync();
+    }
 
     private static List<LoadRequest<ScheduleRecord>> Batch(int from, int count, string title) =>
         [.. Enumerable.Range(from, count).Select(i => Request(i, title))];

@@ -2,10 +2,14 @@ using Dxmig.Imap;
 
 namespace Dxmig.Extractors.Imap;
 
-/// <summary>How to read mailboxes from the source IMAP server.</summary>
+/// <summary>How to read mailboxes from the source IMAP server. Every default is a named constant here, the one place it is written.</summary>
 public sealed record ImapSourceOptions
 {
     public const int DefaultFetchBatch = 100;
+
+    public const DeletionPolicy DefaultDeletions = DeletionPolicy.Keep;
+
+    public const double DefaultDeletionThresholdPercent = 10;
 
     public required ImapEndpoint Endpoint { get; init; }
 
@@ -24,10 +28,10 @@ public sealed record ImapSourceOptions
     /// <summary>Messages whose internal date is before this are skipped by the rule <c>max-age</c>.</summary>
     public DateTimeOffset? NotBefore { get; init; }
 
-    public DeletionPolicy Deletions { get; init; } = DeletionPolicy.Keep;
+    public DeletionPolicy Deletions { get; init; } = DefaultDeletions;
 
     /// <summary>With <see cref="DeletionPolicy.Mirror"/>: refuse (and warn) when more than this percentage of a folder would be deleted in one run.</summary>
-    public double DeletionThresholdPercent { get; init; } = 10;
+    public double DeletionThresholdPercent { get; init; } = DefaultDeletionThresholdPercent;
 
     /// <summary>Messages per FETCH of bodies.</summary>
     public int FetchBatch { get; init; } = DefaultFetchBatch;

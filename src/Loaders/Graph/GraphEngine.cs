@@ -315,7 +315,10 @@ public sealed class GraphEngine(GraphSession session, ILogger logger, TimeProvid
 
         try
         {
-            return JsonDocument.Parse(body).RootElement;
+            // Not JsonDocument.Parse(..).RootElement: that document rents pooled buffers and nothing would dispose it.
+            // ParseValue gives an element that owns its memory and needs no disposing.
+            var reader = new Utf8JsonReader(body);
+            return JsonElement.ParseValue(ref reader);
         }
         catch (JsonException)
         {

@@ -45,26 +45,6 @@ public sealed record GraphOutcome(GraphOutcomeKind Kind, int Status, JsonElement
     /// <summary>Graph's reason, for a quarantine entry.</summary>
     public string Reason => $"HTTP {Status} {ErrorCode}: {ErrorMessage}".Trim();
 
-    public static GraphOutcome Parse(GraphOutcomeKind kind, int status, ReadOnlySpan<byte> body)
-    {
-        if (body.IsEmpty)
-        {
-            return new GraphOutcome(kind, status, default);
-        }
-
-        JsonElement element;
-        try
-        {
-            element = JsonDocument.Parse(body.ToArray()).RootElement;
-        }
-        catch (JsonException)
-        {
-            return new GraphOutcome(kind, status, default, "unreadable-body", "the response was not JSON");
-        }
-
-        return FromJson(kind, status, element);
-    }
-
     public static GraphOutcome FromJson(GraphOutcomeKind kind, int status, JsonElement element)
     {
         if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)

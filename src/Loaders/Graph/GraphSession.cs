@@ -6,7 +6,6 @@ using Azure.Core.Pipeline;
 using Azure.Identity;
 using Dxmig.Contracts;
 using Microsoft.Graph;
-using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
 
 namespace Dxmig.Loaders.Graph;
@@ -15,8 +14,8 @@ namespace Dxmig.Loaders.Graph;
 /// One connection to Graph for a run: the app's credential (Azure.Identity, certificate preferred), an HttpClient with
 /// the Graph SDK's default middleware except its retry handler (dxmig's own retry, which knows which writes may
 /// already have happened, is the only retry layer), a bearer-token handler, and TLS verified against the system store or
-/// exactly the pinned certificate. <see cref="Client"/> is the Graph SDK over that same HttpClient; <see cref="Http"/>
-/// sends dxmig's own JSON (message creates and <c>$batch</c>, whose sizes dxmig must control) through it.
+/// exactly the pinned certificate. <see cref="Http"/> sends dxmig's own JSON (message creates and <c>$batch</c>, whose
+/// sizes dxmig must control); the Graph SDK's request builders are not used.
 /// Upload-session chunks go through <see cref="Anonymous"/>: Graph's upload URLs carry their own token and refuse an
 /// Authorization header.
 /// </summary>
@@ -46,7 +45,6 @@ public sealed class GraphSession : IDisposable
         handlers.Add(new BearerTokenHandler(Credential));
         Http = GraphClientFactory.Create(handlers, finalHandler: transport);
         Http.Timeout = Timeout.InfiniteTimeSpan; // each request has its own timeout in GraphEngine
-        Client = new GraphServiceClient(Http, new AnonymousAuthenticationProvider(), options.BaseUrl.ToString().TrimEnd('/'));
         Anonymous = new HttpClient(anonymousTransport, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
@@ -56,8 +54,6 @@ public sealed class GraphSession : IDisposable
 
     /// <summary>Authenticated, with Graph's middleware; relative paths are appended to the base URL by <see cref="Url"/>.</summary>
     public HttpClient Http { get; }
-
-    public GraphServiceClient Client { get; }
 
     /// <summary>No Authorization header: for upload URLs only.</summary>
     public HttpClient Anonymous { get; }

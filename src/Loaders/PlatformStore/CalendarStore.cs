@@ -4,16 +4,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Dxmig.Loaders.PlatformStore;
 
-/// <summary>Creating the calendar tables, keeping the facility table, and the one time-zone rule they use.</summary>
+/// <summary>Creating the calendar tables and keeping the facility table (times are stored in UTC: <see cref="Contracts.Text.JapanTime.ToUtc"/>).</summary>
 public static class CalendarStore
 {
-    /// <summary>Asia/Tokyo is UTC+9 all year (Japan has kept no summer time since 1951), so a fixed offset is exact.</summary>
-    public static readonly TimeSpan TokyoOffset = TimeSpan.FromHours(9);
-
-    public static DateTime TokyoToUtc(DateTime tokyo) => DateTime.SpecifyKind(tokyo - TokyoOffset, DateTimeKind.Utc);
-
-    public static DateTime UtcToTokyo(DateTime utc) => DateTime.SpecifyKind(utc + TokyoOffset, DateTimeKind.Unspecified);
-
     /// <summary>Creates the tables when missing (PostgreSQL: the staging tables UNLOGGED, they only hold a batch in flight) and upserts the facilities.</summary>
     public static async Task EnsureAsync(CalendarDbContext db, FacilityMap? facilities, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dxmig.Contracts;
 using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 using Dxmig.Platform.Storage;
 using LinqToDB.Data;
 using LinqToDB.EntityFrameworkCore;
@@ -68,7 +69,7 @@ public sealed class PlatformMobileLoader : ILoader<MobileRecord>
         {
             var batchId = Guid.NewGuid().ToString("N");
             var now = time.GetUtcNow().UtcDateTime;
-            var today = Date(DateOnly.FromDateTime(time.GetUtcNow().ToOffset(TimeSpan.FromHours(9)).DateTime));
+            var today = Date(JapanTime.Today(time));
             var devices = batch.Select(r => r.Item).OfType<DeviceRecord>().GroupBy(d => d.AssetNumber, StringComparer.Ordinal)
                 .Select(g => Staging(g.Last(), batchId, now)).ToList();
             var permissions = batch.Select(r => r.Item).OfType<TeleworkPermissionRecord>().GroupBy(p => (p.EmployeeId, p.SystemKey))

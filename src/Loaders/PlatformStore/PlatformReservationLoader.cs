@@ -1,5 +1,6 @@
 using Dxmig.Contracts.Mappings;
 using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 using Dxmig.Platform.Storage;
 
 namespace Dxmig.Loaders.PlatformStore;
@@ -53,8 +54,8 @@ public sealed class PlatformReservationLoader : PlatformUpsertLoader<Reservation
     {
         var row = create();
         row.Purpose = record.Original.Purpose;
-        row.StartUtc = CalendarStore.TokyoToUtc(record.Appointment.Start);
-        row.EndUtc = CalendarStore.TokyoToUtc(record.Appointment.End);
+        row.StartUtc = JapanTime.ToUtc(record.Appointment.Start);
+        row.EndUtc = JapanTime.ToUtc(record.Appointment.End);
         row.Memo = record.Original.Memo;
         row.CreatedUtc = now;
         row.UpdatedUtc = now;

@@ -1,4 +1,5 @@
 using Dxmig.Contracts.Records;
+using Dxmig.Contracts.Text;
 using Dxmig.Platform.Storage;
 
 namespace Dxmig.Loaders.PlatformStore;
@@ -42,8 +43,8 @@ public sealed class PlatformScheduleLoader : PlatformUpsertLoader<ScheduleRecord
         row.ParticipantIds = schedule.ParticipantIds;
         row.Title = e.Subject;
         row.Place = e.Location;
-        row.StartUtc = CalendarStore.TokyoToUtc(e.Start);
-        row.EndUtc = CalendarStore.TokyoToUtc(e.End);
+        row.StartUtc = JapanTime.ToUtc(e.Start);
+        row.EndUtc = JapanTime.ToUtc(e.End);
         row.AllDay = e.AllDay;
         row.Recurrence = e.Recurrence?.ToString();
         row.Private = e.Private;

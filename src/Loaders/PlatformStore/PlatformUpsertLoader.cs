@@ -173,9 +173,10 @@ public abstract class PlatformUpsertLoader<TRecord, TStaging, TEntity, TContext>
                 LastBatchWrites = (int)copied;
                 return true;
             }
-            catch (System.Data.Common.DbException)
+            catch (System.Data.Common.DbException ex) when (StoreErrors.IsUniqueViolation(ex))
             {
-                // A key already there (a batch sent again after a failure): staging and upserting from now on.
+                // A key already there (a batch sent again after a failure), or twice in the batch: staging and upserting
+                // from now on. Any other error (a NOT NULL, a check, a missing table) is not about keys and is thrown.
                 await transaction.RollbackAsync(cancellationToken);
                 direct = false;
                 return false;

@@ -17,9 +17,6 @@ namespace Dxmig.Transformers.Cess;
 /// </summary>
 public sealed partial class DocumentTransformer(IdentityMap owners, SharePointNames names, string targetFolder) : ITransformer<DocumentEntry, DocumentRecord>
 {
-    /// <summary>Japan Standard Time; Japan keeps no daylight saving time.</summary>
-    private static readonly TimeSpan JapanOffset = TimeSpan.FromHours(9);
-
     public TransformResult<DocumentRecord> Transform(SourceItem<DocumentEntry> item)
     {
         ArgumentNullException.ThrowIfNull(item);
@@ -124,7 +121,7 @@ public sealed partial class DocumentTransformer(IdentityMap owners, SharePointNa
             time = new TimeOnly(hour, minute, second);
         }
 
-        value = new DateTimeOffset(date.ToDateTime(time), JapanOffset);
+        value = new DateTimeOffset(date.ToDateTime(time), JapanTime.Offset);
         return true;
     }
 

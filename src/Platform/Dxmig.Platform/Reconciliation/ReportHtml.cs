@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Dxmig.Contracts.Text;
 using static Dxmig.Platform.Reconciliation.SvgCharts;
 
 namespace Dxmig.Platform.Reconciliation;
@@ -270,7 +271,7 @@ internal static class ReportHtml
         }
         catch (TimeZoneNotFoundException)
         {
-            return TimeZoneInfo.CreateCustomTimeZone("JST", TimeSpan.FromHours(9), "JST", "JST");
+            return TimeZoneInfo.CreateCustomTimeZone("JST", JapanTime.Offset, "JST", "JST");
         }
     }
 }

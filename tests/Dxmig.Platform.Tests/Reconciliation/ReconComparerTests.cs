@@ -1,0 +1,197 @@
+using Dxmig.Contracts;
+using Dxmig.Platform.Ledger;
+using Dxmig.Platform.Reconciliation;
+
+namespace Dxmig.Platform.Tests.Reconciliation;
+
+/// <summary>Source, target and ledger as plain values: what the comparer calls missing, extra, doubled, different, kept or documented.</summary>
+public sealed class ReconComparerTests
+{
+    private const string Account = "tanaka";
+    private static readonly DateTimeOffset Received = new(2024, 4, 1, 9, 0, 0, TimeSpan.FromHours(9));
+
+    [Fact]
+    public void Compare_EverySourceItemOnceOnTheTarget_IsComplete()
+    {
+        var result = Compare([Source("INBOX", "m1", 1), Source("INBOX", "m2", 2)], [Target("INBOX", "m1"), Target("INBOX", "m2")], []);
+
+        result.Verdict.Should().Be(Verdict.Complete);
+        result.Reason.Should().Be("すべて一致 2 件 / all 2 items match");
+        result.Issues.Should().BeEmpty();
+        result.Totals.Matched.Should().Be(2);
+    }
+
+    [Fact]
+    public void Compare_ASourceItemNotOnTheTarget_NorInTheLedger_IsMissing()
+    {
+        var result = Compare([Source("INBOX", "m1", 1), Source("INBOX", "m2", 2)], [Target("INBOX", "m1")], []);
+
+        result.Verdict.Should().Be(Verdict.Incomplete);
+        result.Reason.Should().Be("欠落 1 / missing 1");
+        result.Issues.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Kind = IssueKind.Missing,
+            Identity = "m2",
+            Container = "INBOX",
+            TargetValue = "台帳に記録なし (まだ移行されていない) / not in the ledger (not migrated yet)",
+        });
+        result.Totals.Missing.Should().Be(1);
+    }
+
+    [Fact]
+    public void Compare_TheLedgerSaysLoaded_ButTheTargetLacksIt_IsMissing_WithTheLedgersWord()
+    {
+        var result = Compare([Source("INBOX", "m1", 1)], [], [Ledger("INBOX", 1, ItemState.Loaded, targetKey: "graph:AAA")]);
+
+        result.Verdict.Should().Be(Verdict.Incomplete);
+        result.Issues.Should().ContainSingle().Which.TargetValue.Should()
+            .Be("台帳では Loaded (graph:AAA) だが移行先にない / the ledger says Loaded (graph:AAA) but the target does not hold it");
+    }
+
+    [Fact]
+    public void Compare_AnItemOfOursWithNoSource_AndNoLedgerEntry_IsExtra()
+    {
+        var result = Compare([Source("INBOX", "m1", 1)], [Target("INBOX", "m1"), Target("INBOX", "stray") with { TargetKey = "graph:ZZZ" }], []);
+
+        result.Verdict.Should().Be(Verdict.Incomplete);
+        result.Reason.Should().Be("余分 1 / extra 1");
+        result.Issues.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Kind = IssueKind.Extra, Identity = "stray" });
+    }
+
+    [Fact]
+    public void Compare_TwoCopiesOfOneSourceItem_IsDoubled_OneCopyMatched()
+    {
+        var result = Compare([Source("INBOX", "m1", 1)], [Target("INBOX", "m1"), Target("INBOX", "m1")], []);
+
+        result.Verdict.Should().Be(Verdict.Incomplete);
+        result.Reason.Should().Be("重複 1 / doubled 1");
+        result.Issues.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Kind = IssueKind.Doubled, Identity = "m1", SourceValue = "1" });
+        result.Totals.Matched.Should().Be(1);
+    }
+
+    [Fact]
+    public void Compare_ACopyThatDiffers_IsReportedPerAspect_AndTheDateWithinASecondIsEqual()
+    {
+        var source = Source("INBOX", "m1", 1) with { Flags = "\\Seen", Date = Received, Hash = "aa" };
+        var target = Target("Archive", "m1") with { Flags = "\\Flagged \\Seen", Date = Received.AddMilliseconds(900), Hash = "AA" };
+
+        var result = Compare([source], [target], []);
+
+        result.Verdict.Should().Be(Verdict.Incomplete);
+        result.Issues.Select(i => (i.Kind, i.Field, i.SourceValue, i.TargetValue)).Should().Equal(
+            (IssueKind.Folder, "folder", "INBOX", "Archive"),
+            (IssueKind.Flags, "flags", "\\Seen", "\\Flagged \\Seen"));
+        result.Reason.Should().Be("フラグの相違 1・フォルダの相違 1 / flags differences 1, folder differences 1");
+        result.Totals.Differences.Should().Be(1);
+    }
+
+    [Fact]
+    public void Compare_RecordFields_DifferFieldByField()
+    {
+        var source = Source("staff", "H1", 1) with { Fields = new Dictionary<string, string> { ["name"] = "田中 太郎", ["dept"] = "総務課" } };
+        var target = Target("staff", "H1") with { Fields = new Dictionary<string, string> { ["name"] = "田中 太郎" } };
+
+        var result = Compare([source], [target], []);
+
+        result.Issues.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Kind = IssueKind.Field, Field = "dept", SourceValue = "総務課", TargetValue = "" });
+    }
+
+    [Fact]
+    public void Compare_TheLedgerLoadedIt_AndTheSourceDeletedIt_IsKeptByPolicy_NotExtra()
+    {
+        var kept = Target("INBOX", "gone") with { TargetKey = "graph:KEPT" };
+
+        var result = Compare([], [kept], [Ledger("INBOX", 9, ItemState.Loaded, targetKey: "graph:KEPT")]);
+
+        result.Verdict.Should().Be(Verdict.Complete, "the deletion policy keep asked for it");
+        result.Issues.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Kind = IssueKind.KeptAfterSourceDeletion, SourceValue = "INBOX/9", Location = "graph:gone" });
+        result.Totals.KeptByPolicy.Should().Be(1);
+        result.Totals.Extra.Should().Be(0);
+    }
+
+    [Fact]
+    public void Compare_AnItemNotWrittenByDxmig_IsListedAsNotOurs_WithoutMakingTheAccountIncomplete()
+    {
+        var result = Compare([], [Target("INBOX", "after-cutover") with { Ours = false }], []);
+
+        result.Verdict.Should().Be(Verdict.Complete);
+        result.Issues.Should().ContainSingle().Which.Kind.Should().Be(IssueKind.NotOurs);
+    }
+
+    [Fact]
+    public void Compare_AMissingItemTheLedgerQuarantined_IsADocumentedException_WithItsCodeAndSentence()
+    {
+        var ledger = new[]
+        {
+            Ledger("INBOX", 2, ItemState.Quarantined, code: "too-large-for-target", message: "移行先の上限を超えています / over the target's limit"),
+            Ledger("INBOX", 3, ItemState.Skipped, code: "max-age", message: "古いメール / older than max-age"),
+        };
+
+        var result = Compare([Source("INBOX", "m1", 1), Source("INBOX", "m2", 2), Source("INBOX", "m3", 3)], [Target("INBOX", "m1")], ledger);
+
+        result.Verdict.Should().Be(Verdict.CompleteWithExceptions);
+        result.Reason.Should().Be("記録済みの例外 2 件 / documented exceptions 2 (quarantined:too-large-for-target 1, skipped:max-age 1)");
+        result.Issues.Select(i => (i.Kind, i.Identity, i.SourceValue)).Should().BeEquivalentTo(new[]
+        {
+            (IssueKind.Quarantined, "m2", "too-large-for-target"),
+            (IssueKind.Skipped, "m3", "max-age"),
+        });
+        result.QuarantineCodes.Should().Equal(new Dictionary<string, long> { ["too-large-for-target"] = 1 });
+        result.Totals.LedgerQuarantined.Should().Be(1);
+        result.Totals.LedgerSkipped.Should().Be(1);
+    }
+
+    [Fact]
+    public void Compare_ATargetThatDiffersFromASourceItemTheRunQuarantined_IsThatException_NotADifference()
+    {
+        var source = Source("users", "H1", 1) with { Fields = new Dictionary<string, string> { ["department"] = "存在しない課" } };
+        var target = Target("users", "H1") with { Fields = new Dictionary<string, string> { ["department"] = "総務課" } };
+
+        var result = Compare([source], [target], [Ledger("users", 1, ItemState.Quarantined, code: "unknown-department", message: "課がない")]);
+
+        result.Verdict.Should().Be(Verdict.CompleteWithExceptions);
+        result.Issues.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Kind = IssueKind.Quarantined, SourceValue = "unknown-department", TargetValue = "課がない" });
+    }
+
+    [Fact]
+    public void Compare_MissingOutweighsDocumentedExceptions_InTheVerdict()
+    {
+        var result = Compare(
+            [Source("INBOX", "m1", 1), Source("INBOX", "m2", 2)], [],
+            [Ledger("INBOX", 1, ItemState.Quarantined, code: "bad-bytes", message: "壊れたメール")]);
+
+        result.Verdict.Should().Be(Verdict.Incomplete);
+        result.Reason.Should().Be("欠落 1 / missing 1");
+        result.Issues.Select(i => i.Kind).Should().BeEquivalentTo([IssueKind.Quarantined, IssueKind.Missing]);
+    }
+
+    private static AccountReconciliation Compare(IReadOnlyList<ReconItem> source, IReadOnlyList<ReconItem> target, IReadOnlyList<LedgerItem> ledger) =>
+        ReconComparer.Compare(Account, source, target, ledger);
+
+    private static ReconItem Source(string container, string identity, int uid) => new(container, identity)
+    {
+        Location = $"{container} UID {uid}",
+        Ref = new ItemRef(container, uid.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        Size = 100,
+    };
+
+    private static ReconItem Target(string container, string identity) => new(container, identity) { Location = $"graph:{identity}" };
+
+    private static LedgerItem Ledger(string container, int uid, ItemState state, string? code = null, string? message = null, string? targetKey = null) => new()
+    {
+        Job = "mail",
+        System = "imap",
+        Account = Account,
+        Container = container,
+        NativeId = uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        Version = "1",
+        ContentHash = "h",
+        Size = 100,
+        State = state,
+        Code = code,
+        Message = message,
+        TargetKey = targetKey,
+        FirstRunId = "r1",
+        LastRunId = "r1",
+    };
+}
