@@ -18,7 +18,7 @@ internal sealed class JapaneseMessageBuilder
     public const int TextOnlyLimit = 48 * 1024;
 
     private const long SixYearsInSeconds = 6L * 365 * 24 * 3600;
-    private static readonly TimeSpan Jst = TimeSpan.FromHours(9);
+    private static readonly TimeSpan Jst = JapanTime.Offset;
     private static readonly DateTimeOffset Epoch = new(2025, 3, 31, 18, 0, 0, Jst);
 
     private static readonly Person[] People =

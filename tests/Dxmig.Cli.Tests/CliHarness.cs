@@ -66,7 +66,8 @@ public sealed class CliHarness : IDisposable
         var error = new StringWriter();
         var io = new CliIo(output, error, interactive: false, name => Environment.TryGetValue(name, out var v) ? v : null, Time);
         SecretScan.RegisterVariables(Environment);
-        var code = await CliApp.RunAsync(args, io, () => CancellationToken.None);
+        // The demo build's command line (the product's commands and demo), as ./dxmig demo runs it.
+        var code = await CliApp.RunAsync(args, io, () => CancellationToken.None, Dxmig.Demo.DemoCommand.Create);
         SecretScan.KeepText("cli", output.ToString() + error.ToString());
         return (code, output.ToString(), error.ToString());
     }
@@ -103,7 +104,7 @@ public sealed class CliHarness : IDisposable
     public (System.Diagnostics.Process Process, Task<string> Output, Task<string> Error) StartChildCapturing(string job)
     {
         var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dxmig.dll"));
+        info.ArgumentList.Add(RepoPaths.DxmigDll);
         info.ArgumentList.Add("run");
         info.ArgumentList.Add(job);
         foreach (var (key, value) in Environment)

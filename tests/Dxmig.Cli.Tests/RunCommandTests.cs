@@ -96,7 +96,7 @@ public sealed class RunCommandTests : IDisposable
     {
         var samples = cli.Samples(accounts: 24, minRows: 1500, maxRows: 1800);
         var job = cli.JobFile(batchSize: 25, parallelism: 2);
-        var dll = Path.Combine(AppContext.BaseDirectory, "dxmig.dll");
+        var dll = RepoPaths.DxmigDll;
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add("run");

@@ -90,7 +90,7 @@ public sealed class ServeClusterTests(PostgresFixture postgres) : IClassFixture<
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[]
         {
-            Path.Combine(AppContext.BaseDirectory, "dxmig.dll"), "serve", "--jobs", Path.Combine(cli.Folder, "jobs"),
+            RepoPaths.DxmigDll, "serve", "--jobs", Path.Combine(cli.Folder, "jobs"),
             "--store", scheduler, "--node", name, "--checkin-interval", "00:00:02",
         })
         {

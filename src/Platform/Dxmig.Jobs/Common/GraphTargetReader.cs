@@ -31,8 +31,8 @@ public static class GraphTargetReader
         var certificate = section.Value("client-certificate-file") is { } file ? section.ResolvePath(file) : null;
         var certificatePassword = section.Secret("client-certificate-password");
         var maxSize = section.Number("max-message-size", 1, int.MaxValue);
-        var batchSize = section.Number("batch-size", 1, 20) ?? 20;
-        var timeout = section.Number("timeout-seconds", 5, 3600) ?? 100;
+        var batchSize = section.Number("batch-size", 1, GraphTargetOptions.MaxBatchSize) ?? GraphTargetOptions.DefaultBatchSize;
+        var timeout = section.Number("timeout-seconds", 5, 3600);
         if (certificate is null && secret is null)
         {
             section.Diagnostics.Error(section.Position,
@@ -60,7 +60,7 @@ public static class GraphTargetReader
                 PinnedSha256 = section.Value("certificate-sha256"),
                 MaxMessageSize = maxSize ?? GraphTargetOptions.DefaultMaxMessageSize,
                 BatchSize = batchSize,
-                RequestTimeout = TimeSpan.FromSeconds(timeout),
+                RequestTimeout = timeout is { } seconds ? TimeSpan.FromSeconds(seconds) : GraphTargetOptions.DefaultRequestTimeout,
             },
             secret,
             certificate,

@@ -20,7 +20,7 @@ public static class StoreRows
         {
             reader = await command.ExecuteReaderAsync(cancellationToken);
         }
-        catch (DbException ex) when (ex.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("does not exist", StringComparison.OrdinalIgnoreCase))
+        catch (DbException ex) when (StoreErrors.IsMissingTable(ex))
         {
             yield break; // nothing was ever loaded into this store
         }

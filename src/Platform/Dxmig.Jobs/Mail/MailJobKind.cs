@@ -61,15 +61,15 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
 
         var maxSize = source.Number("max-message-size", 1, int.MaxValue);
         var maxAge = source.Number("max-age-days", 1, 36500);
-        var deletions = source.Choice("deletions", ["keep", "mirror"], "keep");
-        var threshold = source.Number("deletion-threshold-percent", 0, 100) ?? 10;
+        var deletions = source.Choice("deletions", ["keep", "mirror"], ImapSourceOptions.DefaultDeletions == DeletionPolicy.Mirror ? "mirror" : "keep");
+        var threshold = source.Number("deletion-threshold-percent", 0, 100) ?? ImapSourceOptions.DefaultDeletionThresholdPercent;
         var fetchBatch = source.Number("fetch-batch", 1, 1000) ?? ImapSourceOptions.DefaultFetchBatch;
 
         var target = job.Target;
         var targetType = target.Choice("type", ["imap", "graph"]);
         ImapEndpointSettings? targetEndpoint = null;
         GraphTargetSettings? graph = null;
-        var appendBatch = 50;
+        var appendBatch = ImapTargetOptions.DefaultAppendBatch;
         if (targetType == "graph")
         {
             target.CheckKeys([.. GraphTargetReader.Keys, "repair-8bit-headers"]);
@@ -79,7 +79,7 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
         {
             target.CheckKeys([.. ImapEndpointReader.Keys, "append-batch", "max-message-size", "repair-8bit-headers"]);
             targetEndpoint = ImapEndpointReader.Read(target);
-            appendBatch = target.Number("append-batch", 1, 500) ?? 50;
+            appendBatch = target.Number("append-batch", 1, 500) ?? ImapTargetOptions.DefaultAppendBatch;
         }
 
         var targetMax = targetType == "graph" ? null : target.Number("max-message-size", 1, int.MaxValue);

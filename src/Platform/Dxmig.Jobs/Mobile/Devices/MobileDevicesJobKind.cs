@@ -1,3 +1,4 @@
+using Dxmig.Contracts.Text;
 using Dxmig.Jobs.Cess.Staff;
 using Dxmig.Jobs.Mobile.TeleworkGroups;
 using Dxmig.Jobs.Common;
@@ -123,7 +124,7 @@ public sealed class MobileDevicesJobKind : JobKind<MobileDevicesJobSettings>, IR
             return result;
         }
 
-        var conflicts = await ConflictsAsync(store, DateOnly.FromDateTime(request.Time.GetUtcNow().ToOffset(TimeSpan.FromHours(9)).DateTime), stopToken);
+        var conflicts = await ConflictsAsync(store, JapanTime.Today(request.Time), stopToken);
         if (settings.Intune is { } intune && devices.Count > 0)
         {
             // BETA: Microsoft Graph /beta (subject to change). Only devices loaded in this run (new or changed) are sent.

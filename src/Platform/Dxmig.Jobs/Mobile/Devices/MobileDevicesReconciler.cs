@@ -1,3 +1,4 @@
+using Dxmig.Contracts.Text;
 using Dxmig.Jobs.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -76,7 +77,7 @@ public sealed class MobileDevicesReconciler(MobileDevicesJobSettings settings, D
     {
         await using var loader = await PlatformMobileLoader.OpenAsync(store, time, cancellationToken);
         Interlocked.Add(ref storeQueries, 5);
-        return await MobileDevicesJobKind.ConflictsAsync(loader, DateOnly.FromDateTime(time.GetUtcNow().ToOffset(TimeSpan.FromHours(9)).DateTime), cancellationToken);
+        return await MobileDevicesJobKind.ConflictsAsync(loader, JapanTime.Today(time), cancellationToken);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

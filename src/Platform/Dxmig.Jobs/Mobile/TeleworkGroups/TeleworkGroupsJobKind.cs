@@ -1,3 +1,4 @@
+using Dxmig.Contracts.Text;
 using Dxmig.Extractors.Csv;
 using Dxmig.Extractors.Mobile;
 using Dxmig.Jobs.Mobile.Devices;
@@ -118,7 +119,7 @@ public sealed class TeleworkGroupsJobKind : JobKind<TeleworkGroupsJobSettings>, 
             MaxPercent = settings.DeleteThresholdPercent,
             Confirmed = request.ConfirmDeletes is { } runId ? PendingDeletions.Read(folder, runId) : null,
         };
-        var today = DateOnly.FromDateTime(request.Time.GetUtcNow().ToOffset(TimeSpan.FromHours(9)).DateTime);
+        var today = JapanTime.Today(request.Time);
         var ledgerLocation = job.LedgerLocation();
         await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
         using var session = new GraphSession(settings.Graph.Resolve(job.Environment));

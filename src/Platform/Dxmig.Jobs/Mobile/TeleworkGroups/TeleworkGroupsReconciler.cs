@@ -1,3 +1,4 @@
+using Dxmig.Contracts.Text;
 using System.Runtime.CompilerServices;
 using Dxmig.Extractors.Mobile;
 using Dxmig.Loaders.Graph;
@@ -111,7 +112,7 @@ public sealed class TeleworkGroupsReconciler : IReconciler, IConflictReconciler
 
     private TeleworkGroupExtractor Extractor()
     {
-        var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(TimeSpan.FromHours(9)).DateTime);
+        var today = JapanTime.Today(time);
         return new TeleworkGroupExtractor(
             new TeleworkGroupSourceOptions(
                 settings.Files, settings.Encoding, settings.FieldMap, settings.Groups, settings.Departments,
