@@ -1,0 +1,88 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Dxmig.TestSupport;
+
+namespace Dxmig.Cli.Tests;
+
+/// <summary>
+/// The borders of the design, checked on the built assemblies: the product carries no sandbox, emulator or demo; the
+/// shell holds no job kind or reconciler; transformers stay pure; no production assembly opens its internals to another.
+/// </summary>
+public sealed class ArchitectureTests
+{
+    private static readonly string[] Production =
+        ["Dxmig.Contracts", "Dxmig.Imap", "Dxmig.Platform", "Dxmig.Extractors", "Dxmig.Transformers", "Dxmig.Loaders", "Dxmig.Jobs", "dxmig"];
+
+    [Fact]
+    public void TheProductsDependencies_HoldNoSandboxEmulatorOrDemo()
+    {
+        // dxmig.deps.json is what `dotnet publish src/Platform/Dxmig.Cli` copies: every library the product ships.
+        var deps = Path.ChangeExtension(RepoPaths.DxmigDll, ".deps.json");
+        using var json = JsonDocument.Parse(File.ReadAllText(deps));
+        var libraries = json.RootElement.GetProperty("libraries").EnumerateObject().Select(p => p.Name.Split('/')[0]).ToList();
+
+        libraries.Should().Contain("Dxmig.Jobs").And.Contain("Dxmig.Loaders");
+        libraries.Should().NotContain(l => l.Contains("Sandbox", StringComparison.OrdinalIgnoreCase)
+            || l.Contains("Emulator", StringComparison.OrdinalIgnoreCase)
+            || l.Contains("Demo", StringComparison.OrdinalIgnoreCase)
+            || l.Contains("TestSupport", StringComparison.OrdinalIgnoreCase));
+        File.ReadAllText(Path.ChangeExtension(RepoPaths.DxmigDll, ".runtimeconfig.json")).Should().NotContain("Microsoft.AspNetCore.App");
+    }
+
+    [Fact]
+    public void TheShell_HoldsNoJobKindReconcilerOrDemo()
+    {
+        var cli = Load("dxmig");
+        var offending = cli.GetTypes()
+            .Where(t => t.GetInterfaces().Any(i => i.FullName is "Dxmig.Jobs.IJobKind" or "Dxmig.Platform.Reconciliation.IReconciler")
+                || t.Namespace?.Contains("Demo", StringComparison.Ordinal) == true
+                || t.Namespace?.Contains("Kinds", StringComparison.Ordinal) == true)
+            .Select(t => t.FullName)
+            .ToList();
+
+        offending.Should().BeEmpty();
+        cli.GetReferencedAssemblies().Select(a => a.Name).Should().Contain("Dxmig.Jobs").And.NotContain(["Dxmig.Sandbox", "Dxmig.GraphEmulator"]);
+    }
+
+    [Fact]
+    public void Transformers_DependOnlyOnRecordsAndContracts()
+    {
+        var references = Load("Dxmig.Transformers").GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        references.Should().Contain("Dxmig.Contracts");
+        references.Should().NotContain(r => r.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal)
+            || r.StartsWith("Npgsql", StringComparison.Ordinal)
+            || r.StartsWith("Quartz", StringComparison.Ordinal)
+            || r.StartsWith("NLog", StringComparison.Ordinal)
+            || r.StartsWith("Dxmig.Platform", StringComparison.Ordinal)
+            || r.StartsWith("Dxmig.Loaders", StringComparison.Ordinal)
+            || r.StartsWith("Dxmig.Extractors", StringComparison.Ordinal));
+        Load("Dxmig.Contracts").GetReferencedAssemblies().Select(a => a.Name!)
+            .Should().NotContain(r => r.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal) || r.StartsWith("Npgsql", StringComparison.Ordinal)
+                || r.StartsWith("Quartz", StringComparison.Ordinal) || r.StartsWith("NLog", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NoProductionAssembly_OpensItsInternalsToAnotherProductionAssembly()
+    {
+        var opened = Production
+            .SelectMany(name => Load(name).GetCustomAttributes<InternalsVisibleToAttribute>().Select(a => (name, a.AssemblyName)))
+            .Where(p => !p.AssemblyName.EndsWith(".Tests", StringComparison.Ordinal))
+            .ToList();
+
+        opened.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void EveryJobKind_LivesInTheJobLayer_InAFolderOfItsOwn()
+    {
+        var kinds = Jobs.JobKinds.All.Values.Select(k => k.GetType()).ToList();
+
+        kinds.Should().HaveCount(8);
+        kinds.Should().OnlyContain(t => t.Assembly.GetName().Name == "Dxmig.Jobs" && t.Namespace!.StartsWith("Dxmig.Jobs.", StringComparison.Ordinal));
+        kinds.Select(t => t.Namespace).Distinct().Should().HaveCount(7, "calendar kinds (schedules, facilities) share one folder");
+    }
+
+    private static Assembly Load(string name) => Assembly.Load(new AssemblyName(name));
+}
