@@ -84,5 +84,21 @@ public sealed class ArchitectureTests
         kinds.Select(t => t.Namespace).Distinct().Should().HaveCount(7, "calendar kinds (schedules, facilities) share one folder");
     }
 
+    [Fact]
+    public async Task TheProduct_AskedForTheDemo_SaysWhereItIs_AndTheDemoBuildRunsIt()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var io = new Console.CliIo(output, error, interactive: false, _ => null, TimeProvider.System);
+
+        var code = await CliApp.RunAsync(["demo"], io, () => CancellationToken.None);
+
+        code.Should().Be(2);
+        error.ToString().Should().Contain("./dxmig demo").And.NotContain("Unrecognized");
+        CliApp.Build(io, () => CancellationToken.None).Subcommands.Single(c => c.Name == "demo").Hidden.Should().BeTrue();
+        CliApp.Build(io, () => CancellationToken.None, Demo.DemoCommand.Create).Subcommands.Where(c => c.Name == "demo")
+            .Should().ContainSingle().Which.Hidden.Should().BeFalse();
+    }
+
     private static Assembly Load(string name) => Assembly.Load(new AssemblyName(name));
 }

@@ -31,6 +31,21 @@ public static class CliApp
             root.Subcommands.Add(create(io, stopToken));
         }
 
+        if (!root.Subcommands.Any(c => c.Name == "demo"))
+        {
+            // The installed product carries no sandbox: say where the demo is instead of "unrecognized command".
+            var demo = new Command("demo", "デモはソースのチェックアウトで ./dxmig demo / the demo runs from a source checkout: ./dxmig demo") { Hidden = true };
+            demo.TreatUnmatchedTokensAsErrors = false;
+            demo.SetAction(_ =>
+            {
+                io.Error.WriteLine(
+                    "この dxmig にはデモ環境が入っていません。ソースのチェックアウトで ./dxmig demo を実行してください / "
+                    + "this dxmig carries no demo sandbox: run ./dxmig demo from a source checkout");
+                return ExitCodes.Failed;
+            });
+            root.Subcommands.Add(demo);
+        }
+
         return root;
     }
 
