@@ -49,7 +49,7 @@ internal sealed class PlainRunObserver(TextWriter output, int accountCount) : IR
         {
             finished++;
             output.WriteLine(
-                $"終了 / done: {result.Account} [{result.Outcome}] 読込 seen {result.Seen} = 投入 loaded {result.Loaded} + 削除 removed {result.Removed} + スキップ skipped {result.Skipped} + 隔離 quarantined {result.Quarantined} + 処理済み already done {result.AlreadyDone}" +
+                $"終了 / done: {result.Account} [{result.Outcome}] {result.Accounting()}" +
                 (result.Message is null ? string.Empty : $" — {result.Message}"));
         }
     }

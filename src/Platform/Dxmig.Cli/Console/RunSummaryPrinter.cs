@@ -71,10 +71,8 @@ internal static class RunSummaryPrinter
             $"[bold]{Units.Count(run.AlreadyDone)}[/]");
         console.Write(table);
 
-        var balanced = run.Seen == run.Loaded + run.Removed + run.Skipped + run.Quarantined + run.AlreadyDone;
         console.MarkupLine(Markup.Escape(
-            $"集計 / accounting: 読込 {run.Seen} = 投入 {run.Loaded} + 削除 {run.Removed} + スキップ {run.Skipped} + 隔離 {run.Quarantined} + 処理済み {run.AlreadyDone} " +
-            (balanced ? "(一致 / balanced)" : "(不一致 / DOES NOT BALANCE)")));
+            $"集計 / accounting: {run.Accounting(words: AccountingWords.Japanese)} " + (run.Balances() ? "(一致 / balanced)" : "(不一致 / DOES NOT BALANCE)")));
         console.MarkupLine(Markup.Escape($"データ量 / bytes read: {Units.Bytes(run.Bytes)}; 所要時間 / took {Units.Duration((run.EndedUtc ?? run.StartedUtc) - run.StartedUtc)}"));
         if (run.DryRun)
         {

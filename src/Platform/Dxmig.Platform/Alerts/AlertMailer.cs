@@ -43,7 +43,7 @@ public sealed class AlertMailer(AlertSettings settings, Func<string, string?> en
         body.AppendLine(CultureInfo.InvariantCulture, $"ジョブ / job: {job}");
         body.AppendLine(CultureInfo.InvariantCulture, $"実行 / run: {run.RunId}  開始 / started {run.StartedUtc:yyyy-MM-dd HH:mm:ss}Z  結果 / outcome: {run.Outcome}");
         body.AppendLine(CultureInfo.InvariantCulture,
-            $"集計 / accounting: 読込 seen {run.Seen} = 投入 loaded {run.Loaded} + 削除 removed {run.Removed} + スキップ skipped {run.Skipped} + 隔離 quarantined {run.Quarantined} + 処理済み already done {run.AlreadyDone}");
+            $"集計 / accounting: {run.Accounting()}");
         body.AppendLine();
         body.AppendLine("アカウント別 / by account:");
         foreach (var account in result.Accounts.OrderBy(a => a.Outcome == RunOutcome.Succeeded).ThenBy(a => a.Account, StringComparer.Ordinal))

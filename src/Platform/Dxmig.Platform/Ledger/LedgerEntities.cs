@@ -107,7 +107,7 @@ public enum RunOutcome
 }
 
 /// <summary>One run of one job.</summary>
-public sealed class LedgerRun
+public sealed class LedgerRun : Pipeline.IRunCounts
 {
     public required string RunId { get; set; }
 
@@ -147,7 +147,7 @@ public sealed class LedgerRun
 }
 
 /// <summary>The accounting of one account within one run.</summary>
-public sealed class LedgerRunAccount
+public sealed class LedgerRunAccount : Pipeline.IRunCounts
 {
     public long Id { get; set; }
 

@@ -6,7 +6,7 @@ namespace Dxmig.Platform.Pipeline;
 /// The accounting of one account in one run. The invariant every run proves:
 /// <c>Seen = Loaded + Removed + Skipped + Quarantined + AlreadyDone</c>.
 /// </summary>
-public sealed class AccountResult(string account)
+public sealed class AccountResult(string account) : IRunCounts
 {
     private long seen;
     private long loaded;
@@ -52,7 +52,7 @@ public sealed class AccountResult(string account)
     /// <summary>Source bytes of the items seen.</summary>
     public long Bytes => Interlocked.Read(ref bytes);
 
-    public bool Balances => Seen == Loaded + Removed + Skipped + Quarantined + AlreadyDone;
+    public bool Balances => this.Balances();
 
     internal void Warn(string warning)
     {

@@ -151,8 +151,7 @@ public sealed class PipelineRunner<TIn, TOut>(
         if (!result.Balances)
         {
             throw new AccountingMismatchException(
-                $"集計が合いません: 読込 {result.Seen} ≠ 投入 {result.Loaded} + 削除 {result.Removed} + スキップ {result.Skipped} + 隔離 {result.Quarantined} + 処理済み {result.AlreadyDone} / " +
-                $"accounting does not balance: seen {result.Seen} ≠ loaded {result.Loaded} + removed {result.Removed} + skipped {result.Skipped} + quarantined {result.Quarantined} + already done {result.AlreadyDone}");
+                $"集計が合いません: {result.Accounting("≠", AccountingWords.Japanese)} / accounting does not balance: {result.Accounting("≠", AccountingWords.English)}");
         }
 
         if (settings.DryRun)
