@@ -75,9 +75,14 @@ public sealed class MobileDevicesReconciler(MobileDevicesJobSettings settings, D
 
     public async Task<IReadOnlyList<ReportConflict>> ConflictsAsync(CancellationToken cancellationToken)
     {
-        await using var loader = await PlatformMobileLoader.OpenAsync(store, time, cancellationToken);
-        Interlocked.Add(ref storeQueries, 5);
-        return await MobileDevicesJobKind.ConflictsAsync(loader, JapanTime.Today(time), cancellationToken);
+        await using (await PlatformMobileLoader.OpenAsync(store, time, cancellationToken))
+        {
+            // opened for its tables only: the rules read a store that may never have been loaded
+        }
+
+        var findings = await MobileRules.CheckAsync(store, JapanTime.Today(time), cancellationToken);
+        Interlocked.Add(ref storeQueries, findings.Queries);
+        return MobileDevicesJobKind.Conflicts(findings);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
