@@ -5,7 +5,10 @@ namespace Dxmig.Loaders.PlatformStore;
 /// <summary>
 /// The platform store's mobile-work tables: <c>devices</c>, <c>sims</c>, <c>device_assignments</c> and
 /// <c>sim_installations</c> (history, open while valid_to is null), <c>telework_permissions</c>, and the staging
-/// tables of a batch in flight; component <see cref="Component"/> at <see cref="SchemaVersion"/>.
+/// tables of a batch in flight; component <see cref="Component"/> at <see cref="SchemaVersion"/>. The staff directory
+/// (<see cref="StaffDirectory"/>) is mapped too, read-only and left out of this component's create script: it belongs to
+/// <see cref="StaffDbContext"/>, and is here so that <see cref="MobileRules"/> can check devices and permissions against
+/// it in one query.
 /// </summary>
 public sealed class MobileDbContext(DbContextOptions<MobileDbContext> options) : DbContext(options)
 {
@@ -26,6 +29,9 @@ public sealed class MobileDbContext(DbContextOptions<MobileDbContext> options) :
     public DbSet<TeleworkPermissionEntity> TeleworkPermissions => Set<TeleworkPermissionEntity>();
 
     public DbSet<TeleworkPermissionStagingEntity> TeleworkPermissionStaging => Set<TeleworkPermissionStagingEntity>();
+
+    /// <summary>The <c>staff</c> table of <see cref="StaffDbContext"/>, for reading only.</summary>
+    public DbSet<StaffEntity> StaffDirectory => Set<StaffEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -70,6 +76,11 @@ public sealed class MobileDbContext(DbContextOptions<MobileDbContext> options) :
         {
             e.ToTable("telework_permission_staging");
             e.HasKey(x => new { x.BatchId, x.EmployeeId, x.SystemKey });
+        });
+        modelBuilder.Entity<StaffEntity>(e =>
+        {
+            e.ToTable(StaffDbContext.StaffTable, t => t.ExcludeFromMigrations());
+            e.HasKey(x => x.EmployeeId);
         });
     }
 }

@@ -106,6 +106,27 @@ public sealed class PlatformContactsLoader : ILoader<ContactRecord>
     /// <summary>The contacts table's columns compared by reconciliation (content; not keys, hashes, locations or times).</summary>
     public static IReadOnlyList<string> ComparedColumns { get; } = Columns[6..^2];
 
+    private static readonly System.Reflection.PropertyInfo[] ComparedProperties = [.. Columns[6..^2].Select(c => typeof(ContactEntity).GetProperty(c)!)];
+
+    /// <summary>What a <c>contacts</c> row holds in <see cref="ComparedColumns"/>, as text (null as empty).</summary>
+    public static Dictionary<string, string> Fields(ContactEntity row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return Fields(row, ComparedProperties);
+    }
+
+    /// <summary>The named properties of a row as text (null as empty), by property name.</summary>
+    internal static Dictionary<string, string> Fields(object row, System.Reflection.PropertyInfo[] properties)
+    {
+        var fields = new Dictionary<string, string>(properties.Length, StringComparer.Ordinal);
+        foreach (var property in properties)
+        {
+            fields[property.Name] = Text(property.GetValue(row));
+        }
+
+        return fields;
+    }
+
     /// <summary>What the row of a contact holds in <see cref="ComparedColumns"/>, as text (null as empty).</summary>
     public static Dictionary<string, string> Fields(ContactRecord contact)
     {

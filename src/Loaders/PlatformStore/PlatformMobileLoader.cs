@@ -126,22 +126,6 @@ public sealed class PlatformMobileLoader : ILoader<MobileRecord>
 
     internal MobileDbContext CreateContext() => new(options);
 
-    /// <summary>Runs a query on the store (the conflict checks).</summary>
-    public async Task<List<string[]>> QueryAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
-    {
-        await using var db = CreateContext();
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        await using var command = db.Database.GetDbConnection().Command(sql, null, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<string[]>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add([.. Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? string.Empty : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture) ?? string.Empty)]);
-        }
-
-        return rows;
-    }
-
     /// <summary>Closes the open history rows the staged devices no longer match, and opens the ones they start.</summary>
     private static async Task History(Func<string, Task> run, string table, string column, string stagedColumn)
     {
@@ -161,7 +145,8 @@ public sealed class PlatformMobileLoader : ILoader<MobileRecord>
                $" WHERE {table}.\"ContentHash\" <> excluded.\"ContentHash\"";
     }
 
-    private static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    /// <summary>A date as the mobile tables store it: yyyy-MM-dd text.</summary>
+    internal static string? Date(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private static DeviceStagingEntity Staging(DeviceRecord d, string batchId, DateTime now) => new()
     {

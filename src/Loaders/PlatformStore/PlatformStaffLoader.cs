@@ -25,6 +25,8 @@ public sealed class PlatformStaffLoader : PlatformUpsertLoader<StaffRecord, Staf
     /// <summary>The columns a reconciliation compares: everything a row holds of the person (not its keys, hash or times).</summary>
     public static IReadOnlyList<string> ComparedColumns { get; } = Columns[4..^2];
 
+    private static readonly System.Reflection.PropertyInfo[] ComparedProperties = [.. Columns[4..^2].Select(c => typeof(StaffColumns).GetProperty(c)!)];
+
     private PlatformStaffLoader(StoreLocation location, TimeProvider time)
         : base(location, time, o => new StaffDbContext(o), "staff", "staff_staging", Columns)
     {
@@ -58,8 +60,14 @@ public sealed class PlatformStaffLoader : PlatformUpsertLoader<StaffRecord, Staf
     public static Dictionary<string, string> Fields(StaffRecord staff)
     {
         ArgumentNullException.ThrowIfNull(staff);
-        var row = Entity(staff, DateTime.UnixEpoch);
-        return ComparedColumns.ToDictionary(c => c, c => PlatformContactsLoader.Text(typeof(StaffColumns).GetProperty(c)!.GetValue(row)), StringComparer.Ordinal);
+        return Fields(Entity(staff, DateTime.UnixEpoch));
+    }
+
+    /// <summary>What a staff row holds in <see cref="ComparedColumns"/>, as text (null as empty).</summary>
+    public static Dictionary<string, string> Fields(StaffColumns row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return PlatformContactsLoader.Fields(row, ComparedProperties);
     }
 
     protected override string KeyOf(StaffRecord record) => record.EmployeeId;

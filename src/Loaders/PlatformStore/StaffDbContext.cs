@@ -13,6 +13,9 @@ public sealed class StaffDbContext(DbContextOptions<StaffDbContext> options) : D
 
     public const int SchemaVersion = 1;
 
+    /// <summary>The staff directory's table (also mapped, read-only, by <see cref="MobileDbContext"/> for the mobile rules).</summary>
+    public const string StaffTable = "staff";
+
     public DbSet<StaffEntity> Staff => Set<StaffEntity>();
 
     public DbSet<StaffStagingEntity> StaffStaging => Set<StaffStagingEntity>();
@@ -24,7 +27,7 @@ public sealed class StaffDbContext(DbContextOptions<StaffDbContext> options) : D
         ArgumentNullException.ThrowIfNull(modelBuilder);
         modelBuilder.Entity<StaffEntity>(e =>
         {
-            e.ToTable("staff");
+            e.ToTable(StaffTable);
             e.HasKey(x => x.EmployeeId);
             Columns(e);
             e.HasIndex(x => x.UserPrincipalName);

@@ -34,7 +34,7 @@ public sealed class AddressBookReconciler : IReconciler
         target = ReconcileTarget.Open(settings.Graph, settings.Store, settings.StorePassword, job, loggers, time);
         TargetDescription = target.Session is { } session
             ? $"Microsoft Graph {session.Options.BaseUrl} ({session.Options.ContactFolderName})"
-            : $"platform store contacts ({target.Store!.Provider})";
+            : $"platform store contacts ({target.Store!.Location.Provider})";
     }
 
     public string SourceDescription { get; }
@@ -121,23 +121,13 @@ public sealed class AddressBookReconciler : IReconciler
 
     private async IAsyncEnumerable<ReconItem> ReadStoreAsync(string account, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var columns = PlatformContactsLoader.ComparedColumns;
-        var sql = $"SELECT \"Id\", \"SourceNativeId\", \"SourceLocation\", {string.Join(", ", columns.Select(c => $"\"{c}\""))} FROM contacts " +
-                  "WHERE \"SourceSystem\" = @system AND \"OwnerAccount\" = @account ORDER BY \"Id\"";
-        await foreach (var reader in StoreRows.ReadAsync(target.Store!, sql, [("system", AddressBookCsvExtractor.SystemName), ("account", account)], target.CountQuery, cancellationToken))
+        await foreach (var row in target.Store!.ContactsAsync(AddressBookCsvExtractor.SystemName, account, cancellationToken))
         {
-            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (var i = 0; i < columns.Count; i++)
+            var id = row.Id;
+            yield return new ReconItem(Container, $"{AddressBookCsvExtractor.SystemName}:{account}/{Container}/{row.SourceNativeId}")
             {
-                fields[columns[i]] = PlatformContactsLoader.Text(reader.GetValue(i + 3));
-            }
-
-            var id = Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture);
-            var nativeId = reader.GetString(1);
-            yield return new ReconItem(Container, $"{AddressBookCsvExtractor.SystemName}:{account}/{Container}/{nativeId}")
-            {
-                Location = $"contacts/{id} ({reader.GetString(2)})",
-                Fields = fields,
+                Location = $"contacts/{id} ({row.SourceLocation})",
+                Fields = PlatformContactsLoader.Fields(row),
                 TargetKey = $"contacts/{id}",
             };
         }

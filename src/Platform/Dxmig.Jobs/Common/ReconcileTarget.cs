@@ -1,4 +1,5 @@
 using Dxmig.Loaders.Graph;
+using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.JobFiles;
 using Dxmig.Platform.Storage;
 using Microsoft.Extensions.Logging;
@@ -11,9 +12,7 @@ namespace Dxmig.Jobs.Common;
 /// </summary>
 public sealed class ReconcileTarget : IDisposable
 {
-    private long storeQueries;
-
-    private ReconcileTarget(GraphSession? session, GraphReader? graph, StoreLocation? store)
+    private ReconcileTarget(GraphSession? session, GraphReader? graph, StoreReader? store)
     {
         Session = session;
         Graph = graph;
@@ -24,10 +23,11 @@ public sealed class ReconcileTarget : IDisposable
 
     public GraphReader? Graph { get; }
 
-    public StoreLocation? Store { get; }
+    /// <summary>The platform store's read side, when the target is the store.</summary>
+    public StoreReader? Store { get; }
 
     /// <summary>Requests sent so far: store queries and Graph HTTP requests.</summary>
-    public long Requests => Interlocked.Read(ref storeQueries) + (Graph?.Engine.HttpRequests ?? 0);
+    public long Requests => (Store?.Queries ?? 0) + (Graph?.Engine.HttpRequests ?? 0);
 
     public static ReconcileTarget Open(
         GraphTargetSettings? graph, string store, SecretReference? storePassword, JobFile job, ILoggerFactory loggers, TimeProvider time)
@@ -40,11 +40,8 @@ public sealed class ReconcileTarget : IDisposable
             return new ReconcileTarget(session, new GraphReader(new GraphEngine(session, loggers.CreateLogger("dxmig.reconcile.graph"), time)), null);
         }
 
-        return new ReconcileTarget(null, null, StoreLocation.Parse(store, job.Directory, storePassword?.Resolve(job.Environment)));
+        return new ReconcileTarget(null, null, new StoreReader(StoreLocation.Parse(store, job.Directory, storePassword?.Resolve(job.Environment))));
     }
-
-    /// <summary>Counts one store query (the callback <see cref="StoreRows"/> takes).</summary>
-    public void CountQuery() => Interlocked.Increment(ref storeQueries);
 
     public void Dispose() => Session?.Dispose();
 }

@@ -1,6 +1,7 @@
 using Dxmig.Extractors.Csv;
 using Dxmig.Jobs.Common;
 using Dxmig.Loaders.Graph;
+using Dxmig.Loaders.PlatformStore;
 using Dxmig.Contracts;
 using Dxmig.Platform.JobFiles;
 using Dxmig.Contracts.Mappings;
@@ -49,8 +50,8 @@ public abstract class CalendarJobKind<TEntry, TRecord> : JobKind<CalendarJobSett
 
     protected abstract ITransformer<TEntry, TRecord> CreateTransformer(CalendarJobSettings settings);
 
-    /// <summary>The store table of this kind, its key column and the prefix of its target keys (for the reconciliation).</summary>
-    protected abstract (string Table, string KeyColumn, string TargetPrefix) StoreTable { get; }
+    /// <summary>The store table of this kind (the reconciliation's container), the prefix of its target keys and how the store reads its rows.</summary>
+    protected abstract (string Table, string TargetPrefix, Func<StoreReader, CancellationToken, IAsyncEnumerable<CalendarRow>> Read) StoreTable { get; }
 
     protected abstract Task<ILoader<TRecord>> OpenStoreAsync(StoreLocation location, CalendarJobSettings settings, TimeProvider time, CancellationToken cancellationToken);
 

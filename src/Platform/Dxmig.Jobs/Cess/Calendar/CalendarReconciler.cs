@@ -1,6 +1,7 @@
 using Dxmig.Jobs.Common;
 using System.Runtime.CompilerServices;
 using Dxmig.Loaders.Graph;
+using Dxmig.Loaders.PlatformStore;
 using Dxmig.Contracts;
 using Dxmig.Contracts.Records;
 using Dxmig.Platform.Reconciliation;
@@ -22,26 +23,26 @@ public sealed class CalendarReconciler<TEntry, TRecord> : IReconciler
     private readonly IExtractor<TEntry> extractor;
     private readonly ITransformer<TEntry, TRecord> transformer;
     private readonly string table;
-    private readonly string keyColumn;
     private readonly string targetPrefix;
+    private readonly Func<StoreReader, CancellationToken, IAsyncEnumerable<CalendarRow>> readStore;
     private readonly ReconcileTarget target;
 
     public CalendarReconciler(
         IExtractor<TEntry> extractor, ITransformer<TEntry, TRecord> transformer, CalendarJobSettings settings, Dxmig.Platform.JobFiles.JobFile job,
-        (string Table, string KeyColumn, string TargetPrefix) storeTable, ILoggerFactory loggers, TimeProvider time)
+        (string Table, string TargetPrefix, Func<StoreReader, CancellationToken, IAsyncEnumerable<CalendarRow>> Read) storeTable, ILoggerFactory loggers, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(job);
         this.extractor = extractor;
         this.transformer = transformer;
         table = storeTable.Table;
-        keyColumn = storeTable.KeyColumn;
         targetPrefix = storeTable.TargetPrefix;
+        readStore = storeTable.Read;
         SourceDescription = $"CESS CSV / export {Path.GetFileName(settings.File)}";
         target = ReconcileTarget.Open(settings.Graph, settings.Store, settings.StorePassword, job, loggers, time);
         TargetDescription = target.Session is { } session
             ? $"Microsoft Graph {session.Options.BaseUrl} (calendars)"
-            : $"platform store {table} ({target.Store!.Provider})";
+            : $"platform store {table} ({target.Store!.Location.Provider})";
     }
 
     public string SourceDescription { get; }
@@ -114,15 +115,14 @@ public sealed class CalendarReconciler<TEntry, TRecord> : IReconciler
 
     private async IAsyncEnumerable<ReconItem> ReadStoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var sql = $"SELECT \"{keyColumn}\", \"SourceLocation\", \"ContentHash\" FROM {table} ORDER BY \"{keyColumn}\"";
-        await foreach (var row in StoreRows.ReadAsync(target.Store!, sql, [], target.CountQuery, cancellationToken))
+        await foreach (var row in readStore(target.Store!, cancellationToken))
         {
-            var id = row.GetString(0);
+            var id = row.Id;
             yield return new ReconItem(table, id)
             {
-                Location = $"{targetPrefix}{id} ({row.GetString(1)})",
+                Location = $"{targetPrefix}{id} ({row.SourceLocation})",
                 TargetKey = targetPrefix + id,
-                Fields = new Dictionary<string, string>(StringComparer.Ordinal) { ["ContentHash"] = row.GetString(2) },
+                Fields = new Dictionary<string, string>(StringComparer.Ordinal) { ["ContentHash"] = row.ContentHash },
             };
         }
     }

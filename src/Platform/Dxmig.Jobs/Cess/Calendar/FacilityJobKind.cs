@@ -46,7 +46,8 @@ public sealed class FacilityJobKind : CalendarJobKind<ReservationEntry, Reservat
     protected override ITransformer<ReservationEntry, ReservationRecord> CreateTransformer(CalendarJobSettings settings) =>
         new ReservationTransformer(settings.Identities, settings.Facilities!);
 
-    protected override (string Table, string KeyColumn, string TargetPrefix) StoreTable => ("reservations", "ReservationId", "reservation/");
+    protected override (string Table, string TargetPrefix, Func<StoreReader, CancellationToken, IAsyncEnumerable<CalendarRow>> Read) StoreTable =>
+        (ReservationCsvExtractor.ContainerName, "reservation/", (store, cancellationToken) => store.ReservationsAsync(cancellationToken));
 
     protected override async Task<ILoader<ReservationRecord>> OpenStoreAsync(StoreLocation location, CalendarJobSettings settings, TimeProvider time, CancellationToken cancellationToken) =>
         await PlatformReservationLoader.OpenAsync(location, settings.Facilities!, time, cancellationToken);

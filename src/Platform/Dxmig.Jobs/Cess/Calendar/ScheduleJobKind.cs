@@ -40,7 +40,8 @@ public sealed class ScheduleJobKind : CalendarJobKind<ScheduleEntry, ScheduleRec
     protected override ITransformer<ScheduleEntry, ScheduleRecord> CreateTransformer(CalendarJobSettings settings) =>
         new ScheduleTransformer(settings.Identities, settings.Gaiji);
 
-    protected override (string Table, string KeyColumn, string TargetPrefix) StoreTable => ("schedules", "ScheduleId", "schedule/");
+    protected override (string Table, string TargetPrefix, Func<StoreReader, CancellationToken, IAsyncEnumerable<CalendarRow>> Read) StoreTable =>
+        (ScheduleCsvExtractor.ContainerName, "schedule/", (store, cancellationToken) => store.SchedulesAsync(cancellationToken));
 
     protected override async Task<ILoader<ScheduleRecord>> OpenStoreAsync(StoreLocation location, CalendarJobSettings settings, TimeProvider time, CancellationToken cancellationToken) =>
         await PlatformScheduleLoader.OpenAsync(location, time, cancellationToken);

@@ -25,11 +25,10 @@ public sealed class DocumentReconciler : IReconciler
     private readonly DocumentSourceOptions sourceOptions;
     private readonly DocumentFolderExtractor extractor;
     private readonly DocumentTransformer transformer;
-    private readonly StoreLocation? store;
+    private readonly StoreReader? store;
     private readonly GraphSession? session;
     private readonly GraphReader? graph;
     private readonly ILogger logger;
-    private long storeQueries;
 
     public DocumentReconciler(DocumentJobSettings settings, Platform.JobFiles.JobFile job, DocumentSourceOptions source, ILoggerFactory loggers, TimeProvider time)
     {
@@ -47,8 +46,8 @@ public sealed class DocumentReconciler : IReconciler
         }
         else
         {
-            store = StoreLocation.Parse(settings.Store!, job.Directory, settings.StorePassword?.Resolve(job.Environment));
-            TargetDescription = $"platform store documents ({store.Provider})";
+            store = new StoreReader(StoreLocation.Parse(settings.Store!, job.Directory, settings.StorePassword?.Resolve(job.Environment)));
+            TargetDescription = $"platform store documents ({store.Location.Provider})";
         }
     }
 
@@ -58,7 +57,7 @@ public sealed class DocumentReconciler : IReconciler
 
     public IReadOnlyList<string> Compared => graph is null ? ["size", "sha256"] : ["size", "quickXorHash"];
 
-    public long Requests => Interlocked.Read(ref storeQueries) + (graph?.Engine.HttpRequests ?? 0);
+    public long Requests => (store?.Queries ?? 0) + (graph?.Engine.HttpRequests ?? 0);
 
     public async IAsyncEnumerable<ReconItem> ReadSourceAsync(string account, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -99,15 +98,15 @@ public sealed class DocumentReconciler : IReconciler
 
     private async IAsyncEnumerable<ReconItem> ReadStoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var reader in StoreRows.ReadAsync(store!, "SELECT \"SourcePath\", \"TargetPath\", \"OwnerUpn\", \"Size\", \"Sha256\" FROM documents ORDER BY \"SourcePath\"", [], () => Interlocked.Increment(ref storeQueries), cancellationToken))
+        await foreach (var row in store!.DocumentsAsync(cancellationToken))
         {
-            var identity = Identity(reader.GetString(2), reader.GetString(1));
+            var identity = Identity(row.OwnerUpn, row.TargetPath);
             yield return new ReconItem(Container(identity), identity)
             {
-                Location = PlatformDocumentLoader.StoreKey(reader.GetString(0)),
-                Size = Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture),
-                Fields = Fields(Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture), reader.GetString(4)),
-                TargetKey = PlatformDocumentLoader.StoreKey(reader.GetString(0)),
+                Location = PlatformDocumentLoader.StoreKey(row.SourcePath),
+                Size = row.Size,
+                Fields = Fields(row.Size, row.Sha256),
+                TargetKey = PlatformDocumentLoader.StoreKey(row.SourcePath),
             };
         }
     }

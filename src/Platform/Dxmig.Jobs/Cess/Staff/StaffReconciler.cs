@@ -41,7 +41,7 @@ public sealed class StaffReconciler : IReconciler
         }
         else
         {
-            TargetDescription = $"platform store staff ({target.Store!.Provider})";
+            TargetDescription = $"platform store staff ({target.Store!.Location.Provider})";
         }
     }
 
@@ -119,21 +119,13 @@ public sealed class StaffReconciler : IReconciler
 
     private async IAsyncEnumerable<ReconItem> ReadStoreAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var columns = PlatformStaffLoader.ComparedColumns;
-        var sql = $"SELECT \"EmployeeId\", \"SourceLocation\", {string.Join(", ", columns.Select(c => $"\"{c}\""))} FROM staff ORDER BY \"EmployeeId\"";
-        await foreach (var reader in StoreRows.ReadAsync(target.Store!, sql, [], target.CountQuery, cancellationToken))
+        await foreach (var row in target.Store!.StaffAsync(cancellationToken))
         {
-            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (var i = 0; i < columns.Count; i++)
-            {
-                fields[columns[i]] = PlatformContactsLoader.Text(reader.GetValue(i + 2));
-            }
-
-            var id = reader.GetString(0);
+            var id = row.EmployeeId;
             yield return new ReconItem(StaffCsvExtractor.Container, id)
             {
-                Location = $"staff/{id} ({reader.GetString(1)})",
-                Fields = fields,
+                Location = $"staff/{id} ({row.SourceLocation})",
+                Fields = PlatformStaffLoader.Fields(row),
                 TargetKey = $"staff/{id}",
             };
         }

@@ -3,7 +3,6 @@ using Dxmig.Jobs.Cess.Staff;
 using Dxmig.Jobs.Mobile.TeleworkGroups;
 using Dxmig.Jobs.Common;
 using Dxmig.Platform.Scheduling;
-using System.Globalization;
 using Dxmig.Extractors.Csv;
 using Dxmig.Extractors.Mobile;
 using Dxmig.Loaders.Graph;
@@ -124,7 +123,7 @@ public sealed class MobileDevicesJobKind : JobKind<MobileDevicesJobSettings>, IR
             return result;
         }
 
-        var conflicts = await ConflictsAsync(store, JapanTime.Today(request.Time), stopToken);
+        var conflicts = Conflicts(await MobileRules.CheckAsync(store.Location, JapanTime.Today(request.Time), stopToken));
         if (settings.Intune is { } intune && devices.Count > 0)
         {
             // BETA: Microsoft Graph /beta (subject to change). Only devices loaded in this run (new or changed) are sent.
@@ -141,50 +140,41 @@ public sealed class MobileDevicesJobKind : JobKind<MobileDevicesJobSettings>, IR
         return result;
     }
 
-    /// <summary>The conflicts the store holds now (read from the store, not from this run's items).</summary>
-    internal static async Task<List<ReportConflict>> ConflictsAsync(PlatformMobileLoader store, DateOnly today, CancellationToken cancellationToken)
+    /// <summary>The conflicts the store holds now (<see cref="MobileRules"/>, read from the store, not from this run's items).</summary>
+    internal static List<ReportConflict> Conflicts(MobileRuleFindings findings)
     {
+        ArgumentNullException.ThrowIfNull(findings);
         var conflicts = new List<ReportConflict>();
-        var staffCount = (await store.QueryAsync("SELECT COUNT(*) FROM staff", cancellationToken))[0][0];
-        if (staffCount == "0")
+        if (findings.StaffDirectoryEmpty)
         {
             conflicts.Add(new ReportConflict("staff-directory-empty", "staff",
                 "職員録 (staff テーブル) が空のため、貸出先・許可対象者の在籍確認ができません。先に cess-staff ジョブを実行してください / " +
                 "the staff directory (staff table) is empty: lent-to and permitted people cannot be checked; run the cess-staff job first"));
         }
-        else
-        {
-            foreach (var row in await store.QueryAsync(
-                "SELECT d.\"AssetNumber\", d.\"LentTo\", d.\"SourceLocation\" FROM devices d WHERE d.\"State\" = 'lent' AND d.\"LentTo\" IS NOT NULL " +
-                "AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.\"EmployeeId\" = d.\"LentTo\")", cancellationToken))
-            {
-                conflicts.Add(new ReportConflict("lent-to-unknown-person", row[0],
-                    $"{row[2]}: 端末 {row[0]} の貸出先 {row[1]} は職員録にいません / {row[2]}: device {row[0]} is lent to {row[1]}, who is not in the staff directory"));
-            }
 
-            foreach (var row in await store.QueryAsync(
-                "SELECT p.\"EmployeeId\", p.\"SystemKey\", p.\"SourceLocation\" FROM telework_permissions p WHERE NOT EXISTS (SELECT 1 FROM staff s WHERE s.\"EmployeeId\" = p.\"EmployeeId\")", cancellationToken))
-            {
-                conflicts.Add(new ReportConflict("permission-unknown-person", $"{row[0]}/{row[1]}",
-                    $"{row[2]}: 許可 ({row[1]}) の対象者 {row[0]} は職員録にいません / {row[2]}: the permission ({row[1]}) is for {row[0]}, who is not in the staff directory"));
-            }
+        foreach (var d in findings.LentToUnknownPeople)
+        {
+            conflicts.Add(new ReportConflict("lent-to-unknown-person", d.AssetNumber,
+                $"{d.SourceLocation}: 端末 {d.AssetNumber} の貸出先 {d.LentTo} は職員録にいません / {d.SourceLocation}: device {d.AssetNumber} is lent to {d.LentTo}, who is not in the staff directory"));
         }
 
-        foreach (var row in await store.QueryAsync(
-            "SELECT \"Iccid\", COUNT(*) FROM devices WHERE \"Iccid\" IS NOT NULL AND \"State\" <> 'retired' GROUP BY \"Iccid\" HAVING COUNT(*) > 1", cancellationToken))
+        foreach (var p in findings.PermissionsForUnknownPeople)
         {
-            var holders = string.Join(", ", (await store.QueryAsync(
-                "SELECT \"AssetNumber\" FROM devices WHERE \"Iccid\" = @iccid ORDER BY \"AssetNumber\"", cancellationToken, ("iccid", row[0]))).Select(r => r[0]));
-            conflicts.Add(new ReportConflict("sim-in-two-devices", row[0],
-                $"SIM {row[0]} が {row[1]} 台の端末に入っています ({holders}) / SIM {row[0]} is in {row[1]} devices ({holders})"));
+            conflicts.Add(new ReportConflict("permission-unknown-person", $"{p.EmployeeId}/{p.SystemKey}",
+                $"{p.SourceLocation}: 許可 ({p.SystemKey}) の対象者 {p.EmployeeId} は職員録にいません / {p.SourceLocation}: the permission ({p.SystemKey}) is for {p.EmployeeId}, who is not in the staff directory"));
         }
 
-        foreach (var row in await store.QueryAsync(
-            "SELECT \"AssetNumber\", \"LentTo\", \"LentUntil\", \"SourceLocation\" FROM devices WHERE \"State\" = 'lent' AND \"LentUntil\" IS NOT NULL AND \"LentUntil\" < @today",
-            cancellationToken, ("today", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))))
+        foreach (var sim in findings.SimsInSeveralDevices)
         {
-            conflicts.Add(new ReportConflict("lending-period-over", row[0],
-                $"{row[3]}: 端末 {row[0]} は貸出期間 ({row[2]} まで) を過ぎても {row[1]} に貸出中です / {row[3]}: device {row[0]} is still lent to {row[1]} after its lending period ended ({row[2]})"));
+            var holders = string.Join(", ", sim.AssetNumbers);
+            conflicts.Add(new ReportConflict("sim-in-two-devices", sim.Iccid,
+                $"SIM {sim.Iccid} が {sim.Devices} 台の端末に入っています ({holders}) / SIM {sim.Iccid} is in {sim.Devices} devices ({holders})"));
+        }
+
+        foreach (var d in findings.LendingPeriodsOver)
+        {
+            conflicts.Add(new ReportConflict("lending-period-over", d.AssetNumber,
+                $"{d.SourceLocation}: 端末 {d.AssetNumber} は貸出期間 ({d.LentUntil} まで) を過ぎても {d.LentTo} に貸出中です / {d.SourceLocation}: device {d.AssetNumber} is still lent to {d.LentTo} after its lending period ended ({d.LentUntil})"));
         }
 
         return conflicts;

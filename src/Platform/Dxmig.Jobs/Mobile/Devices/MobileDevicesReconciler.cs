@@ -1,5 +1,4 @@
 using Dxmig.Contracts.Text;
-using Dxmig.Jobs.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Dxmig.Extractors.Mobile;
@@ -27,16 +26,16 @@ public sealed class MobileDevicesReconciler(MobileDevicesJobSettings settings, D
     private const string PermissionsContainer = "telework_permissions";
     private readonly MobileCsvExtractor extractor = new(settings.Source, loggers.CreateLogger<MobileCsvExtractor>());
     private readonly MobileTransformer transformer = new(name => settings.Groups.System(name)?.Key);
-    private readonly StoreLocation store = StoreLocation.Parse(settings.Store, job.Directory, settings.StorePassword?.Resolve(job.Environment));
-    private long storeQueries;
+    private readonly StoreReader store = new(StoreLocation.Parse(settings.Store, job.Directory, settings.StorePassword?.Resolve(job.Environment)));
+    private long ruleQueries;
 
     public string SourceDescription => $"端末台帳・テレワーク許可一覧 CSV / device inventory and permission lists ({1 + settings.Source.PermissionFiles.Count})";
 
-    public string TargetDescription => $"platform store devices, telework_permissions ({store.Provider})";
+    public string TargetDescription => $"platform store devices, telework_permissions ({store.Location.Provider})";
 
     public IReadOnlyList<string> Compared => ["fields"];
 
-    public long Requests => Interlocked.Read(ref storeQueries);
+    public long Requests => store.Queries + Interlocked.Read(ref ruleQueries);
 
     public async IAsyncEnumerable<ReconItem> ReadSourceAsync(string account, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -50,34 +49,44 @@ public sealed class MobileDevicesReconciler(MobileDevicesJobSettings settings, D
 
     public async IAsyncEnumerable<ReconItem> ReadTargetAsync(string account, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var devices = account == MobileCsvExtractor.DevicesAccount;
-        var sql = devices
-            ? "SELECT \"AssetNumber\", \"SourceLocation\", \"SerialNumber\", \"Iccid\", \"State\", \"LentTo\", \"DepartmentCode\", \"LentFrom\", \"LentUntil\" FROM devices ORDER BY \"AssetNumber\""
-            : "SELECT \"EmployeeId\", \"SystemKey\", \"SourceLocation\", \"DepartmentCode\", \"ValidFrom\", \"ValidUntil\" FROM telework_permissions ORDER BY \"EmployeeId\", \"SystemKey\"";
-        await foreach (var row in StoreRows.ReadAsync(store, sql, [], () => Interlocked.Increment(ref storeQueries), cancellationToken))
+        if (account == MobileCsvExtractor.DevicesAccount)
         {
-            string Text(int i) => PlatformContactsLoader.Text(row.GetValue(i));
-            yield return devices
-                ? new ReconItem(DevicesContainer, Text(0))
+            await foreach (var d in store.DevicesAsync(cancellationToken))
+            {
+                yield return new ReconItem(DevicesContainer, d.AssetNumber)
                 {
-                    Location = $"device/{Text(0)} ({Text(1)})",
-                    TargetKey = $"device/{Text(0)}",
-                    Fields = DeviceFields(Text(2), Text(3), Text(4), Text(5), Text(6), Text(7), Text(8)),
-                }
-                : new ReconItem(PermissionsContainer, $"{Text(0)}/{Text(1)}")
-                {
-                    Location = $"telework-permission/{Text(0)}/{Text(1)} ({Text(2)})",
-                    TargetKey = $"telework-permission/{Text(0)}/{Text(1)}",
-                    Fields = PermissionFields(Text(3), Text(4), Text(5)),
+                    Location = $"device/{d.AssetNumber} ({d.SourceLocation})",
+                    TargetKey = $"device/{d.AssetNumber}",
+                    Fields = DeviceFields(
+                        d.SerialNumber ?? string.Empty, d.Iccid ?? string.Empty, d.State, d.LentTo ?? string.Empty, d.DepartmentCode ?? string.Empty,
+                        d.LentFrom ?? string.Empty, d.LentUntil ?? string.Empty),
                 };
+            }
+
+            yield break;
+        }
+
+        await foreach (var p in store.TeleworkPermissionsAsync(cancellationToken))
+        {
+            yield return new ReconItem(PermissionsContainer, $"{p.EmployeeId}/{p.SystemKey}")
+            {
+                Location = $"telework-permission/{p.EmployeeId}/{p.SystemKey} ({p.SourceLocation})",
+                TargetKey = $"telework-permission/{p.EmployeeId}/{p.SystemKey}",
+                Fields = PermissionFields(p.DepartmentCode ?? string.Empty, p.ValidFrom ?? string.Empty, p.ValidUntil ?? string.Empty),
+            };
         }
     }
 
     public async Task<IReadOnlyList<ReportConflict>> ConflictsAsync(CancellationToken cancellationToken)
     {
-        await using var loader = await PlatformMobileLoader.OpenAsync(store, time, cancellationToken);
-        Interlocked.Add(ref storeQueries, 5);
-        return await MobileDevicesJobKind.ConflictsAsync(loader, JapanTime.Today(time), cancellationToken);
+        await using (await PlatformMobileLoader.OpenAsync(store.Location, time, cancellationToken))
+        {
+            // opened for its tables only: the rules read a store that may never have been loaded
+        }
+
+        var findings = await MobileRules.CheckAsync(store.Location, JapanTime.Today(time), cancellationToken);
+        Interlocked.Add(ref ruleQueries, findings.Queries);
+        return MobileDevicesJobKind.Conflicts(findings);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
