@@ -3,6 +3,7 @@ using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Storage;
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 using Xunit.Abstractions;
 
 namespace Dxmig.Cli.Tests;
@@ -105,7 +106,7 @@ public sealed class HostileCsvRunTests(ITestOutputHelper log) : IDisposable
         log.WriteLine(run.Output + run.Error);
         run.ExitCode.Should().Be(ExitCodes.Quarantined, run.Output + run.Error);
         clock.Elapsed.Should().BeLessThan(RunBound);
-        var ledger = await cli.LedgerItemsAsync();
+        var ledger = await cli.Workspace.LedgerItemsAsync();
         for (var line = 2; line <= rows.Count; line++)
         {
             var mine = ledger.Where(i => i.Location != null && i.Location.EndsWith($"hostile.csv:{line}", StringComparison.Ordinal)).ToList();

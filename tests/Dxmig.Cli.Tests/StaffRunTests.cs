@@ -1,6 +1,7 @@
 using Dxmig.Sandbox.Samples;
 using Dxmig.Platform.Pipeline;
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 
 namespace Dxmig.Cli.Tests;
 
