@@ -13,9 +13,4 @@ internal static class HarnessCommandLine
         /// <summary><c>dxmig run</c> of the example job, with <paramref name="extra"/> arguments.</summary>
         public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] extra) => mail.Cli.RunAsync(["run", MailRunHarness.Job, .. extra]);
     }
-
-    extension(StaffHarness staff)
-    {
-        public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => new CliHarness(staff.Workspace).RunAsync(args);
-    }
 }
