@@ -28,6 +28,9 @@ public sealed record JobRun(int ExitCode, RecordingJobConsole Console)
 
     public string Problems => string.Join('\n', Console.Problems);
 
+    /// <summary>Every item read is accounted for: seen = loaded + removed + skipped + quarantined + already done.</summary>
+    public bool Balanced => Run.Seen == Run.Loaded + Run.Removed + Run.Skipped + Run.Quarantined + Run.AlreadyDone;
+
     public AccountResult Account(string account) => Result.Accounts.Single(a => a.Account == account);
 
     /// <summary>Everything shown, for a failed assertion's message.</summary>
