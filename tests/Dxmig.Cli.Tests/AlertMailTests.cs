@@ -1,5 +1,6 @@
 using Dxmig.Platform.Pipeline;
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 using MimeKit;
 
 namespace Dxmig.Cli.Tests;

@@ -1,3 +1,4 @@
+using Dxmig.TestSupport.Jobs;
 using System.Text.RegularExpressions;
 using Dxmig.Platform.Pipeline;
 

@@ -5,6 +5,7 @@ using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Sandbox;
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 using Xunit.Abstractions;
 
 namespace Dxmig.Cli.Tests;
@@ -46,7 +47,7 @@ public sealed class HostileMailRunTests(ITestOutputHelper log)
         peak.Should().BeGreaterThan(0).And.BeLessThan(PeakBound, "the 200 MB message is streamed through a file, not held in memory");
 
         var target = await ReadAsync(mail.Target);
-        var ledger = await mail.Cli.LedgerItemsAsync();
+        var ledger = await mail.Workspace.LedgerItemsAsync();
         var outcome = Verify(source, ledger, item => ImapTarget(item, target), target.Count);
 
         foreach (var name in names)
@@ -82,7 +83,7 @@ public sealed class HostileMailRunTests(ITestOutputHelper log)
         code.Should().BeOneOf(ExitCodes.Success, ExitCodes.Quarantined);
         clock.Elapsed.Should().BeLessThan(RunBound);
         var stored = mail.Graph.Store.AllMessages(MailGraphHarness.Upn(User));
-        var ledger = await mail.Cli.LedgerItemsAsync();
+        var ledger = await mail.Cli.Workspace.LedgerItemsAsync();
         var outcome = Verify(source, ledger, item => GraphTarget(item, stored), stored.Count);
 
         var huge = ledger.Single(i => i.State == ItemState.Quarantined && source.Any(s => s.HostileName == "huge-200mb" && i.NativeId.EndsWith(":" + s.Uid.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal) && i.Container == s.Folder));

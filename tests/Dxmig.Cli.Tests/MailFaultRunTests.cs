@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dxmig.Platform.Pipeline;
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 using Xunit.Abstractions;
 
 namespace Dxmig.Cli.Tests;

@@ -1,3 +1,4 @@
+using Dxmig.TestSupport.Jobs;
 using Dxmig.Platform.Pipeline;
 
 namespace Dxmig.Cli.Tests;

@@ -1,3 +1,4 @@
+using Dxmig.TestSupport.Jobs;
 using Dxmig.Cli.Console;
 using Dxmig.Platform.Pipeline;
 

@@ -1,3 +1,4 @@
+using Dxmig.TestSupport.Jobs;
 using FluentAssertions;
 using MailKit;
 using MailKit.Search;

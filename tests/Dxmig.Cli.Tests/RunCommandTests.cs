@@ -30,7 +30,7 @@ public sealed class RunCommandTests : IDisposable
         states[ItemState.Quarantined].Should().Be(AddressBookSamples.PlantedQuarantined);
         states[ItemState.Skipped].Should().Be(AddressBookSamples.PlantedSkipped);
         states.Should().NotContainKey(ItemState.Pending);
-        var special = await cli.ContactsAsync(c => c.Email == "ichiro.takahashi@example.jp");
+        var special = await cli.Workspace.ContactsAsync(c => c.Email == "ichiro.takahashi@example.jp");
         special.Should().HaveCount(4, "each account's export holds the row with ①㈱髙 and a 外字");
         special.Should().OnlyContain(c =>
             c.Name == "\uE000橋　一郎" && c.DisplayName == "髙橋　一郎" && c.Organization == "㈱みらい商事" && c.Department == "第①営業部" &&

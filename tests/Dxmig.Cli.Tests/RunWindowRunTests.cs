@@ -3,6 +3,7 @@ using Dxmig.Platform.Pipeline;
 using Microsoft.Extensions.Time.Testing;
 
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 
 namespace Dxmig.Cli.Tests;
 

@@ -2,17 +2,19 @@ using Dxmig.Sandbox.Samples;
 using Dxmig.GraphEmulator;
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Storage;
+using Dxmig.Jobs.Tests.Harness;
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 using Microsoft.EntityFrameworkCore;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Cess.Documents;
 
 /// <summary>A generated CESS shared-documents export, the Graph emulator as the tenant, a <c>cess-documents</c> job file, and the store.</summary>
 public sealed class DocumentHarness : IAsyncDisposable
 {
     public const int Owners = 3;
 
-    private readonly CliHarness cli = new();
+    private readonly JobWorkspace cli = new();
 
     private DocumentHarness(Dxmig.GraphEmulator.GraphEmulator graph, string? store)
     {
@@ -75,7 +77,14 @@ public sealed class DocumentHarness : IAsyncDisposable
             """);
     }
 
-    public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => cli.RunAsync(args);
+    /// <summary>The folder, environment and clock the jobs run with.</summary>
+    public JobWorkspace Workspace => cli;
+
+    /// <summary><see cref="JobLayer.RunAsync"/> over this harness's workspace.</summary>
+    public Task<JobRun> RunAsync(string job, string? confirmDeletes = null) => new JobLayer(cli).RunAsync(job, confirmDeletes: confirmDeletes);
+
+    /// <summary><see cref="JobLayer.ReconcileAsync"/> over this harness's workspace.</summary>
+    public Task<JobReconciliation> ReconcileAsync(string job, string? output = null) => new JobLayer(cli).ReconcileAsync(job, output);
 
     /// <summary>Every file on every owner's OneDrive, by "upn/path below the root".</summary>
     public Dictionary<string, StoredDriveItem> DriveFiles()

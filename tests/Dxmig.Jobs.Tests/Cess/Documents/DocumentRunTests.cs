@@ -1,10 +1,12 @@
+using Dxmig.Jobs.Tests.Harness;
+using Dxmig.TestSupport.Jobs;
 using System.Security.Cryptography;
 using Dxmig.Sandbox.Samples;
 using Dxmig.GraphEmulator;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Contracts.Text;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Cess.Documents;
 
 /// <summary><c>kind: cess-documents</c>: a generated CESS export into the owners' OneDrives on the Graph emulator, with the platform store beside.</summary>
 public sealed class DocumentRunTests
@@ -21,11 +23,11 @@ public sealed class DocumentRunTests
         var expected = h.Generate(options);
         var job = h.JobFile();
 
-        var (code, output, error) = await h.RunAsync("run", job);
+        var run = await h.RunAsync(job);
 
-        code.Should().Be(ExitCodes.Quarantined, output + error);
+        run.ExitCode.Should().Be(ExitCodes.Quarantined, run.Explain);
         var files = h.DriveFiles();
-        files.Should().HaveCount(expected, "every loadable document once, nothing else: " + output);
+        files.Should().HaveCount(expected, "every loadable document once, nothing else: " + run.Explain);
         var rows = (await h.DocumentsAsync()).ToDictionary(r => r.SourcePath, StringComparer.Ordinal);
         rows.Should().HaveCount(expected);
         foreach (var path in DocumentSamples.LoadablePaths(options))
@@ -63,10 +65,10 @@ public sealed class DocumentRunTests
         var renames = Directory.GetFiles(h.Logs, "renames-*.csv").Should().ContainSingle().Subject;
         File.ReadAllText(renames).Should().Contain("総務課/議事録 a：b.txt").And.Contain("path-too-long");
 
-        var status = await h.RunAsync("status", job);
+        var codes = (await h.Workspace.LedgerItemsAsync()).Select(i => i.Code).ToList();
         foreach (var reason in new[] { "bad-bytes", "missing-key", "bad-date", "unknown-owner", "unreadable-file", "no-metadata", "missing-file", "name-collision" })
         {
-            (output + status.Output).Should().Contain(reason);
+            codes.Should().Contain(reason, "every planted case is in the ledger with its reason");
         }
     }
 
@@ -76,26 +78,26 @@ public sealed class DocumentRunTests
         await using var h = await DocumentHarness.StartAsync();
         h.Generate(new DocumentSampleOptions(12));
         var job = h.JobFile();
-        (await h.RunAsync("run", job)).ExitCode.Should().Be(ExitCodes.Success);
+        (await h.RunAsync(job)).ExitCode.Should().Be(ExitCodes.Success);
         var uploadsFirst = Uploads(h);
         var before = h.DriveFiles();
 
-        var unchangedRun = await h.RunAsync("run", job);
+        var unchangedRun = await h.RunAsync(job);
         Uploads(h).Should().Be(uploadsFirst, "nothing changed: nothing is sent");
         unchangedRun.ExitCode.Should().Be(ExitCodes.Success);
 
         h.Generate(new DocumentSampleOptions(12) { Changed = new HashSet<int> { 3, 7 } });
-        var changedRun = await h.RunAsync("run", job);
+        var changedRun = await h.RunAsync(job);
 
-        changedRun.ExitCode.Should().Be(ExitCodes.Success, changedRun.Output + changedRun.Error);
+        changedRun.ExitCode.Should().Be(ExitCodes.Success, changedRun.Explain);
         Uploads(h).Should().Be(uploadsFirst + 2);
         var after = h.DriveFiles();
         after.Keys.Should().BeEquivalentTo(before.Keys);
         after.Where(kv => kv.Value.Version != before[kv.Key].Version).Select(kv => kv.Key)
             .Should().HaveCount(2).And.OnlyContain(k => k.EndsWith("資料_0003.txt", StringComparison.Ordinal) || k.EndsWith("資料_0007.txt", StringComparison.Ordinal));
 
-        var reconcile = await h.RunAsync("reconcile", job);
-        reconcile.ExitCode.Should().Be(0, reconcile.Output + reconcile.Error);
+        var reconcile = await h.ReconcileAsync(job);
+        reconcile.ExitCode.Should().Be(0, reconcile.Explain);
     }
 
     [Fact]
@@ -104,37 +106,38 @@ public sealed class DocumentRunTests
         await using var h = await DocumentHarness.StartAsync();
         h.Generate(new DocumentSampleOptions(20, LargeFiles: 0, WithOddNames: false));
         var job = h.JobFile();
-        (await h.RunAsync("run", job)).ExitCode.Should().Be(ExitCodes.Success);
+        (await h.RunAsync(job)).ExitCode.Should().Be(ExitCodes.Success);
 
         h.Generate(new DocumentSampleOptions(20, LargeFiles: 0, WithOddNames: false) { Removed = Enumerable.Range(0, 15).ToHashSet() });
-        var held = await h.RunAsync("run", job);
+        var held = await h.RunAsync(job);
 
-        held.ExitCode.Should().Be(ExitCodes.Quarantined, held.Output + held.Error);
-        held.Output.Should().Contain("要確認").And.Contain("--confirm-deletes");
+        held.ExitCode.Should().Be(ExitCodes.Quarantined, held.Explain);
+        held.Run.Message.Should().Contain("要確認").And.Contain("--confirm-deletes");
         h.DriveFiles().Should().HaveCount(20);
         Requests(h, DriveOperations.DeleteItem).Should().Be(0);
         var pending = Directory.GetFiles(h.Logs, "pending-deletions-*.csv").Should().ContainSingle().Subject;
         File.ReadAllLines(pending).Should().HaveCount(16).And.Contain(l => l.StartsWith(DocumentSamples.RegularPath(0) + ",", StringComparison.Ordinal));
         var runId = Path.GetFileNameWithoutExtension(pending)["pending-deletions-".Length..];
 
-        var confirmed = await h.RunAsync("run", job, "--confirm-deletes", runId);
+        var confirmed = await h.RunAsync(job, confirmDeletes: runId);
 
-        confirmed.ExitCode.Should().Be(ExitCodes.Success, confirmed.Output + confirmed.Error);
+        confirmed.ExitCode.Should().Be(ExitCodes.Success, confirmed.Explain);
         h.DriveFiles().Should().HaveCount(5);
         (await h.DocumentsAsync()).Should().HaveCount(5);
     }
 
     [Fact]
-    public async Task Validate_TargetFolderSharePointRefuses_AndAMissingDriveId_AreReportedWithTheirLines()
+    public async Task Load_TargetFolderSharePointRefuses_AndAMissingDriveId_AreReportedWithTheirLines()
     {
         await using var h = await DocumentHarness.StartAsync();
         h.Generate(new DocumentSampleOptions(2, LargeFiles: 0, WithOddNames: false));
         var job = h.JobFile(targetFolder: "CON", extraTarget: "  drive-id-typo: x");
 
-        var (code, output, error) = await h.RunAsync("validate", job);
+        var diagnostics = new Dxmig.Contracts.DiagnosticBag();
+        var bound = JobLoader.Load(job, diagnostics, h.Workspace.Variable);
 
-        code.Should().Be(ExitCodes.Failed, output + error);
-        (output + error).Should().Contain("documents.yaml:").And.Contain("'target.folder'").And.Contain("drive-id-typo");
+        bound.Should().BeNull("the job cannot be run");
+        diagnostics.Render().Should().Contain("documents.yaml:").And.Contain("'target.folder'").And.Contain("drive-id-typo");
         h.DriveFiles().Should().BeEmpty();
     }
 }
@@ -149,16 +152,16 @@ public sealed class DocumentPostgresRunTests(Dxmig.TestSupport.PostgresFixture p
         var expected = h.Generate(new DocumentSampleOptions(10, LargeFiles: 0));
         var job = h.JobFile();
 
-        var (code, output, error) = await h.RunAsync("run", job);
+        var run = await h.RunAsync(job);
 
-        code.Should().Be(ExitCodes.Success, output + error);
+        run.ExitCode.Should().Be(ExitCodes.Success, run.Explain);
         var rows = await h.DocumentsAsync();
         rows.Should().HaveCount(expected);
         var files = h.DriveFiles().Values.ToDictionary(f => f.Id);
         rows.Should().OnlyContain(r => r.DriveItemId != null && files.ContainsKey(r.DriveItemId));
         rows.Single(r => r.SourcePath == "総務課/CON.txt").RenamedFrom.Should().Be("CON.txt → CON_.txt (reserved-name)");
 
-        var again = await h.RunAsync("run", job);
+        var again = await h.RunAsync(job);
         again.ExitCode.Should().Be(ExitCodes.Success);
         (await h.DocumentsAsync()).Select(r => r.UpdatedUtc).Should().Equal(rows.Select(r => r.UpdatedUtc), "unchanged rows are left alone");
     }

@@ -1,11 +1,14 @@
+using Dxmig.Jobs.Tests.Harness;
+using Dxmig.TestSupport.Jobs;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Sandbox;
 using MailKit;
 using MailKit.Search;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Mail;
 
+/// <summary><c>kind: mail</c> IMAP → IMAP through the job layer, between two private Dovecot servers.</summary>
 public sealed class MailImapRunTests : IAsyncLifetime
 {
     private static readonly string[] Users = ["tanaka", "suzuki"];
@@ -15,13 +18,15 @@ public sealed class MailImapRunTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await mail.DisposeAsync();
 
+    private static Task<JobRun> RunAsync(MailRunHarness harness) => new JobLayer(harness.Workspace).RunAsync(MailRunHarness.Job);
+
     [Fact]
     public async Task Run_ExampleJob_CopiesEveryMailboxByteForByteWithFlagsKeywordsAndDates()
     {
-        var (code, output, error) = await mail.RunAsync();
+        var run = await RunAsync(mail);
 
-        code.Should().Be(ExitCodes.Success, output + error);
-        output.Should().Contain("(一致 / balanced)");
+        run.ExitCode.Should().Be(ExitCodes.Success, run.Explain);
+        run.Balanced.Should().BeTrue();
         foreach (var user in Users)
         {
             await mail.AssertTargetHoldsAsync(user, mail.Manifest[user].Messages.Select(m => m.ToStored()));
@@ -37,13 +42,13 @@ public sealed class MailImapRunTests : IAsyncLifetime
     [Fact]
     public async Task Run_SecondTimeWithNoChanges_ReadsNothingAndWritesNothing()
     {
-        await mail.RunAsync();
+        await RunAsync(mail);
 
-        var (code, output, _) = await mail.RunAsync();
+        var run = await RunAsync(mail);
 
-        code.Should().Be(ExitCodes.Success);
-        output.Should().Contain("集計 / accounting: 読込 0 = 投入 0 + 削除 0 + スキップ 0 + 隔離 0 + 処理済み 0");
-        output.Should().Contain("データ量 / bytes read: 0 B");
+        run.ExitCode.Should().Be(ExitCodes.Success);
+        new[] { run.Run.Seen, run.Run.Loaded, run.Run.Removed, run.Run.Skipped, run.Run.Quarantined, run.Run.AlreadyDone }.Should().OnlyContain(n => n == 0);
+        run.Run.Bytes.Should().Be(0);
         foreach (var user in Users)
         {
             (await mail.TargetMessagesAsync(user)).Should().HaveCount(mail.Manifest[user].Messages.Count);
@@ -53,7 +58,7 @@ public sealed class MailImapRunTests : IAsyncLifetime
     [Fact]
     public async Task Run_AfterCutover_CopiesNewMailAndFlagChangesAndKeepsDeletionsByDefault()
     {
-        await mail.RunAsync();
+        await RunAsync(mail);
         var tanaka = mail.Manifest["tanaka"];
         var inbox = tanaka.InFolder("INBOX").ToList();
         using (var client = await mail.Source.ConnectAsMasterAsync("tanaka"))
@@ -68,10 +73,10 @@ public sealed class MailImapRunTests : IAsyncLifetime
                 [new MimeKit.MailboxAddress("新着", "new@example.jp")], [new MimeKit.MailboxAddress("田中", "tanaka@example.jp")], "移行後の新着 ①", new MimeKit.TextPart("plain") { Text = "本文" }));
         }
 
-        var (code, output, error) = await mail.RunAsync();
+        var run = await RunAsync(mail);
 
-        code.Should().Be(ExitCodes.Success, output + error);
-        output.Should().Contain("投入 3 + 削除 0", "one new message and two flag changes");
+        run.ExitCode.Should().Be(ExitCodes.Success, run.Explain);
+        (run.Run.Loaded, run.Run.Removed).Should().Be((3, 0), "one new message and two flag changes");
         var target = (await mail.TargetMessagesAsync("tanaka")).Where(m => m.Folder == "INBOX").ToList();
         target.Should().HaveCount(inbox.Count + 1, "the deleted message stays with the keep policy, the new one arrives");
         var first = target.Single(m => m.Sha256 == inbox[0].Sha256);
@@ -83,8 +88,8 @@ public sealed class MailImapRunTests : IAsyncLifetime
     [Fact]
     public async Task Run_MirrorPolicy_DeletesWhatVanished_AndRefusesAMassDeletion()
     {
-        mail.Cli.Environment["DXMIG_DELETIONS"] = "mirror";
-        await mail.RunAsync();
+        mail.Workspace.Environment["DXMIG_DELETIONS"] = "mirror";
+        await RunAsync(mail);
         var inbox = mail.Manifest["tanaka"].InFolder("INBOX").ToList();
         var drafts = mail.Manifest["tanaka"].InFolder("下書き").ToList();
         using (var client = await mail.Source.ConnectAsMasterAsync("tanaka"))
@@ -97,11 +102,11 @@ public sealed class MailImapRunTests : IAsyncLifetime
             await draftFolder.ExpungeAsync();
         }
 
-        var (code, output, error) = await mail.RunAsync();
+        var run = await RunAsync(mail);
 
-        code.Should().Be(ExitCodes.Quarantined, "a refused mass deletion needs attention: " + output + error);
-        output.Should().Contain("要確認 / attention: tanaka").And.Contain("下書き").And.Contain("threshold");
-        output.Should().Contain("削除 1 +");
+        run.ExitCode.Should().Be(ExitCodes.Quarantined, "a refused mass deletion needs attention: " + run.Explain);
+        run.Account("tanaka").Warnings.Should().Contain(w => w.Contains("下書き", StringComparison.Ordinal) && w.Contains("threshold", StringComparison.Ordinal));
+        run.Run.Removed.Should().Be(1);
         var target = await mail.TargetMessagesAsync("tanaka");
         target.Where(m => m.Folder == "INBOX").Should().HaveCount(inbox.Count - 1).And.NotContain(m => m.Sha256 == inbox[0].Sha256);
         target.Where(m => m.Folder == "Drafts").Should().HaveCount(drafts.Count, "deleting every draft is over the 10% threshold: nothing is deleted");
@@ -110,7 +115,7 @@ public sealed class MailImapRunTests : IAsyncLifetime
     [Fact]
     public async Task Run_SourceFolderUidValidityReset_DoesNotDoubleAnything()
     {
-        await mail.RunAsync();
+        await RunAsync(mail);
         var folder = "取引先/㈱みらい商事";
         var messages = mail.Manifest["tanaka"].InFolder(folder).ToList();
         messages.Should().NotBeEmpty();
@@ -138,35 +143,11 @@ public sealed class MailImapRunTests : IAsyncLifetime
             recreated.UidValidity.Should().NotBe(messages[0].UidValidity);
         }
 
-        var (code, output, error) = await mail.RunAsync();
+        var run = await RunAsync(mail);
 
-        code.Should().Be(ExitCodes.Success, output + error);
+        run.ExitCode.Should().Be(ExitCodes.Success, run.Explain);
         var target = (await mail.TargetMessagesAsync("tanaka")).Where(m => m.Folder == folder).ToList();
         target.Should().HaveCount(messages.Count, "every re-read message was matched on the target, none appended again");
-    }
-
-    [Fact]
-    public async Task Run_KilledWithSigkillMidRun_ResumesWithNothingLostOrDoubled()
-    {
-        await using var big = await MailRunHarness.StartAsync([.. Enumerable.Range(1, 6).Select(i => $"user{i:00}")], messages: 400);
-        var process = big.Cli.StartChild(MailRunHarness.Job);
-        await big.Cli.WaitForLoadedAsync(minimumLoaded: 300, process);
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
-        var loadedAtKill = (await big.Cli.LedgerStatesAsync()).GetValueOrDefault(ItemState.Loaded);
-        loadedAtKill.Should().BeLessThan(big.Manifest.Messages.Count(), "the kill must land mid-run for this test to mean anything");
-
-        var (code, output, error) = await big.RunAsync();
-
-        code.Should().Be(ExitCodes.Success, output + error);
-        foreach (var mailbox in big.Manifest.Mailboxes)
-        {
-            await big.AssertTargetHoldsAsync(mailbox.User, mailbox.Messages.Select(m => m.ToStored()));
-        }
-
-        var states = await big.Cli.LedgerStatesAsync();
-        states.Should().NotContainKey(ItemState.Pending);
-        states[ItemState.Loaded].Should().Be(big.Manifest.Messages.Count());
     }
 
     [Theory]
@@ -176,14 +157,14 @@ public sealed class MailImapRunTests : IAsyncLifetime
     {
         await using var big = await MailRunHarness.StartAsync([.. Enumerable.Range(1, 4).Select(i => $"user{i:00}")], messages: 300);
         var server = side == "source" ? big.Source : big.Target;
-        var run = big.RunAsync();
-        await big.Cli.WaitForLoadedAsync(minimumLoaded: 150, process: null);
-        run.IsCompleted.Should().BeFalse("the restart must land mid-run for this test to mean anything");
+        var running = RunAsync(big);
+        await big.Workspace.WaitForLoadedAsync(minimumLoaded: 150, process: null);
+        running.IsCompleted.Should().BeFalse("the restart must land mid-run for this test to mean anything");
         await server.RestartAsync();
 
-        var (code, output, error) = await run;
+        var run = await running;
 
-        code.Should().Be(ExitCodes.Success, output + error);
+        run.ExitCode.Should().Be(ExitCodes.Success, run.Explain);
         foreach (var mailbox in big.Manifest.Mailboxes)
         {
             await big.AssertTargetHoldsAsync(mailbox.User, mailbox.Messages.Select(m => m.ToStored()));
@@ -197,22 +178,22 @@ public sealed class MailImapRunTests : IAsyncLifetime
         var tooBig = limited.Manifest["tanaka"].Messages.Where(m => m.Size > 20_000).ToList();
         tooBig.Should().NotBeEmpty("the corpus has attachments over 20 KB");
 
-        var (code, output, _) = await limited.RunAsync();
+        var run = await RunAsync(limited);
 
-        code.Should().Be(ExitCodes.Quarantined);
-        output.Should().Contain("too-large-for-target").And.Contain("APPENDLIMIT");
-        output.Should().Contain($"隔離 {tooBig.Count} +");
+        run.ExitCode.Should().Be(ExitCodes.Quarantined);
+        run.Quarantined.Should().Contain(i => i.Code == "too-large-for-target" && i.Message!.Contains("APPENDLIMIT", StringComparison.Ordinal));
+        run.Run.Quarantined.Should().Be(tooBig.Count);
         await limited.AssertTargetHoldsAsync("tanaka", limited.Manifest["tanaka"].Messages.Where(m => m.Size <= 20_000).Select(m => m.ToStored()));
     }
 
     [Fact]
     public async Task Run_RepairOption_RewritesOnlyRaw8BitHeadersAndRecordsEachRepairedMessage()
     {
-        mail.Cli.Environment["DXMIG_DST_REPAIR_8BIT"] = "true";
+        mail.Workspace.Environment["DXMIG_DST_REPAIR_8BIT"] = "true";
 
-        var (code, output, error) = await mail.RunAsync();
+        var run = await RunAsync(mail);
 
-        code.Should().Be(ExitCodes.Success, output + error);
+        run.ExitCode.Should().Be(ExitCodes.Success, run.Explain);
         var raw = mail.Manifest["tanaka"].Messages.Where(m => m.Kind == CorpusMessageKind.Raw8BitHeaders).ToList();
         raw.Should().NotBeEmpty();
         var target = await mail.TargetMessagesAsync("tanaka");
@@ -233,7 +214,7 @@ public sealed class MailImapRunTests : IAsyncLifetime
             bytes.AsSpan(0, headerEnd).ToArray().Should().OnlyContain(b => b < 0x80);
         }
 
-        await using var ledger = new Platform.Ledger.LedgerDbContext(Platform.Storage.StoreContextFactory.CreateOptions<Platform.Ledger.LedgerDbContext>(Platform.Storage.StoreLocation.Parse(mail.Cli.Ledger, "/")));
+        await using var ledger = new Platform.Ledger.LedgerDbContext(Platform.Storage.StoreContextFactory.CreateOptions<Platform.Ledger.LedgerDbContext>(Platform.Storage.StoreLocation.Parse(mail.Workspace.Ledger, "/")));
         var repaired = ledger.Items.Where(i => i.Account == "tanaka" && i.Message != null && i.Message.Contains("repaired-8bit-headers")).Count();
         repaired.Should().Be(raw.Count);
     }

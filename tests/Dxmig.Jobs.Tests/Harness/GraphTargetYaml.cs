@@ -1,4 +1,4 @@
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Harness;
 
 /// <summary>The lines of a job file's Graph target pointing at an emulator (secret by reference), indented for <c>target:</c>.</summary>
 internal static class GraphTargetYaml

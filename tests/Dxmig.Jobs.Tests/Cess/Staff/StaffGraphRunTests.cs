@@ -3,16 +3,18 @@ using Dxmig.Sandbox.Samples;
 using Dxmig.GraphEmulator;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Contracts.Text;
+using Dxmig.Jobs.Tests.Harness;
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Cess.Staff;
 
 /// <summary><c>kind: cess-staff</c> → Entra ID user attributes (PATCH /users/{upn} in $batch) on the Graph emulator.</summary>
 public sealed class StaffGraphRunTests : IAsyncLifetime, IDisposable
 {
     private const int People = 12;
     private const string LongId = "S00000000000000001";
-    private readonly CliHarness cli = new();
+    private readonly JobWorkspace cli = new();
     private GraphEmulator.GraphEmulator graph = null!;
 
     public async Task InitializeAsync() =>
@@ -22,6 +24,8 @@ public sealed class StaffGraphRunTests : IAsyncLifetime, IDisposable
     public async Task DisposeAsync() => await graph.DisposeAsync();
 
     public void Dispose() => cli.Dispose();
+
+    private JobLayer Jobs => new(cli);
 
     private string Generate(StaffSampleOptions options)
     {
@@ -64,10 +68,11 @@ public sealed class StaffGraphRunTests : IAsyncLifetime, IDisposable
     {
         var job = Generate(new StaffSampleOptions(People));
 
-        var (code, output, error) = await cli.RunAsync("run", job);
+        var run = await Jobs.RunAsync(job);
 
-        code.Should().Be(ExitCodes.Quarantined, output + error);
-        output.Should().Contain("隔離 1").And.Contain("graph-refused").And.Contain("16");
+        run.ExitCode.Should().Be(ExitCodes.Quarantined, run.Explain);
+        run.Run.Quarantined.Should().Be(1);
+        run.Quarantined.Should().ContainSingle().Which.Should().Match<Dxmig.Platform.Ledger.LedgerItem>(i => i.Code == "graph-refused" && i.Message!.Contains("16"));
         var upn = StaffSamples.Upn(0);
         var profile = graph.Store.UserProfile(upn);
         profile["employeeId"]!.GetValue<string>().Should().Be(StaffSamples.EmployeeId(0));
@@ -78,22 +83,22 @@ public sealed class StaffGraphRunTests : IAsyncLifetime, IDisposable
         patches.Should().OnlyContain(p => p.Select(kv => kv.Key).Order().SequenceEqual(new[] { "businessPhones", "department", "employeeId", "jobTitle" }));
         graph.Store.UserPatches("long@pref.example.jp").Should().BeEmpty();
 
-        var again = await cli.RunAsync("run", job);
-        again.ExitCode.Should().Be(ExitCodes.Quarantined, again.Output + again.Error);
+        var again = await Jobs.RunAsync(job);
+        again.ExitCode.Should().Be(ExitCodes.Quarantined, again.Explain);
         Enumerable.Range(0, People).Sum(i => graph.Store.UserPatches(StaffSamples.Upn(i)).Count).Should().Be(People);
 
         Generate(new StaffSampleOptions(People) { Changed = new HashSet<int> { 3 } });
-        (await cli.RunAsync("run", job)).ExitCode.Should().Be(ExitCodes.Quarantined);
+        (await Jobs.RunAsync(job)).ExitCode.Should().Be(ExitCodes.Quarantined);
         graph.Store.UserPatches(StaffSamples.Upn(3)).Should().HaveCount(2);
         graph.Store.UserProfile(StaffSamples.Upn(3))["jobTitle"]!.GetValue<string>().Should().Be("参事");
         Enumerable.Range(0, People).Sum(i => graph.Store.UserPatches(StaffSamples.Upn(i)).Count).Should().Be(People + 1);
 
         // Reconciliation reads Entra ID's users back: the attributes match, the refused person is listed as quarantined.
         var report = Path.Combine(cli.Folder, "report");
-        var reconcile = await cli.RunAsync("reconcile", job, "--out", report);
-        var totals = ReconcileAddressBookTests.Summary(report)["totals"]!;
-        totals["matched"]!.GetValue<long>().Should().Be(People + 1, reconcile.Output + reconcile.Error);
+        var reconcile = await Jobs.ReconcileAsync(job, report);
+        var totals = ReportSummary.Read(report)["totals"]!;
+        totals["matched"]!.GetValue<long>().Should().Be(People + 1, reconcile.Explain);
         totals["differences"]!.GetValue<long>().Should().Be(0, "the refused person's differing attributes are its documented quarantine");
-        reconcile.Output.Should().Contain("quarantined:graph-refused 1");
+        reconcile.Outcome.Accounts.Should().Contain(a => a.Reason.Contains("quarantined:graph-refused 1", StringComparison.Ordinal), "the verdict names the documented exception");
     }
 }

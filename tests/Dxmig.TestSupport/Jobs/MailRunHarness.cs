@@ -1,10 +1,13 @@
-using Dxmig.TestSupport;
 using Dxmig.Sandbox;
+using FluentAssertions;
 using MailKit;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.TestSupport.Jobs;
 
-/// <summary>Two private Dovecot servers (source filled with the Japanese corpus, target empty) and the example job pointed at them.</summary>
+/// <summary>
+/// Two private Dovecot servers (source filled with the Japanese corpus, target empty) and the example job pointed at them
+/// through the workspace's environment; the tests run it through the job layer or the command line.
+/// </summary>
 public sealed class MailRunHarness : IAsyncDisposable
 {
     /// <summary>Where the corpus's folders must land on the target (the shipped mappings/mail-folders.yaml).</summary>
@@ -16,18 +19,18 @@ public sealed class MailRunHarness : IAsyncDisposable
         ["迷惑メール"] = "Junk",
     };
 
-    private MailRunHarness(DovecotServer source, DovecotServer target, CliHarness cli)
+    private MailRunHarness(DovecotServer source, DovecotServer target, JobWorkspace workspace)
     {
         Source = source;
         Target = target;
-        Cli = cli;
+        Workspace = workspace;
     }
 
     public DovecotServer Source { get; }
 
     public DovecotServer Target { get; }
 
-    public CliHarness Cli { get; }
+    public JobWorkspace Workspace { get; }
 
     public CorpusManifest Manifest { get; private set; } = new([], TimeSpan.Zero);
 
@@ -38,31 +41,29 @@ public sealed class MailRunHarness : IAsyncDisposable
         var passwords = users.ToDictionary(u => u, u => $"{u}-pass");
         var source = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords });
         var target = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, MaxMessageSize = targetMaxMessageSize });
-        var harness = new MailRunHarness(source, target, new CliHarness());
+        var harness = new MailRunHarness(source, target, new JobWorkspace());
         harness.Manifest = await new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 5, MessagesPerMailbox = messages }).FillAsync(source, users);
-        var accounts = harness.Cli.Write("accounts.csv", "source,target\n" + string.Concat(users.Select(u => $"{u},{u}\n")));
+        var accounts = harness.Workspace.Write("accounts.csv", "source,target\n" + string.Concat(users.Select(u => $"{u},{u}\n")));
         foreach (var (prefix, server) in new[] { ("DXMIG_SRC", source), ("DXMIG_DST", target) })
         {
-            harness.Cli.Environment[$"{prefix}_HOST"] = server.Host;
-            harness.Cli.Environment[$"{prefix}_PORT"] = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            harness.Cli.Environment[$"{prefix}_SECURITY"] = "none";
-            harness.Cli.Environment[$"{prefix}_ADMIN_USER"] = server.MasterUser;
-            harness.Cli.Environment[$"{prefix}_ADMIN_PASSWORD"] = server.MasterPassword;
+            harness.Workspace.Environment[$"{prefix}_HOST"] = server.Host;
+            harness.Workspace.Environment[$"{prefix}_PORT"] = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            harness.Workspace.Environment[$"{prefix}_SECURITY"] = "none";
+            harness.Workspace.Environment[$"{prefix}_ADMIN_USER"] = server.MasterUser;
+            harness.Workspace.Environment[$"{prefix}_ADMIN_PASSWORD"] = server.MasterPassword;
         }
 
-        harness.Cli.Environment["DXMIG_ACCOUNTS"] = accounts;
-        harness.Cli.Environment["DXMIG_LEDGER"] = harness.Cli.Ledger;
-        harness.Cli.Environment["DXMIG_HOME"] = Path.Combine(harness.Cli.Folder, "home");
+        harness.Workspace.Environment["DXMIG_ACCOUNTS"] = accounts;
+        harness.Workspace.Environment["DXMIG_LEDGER"] = harness.Workspace.Ledger;
+        harness.Workspace.Environment["DXMIG_HOME"] = Path.Combine(harness.Workspace.Folder, "home");
         return harness;
     }
-
-    public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] extra) => Cli.RunAsync(["run", Job, .. extra]);
 
     /// <summary>A copy of the example job, edited, in the test's folder (its mapping paths made absolute).</summary>
     public string JobVariant(string name, Func<string, string> edit)
     {
         var text = File.ReadAllText(Job).Replace("../../mappings/", RepoPaths.Mappings + "/", StringComparison.Ordinal);
-        return Cli.Write($"jobs/{name}.yaml", edit(text));
+        return Workspace.Write($"jobs/{name}.yaml", edit(text));
     }
 
     public static string TargetFolder(string sourceFolder) => ExpectedFolders.TryGetValue(sourceFolder, out var mapped) ? mapped : sourceFolder;
@@ -109,7 +110,7 @@ public sealed class MailRunHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Cli.Dispose();
+        Workspace.Dispose();
         await Source.DisposeAsync();
         await Target.DisposeAsync();
     }

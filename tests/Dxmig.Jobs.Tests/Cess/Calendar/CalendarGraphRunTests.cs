@@ -1,8 +1,10 @@
+using Dxmig.Jobs.Tests.Harness;
+using Dxmig.TestSupport.Jobs;
 using Dxmig.Sandbox.Samples;
 using Dxmig.GraphEmulator;
 using Dxmig.Platform.Pipeline;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Cess.Calendar;
 
 /// <summary><c>kind: cess-schedules</c> → each user's calendar, <c>cess-facilities</c> → room calendars, on the Graph emulator.</summary>
 public sealed class CalendarGraphRunTests : IAsyncLifetime, IDisposable
@@ -47,9 +49,9 @@ public sealed class CalendarGraphRunTests : IAsyncLifetime, IDisposable
         calendar.GenerateSchedules(new CalendarSampleOptions(20, People, Planted: true));
         var job = Job("cess-schedules");
 
-        var (code, output, error) = await calendar.RunAsync("run", job);
+        var run = await calendar.RunAsync(job);
 
-        code.Should().Be(ExitCodes.Quarantined, output + error);
+        run.ExitCode.Should().Be(ExitCodes.Quarantined, run.Explain);
         var events = AllEvents();
         events.Should().HaveCount(20 + (5 * 2), "schedules 0, 4, 8, 12, 16 also go to two participants");
         events.Should().OnlyContain(e => e.TransactionId != null && e.TransactionId.StartsWith("dxmig-"));
@@ -69,9 +71,9 @@ public sealed class CalendarGraphRunTests : IAsyncLifetime, IDisposable
         var before = events.ToDictionary(e => e.Id, e => e.LastModified);
 
         calendar.GenerateSchedules(new CalendarSampleOptions(20, People, Planted: true) { Changed = new HashSet<int> { 3 }, Removed = new HashSet<int> { 4 } });
-        var second = await calendar.RunAsync("run", job);
+        var second = await calendar.RunAsync(job);
 
-        second.ExitCode.Should().Be(ExitCodes.Quarantined, second.Output + second.Error);
+        second.ExitCode.Should().Be(ExitCodes.Quarantined, second.Explain);
         var after = AllEvents();
         after.Should().HaveCount(events.Count - 3, "schedule 4 and its two participants' copies are removed");
         var changed = graph.Store.Events(CalendarSamples.Upn(3)).Single(e => e.Subject!.EndsWith("(変更)", StringComparison.Ordinal));
@@ -83,17 +85,17 @@ public sealed class CalendarGraphRunTests : IAsyncLifetime, IDisposable
         var report = Path.Combine(Path.GetTempPath(), $"dxmig-cal-report-{Guid.NewGuid():N}");
         try
         {
-            var reconcile = await calendar.RunAsync("reconcile", job, "--out", report);
-            var totals = ReconcileAddressBookTests.Summary(report)["totals"]!;
-            totals["matched"]!.GetValue<long>().Should().Be(after.Count, reconcile.Output + reconcile.Error);
+            var reconcile = await calendar.ReconcileAsync(job, report);
+            var totals = ReportSummary.Read(report)["totals"]!;
+            totals["matched"]!.GetValue<long>().Should().Be(after.Count, reconcile.Explain);
             totals["missing"]!.GetValue<long>().Should().Be(0);
             totals["differences"]!.GetValue<long>().Should().Be(0);
             totals["doubled"]!.GetValue<long>().Should().Be(0);
 
             graph.Store.DeleteEvent(CalendarSamples.Upn(1), weekly[0].Id).Should().BeTrue();
-            var drifted = await calendar.RunAsync("reconcile", job, "--out", report + "2");
-            drifted.ExitCode.Should().Be(ExitCodes.Failed, drifted.Output + drifted.Error);
-            ReconcileAddressBookTests.Summary(report + "2")["totals"]!["missing"]!.GetValue<long>().Should().Be(1);
+            var drifted = await calendar.ReconcileAsync(job, report + "2");
+            drifted.ExitCode.Should().Be(ExitCodes.Failed, drifted.Explain);
+            ReportSummary.Read(report + "2")["totals"]!["missing"]!.GetValue<long>().Should().Be(1);
         }
         finally
         {
@@ -111,13 +113,13 @@ public sealed class CalendarGraphRunTests : IAsyncLifetime, IDisposable
         var job = Job("cess-schedules");
         graph.Faults.Add(new FaultRule(FaultKind.LoseResponse) { PathPattern = @"^/\$batch$", Probability = 0.4 });
 
-        for (var run = 0; run < 6 && (await calendar.RunAsync("run", job)).ExitCode == ExitCodes.Failed; run++)
+        for (var run = 0; run < 6 && (await calendar.RunAsync(job)).ExitCode == ExitCodes.Failed; run++)
         {
         }
 
         graph.Stats.TotalFaultsInjected.Should().BePositive();
         graph.Faults.Clear();
-        (await calendar.RunAsync("run", job)).ExitCode.Should().Be(ExitCodes.Success);
+        (await calendar.RunAsync(job)).ExitCode.Should().Be(ExitCodes.Success);
         var events = AllEvents();
         events.Should().HaveCount(30 + (8 * 2), "nothing lost, nothing doubled");
         events.Select(e => e.TransactionId).Should().OnlyHaveUniqueItems();
@@ -129,10 +131,10 @@ public sealed class CalendarGraphRunTests : IAsyncLifetime, IDisposable
         calendar.GenerateReservations(new CalendarSampleOptions(12, People, Planted: true));
         var job = Job("cess-facilities");
 
-        var (code, output, error) = await calendar.RunAsync("run", job);
+        var run = await calendar.RunAsync(job);
 
-        code.Should().Be(ExitCodes.Quarantined, output + error);
-        output.Should().Contain("unknown-facility");
+        run.ExitCode.Should().Be(ExitCodes.Quarantined, run.Explain);
+        run.Quarantined.Should().Contain(i => i.Code == "unknown-facility");
         var room = graph.Store.Events("room-f003@pref.example.jp");
         room.Should().HaveCount(3, "reservations 1, 5 and 9 are of 第3会議室");
         var first = room.Single(e => e.Subject == $"予算ヒアリング ({CalendarSamples.PersonId(1)})");

@@ -1,32 +1,31 @@
 using Dxmig.Sandbox.Samples;
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Storage;
-using Dxmig.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.TestSupport.Jobs;
 
 /// <summary>A CESS staff-directory export, its identity map, a <c>cess-staff</c> job file and the store it loads.</summary>
 public sealed class StaffHarness : IDisposable
 {
-    private readonly CliHarness cli = new();
+    private readonly JobWorkspace workspace = new();
 
-    public StaffHarness(string? store = null) => Store = store ?? cli.Write("state/.keep", string.Empty).Replace(".keep", "platform.db", StringComparison.Ordinal);
+    public StaffHarness(string? store = null) => Store = store ?? workspace.Write("state/.keep", string.Empty).Replace(".keep", "platform.db", StringComparison.Ordinal);
 
     public string Store { get; }
 
-    public string Export => Path.Combine(cli.Folder, "exports", "staff.csv");
+    public string Export => Path.Combine(workspace.Folder, "exports", "staff.csv");
 
-    public string Identity => Path.Combine(cli.Folder, "exports", "identity.csv");
+    public string Identity => Path.Combine(workspace.Folder, "exports", "identity.csv");
 
-    public string Logs => Path.Combine(cli.Folder, "logs", "test-staff");
+    public string Logs => Path.Combine(workspace.Folder, "logs", "test-staff");
 
-    internal int Generate(StaffSampleOptions options) => StaffSamples.Write(Export, Identity, options);
+    public int Generate(StaffSampleOptions options) => StaffSamples.Write(Export, Identity, options);
 
     public string JobFile(string extraTarget = "")
     {
         var mappings = RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
-        return cli.Write("jobs/staff.yaml", $"""
+        return workspace.Write("jobs/staff.yaml", $"""
             name: test-staff
             kind: cess-staff
             source:
@@ -49,7 +48,8 @@ public sealed class StaffHarness : IDisposable
             """);
     }
 
-    public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => cli.RunAsync(args);
+    /// <summary>Where the job runs: its environment and clock.</summary>
+    public JobWorkspace Workspace => workspace;
 
     public async Task<List<StaffEntity>> StaffAsync()
     {
@@ -63,5 +63,5 @@ public sealed class StaffHarness : IDisposable
         return await db.Departments.CountAsync();
     }
 
-    public void Dispose() => cli.Dispose();
+    public void Dispose() => workspace.Dispose();
 }

@@ -1,7 +1,9 @@
+using Dxmig.Jobs.Tests.Harness;
+using Dxmig.TestSupport.Jobs;
 using Dxmig.Sandbox.Samples;
 using Dxmig.Platform.Pipeline;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Cess.Calendar;
 
 /// <summary><c>kind: cess-schedules</c> and <c>cess-facilities</c> end to end on SQLite: load with bad rows, a re-run that writes only the difference, the deletion threshold.</summary>
 public sealed class CalendarRunTests : IDisposable
@@ -16,11 +18,13 @@ public sealed class CalendarRunTests : IDisposable
         var expected = calendar.GenerateSchedules(new CalendarSampleOptions(60, Cp932: true, Planted: true));
         var job = calendar.JobFile("cess-schedules");
 
-        var (code, output, error) = await calendar.RunAsync("run", job);
+        var run = await calendar.RunAsync(job);
 
-        code.Should().Be(ExitCodes.Quarantined, output + error);
-        output.Should().Contain($"隔離 {CalendarSamples.PlantedScheduleQuarantined}").And.Contain($"スキップ {CalendarSamples.PlantedScheduleSkipped}");
-        output.Should().Contain("schedules.csv:").And.Contain("bad-bytes").And.Contain("duplicate-key").And.Contain("bad-date")
+        run.ExitCode.Should().Be(ExitCodes.Quarantined, run.Explain);
+        run.Run.Quarantined.Should().Be(CalendarSamples.PlantedScheduleQuarantined);
+        run.Run.Skipped.Should().Be(CalendarSamples.PlantedScheduleSkipped);
+        run.Quarantined.Should().Contain(i => (i.Location ?? i.NativeId).Contains("schedules.csv:", StringComparison.Ordinal));
+        run.Quarantined.Select(i => i.Code).Should().Contain("bad-bytes").And.Contain("duplicate-key").And.Contain("bad-date")
             .And.Contain("not-in-identity-map").And.Contain("end-before-start").And.Contain("bad-recurrence");
         var rows = await calendar.SchedulesAsync();
         rows.Should().HaveCount(expected);
@@ -42,18 +46,18 @@ public sealed class CalendarRunTests : IDisposable
     {
         var expected = calendar.GenerateSchedules(new CalendarSampleOptions(40, Cp932: false));
         var job = calendar.JobFile("cess-schedules");
-        (await calendar.RunAsync("run", job)).ExitCode.Should().Be(ExitCodes.Success);
+        (await calendar.RunAsync(job)).ExitCode.Should().Be(ExitCodes.Success);
         var first = await calendar.SchedulesAsync();
         first.Should().HaveCount(expected);
 
-        var again = await calendar.RunAsync("run", job);
-        again.Output.Should().Contain($"処理済み {expected}");
+        var again = await calendar.RunAsync(job);
+        again.Run.AlreadyDone.Should().Be(expected);
 
         calendar.GenerateSchedules(new CalendarSampleOptions(40, Cp932: false) { Changed = new HashSet<int> { 5, 6 }, Removed = new HashSet<int> { 7 } });
-        var diff = await calendar.RunAsync("run", job);
+        var diff = await calendar.RunAsync(job);
 
-        diff.ExitCode.Should().Be(ExitCodes.Success, diff.Output + diff.Error);
-        diff.Output.Should().Contain($"処理済み {expected - 3}");
+        diff.ExitCode.Should().Be(ExitCodes.Success, diff.Explain);
+        diff.Run.AlreadyDone.Should().Be(expected - 3);
         var after = await calendar.SchedulesAsync();
         after.Should().HaveCount(expected - 1).And.NotContain(r => r.ScheduleId == CalendarSamples.ScheduleId(7));
         after.Single(r => r.ScheduleId == CalendarSamples.ScheduleId(5)).Title.Should().EndWith("(変更)");
@@ -63,9 +67,9 @@ public sealed class CalendarRunTests : IDisposable
         var report = Path.Combine(Path.GetTempPath(), $"dxmig-cal-report-{Guid.NewGuid():N}");
         try
         {
-            var reconcile = await calendar.RunAsync("reconcile", job, "--out", report);
-            reconcile.ExitCode.Should().Be(ExitCodes.Success, reconcile.Output + reconcile.Error);
-            ReconcileAddressBookTests.Summary(report)["totals"]!["matched"]!.GetValue<long>().Should().Be(expected - 1);
+            var reconcile = await calendar.ReconcileAsync(job, report);
+            reconcile.ExitCode.Should().Be(ExitCodes.Success, reconcile.Explain);
+            ReportSummary.Read(report)["totals"]!["matched"]!.GetValue<long>().Should().Be(expected - 1);
         }
         finally
         {
@@ -81,21 +85,21 @@ public sealed class CalendarRunTests : IDisposable
     {
         calendar.GenerateSchedules(new CalendarSampleOptions(100));
         var job = calendar.JobFile("cess-schedules", extraTarget: "  delete-threshold: 30\n  delete-threshold-percent: 25");
-        (await calendar.RunAsync("run", job)).ExitCode.Should().Be(ExitCodes.Success);
+        (await calendar.RunAsync(job)).ExitCode.Should().Be(ExitCodes.Success);
 
         calendar.GenerateSchedules(new CalendarSampleOptions(100) { Removed = Enumerable.Range(50, 40).ToHashSet() });
-        var refused = await calendar.RunAsync("run", job);
+        var refused = await calendar.RunAsync(job);
 
-        refused.ExitCode.Should().Be(ExitCodes.Quarantined, refused.Output + refused.Error);
-        refused.Output.Should().Contain("要確認").And.Contain("--confirm-deletes");
+        refused.ExitCode.Should().Be(ExitCodes.Quarantined, refused.Explain);
+        refused.Run.Message.Should().Contain("要確認").And.Contain("--confirm-deletes");
         (await calendar.SchedulesAsync()).Should().HaveCount(100);
         var pending = Directory.GetFiles(calendar.Logs("test-schedules"), "pending-deletions-*.csv").Should().ContainSingle().Subject;
         File.ReadAllLines(pending).Should().HaveCount(41).And.Contain(l => l.StartsWith(CalendarSamples.ScheduleId(50) + ",schedule/", StringComparison.Ordinal));
         var runId = Path.GetFileNameWithoutExtension(pending)["pending-deletions-".Length..];
 
-        var confirmed = await calendar.RunAsync("run", job, "--confirm-deletes", runId);
+        var confirmed = await calendar.RunAsync(job, confirmDeletes: runId);
 
-        confirmed.ExitCode.Should().Be(ExitCodes.Success, confirmed.Output + confirmed.Error);
+        confirmed.ExitCode.Should().Be(ExitCodes.Success, confirmed.Explain);
         (await calendar.SchedulesAsync()).Should().HaveCount(60);
     }
 
@@ -105,10 +109,11 @@ public sealed class CalendarRunTests : IDisposable
         var expected = calendar.GenerateReservations(new CalendarSampleOptions(30, Cp932: false, Planted: true));
         var job = calendar.JobFile("cess-facilities");
 
-        var (code, output, error) = await calendar.RunAsync("run", job);
+        var run = await calendar.RunAsync(job);
 
-        code.Should().Be(ExitCodes.Quarantined, output + error);
-        output.Should().Contain($"隔離 {CalendarSamples.PlantedReservationQuarantined}").And.Contain("unknown-facility").And.Contain("reservations.csv:");
+        run.ExitCode.Should().Be(ExitCodes.Quarantined, run.Explain);
+        run.Run.Quarantined.Should().Be(CalendarSamples.PlantedReservationQuarantined);
+        run.Quarantined.Should().Contain(i => i.Code == "unknown-facility").And.Contain(i => (i.Location ?? i.NativeId).Contains("reservations.csv:", StringComparison.Ordinal));
         var rows = await calendar.ReservationsAsync();
         rows.Should().HaveCount(expected);
         var first = rows.Single(r => r.ReservationId == CalendarSamples.ReservationId(0));

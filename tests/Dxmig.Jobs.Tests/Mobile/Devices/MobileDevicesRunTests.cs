@@ -1,9 +1,12 @@
+using Dxmig.Jobs.Tests.Mobile;
+using Dxmig.Jobs.Tests.Harness;
+using Dxmig.TestSupport.Jobs;
 using Dxmig.Sandbox.Samples;
 using Dxmig.Platform.Pipeline;
 using Dxmig.TestSupport;
 using Microsoft.EntityFrameworkCore;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Mobile.Devices;
 
 /// <summary><c>kind: mobile-devices</c> end to end: devices, SIMs and permissions into the platform store with history, the conflicts report, re-runs.</summary>
 public sealed class MobileDevicesRunTests : IDisposable
@@ -17,13 +20,14 @@ public sealed class MobileDevicesRunTests : IDisposable
     internal static async Task LoadAndCheckAsync(MobileHarness mobile)
     {
         await mobile.LoadStaffAsync(People);
-        MobileSamples.Write(mobile.Cli.Exports, new MobileSampleOptions(Devices, People, Cp932: true, Planted: true));
+        MobileSamples.Write(mobile.Workspace.Exports, new MobileSampleOptions(Devices, People, Cp932: true, Planted: true));
         var job = mobile.DevicesJob();
 
-        var (code, output, error) = await mobile.Cli.RunAsync("run", job);
+        var run = await mobile.Layer.RunAsync(job);
 
-        code.Should().Be(ExitCodes.Quarantined, output + error);
-        output.Should().Contain($"隔離 {MobileSamples.PlantedBadDevices + MobileSamples.PlantedBadPermissions}").And.Contain("devices.csv:");
+        run.ExitCode.Should().Be(ExitCodes.Quarantined, run.Explain);
+        run.Run.Quarantined.Should().Be(MobileSamples.PlantedBadDevices + MobileSamples.PlantedBadPermissions);
+        run.Quarantined.Should().Contain(i => (i.Location ?? i.NativeId).Contains("devices.csv:", StringComparison.Ordinal));
         await using (var db = mobile.Db())
         {
             (await db.Devices.CountAsync()).Should().Be(Devices + 3, "40 devices and 3 planted conflicts load; 3 bad rows do not");
@@ -42,7 +46,7 @@ public sealed class MobileDevicesRunTests : IDisposable
         conflicts.Should().Contain(l => l.StartsWith("lending-period-over," + MobileSamples.AssetNumber(Devices + 2), StringComparison.Ordinal));
         conflicts.Should().Contain(l => l.StartsWith("permission-unknown-person," + MobileSamples.Unknown + "/mobile", StringComparison.Ordinal));
         conflicts.Should().HaveCount(5, "a header and exactly the four planted conflicts");
-        output.Should().Contain("管理者が確認すべき不整合が 4 件");
+        run.Run.Message.Should().Contain("管理者が確認すべき不整合が 4 件");
     }
 
     [Fact]
@@ -53,13 +57,13 @@ public sealed class MobileDevicesRunTests : IDisposable
     {
         await LoadAndCheckAsync(mobile);
         var job = mobile.DevicesJob();
-        var report = Path.Combine(mobile.Cli.Folder, "report");
+        var report = Path.Combine(mobile.Workspace.Folder, "report");
 
-        var reconcile = await mobile.Cli.RunAsync("reconcile", job, "--out", report);
+        var reconcile = await mobile.Layer.ReconcileAsync(job, report);
 
-        reconcile.ExitCode.Should().Be(ExitCodes.Quarantined, "conflicts need an admin: " + reconcile.Output + reconcile.Error);
-        reconcile.Output.Should().Contain("管理者が確認すべき不整合 4 件");
-        var summary = ReconcileAddressBookTests.Summary(report);
+        reconcile.ExitCode.Should().Be(ExitCodes.Quarantined, "conflicts need an admin: " + reconcile.Explain);
+        reconcile.Outcome.Conflicts.Should().HaveCount(4, "the conflicts an admin must see");
+        var summary = ReportSummary.Read(report);
         summary["totals"]!["differences"]!.GetValue<long>().Should().Be(0);
         summary["totals"]!["missing"]!.GetValue<long>().Should().Be(0);
         summary["conflicts"]!["sim-in-two-devices"]!.GetValue<int>().Should().Be(1);
@@ -75,8 +79,8 @@ public sealed class MobileDevicesRunTests : IDisposable
             await db.SaveChangesAsync();
         }
 
-        var drifted = await mobile.Cli.RunAsync("reconcile", job, "--out", report + "2");
-        drifted.ExitCode.Should().Be(ExitCodes.Failed, drifted.Output + drifted.Error);
+        var drifted = await mobile.Layer.ReconcileAsync(job, report + "2");
+        drifted.ExitCode.Should().Be(ExitCodes.Failed, drifted.Explain);
         (await File.ReadAllTextAsync(Path.Combine(report + "2", "differences.csv"))).Should().Contain("LentTo").And.Contain("X999999");
     }
 
@@ -85,18 +89,18 @@ public sealed class MobileDevicesRunTests : IDisposable
     {
         await using var graph = await GraphEmulator.GraphEmulator.StartAsync(new GraphEmulator.GraphEmulatorOptions { Users = ["admin@pref.example.jp"] }, CancellationToken.None);
         await mobile.LoadStaffAsync(People);
-        MobileSamples.Write(mobile.Cli.Exports, new MobileSampleOptions(Devices, People, Cp932: false));
+        MobileSamples.Write(mobile.Workspace.Exports, new MobileSampleOptions(Devices, People, Cp932: false));
         var job = mobile.DevicesJob(intune: graph);
 
-        var (code, output, error) = await mobile.Cli.RunAsync("run", job);
+        var run = await mobile.Layer.RunAsync(job);
 
-        code.Should().Be(ExitCodes.Success, output + error);
+        run.ExitCode.Should().Be(ExitCodes.Success, run.Explain);
         var imported = graph.Store.Groups.ImportedDeviceIdentities;
         imported.Keys.Should().BeEquivalentTo(Enumerable.Range(0, Devices).Select(MobileSamples.Serial), "every loaded device's serial number, through /beta");
         var calls = graph.Stats.TotalRequests("importDeviceIdentityList");
         calls.Should().BePositive();
 
-        (await mobile.Cli.RunAsync("run", job)).ExitCode.Should().Be(ExitCodes.Success);
+        (await mobile.Layer.RunAsync(job)).ExitCode.Should().Be(ExitCodes.Success);
         graph.Stats.TotalRequests("importDeviceIdentityList").Should().Be(calls, "no device was loaded again, so none is sent again");
     }
 
@@ -104,18 +108,18 @@ public sealed class MobileDevicesRunTests : IDisposable
     public async Task Run_Again_ThenDeviceReturnedAndSimSwapped_ClosesAndOpensHistory()
     {
         await mobile.LoadStaffAsync(People);
-        MobileSamples.Write(mobile.Cli.Exports, new MobileSampleOptions(Devices, People, Cp932: false));
+        MobileSamples.Write(mobile.Workspace.Exports, new MobileSampleOptions(Devices, People, Cp932: false));
         var job = mobile.DevicesJob();
-        (await mobile.Cli.RunAsync("run", job)).ExitCode.Should().Be(ExitCodes.Success);
+        (await mobile.Layer.RunAsync(job)).ExitCode.Should().Be(ExitCodes.Success);
 
-        var again = await mobile.Cli.RunAsync("run", job);
-        again.ExitCode.Should().Be(ExitCodes.Success, again.Output + again.Error);
-        again.Output.Should().Contain($"already done {Devices}");
+        var again = await mobile.Layer.RunAsync(job);
+        again.ExitCode.Should().Be(ExitCodes.Success, again.Explain);
+        again.Result.Accounts.Should().Contain(a => a.AlreadyDone == Devices);
 
-        MobileSamples.Write(mobile.Cli.Exports, new MobileSampleOptions(Devices, People, Cp932: false) { Returned = new HashSet<int> { 0 }, SwappedSim = new HashSet<int> { 1 } });
-        var diff = await mobile.Cli.RunAsync("run", job);
+        MobileSamples.Write(mobile.Workspace.Exports, new MobileSampleOptions(Devices, People, Cp932: false) { Returned = new HashSet<int> { 0 }, SwappedSim = new HashSet<int> { 1 } });
+        var diff = await mobile.Layer.RunAsync(job);
 
-        diff.ExitCode.Should().Be(ExitCodes.Success, diff.Output + diff.Error);
+        diff.ExitCode.Should().Be(ExitCodes.Success, diff.Explain);
         var returned = await mobile.AssignmentsAsync(MobileSamples.AssetNumber(0));
         returned.Should().ContainSingle().Which.ValidTo.Should().NotBeNull("the device went back to stock");
         await using var db = mobile.Db();

@@ -1,8 +1,10 @@
+using Dxmig.Jobs.Tests.Harness;
+using Dxmig.TestSupport.Jobs;
 using Dxmig.Sandbox.Samples;
 using Dxmig.Platform.Pipeline;
 using Dxmig.TestSupport;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Cess.Calendar;
 
 /// <summary><c>kind: cess-schedules</c> and <c>cess-facilities</c> into a real PostgreSQL platform store (binary COPY + upsert).</summary>
 public sealed class CalendarPostgresRunTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
@@ -14,16 +16,16 @@ public sealed class CalendarPostgresRunTests(PostgresFixture postgres) : IClassF
         var expected = calendar.GenerateSchedules(new CalendarSampleOptions(300, Planted: true));
         var job = calendar.JobFile("cess-schedules");
 
-        var first = await calendar.RunAsync("run", job);
+        var first = await calendar.RunAsync(job);
         var loaded = await calendar.SchedulesAsync();
         calendar.GenerateSchedules(new CalendarSampleOptions(300, Planted: true) { Changed = new HashSet<int> { 10 }, Removed = new HashSet<int> { 11, 12 } });
-        var second = await calendar.RunAsync("run", job);
+        var second = await calendar.RunAsync(job);
 
-        first.ExitCode.Should().Be(ExitCodes.Quarantined, first.Output + first.Error);
+        first.ExitCode.Should().Be(ExitCodes.Quarantined, first.Explain);
         loaded.Should().HaveCount(expected);
         loaded.Single(r => r.ScheduleId == CalendarSamples.ScheduleId(1)).StartUtc.Kind.Should().Be(DateTimeKind.Utc);
-        second.ExitCode.Should().Be(ExitCodes.Quarantined, second.Output + second.Error);
-        second.Output.Should().Contain($"処理済み {expected - 3}");
+        second.ExitCode.Should().Be(ExitCodes.Quarantined, second.Explain);
+        second.Run.AlreadyDone.Should().Be(expected - 3);
         var after = await calendar.SchedulesAsync();
         after.Should().HaveCount(expected - 2);
         after.Single(r => r.ScheduleId == CalendarSamples.ScheduleId(10)).Title.Should().EndWith("(変更)");
@@ -38,9 +40,9 @@ public sealed class CalendarPostgresRunTests(PostgresFixture postgres) : IClassF
         using var calendar = new CalendarHarness(await postgres.Server.CreateDatabaseAsync());
         var expected = calendar.GenerateReservations(new CalendarSampleOptions(50, Cp932: true, Planted: true));
 
-        var (code, output, error) = await calendar.RunAsync("run", calendar.JobFile("cess-facilities"));
+        var run = await calendar.RunAsync(calendar.JobFile("cess-facilities"));
 
-        code.Should().Be(ExitCodes.Quarantined, output + error);
+        run.ExitCode.Should().Be(ExitCodes.Quarantined, run.Explain);
         (await calendar.ReservationsAsync()).Should().HaveCount(expected);
         (await calendar.FacilityCountAsync()).Should().Be(CalendarSamples.Facilities.Length);
     }

@@ -1,16 +1,18 @@
 using Dxmig.Sandbox.Samples;
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Storage;
+using Dxmig.Jobs.Tests.Harness;
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 using Microsoft.EntityFrameworkCore;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Cess.Calendar;
 
 /// <summary>CESS schedule and reservation exports, the identity map and facility table, <c>cess-schedules</c> /
 /// <c>cess-facilities</c> job files, and the store they load.</summary>
 public sealed class CalendarHarness : IDisposable
 {
-    private readonly CliHarness cli = new();
+    private readonly JobWorkspace cli = new();
 
     public CalendarHarness(string? store = null) => Store = store ?? cli.Write("state/.keep", string.Empty).Replace(".keep", "platform.db", StringComparison.Ordinal);
 
@@ -69,7 +71,14 @@ public sealed class CalendarHarness : IDisposable
             """);
     }
 
-    public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => cli.RunAsync(args);
+    /// <summary>The folder, environment and clock the jobs run with.</summary>
+    public JobWorkspace Workspace => cli;
+
+    /// <summary><see cref="JobLayer.RunAsync"/> over this harness's workspace.</summary>
+    public Task<JobRun> RunAsync(string job, string? confirmDeletes = null) => new JobLayer(cli).RunAsync(job, confirmDeletes: confirmDeletes);
+
+    /// <summary><see cref="JobLayer.ReconcileAsync"/> over this harness's workspace.</summary>
+    public Task<JobReconciliation> ReconcileAsync(string job, string? output = null) => new JobLayer(cli).ReconcileAsync(job, output);
 
     public async Task<List<ScheduleEntity>> SchedulesAsync()
     {

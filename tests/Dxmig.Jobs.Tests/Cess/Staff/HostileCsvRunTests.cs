@@ -2,13 +2,15 @@ using System.Diagnostics;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Storage;
+using Dxmig.Jobs.Tests.Harness;
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 using Xunit.Abstractions;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Cess.Staff;
 
 /// <summary>
-/// The hostile CESS staff export (<see cref="HostileStaffExport"/>) through <c>dxmig run</c> and <c>dxmig reconcile</c>:
+/// The hostile CESS staff export (<see cref="HostileStaffExport"/>) through the job layer's runs and reconciliations:
 /// every data line ends loaded, or quarantined or skipped with file, line and reason; the run finishes in bounded time;
 /// and no CSV the admin opens in Excel (report lists, pending deletions) carries a formula cell un-neutralised.
 /// </summary>
@@ -29,11 +31,11 @@ public sealed class HostileCsvRunTests(ITestOutputHelper log) : IDisposable
         var job = staff.JobFile();
 
         var clock = Stopwatch.StartNew();
-        var (code, output, error) = await staff.RunAsync("run", job);
+        var run = await new JobLayer(staff.Workspace).RunAsync(job);
         clock.Stop();
-        log.WriteLine(output + error);
+        log.WriteLine(run.Explain);
 
-        code.Should().Be(ExitCodes.Quarantined, "the run goes on past every bad line and ends with quarantined items");
+        run.ExitCode.Should().Be(ExitCodes.Quarantined, "the run goes on past every bad line and ends with quarantined items");
         clock.Elapsed.Should().BeLessThan(RunBound);
         var stored = await staff.StaffAsync();
         stored.Select(s => s.EmployeeId).Should().BeEquivalentTo(export.Loaded);
@@ -68,22 +70,23 @@ public sealed class HostileCsvRunTests(ITestOutputHelper log) : IDisposable
 
         // Everyone gone from the next export: over the threshold, so the deletions wait in a list the admin reviews in Excel.
         File.WriteAllText(staff.Export, "\uFEFF" + Sandbox.Samples.StaffSamples.Header + "\r\n");
-        var held = await staff.RunAsync("run", job);
-        held.Output.Should().Contain("--confirm-deletes", held.Output + held.Error);
+        var held = await new JobLayer(staff.Workspace).RunAsync(job);
+        held.Run.Message.Should().Contain("--confirm-deletes", held.Explain);
         var pending = Directory.GetFiles(staff.Logs, "pending-deletions-*.csv").Should().ContainSingle().Subject;
         ReadCells(pending).Should().Contain("'" + HostileStaffExport.FormulaId, "the formula id is listed, neutralised");
         AssertNoFormula(Path.GetDirectoryName(pending)!);
 
         var runId = Path.GetFileNameWithoutExtension(pending)["pending-deletions-".Length..];
-        var confirmed = await staff.RunAsync("run", job, "--confirm-deletes", runId);
-        confirmed.ExitCode.Should().Be(ExitCodes.Success, confirmed.Output + confirmed.Error);
+        var confirmed = await new JobLayer(staff.Workspace).RunAsync(job, confirmDeletes: runId);
+        confirmed.ExitCode.Should().Be(ExitCodes.Success, confirmed.Explain);
         (await staff.StaffAsync()).Should().BeEmpty("the confirmed list, formula id included, was deleted");
     }
 
     [Fact]
     public async Task Run_HostileAddressBookExport_EachLineLoadedOrQuarantined_AndReportCsvsNeutraliseFormulas()
     {
-        using var cli = new CliHarness();
+        using var cli = new JobWorkspace();
+        var jobs = new JobLayer(cli);
         Directory.CreateDirectory(cli.Exports);
         List<byte[]> rows =
         [
@@ -100,10 +103,10 @@ public sealed class HostileCsvRunTests(ITestOutputHelper log) : IDisposable
         var job = cli.JobFile();
 
         var clock = Stopwatch.StartNew();
-        var run = await cli.RunAsync("run", job);
+        var run = await jobs.RunAsync(job);
         clock.Stop();
-        log.WriteLine(run.Output + run.Error);
-        run.ExitCode.Should().Be(ExitCodes.Quarantined, run.Output + run.Error);
+        log.WriteLine(run.Explain);
+        run.ExitCode.Should().Be(ExitCodes.Quarantined, run.Explain);
         clock.Elapsed.Should().BeLessThan(RunBound);
         var ledger = await cli.LedgerItemsAsync();
         for (var line = 2; line <= rows.Count; line++)
@@ -123,8 +126,8 @@ public sealed class HostileCsvRunTests(ITestOutputHelper log) : IDisposable
         }
 
         var report = Path.Combine(cli.Folder, "report");
-        var reconcile = await cli.RunAsync("reconcile", job, "--out", report);
-        log.WriteLine(reconcile.Output + reconcile.Error);
+        var reconcile = await jobs.ReconcileAsync(job, report);
+        log.WriteLine(reconcile.Explain);
         var cells = Directory.GetFiles(report, "*.csv").SelectMany(ReadCells).ToList();
         cells.Should().Contain(c => c.Contains("HYPERLINK", StringComparison.Ordinal), "the report must carry the formula for this test to mean anything");
         cells.Should().Contain(c => c.Contains("hostile.csv:3", StringComparison.Ordinal), "the quarantined lines are listed with file and line");

@@ -7,12 +7,15 @@ using Dxmig.Contracts.Text;
 using Dxmig.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Loaders.Tests.Graph;
 
-/// <summary>The drive loader alone against the Graph emulator: a run killed in the middle of an upload session.</summary>
+/// <summary>
+/// The drive loader alone against the Graph emulator (<see cref="EmulatedGraph"/>): a run killed in the middle of an
+/// upload session. Each loader opens its own session from the target's options, as each run does.
+/// </summary>
 public sealed class GraphDriveLoaderTests
 {
-    private const string Owner = "d00001@pref.example.jp";
+    private static readonly string Owner = EmulatedGraph.Upn("d00001");
 
     private static DocumentRecord Record(string path, string fullPath, byte[] bytes) => new()
     {
@@ -30,20 +33,12 @@ public sealed class GraphDriveLoaderTests
         },
     };
 
-    private static GraphTargetOptions Options(Dxmig.GraphEmulator.GraphEmulator emu) => new()
-    {
-        BaseUrl = new Uri(emu.BaseUrl),
-        AuthorityHost = emu.AuthorityHost,
-        TenantId = emu.TenantId,
-        ClientId = emu.ClientId,
-        ClientSecret = emu.ClientSecret,
-        PinnedSha256 = emu.CertificateSha256,
-    };
-
     [Fact]
     public async Task Load_KilledMidUpload_NextRunResumesTheSession_WithoutADuplicateOrAResend()
     {
-        await using var emu = await Dxmig.GraphEmulator.GraphEmulator.StartAsync(new GraphEmulatorOptions { Users = [Owner] }, CancellationToken.None);
+        await using var graph = await EmulatedGraph.StartAsync(["d00001"]);
+        var emu = graph.Emulator;
+        var options = graph.Session.Options;
         using var temp = new TempFolder();
         var bytes = new byte[(7 * 320 * 1024) + 4321];
         new Random(11).NextBytes(bytes);
@@ -54,7 +49,7 @@ public sealed class GraphDriveLoaderTests
         var request = new LoadRequest<DocumentRecord>(new SourceKey("cess-documents", "cess", "documents", doc.SourcePath, "v1"), "h", 0, doc, InDoubt: false);
 
         using var kill = new CancellationTokenSource();
-        await using (var first = new GraphDriveLoader(Options(emu), target, NullLogger<GraphDriveLoader>.Instance)
+        await using (var first = new GraphDriveLoader(options, target, NullLogger<GraphDriveLoader>.Instance)
         {
             OnFragment = (_, offset) =>
             {
@@ -73,7 +68,7 @@ public sealed class GraphDriveLoaderTests
         File.Exists(target.ResumeFile).Should().BeTrue();
         var fragmentsBefore = emu.Stats.TotalRequests(DriveOperations.UploadFragment);
 
-        await using var second = new GraphDriveLoader(Options(emu), target, NullLogger<GraphDriveLoader>.Instance);
+        await using var second = new GraphDriveLoader(options, target, NullLogger<GraphDriveLoader>.Instance);
         var outcome = (await second.LoadAsync("cess", [request with { InDoubt = true }], CancellationToken.None)).Should().ContainSingle().Subject;
 
         outcome.Problem.Should().BeNull();
@@ -88,7 +83,7 @@ public sealed class GraphDriveLoaderTests
         emu.Store.Drives.OpenUploadSessions.Should().Be(0);
 
         // A third run with the same file finds it on the target (same quickXorHash and size) and sends nothing.
-        await using var third = new GraphDriveLoader(Options(emu), target, NullLogger<GraphDriveLoader>.Instance);
+        await using var third = new GraphDriveLoader(options, target, NullLogger<GraphDriveLoader>.Instance);
         (await third.LoadAsync("cess", [request with { InDoubt = true }], CancellationToken.None))[0].Problem.Should().BeNull();
         third.Sent.Should().Be(0);
         third.Unchanged.Should().Be(1);

@@ -2,7 +2,7 @@ using System.Text;
 using Dxmig.Sandbox.Samples;
 using Dxmig.Contracts.Text;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Cess.Staff;
 
 /// <summary>
 /// A CESS staff-directory export written to hurt: formula cells (<c>=cmd|' /C calc'!A0</c>, <c>+</c>, <c>-</c>,

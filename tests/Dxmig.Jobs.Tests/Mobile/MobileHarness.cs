@@ -1,31 +1,36 @@
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Storage;
+using Dxmig.Jobs.Tests.Harness;
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 using Microsoft.EntityFrameworkCore;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Mobile;
 
 /// <summary>A staff directory (cess-staff job) and mobile-work samples in a temp folder, with the job files that read them.</summary>
-internal sealed class MobileHarness : IDisposable
+public sealed class MobileHarness : IDisposable
 {
     public MobileHarness(string? store = null) => Store = store ?? "../state/platform.db";
 
-    public CliHarness Cli { get; } = new();
+    public JobWorkspace Workspace { get; } = new();
+
+    /// <summary>The job layer over <see cref="Workspace"/>.</summary>
+    public JobLayer Layer => new(Workspace);
 
     /// <summary>The store as the job files name it (a SQLite path relative to jobs/, or a PostgreSQL URL).</summary>
     public string Store { get; }
 
-    public string Logs => Path.Combine(Cli.Folder, "logs");
+    public string Logs => Path.Combine(Workspace.Folder, "logs");
 
     private static string Mappings => RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
 
-    public void Dispose() => Cli.Dispose();
+    public void Dispose() => Workspace.Dispose();
 
     /// <summary>Loads <paramref name="people"/> staff into the store through the cess-staff job; returns the job's exit code.</summary>
     public async Task<int> LoadStaffAsync(int people)
     {
-        Sandbox.Samples.StaffSamples.Write(Path.Combine(Cli.Exports, "staff.csv"), Path.Combine(Cli.Exports, "identity.csv"), new Sandbox.Samples.StaffSampleOptions(people));
-        var job = Cli.Write("jobs/staff.yaml", $"""
+        Sandbox.Samples.StaffSamples.Write(Path.Combine(Workspace.Exports, "staff.csv"), Path.Combine(Workspace.Exports, "identity.csv"), new Sandbox.Samples.StaffSampleOptions(people));
+        var job = Workspace.Write("jobs/staff.yaml", $"""
             name: staff
             kind: cess-staff
             ledger: ../state/ledger.db
@@ -41,8 +46,8 @@ internal sealed class MobileHarness : IDisposable
             logging:
               folder: ../logs
             """);
-        var (code, output, error) = await Cli.RunAsync("run", job);
-        return code == 0 ? code : throw new InvalidOperationException(output + error);
+        var run = await Layer.RunAsync(job);
+        return run.ExitCode == 0 ? run.ExitCode : throw new InvalidOperationException(run.Explain);
     }
 
     /// <summary>The devices job; with <paramref name="intune"/>, the BETA Intune import on, against that emulator.</summary>
@@ -51,14 +56,14 @@ internal sealed class MobileHarness : IDisposable
         var beta = string.Empty;
         if (intune is not null)
         {
-            Cli.Environment["DXMIG_GRAPH_SECRET"] = intune.ClientSecret;
+            Workspace.Environment["DXMIG_GRAPH_SECRET"] = intune.ClientSecret;
             beta = "\n  intune-import:\n    enabled: true\n    " + GraphTargetYaml.For(intune, "DXMIG_GRAPH_SECRET", "    ")["type: graph\n    ".Length..];
         }
 
         return DevicesJobText(beta);
     }
 
-    private string DevicesJobText(string beta) => Cli.Write("jobs/mobile.yaml", $"""
+    private string DevicesJobText(string beta) => Workspace.Write("jobs/mobile.yaml", $"""
         name: mobile
         kind: mobile-devices
         source:
@@ -79,8 +84,8 @@ internal sealed class MobileHarness : IDisposable
 
     public string GroupsJob(GraphEmulator.GraphEmulator graph, int threshold = 500)
     {
-        Cli.Environment["DXMIG_GRAPH_SECRET"] = graph.ClientSecret;
-        return Cli.Write("jobs/groups.yaml", $"""
+        Workspace.Environment["DXMIG_GRAPH_SECRET"] = graph.ClientSecret;
+        return Workspace.Write("jobs/groups.yaml", $"""
             name: groups
             kind: telework-groups
             source:
@@ -101,7 +106,7 @@ internal sealed class MobileHarness : IDisposable
     }
 
     public MobileDbContext Db() => new(StoreContextFactory.CreateOptions<MobileDbContext>(
-        StoreLocation.Parse(StoreLocation.LooksLikePostgres(Store) ? Store : Path.Combine(Cli.Folder, "state", "platform.db"), "/")));
+        StoreLocation.Parse(StoreLocation.LooksLikePostgres(Store) ? Store : Path.Combine(Workspace.Folder, "state", "platform.db"), "/")));
 
     /// <summary>The lines of the last conflicts list (header first).</summary>
     public string[] Conflicts() =>
