@@ -65,13 +65,6 @@ public sealed class ReconcileAddressBookTests : IDisposable
         await ReportBrowser.ScreenshotAsync(html, "reconcile-addressbook", "#account=clean");
     }
 
-    [Fact]
-    public void Csv_FormulaLikeCellsAreEscaped()
-    {
-        Platform.Reconciliation.CsvCells.Line(["=SUM(A1)", "+1", "-2", "@x", "\tx", "a,b", "ok"])
-            .Should().Be("'=SUM(A1),'+1,'-2,'@x,'\tx,\"a,b\",ok\r\n");
-    }
-
     internal static string ReportFolder(string output)
     {
         var line = output.Split('\n').Last(l => l.StartsWith("照合レポート / report:", StringComparison.Ordinal));
