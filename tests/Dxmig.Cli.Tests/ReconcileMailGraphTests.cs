@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Dxmig.Loaders.Graph;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using Dxmig.TestSupport.Jobs;
+
 namespace Dxmig.Cli.Tests;
 
 /// <summary>Reconciliation of a Graph target (the emulator): a clean run, then mismatches planted through Graph itself.</summary>
