@@ -105,7 +105,7 @@ public sealed class ChaosKillTests(ITestOutputHelper log)
         lost.Should().Be(0);
         doubled.Should().Be(0);
         reconcile.ExitCode.Should().Be(ExitCodes.Success, reconcile.Output + reconcile.Error);
-        var summary = ReconcileAddressBookTests.Summary(report);
+        var summary = ReportSummary.Read(report);
         summary["totals"]!["missing"]!.GetValue<long>().Should().Be(0);
         summary["totals"]!["doubled"]!.GetValue<long>().Should().Be(0);
         var states = await mail.Cli.LedgerStatesAsync();

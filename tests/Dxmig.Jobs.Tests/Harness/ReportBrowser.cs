@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FluentAssertions;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Harness;
 
 /// <summary>
 /// Opens a report page in real headless Chromium (Debian's <c>chromium</c>, installed by test.sh): the DOM after the

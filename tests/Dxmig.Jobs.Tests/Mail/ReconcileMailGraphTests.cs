@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
+using Dxmig.Jobs.Tests.Harness;
 using Dxmig.Loaders.Graph;
+using Dxmig.TestSupport.Jobs;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Mail;
 
 /// <summary>Reconciliation of a Graph target (the emulator): a clean run, then mismatches planted through Graph itself.</summary>
 public sealed class ReconcileMailGraphTests
@@ -11,9 +13,11 @@ public sealed class ReconcileMailGraphTests
     public async Task Reconcile_GraphTarget_CleanRunIsCompleteThenDeletedDoubledAndReflaggedMessagesAreReported()
     {
         await using var mail = await MailGraphHarness.StartAsync(["tanaka"], messages: 20);
-        var run = await mail.RunAsync();
-        run.ExitCode.Should().Be(0, run.Output + run.Error);
-        ReconcileAddressBookTests.Summary(ReconcileAddressBookTests.ReportFolder(run.Output))["verdicts"]!["complete"]!.GetValue<int>().Should().Be(1, run.Output);
+        var jobs = new JobLayer(mail.Workspace);
+        var run = await jobs.RunAsync(MailGraphHarness.Job);
+        run.ExitCode.Should().Be(0, run.Explain);
+        run.Reconciliation.Should().NotBeNull("the job reconciles after its run");
+        ReportSummary.Read(run.Reconciliation!.Folder)["verdicts"]!["complete"]!.GetValue<int>().Should().Be(1, run.Explain);
 
         // Plant on the target, through Graph: one message deleted, one created a second time with its source key, one flag changed.
         var upn = MailGraphHarness.Upn("tanaka");
@@ -39,11 +43,11 @@ public sealed class ReconcileMailGraphTests
         ], CancellationToken.None);
         answers.Should().OnlyContain(a => a.IsDone);
 
-        var output = Path.Combine(mail.Cli.Folder, "report");
-        var reconcile = await mail.Cli.RunAsync("reconcile", MailGraphHarness.Job, "--out", output);
+        var output = Path.Combine(mail.Workspace.Folder, "report");
+        var reconcile = await jobs.ReconcileAsync(MailGraphHarness.Job, output);
 
-        reconcile.ExitCode.Should().Be(2, reconcile.Output + reconcile.Error);
-        var summary = ReconcileAddressBookTests.Summary(output);
+        reconcile.ExitCode.Should().Be(2, reconcile.Explain);
+        var summary = ReportSummary.Read(output);
         summary["verdicts"]!["incomplete"]!.GetValue<int>().Should().Be(1);
         summary["totals"]!["missing"]!.GetValue<long>().Should().Be(1);
         summary["totals"]!["doubled"]!.GetValue<long>().Should().Be(1);

@@ -1,17 +1,21 @@
 using System.Globalization;
-using Dxmig.Sandbox.Samples;
 using Dxmig.GraphEmulator;
+using Dxmig.Jobs.Tests.Harness;
 using Dxmig.Loaders.Graph;
 using Dxmig.Platform.Pipeline;
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.AddressBook;
 
-/// <summary>Active! Mail address books → each owner's Outlook contacts on the Graph emulator.</summary>
+/// <summary>Active! Mail address books → each owner's Outlook contacts on the Graph emulator, through the job layer.</summary>
 public sealed class AddressBookGraphRunTests : IAsyncLifetime, IDisposable
 {
-    private readonly CliHarness cli = new();
+    private readonly JobWorkspace workspace = new();
+    private readonly JobLayer jobs;
     private GraphEmulator.GraphEmulator graph = null!;
+
+    public AddressBookGraphRunTests() => jobs = new JobLayer(workspace);
 
     public async Task InitializeAsync()
     {
@@ -21,27 +25,21 @@ public sealed class AddressBookGraphRunTests : IAsyncLifetime, IDisposable
 
     public async Task DisposeAsync() => await graph.DisposeAsync();
 
-    public void Dispose() => cli.Dispose();
+    public void Dispose() => workspace.Dispose();
 
     private string Job()
     {
         var mappings = RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
-        var identity = cli.Write("identity.csv", "source,target\n" + string.Concat(Enumerable.Range(0, 3).Select(i => $"user{i:000},user{i:000}@pref.example.jp\n")));
-        cli.Environment["DXMIG_GRAPH_SECRET"] = graph.ClientSecret;
-        return cli.Write("jobs/contacts-graph.yaml", $"""
+        var identity = workspace.Write("identity.csv", "source,target\n" + string.Concat(Enumerable.Range(0, 3).Select(i => $"user{i:000},user{i:000}@pref.example.jp\n")));
+        workspace.Environment["DXMIG_GRAPH_SECRET"] = graph.ClientSecret;
+        return workspace.Write("jobs/contacts-graph.yaml", $"""
             name: contacts-graph
             kind: addressbook
             source:
               type: activemail-addressbook-csv
               directory: ../exports
             target:
-              type: graph
-              base-url: {graph.BaseUrl}
-              authority-host: {graph.AuthorityHost}
-              tenant-id: {graph.TenantId}
-              client-id: {graph.ClientId}
-              client-secret-env: DXMIG_GRAPH_SECRET
-              certificate-sha256: {graph.CertificateSha256}
+              {GraphTargetYaml.For(graph, "DXMIG_GRAPH_SECRET")}
             ledger: ../state/ledger.db
             mappings:
               fields: {mappings}/activemail-addressbook-fields.yaml
@@ -56,12 +54,12 @@ public sealed class AddressBookGraphRunTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Run_AddressBooksToGraph_EachOwnerGetsTheirContactsOnce_AndASecondRunCreatesNothing()
     {
-        var samples = cli.Samples(accounts: 3);
+        var samples = workspace.Samples(accounts: 3);
         var job = Job();
 
-        var (code, output, error) = await cli.RunAsync("run", job);
+        var run = await jobs.RunAsync(job);
 
-        code.Should().Be(ExitCodes.Quarantined, output + error); // the planted bad rows
+        run.ExitCode.Should().Be(ExitCodes.Quarantined, run.Explain); // the planted bad rows
         var contacts = Enumerable.Range(0, 3).SelectMany(i => AllContacts($"user{i:000}@pref.example.jp")).ToList();
         contacts.Should().HaveCount(samples.ExpectedLoaded);
         contacts.Select(c => c.ExtendedProperties.Values).Should().NotBeEmpty();
@@ -71,9 +69,9 @@ public sealed class AddressBookGraphRunTests : IAsyncLifetime, IDisposable
         sample.Properties["yomiSurname"]!.GetValue<string>().Should().NotBeEmpty("ふりがな kept for Outlook's sorting");
         var creates = Enumerable.Range(0, 3).Sum(i => graph.Stats.For($"user{i:000}@pref.example.jp", Operations.CreateContact).Requests);
 
-        var second = await cli.RunAsync("run", job);
+        var second = await jobs.RunAsync(job);
 
-        second.ExitCode.Should().Be(ExitCodes.Quarantined);
+        second.ExitCode.Should().Be(ExitCodes.Quarantined, second.Explain);
         Enumerable.Range(0, 3).Sum(i => graph.Stats.For($"user{i:000}@pref.example.jp", Operations.CreateContact).Requests).Should().Be(creates);
         Enumerable.Range(0, 3).SelectMany(i => AllContacts($"user{i:000}@pref.example.jp")).Should().HaveCount(samples.ExpectedLoaded);
         creates.ToString(CultureInfo.InvariantCulture).Should().NotBe("0");
@@ -82,14 +80,14 @@ public sealed class AddressBookGraphRunTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Run_LostResponsesOnContactCreates_ResumeWithoutDoubles()
     {
-        var samples = cli.Samples(accounts: 3);
+        var samples = workspace.Samples(accounts: 3);
         var job = Job();
         graph.Faults.Add(new FaultRule(FaultKind.LoseResponse) { PathPattern = @"^/\$batch$", Probability = 0.3 });
 
-        for (var run = 0; run < 6; run++)
+        for (var attempt = 0; attempt < 6; attempt++)
         {
-            var (code, _, _) = await cli.RunAsync("run", job);
-            if (code != ExitCodes.Failed)
+            var run = await jobs.RunAsync(job);
+            if (run.ExitCode != ExitCodes.Failed)
             {
                 break;
             }
@@ -97,7 +95,8 @@ public sealed class AddressBookGraphRunTests : IAsyncLifetime, IDisposable
 
         graph.Stats.TotalFaultsInjected.Should().BePositive();
         graph.Faults.Clear();
-        (await cli.RunAsync("run", job)).ExitCode.Should().Be(ExitCodes.Quarantined, "only the planted bad rows remain");
+        var last = await jobs.RunAsync(job);
+        last.ExitCode.Should().Be(ExitCodes.Quarantined, "only the planted bad rows remain: " + last.Explain);
         var contacts = Enumerable.Range(0, 3).SelectMany(i => AllContacts($"user{i:000}@pref.example.jp")).ToList();
         contacts.Should().HaveCount(samples.ExpectedLoaded, "nothing lost, nothing doubled");
     }

@@ -1,13 +1,18 @@
 using System.Text;
-using System.Text.Json.Nodes;
+using Dxmig.Jobs.Tests.Harness;
+using Dxmig.Platform.Reconciliation;
 using Dxmig.Platform.Storage;
-using FluentAssertions;
+using Dxmig.TestSupport.Jobs;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.AddressBook;
 
+/// <summary>The address-book job's reconciliation after its run and on demand, through the job layer, and its report page in Chromium.</summary>
 public sealed class ReconcileAddressBookTests : IDisposable
 {
-    private readonly CliHarness cli = new();
+    private readonly JobWorkspace cli = new();
+    private readonly JobLayer jobs;
+
+    public ReconcileAddressBookTests() => jobs = new JobLayer(cli);
 
     public void Dispose() => cli.Dispose();
 
@@ -22,12 +27,13 @@ public sealed class ReconcileAddressBookTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(cli.Exports, "clean.csv"), csv, new UTF8Encoding(true));
         var job = cli.JobFile();
 
-        var run = await cli.RunAsync("run", job);
-        run.ExitCode.Should().Be(0, run.Output + run.Error);
-        run.Output.Should().Contain("照合レポート / report:");
-        var afterRun = ReportFolder(run.Output);
-        Summary(afterRun)["verdicts"]!["complete"]!.GetValue<int>().Should().Be(1);
-        Summary(afterRun)["totals"]!["matched"]!.GetValue<long>().Should().Be(3);
+        var run = await jobs.RunAsync(job);
+        run.ExitCode.Should().Be(0, run.Explain);
+        run.Reconciliation.Should().NotBeNull("the job reconciles after its run");
+        var afterRun = run.Reconciliation!.Folder;
+        File.Exists(run.Reconciliation.HtmlReport).Should().BeTrue();
+        ReportSummary.Read(afterRun)["verdicts"]!["complete"]!.GetValue<int>().Should().Be(1);
+        ReportSummary.Read(afterRun)["totals"]!["matched"]!.GetValue<long>().Should().Be(3);
 
         // Plant: a row gone from the store, a field changed.
         await using (var connection = await StoreConnections.OpenAsync(StoreLocation.Parse(cli.Store, "/"), CancellationToken.None))
@@ -39,11 +45,13 @@ public sealed class ReconcileAddressBookTests : IDisposable
         }
 
         var output = Path.Combine(cli.Folder, "report");
-        var reconcile = await cli.RunAsync("reconcile", job, "--out", output);
-        reconcile.ExitCode.Should().Be(2, reconcile.Output + reconcile.Error);
-        reconcile.Output.Should().Contain("未完了 / incomplete").And.Contain("欠落 1").And.Contain("missing 1");
+        var reconcile = await jobs.ReconcileAsync(job, output);
+        reconcile.ExitCode.Should().Be(2, reconcile.Explain);
+        var clean = reconcile.Outcome.Accounts.Should().ContainSingle(a => a.Account == "clean").Subject;
+        clean.Verdict.Should().Be(Verdict.Incomplete);
+        clean.Reason.Should().Contain("欠落 1").And.Contain("missing 1");
 
-        var summary = Summary(output);
+        var summary = ReportSummary.Read(output);
         summary["exitCode"]!.GetValue<int>().Should().Be(2);
         summary["verdicts"]!["incomplete"]!.GetValue<int>().Should().Be(1);
         summary["totals"]!["missing"]!.GetValue<long>().Should().Be(1);
@@ -64,20 +72,4 @@ public sealed class ReconcileAddressBookTests : IDisposable
         detail.Should().Contain("Department").And.Contain("書き換え").And.Contain("jiro@pref.example.jp");
         await ReportBrowser.ScreenshotAsync(html, "reconcile-addressbook", "#account=clean");
     }
-
-    [Fact]
-    public void Csv_FormulaLikeCellsAreEscaped()
-    {
-        Platform.Reconciliation.CsvCells.Line(["=SUM(A1)", "+1", "-2", "@x", "\tx", "a,b", "ok"])
-            .Should().Be("'=SUM(A1),'+1,'-2,'@x,'\tx,\"a,b\",ok\r\n");
-    }
-
-    internal static string ReportFolder(string output)
-    {
-        var line = output.Split('\n').Last(l => l.StartsWith("照合レポート / report:", StringComparison.Ordinal));
-        return Path.GetDirectoryName(line["照合レポート / report:".Length..].Trim())!;
-    }
-
-    internal static JsonObject Summary(string folder) =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))!.AsObject();
 }

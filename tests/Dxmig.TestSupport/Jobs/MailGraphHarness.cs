@@ -2,29 +2,30 @@ using System.Globalization;
 using Dxmig.GraphEmulator;
 using Dxmig.Loaders.Graph;
 using Dxmig.Sandbox;
-using Dxmig.TestSupport;
+using FluentAssertions;
 using MailKit;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.TestSupport.Jobs;
 
 /// <summary>A private Dovecot source filled with the Japanese corpus, the Graph emulator as the target tenant, and the
-/// example job <c>mail-imap-to-graph.yaml</c> pointed at both through its environment variables.</summary>
+/// example job <c>mail-imap-to-graph.yaml</c> pointed at both through the workspace's environment; the tests run it through
+/// the job layer or the command line.</summary>
 public sealed class MailGraphHarness : IAsyncDisposable
 {
     public const string Domain = "pref.example.jp";
 
-    private MailGraphHarness(DovecotServer source, GraphEmulator.GraphEmulator graph, CliHarness cli)
+    private MailGraphHarness(DovecotServer source, GraphEmulator.GraphEmulator graph, JobWorkspace workspace)
     {
         Source = source;
         Graph = graph;
-        Cli = cli;
+        Workspace = workspace;
     }
 
     public DovecotServer Source { get; }
 
     public GraphEmulator.GraphEmulator Graph { get; }
 
-    public CliHarness Cli { get; }
+    public JobWorkspace Workspace { get; }
 
     public CorpusManifest Manifest { get; private set; } = new([], TimeSpan.Zero);
 
@@ -38,10 +39,10 @@ public sealed class MailGraphHarness : IAsyncDisposable
         var source = await DovecotServer.StartAsync(new DovecotOptions { Users = users.ToDictionary(u => u, u => $"{u}-pass") });
         var graph = await GraphEmulator.GraphEmulator.StartAsync(
             new GraphEmulatorOptions { Users = [.. users.Select(Upn)], Throttling = throttling ?? new ThrottlingSettings(), ClientCertificates = clientCertificates ?? [] }, CancellationToken.None);
-        var harness = new MailGraphHarness(source, graph, new CliHarness());
+        var harness = new MailGraphHarness(source, graph, new JobWorkspace());
         harness.Manifest = await new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 7, MessagesPerMailbox = messages }).FillAsync(source, users);
-        var accounts = harness.Cli.Write("accounts.csv", "source,target\n" + string.Concat(users.Select(u => $"{u},{Upn(u)}\n")));
-        var env = harness.Cli.Environment;
+        var accounts = harness.Workspace.Write("accounts.csv", "source,target\n" + string.Concat(users.Select(u => $"{u},{Upn(u)}\n")));
+        var env = harness.Workspace.Environment;
         env["DXMIG_SRC_HOST"] = source.Host;
         env["DXMIG_SRC_PORT"] = source.Port.ToString(CultureInfo.InvariantCulture);
         env["DXMIG_SRC_SECURITY"] = "none";
@@ -53,18 +54,16 @@ public sealed class MailGraphHarness : IAsyncDisposable
         }
 
         env["DXMIG_ACCOUNTS"] = accounts;
-        env["DXMIG_LEDGER"] = harness.Cli.Ledger;
-        env["DXMIG_HOME"] = Path.Combine(harness.Cli.Folder, "home");
+        env["DXMIG_LEDGER"] = harness.Workspace.Ledger;
+        env["DXMIG_HOME"] = Path.Combine(harness.Workspace.Folder, "home");
         return harness;
     }
-
-    public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] extra) => Cli.RunAsync(["run", Job, .. extra]);
 
     /// <summary>A copy of the example job, edited, in the test's folder (its mapping paths made absolute).</summary>
     public string JobVariant(string name, Func<string, string> edit)
     {
         var text = File.ReadAllText(Job).Replace("../../mappings/", RepoPaths.Mappings + "/", StringComparison.Ordinal);
-        return Cli.Write($"jobs/{name}.yaml", edit(text));
+        return Workspace.Write($"jobs/{name}.yaml", edit(text));
     }
 
     /// <summary>Every message in the user's mailbox on the emulator, by the source SHA-256 dxmig stored on it.</summary>
@@ -105,7 +104,7 @@ public sealed class MailGraphHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Cli.Dispose();
+        Workspace.Dispose();
         await Graph.DisposeAsync();
         await Source.DisposeAsync();
     }

@@ -1,7 +1,7 @@
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.TestSupport.Jobs;
 
 /// <summary>Counts what a fault scenario lost or doubled, from what was expected and what the target holds when re-read.</summary>
-internal static class LossCount
+public static class LossCount
 {
     /// <summary>Lost: expected (folder, SHA-256) pairs missing on the target; doubled: target copies beyond one, or not expected at all.</summary>
     public static (int Lost, int Doubled) Tally(IEnumerable<(string, string)> expected, IEnumerable<(string, string)> actual, int lost, int doubled)

@@ -1,20 +1,23 @@
+using Dxmig.Jobs.Tests.Harness;
 using Dxmig.TestSupport.Jobs;
-using FluentAssertions;
 using MailKit;
 using MailKit.Search;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Mail;
 
+/// <summary>Reconciliation of an IMAP target (Dovecot) through the job layer: a clean run, then mismatches planted on the target.</summary>
 public sealed class ReconcileMailImapTests
 {
     [Fact]
     public async Task Reconcile_ImapTarget_CleanRunIsCompleteThenDeletedDoubledAndReflaggedMessagesAreReported()
     {
         await using var mail = await MailRunHarness.StartAsync(["tanaka"], messages: 20);
-        var run = await mail.RunAsync();
-        run.ExitCode.Should().Be(0, run.Output + run.Error);
-        var clean = ReconcileAddressBookTests.Summary(ReconcileAddressBookTests.ReportFolder(run.Output));
-        clean["verdicts"]!["complete"]!.GetValue<int>().Should().Be(1, run.Output);
+        var jobs = new JobLayer(mail.Workspace);
+        var run = await jobs.RunAsync(MailRunHarness.Job);
+        run.ExitCode.Should().Be(0, run.Explain);
+        run.Reconciliation.Should().NotBeNull("the job reconciles after its run");
+        var clean = ReportSummary.Read(run.Reconciliation!.Folder);
+        clean["verdicts"]!["complete"]!.GetValue<int>().Should().Be(1, run.Explain);
 
         // Plant on the target: one message deleted, one appended twice, one flag changed.
         using (var client = await mail.Target.ConnectAsMasterAsync("tanaka"))
@@ -43,10 +46,10 @@ public sealed class ReconcileMailImapTests
             await client.DisconnectAsync(true);
         }
 
-        var output = Path.Combine(mail.Cli.Folder, "report");
-        var reconcile = await mail.Cli.RunAsync("reconcile", MailRunHarness.Job, "--out", output);
-        reconcile.ExitCode.Should().Be(2, reconcile.Output + reconcile.Error);
-        var summary = ReconcileAddressBookTests.Summary(output);
+        var output = Path.Combine(mail.Workspace.Folder, "report");
+        var reconcile = await jobs.ReconcileAsync(MailRunHarness.Job, output);
+        reconcile.ExitCode.Should().Be(2, reconcile.Explain);
+        var summary = ReportSummary.Read(output);
         summary["verdicts"]!["incomplete"]!.GetValue<int>().Should().Be(1);
         summary["totals"]!["missing"]!.GetValue<long>().Should().Be(1);
         summary["totals"]!["doubled"]!.GetValue<long>().Should().Be(1);

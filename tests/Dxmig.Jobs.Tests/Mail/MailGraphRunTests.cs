@@ -1,14 +1,16 @@
 using Dxmig.GraphEmulator;
+using Dxmig.Jobs.Tests.Harness;
 using Dxmig.Loaders.Graph;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Sandbox;
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 using MailKit;
 using MimeKit;
 
-namespace Dxmig.Cli.Tests;
+namespace Dxmig.Jobs.Tests.Mail;
 
-/// <summary>Dovecot source → the Graph emulator, through the shipped example job and the real Graph SDK stack.</summary>
+/// <summary>Dovecot source → the Graph emulator, through the shipped example job, the job layer and the real Graph SDK stack.</summary>
 public sealed class MailGraphRunTests : IAsyncLifetime
 {
     private static readonly string[] Users = ["tanaka", "suzuki"];
@@ -28,13 +30,16 @@ public sealed class MailGraphRunTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await mail.DisposeAsync();
 
+    private static Task<JobRun> RunAsync(MailGraphHarness harness, string? job = null, IReadOnlyList<string>? accounts = null) =>
+        new JobLayer(harness.Workspace).RunAsync(job ?? MailGraphHarness.Job, accounts: accounts);
+
     [Fact]
     public async Task Run_ExampleJob_CreatesReceivedMailWithEveryPropertyWeClaimToKeep()
     {
-        var (code, output, error) = await mail.RunAsync();
+        var run = await RunAsync(mail);
 
-        code.Should().Be(ExitCodes.Success, output + error);
-        output.Should().Contain("(一致 / balanced)");
+        run.ExitCode.Should().Be(ExitCodes.Success, run.Explain);
+        run.Balanced.Should().BeTrue();
         foreach (var user in Users)
         {
             mail.AssertNothingLostOrDoubled(user, mail.Manifest[user].Messages);
@@ -68,14 +73,14 @@ public sealed class MailGraphRunTests : IAsyncLifetime
     [Fact]
     public async Task Run_SecondTimeWithNoChanges_MakesNoCreateCalls()
     {
-        (await mail.RunAsync()).ExitCode.Should().Be(ExitCodes.Success);
+        (await RunAsync(mail)).ExitCode.Should().Be(ExitCodes.Success);
         var creates = Users.Sum(u => mail.Graph.Stats.CreateCallsFor(MailGraphHarness.Upn(u)));
         creates.Should().Be(mail.Manifest.Messages.Count(), "one create per message (in $batch)");
 
-        var (code, output, _) = await mail.RunAsync();
+        var run = await RunAsync(mail);
 
-        code.Should().Be(ExitCodes.Success);
-        output.Should().Contain("読込 0 = 投入 0");
+        run.ExitCode.Should().Be(ExitCodes.Success, run.Explain);
+        (run.Run.Seen, run.Run.Loaded).Should().Be((0, 0));
         Users.Sum(u => mail.Graph.Stats.CreateCallsFor(MailGraphHarness.Upn(u))).Should().Be(creates);
     }
 
@@ -88,9 +93,9 @@ public sealed class MailGraphRunTests : IAsyncLifetime
         mail.Graph.Faults.Add(new FaultRule(FaultKind.ServiceUnavailable) { Probability = 0.05 });
         mail.Graph.Faults.Add(new FaultRule(FaultKind.GatewayTimeout) { Method = "GET", Probability = 0.05 });
 
-        var (code, output, error) = await mail.RunAsync();
+        var run = await RunAsync(mail);
 
-        code.Should().Be(ExitCodes.Success, output + error);
+        run.ExitCode.Should().Be(ExitCodes.Success, run.Explain);
         var (lost, doubled) = LossCount.Graph(mail, Users);
         ChaosTally.Record("imap→graph, storm: 429 budget, lost $batch responses, 504 after processing, 503/504 (partial $batch)",
             mail.Graph.Stats.TotalFaultsInjected + mail.Graph.Stats.TotalThrottled, kills: 0, runs: 1, mail.Manifest.Messages.Count(), lost, doubled);
@@ -118,9 +123,9 @@ public sealed class MailGraphRunTests : IAsyncLifetime
             await inbox.AppendAsync(message, MessageFlags.Seen);
         }
 
-        var (code, output, error) = await mail.RunAsync("--accounts", "tanaka");
+        var run = await RunAsync(mail, accounts: ["tanaka"]);
 
-        code.Should().Be(ExitCodes.Success, output + error);
+        run.ExitCode.Should().Be(ExitCodes.Success, run.Explain);
         var stored = mail.Graph.Store.AllMessages(MailGraphHarness.Upn("tanaka")).Single(m => m.Subject == "大きな添付");
         stored.IsDraft.Should().BeFalse();
         var attachment = stored.Attachments.Single();
@@ -150,13 +155,13 @@ public sealed class MailGraphRunTests : IAsyncLifetime
         }
 
         await using var proxy = FaultProxy.Start(mail.Source.Host, mail.Source.Port, FaultPlan.None);
-        mail.Cli.Environment["DXMIG_SRC_PORT"] = proxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        mail.Workspace.Environment["DXMIG_SRC_PORT"] = proxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-        var (code, output, _) = await mail.Cli.RunAsync("run", job, "--accounts", "tanaka");
+        var run = await RunAsync(mail, job, accounts: ["tanaka"]);
 
-        code.Should().Be(ExitCodes.Quarantined);
-        output.Should().Contain("too-large-for-target");
-        output.Should().Contain($"隔離 {tooBig.Count + 1} +");
+        run.ExitCode.Should().Be(ExitCodes.Quarantined, run.Explain);
+        run.Quarantined.Should().Contain(i => i.Code == "too-large-for-target");
+        run.Run.Quarantined.Should().Be(tooBig.Count + 1);
         mail.AssertNothingLostOrDoubled("tanaka", mail.Manifest["tanaka"].Messages.Where(m => m.Size <= 20_000));
         var fitting = mail.Manifest["tanaka"].Messages.Where(m => m.Size <= 20_000).Sum(m => (long)m.Size);
         proxy.BytesDownstream.Should().BeLessThan(fitting + 1_000_000, "no body over the target's limit was fetched from the source");
@@ -165,13 +170,13 @@ public sealed class MailGraphRunTests : IAsyncLifetime
     [Fact]
     public async Task Run_TargetUserMissing_FailsThatAccountOnlyWithAClearMessage()
     {
-        var accounts = mail.Cli.Write("accounts-missing.csv", $"source,target\ntanaka,{MailGraphHarness.Upn("tanaka")}\nsuzuki,nobody@{MailGraphHarness.Domain}\n");
-        mail.Cli.Environment["DXMIG_ACCOUNTS"] = accounts;
+        var accounts = mail.Workspace.Write("accounts-missing.csv", $"source,target\ntanaka,{MailGraphHarness.Upn("tanaka")}\nsuzuki,nobody@{MailGraphHarness.Domain}\n");
+        mail.Workspace.Environment["DXMIG_ACCOUNTS"] = accounts;
 
-        var (code, output, error) = await mail.RunAsync();
+        var run = await RunAsync(mail);
 
-        code.Should().Be(ExitCodes.Failed);
-        (output + error).Should().Contain("nobody@pref.example.jp");
+        run.ExitCode.Should().Be(ExitCodes.Failed, run.Explain);
+        run.Explain.Should().Contain("nobody@pref.example.jp");
         mail.AssertNothingLostOrDoubled("tanaka", mail.Manifest["tanaka"].Messages);
     }
 
@@ -181,46 +186,18 @@ public sealed class MailGraphRunTests : IAsyncLifetime
         mail.Graph.Faults.Add(new FaultRule(FaultKind.ServiceUnavailable) { Mailbox = MailGraphHarness.Upn("suzuki") });
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        var (code, output, error) = await mail.RunAsync();
+        var run = await RunAsync(mail);
 
-        code.Should().Be(ExitCodes.Failed);
+        run.ExitCode.Should().Be(ExitCodes.Failed, run.Explain);
         clock.Elapsed.Should().BeLessThan(TimeSpan.FromMinutes(2), "a sick mailbox is given up, not waited on forever");
-        output.Should().Contain("suzuki").And.Contain("[Failed]");
+        run.Account("suzuki").Outcome.Should().Be(Platform.Ledger.RunOutcome.Failed);
         mail.AssertNothingLostOrDoubled("tanaka", mail.Manifest["tanaka"].Messages);
         mail.Graph.Store.AllMessages(MailGraphHarness.Upn("suzuki")).Should().BeEmpty();
 
         mail.Graph.Faults.Clear();
-        (await mail.RunAsync()).ExitCode.Should().Be(ExitCodes.Success, "the next run resumes the mailbox");
+        (await RunAsync(mail)).ExitCode.Should().Be(ExitCodes.Success, "the next run resumes the mailbox");
         mail.AssertNothingLostOrDoubled("suzuki", mail.Manifest["suzuki"].Messages);
-        error.Should().NotContain(mail.Graph.ClientSecret);
-    }
-
-    [Fact]
-    public async Task Run_KilledWithSigkillMidRun_ResumesWithNothingLostOrDoubled()
-    {
-        await using var big = await MailGraphHarness.StartAsync(
-            [.. Enumerable.Range(1, 4).Select(i => $"user{i:00}")], messages: 300,
-            new ThrottlingSettings { RequestLimit = 120, RequestWindow = TimeSpan.FromSeconds(2) });
-        var process = big.Cli.StartChild(MailGraphHarness.Job);
-        await big.Cli.WaitForLoadedAsync(minimumLoaded: 300, process);
-        process.Kill(entireProcessTree: true);
-        await process.WaitForExitAsync();
-        var loadedAtKill = (await big.Cli.LedgerStatesAsync()).GetValueOrDefault(Platform.Ledger.ItemState.Loaded);
-        loadedAtKill.Should().BeLessThan(big.Manifest.Messages.Count(), "the kill must land mid-run for this test to mean anything");
-        var createdAtKill = big.Manifest.Mailboxes.Sum(m => big.Graph.Store.AllMessages(MailGraphHarness.Upn(m.User)).Count);
-
-        var (code, output, error) = await big.RunAsync();
-
-        code.Should().Be(ExitCodes.Success, output + error);
-        foreach (var mailbox in big.Manifest.Mailboxes)
-        {
-            big.AssertNothingLostOrDoubled(mailbox.User, mailbox.Messages);
-        }
-
-        var states = await big.Cli.LedgerStatesAsync();
-        states.Should().NotContainKey(Platform.Ledger.ItemState.Pending);
-        states[Platform.Ledger.ItemState.Loaded].Should().Be(big.Manifest.Messages.Count());
-        createdAtKill.Should().BeGreaterThanOrEqualTo(loadedAtKill);
+        run.Explain.Should().NotContain(mail.Graph.ClientSecret);
     }
 
     [Fact]
@@ -231,16 +208,16 @@ public sealed class MailGraphRunTests : IAsyncLifetime
             "CN=dxmig-test-app", key, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
         await using var withCertificate = await MailGraphHarness.StartAsync(["tanaka"], messages: 10, clientCertificates: [certificate]);
-        var pem = withCertificate.Cli.Write("app.pem", certificate.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem());
-        withCertificate.Cli.Environment.Remove("DXMIG_GRAPH_CLIENT_SECRET");
-        withCertificate.Cli.Environment["DXMIG_GRAPH_CERT"] = pem;
+        var pem = withCertificate.Workspace.Write("app.pem", certificate.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem());
+        withCertificate.Workspace.Environment.Remove("DXMIG_GRAPH_CLIENT_SECRET");
+        withCertificate.Workspace.Environment["DXMIG_GRAPH_CERT"] = pem;
         var job = withCertificate.JobVariant("certificate", text => text
             .Replace("  client-secret-env: DXMIG_GRAPH_CLIENT_SECRET\n", string.Empty, StringComparison.Ordinal)
             .Replace("  # client-certificate-file: ${DXMIG_GRAPH_CERT}", "  client-certificate-file: ${DXMIG_GRAPH_CERT}", StringComparison.Ordinal));
 
-        var (code, output, error) = await withCertificate.Cli.RunAsync("run", job);
+        var run = await RunAsync(withCertificate, job);
 
-        code.Should().Be(ExitCodes.Success, output + error);
+        run.ExitCode.Should().Be(ExitCodes.Success, run.Explain);
         withCertificate.AssertNothingLostOrDoubled("tanaka", withCertificate.Manifest["tanaka"].Messages);
         File.ReadAllText(job).Should().NotContain("PRIVATE KEY");
     }
@@ -248,13 +225,13 @@ public sealed class MailGraphRunTests : IAsyncLifetime
     [Fact]
     public async Task Run_WrongPinnedCertificate_IsRefusedWithAClearMessage()
     {
-        mail.Cli.Environment["DXMIG_GRAPH_CERT_SHA256"] = new string('A', 64);
+        mail.Workspace.Environment["DXMIG_GRAPH_CERT_SHA256"] = new string('A', 64);
 
-        var (code, output, error) = await mail.RunAsync("--accounts", "tanaka");
+        var run = await RunAsync(mail, accounts: ["tanaka"]);
 
-        code.Should().Be(ExitCodes.Failed);
+        run.ExitCode.Should().Be(ExitCodes.Failed, run.Explain);
         mail.Graph.Store.AllMessages(MailGraphHarness.Upn("tanaka")).Should().BeEmpty();
-        (output + error).Should().Contain("証明書を信頼できません").And.Contain("certificate-sha256");
+        run.Explain.Should().Contain("証明書を信頼できません").And.Contain("certificate-sha256");
     }
 
     /// <summary>Attachments of the corpus's attachment messages arrive with their names and bytes; sent time is the Date: header.</summary>
