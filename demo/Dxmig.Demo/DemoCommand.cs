@@ -88,7 +88,7 @@ internal static class DemoCommand
     {
         var demoIo = new CliIo(io.Output, io.Error, io.Interactive, environment, io.Time);
         io.Console.Write(new Rule("[bold]アドレス帳 1 回目の実行 / address book: first run[/]").LeftJustified());
-        var first = await DemoRuns.RunAsync(demoIo, job, stopToken);
+        var first = await CliJobConsole.RunJobAsync(demoIo, new JobRunOptions(job), stopToken);
         if (first == ExitCodes.Failed)
         {
             io.Console.MarkupLine("[red]1 回目の実行が失敗しました (上を参照) / the first run failed (see above)[/]");
@@ -96,7 +96,7 @@ internal static class DemoCommand
         }
 
         io.Console.Write(new Rule("[bold]アドレス帳 2 回目の実行 (何も変わらないはず) / address book: second run (should change nothing)[/]").LeftJustified());
-        var second = await DemoRuns.RunAsync(demoIo, job, stopToken);
+        var second = await CliJobConsole.RunJobAsync(demoIo, new JobRunOptions(job), stopToken);
 
         return await CheckAsync(io, environment, job, first, second, stopToken);
     }

@@ -1,3 +1,4 @@
+using Dxmig.Jobs;
 using System.Globalization;
 using Dxmig.Cli.Console;
 using Dxmig.GraphEmulator;
@@ -41,10 +42,10 @@ internal static class GraphDemo
         var job = Path.Combine(repo, JobPath);
 
         io.Console.Write(new Rule("[bold]Graph 1 回目の実行 / Graph: first run[/]").LeftJustified());
-        var first = await DemoRuns.RunAsync(graphIo, job, stopToken);
+        var first = await CliJobConsole.RunJobAsync(graphIo, new JobRunOptions(job), stopToken);
         var createsAfterFirst = users.Sum(graph.Stats.CreateCallsFor);
         io.Console.Write(new Rule("[bold]Graph 2 回目の実行 (何も変わらないはず) / Graph: second run (should change nothing)[/]").LeftJustified());
-        var second = await DemoRuns.RunAsync(graphIo, job, stopToken);
+        var second = await CliJobConsole.RunJobAsync(graphIo, new JobRunOptions(job), stopToken);
         var secondCreates = users.Sum(graph.Stats.CreateCallsFor) - createsAfterFirst;
         if (stopToken.IsCancellationRequested)
         {

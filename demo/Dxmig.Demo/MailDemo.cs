@@ -110,14 +110,14 @@ internal static class MailDemo
             var mailIo = new CliIo(io.Output, io.Error, io.Interactive, environment, io.Time);
 
             io.Console.Write(new Rule("[bold]メール 1 回目の実行 / mail: first run[/]").LeftJustified());
-            var first = await DemoRuns.RunAsync(mailIo, job, stopToken);
+            var first = await CliJobConsole.RunJobAsync(mailIo, new JobRunOptions(job), stopToken);
             if (stopToken.IsCancellationRequested)
             {
                 return Stopped(io);
             }
 
             io.Console.Write(new Rule("[bold]メール 2 回目の実行 (何も変わらないはず) / mail: second run (should change nothing)[/]").LeftJustified());
-            var second = await DemoRuns.RunAsync(mailIo, job, stopToken);
+            var second = await CliJobConsole.RunJobAsync(mailIo, new JobRunOptions(job), stopToken);
             if (stopToken.IsCancellationRequested)
             {
                 return Stopped(io);

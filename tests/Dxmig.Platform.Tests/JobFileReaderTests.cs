@@ -179,6 +179,6 @@ public sealed class JobFileReaderTests : IDisposable
     {
         var diagnostics = new DiagnosticBag();
         var job = JobFileReader.Read(path, Kinds, diagnostics, Env);
-        return (job, diagnostics);
+        return (diagnostics.HasErrors ? null : job, diagnostics);
     }
 }

@@ -10,7 +10,7 @@ public static class JobLoader
     public static IBoundJob? Load(string path, DiagnosticBag diagnostics, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(diagnostics);
-        var file = JobFileReader.ReadParts(path, JobKinds.Schemas, diagnostics, environment);
+        var file = JobFileReader.Read(path, JobKinds.Schemas, diagnostics, environment);
         if (file is null || !JobKinds.All.TryGetValue(file.Kind, out var kind))
         {
             return null;

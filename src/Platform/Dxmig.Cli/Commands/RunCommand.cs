@@ -25,7 +25,7 @@ internal static class RunCommand
             Description = "しきい値で止めた実行 RUNID の削除予定一覧を確認済みとして削除します / confirm the pending deletions a run (RUNID) held back at the threshold, and delete them",
         };
         var command = new Command("run", "ジョブを一回実行します / run a job once") { job, dryRun, accounts, ignoreWindow, confirmDeletes };
-        command.SetAction((parse, _) => ExecuteAsync(
+        command.SetAction((parse, _) => CliJobConsole.RunJobAsync(
             io,
             new JobRunOptions(parse.GetValue(job)!, parse.GetValue(dryRun), Split(parse.GetValue(accounts)))
             {
@@ -35,10 +35,6 @@ internal static class RunCommand
             stopToken()));
         return command;
     }
-
-    /// <summary>Runs the job once through the job layer (<see cref="JobRunner"/>), shown on this console.</summary>
-    public static Task<int> ExecuteAsync(CliIo io, JobRunOptions options, CancellationToken stopToken) =>
-        new JobRunner(io.Environment, io.Time).RunAsync(options, new CliJobConsole(io), stopToken);
 
     internal static IReadOnlyList<string> Split(string? value) =>
         string.IsNullOrWhiteSpace(value) ? [] : [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];

@@ -12,6 +12,13 @@ namespace Dxmig.Cli.Console;
 /// </summary>
 public sealed class CliJobConsole(CliIo io) : IJobConsole
 {
+    /// <summary>Runs a job once through the job layer (<see cref="JobRunner"/>), shown on <paramref name="io"/>: the one way the shell runs a job.</summary>
+    public static Task<int> RunJobAsync(CliIo io, JobRunOptions options, CancellationToken stopToken)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        return new JobRunner(io.Environment, io.Time).RunAsync(options, new CliJobConsole(io), stopToken);
+    }
+
     public void Line(string text) => io.Output.WriteLine(text);
 
     public void Problem(string text) => io.Error.WriteLine(text);

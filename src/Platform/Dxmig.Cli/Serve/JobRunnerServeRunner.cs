@@ -11,5 +11,5 @@ namespace Dxmig.Cli.Serve;
 internal sealed class JobRunnerServeRunner(CliIo io) : IServeRunner
 {
     public Task<int> RunAsync(string jobPath, CancellationToken stopToken) =>
-        new JobRunner(io.Environment, io.Time).RunAsync(new JobRunOptions(jobPath), new CliJobConsole(io), stopToken);
+        CliJobConsole.RunJobAsync(io, new JobRunOptions(jobPath), stopToken);
 }

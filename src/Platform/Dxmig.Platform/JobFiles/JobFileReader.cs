@@ -20,21 +20,12 @@ public static partial class JobFileReader
         "api-key", "apikey", "private-key", "passphrase", "credential", "credentials", "connection-password",
     };
 
-    /// <summary>Reads and checks the parts every job has (its kind's sections are read by the kind); returns null when the file has errors (all of them in <paramref name="diagnostics"/>).</summary>
-    public static JobFile? Read(
-        string path, IReadOnlyDictionary<string, JobKindSchema> kinds, DiagnosticBag diagnostics, Func<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(diagnostics);
-        var job = ReadParts(path, kinds, diagnostics, environment);
-        return diagnostics.HasErrors ? null : job;
-    }
-
     /// <summary>
     /// Reads the parts every job has even when some have errors (each in <paramref name="diagnostics"/>), so that the
     /// job's kind can still check its own sections and every problem of the file is reported at once; null only when
     /// the name, the kind or the source and target sections cannot be read at all.
     /// </summary>
-    public static JobFile? ReadParts(
+    public static JobFile? Read(
         string path, IReadOnlyDictionary<string, JobKindSchema> kinds, DiagnosticBag diagnostics, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(kinds);
