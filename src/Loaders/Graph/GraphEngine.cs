@@ -178,6 +178,7 @@ public sealed class GraphEngine(GraphSession session, ILogger logger, TimeProvid
                 async token =>
                 {
                     using var request = group.Count == 1 ? Single(group[0]) : Batch(group);
+                    WriteFence.Check();
                     using var response = await session.Http.SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
                     var body = await response.Content.ReadAsByteArrayAsync(token);
                     var status = (int)response.StatusCode;

@@ -218,6 +218,18 @@ public sealed class RawImapConnection : IAsyncDisposable
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
+            try
+            {
+                WriteFence.Check();
+            }
+            catch
+            {
+                // Lost mid-command (a cluster node frozen and taken over): the connection is cut, so the server drops the
+                // unfinished (atomic) MULTIAPPEND instead of taking the rest of it later.
+                stream.Dispose();
+                throw;
+            }
+
             head.Append(" (").Append(string.Join(' ', item.Flags)).Append(')');
             if (item.InternalDate is { } date)
             {

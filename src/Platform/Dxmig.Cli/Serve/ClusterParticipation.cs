@@ -1,12 +1,15 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Dxmig.Cli.Serve;
 
 /// <summary>
 /// The runs this node takes part in, one per job file: a Quartz fire and the <see cref="ClusterJoiner"/> never run the
-/// same job twice in one process (a fire that finds the joiner at work on the job waits for it, then runs).
+/// same job twice in one process (a fire that finds the joiner at work on the job waits for it, then runs). Every run
+/// it starts stops as soon as the host begins to stop (SIGTERM), whichever hosted service is stopped first: each
+/// finishes the batch in hand and gives its accounts back to the other nodes.
 /// </summary>
-internal sealed class ClusterParticipation(ServeSettings settings, ILogger<ClusterParticipation> logger)
+internal sealed class ClusterParticipation(ServeSettings settings, ILogger<ClusterParticipation> logger, IHostApplicationLifetime? lifetime = null)
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, Task<int>> active = new(StringComparer.Ordinal);
@@ -20,8 +23,11 @@ internal sealed class ClusterParticipation(ServeSettings settings, ILogger<Clust
         }
     }
 
-    /// <summary>A fire: runs the job (starting its run or joining the open one) once the node's current part in it ends.</summary>
-    public async Task<int> RunAsync(string jobPath, CancellationToken stopToken)
+    /// <summary>
+    /// A fire: runs the job (starting its run or joining the open one; only joining when <paramref name="joinOnly"/>)
+    /// once the node's current part in it ends.
+    /// </summary>
+    public async Task<int> RunAsync(string jobPath, bool joinOnly, CancellationToken stopToken)
     {
         while (true)
         {
@@ -31,7 +37,7 @@ internal sealed class ClusterParticipation(ServeSettings settings, ILogger<Clust
             {
                 if (!active.TryGetValue(jobPath, out running))
                 {
-                    mine = RunTrackedAsync(jobPath, joinOnly: false, stopToken);
+                    mine = RunTrackedAsync(jobPath, joinOnly, stopToken);
                     active[jobPath] = mine;
                 }
             }
@@ -81,9 +87,10 @@ internal sealed class ClusterParticipation(ServeSettings settings, ILogger<Clust
     private async Task<int> RunTrackedAsync(string jobPath, bool joinOnly, CancellationToken stopToken)
     {
         await Task.Yield();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopToken, lifetime?.ApplicationStopping ?? CancellationToken.None);
         try
         {
-            return await settings.Runner.RunAsync(jobPath, joinOnly, stopToken);
+            return await settings.Runner.RunAsync(jobPath, joinOnly, stop.Token);
         }
         finally
         {

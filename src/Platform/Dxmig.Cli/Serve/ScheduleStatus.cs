@@ -22,6 +22,10 @@ internal static class ScheduleStatus
         foreach (var lease in live)
         {
             io.Output.WriteLine($"  {lease.Job}  実行 / run {lease.RunId}  ノード / node {lease.Node} (pid {lease.ProcessId})  最終確認 / heartbeat {Units.Jst(lease.HeartbeatUtc)}");
+            if (await ledger.ClusterRunViewAsync(lease.Job, Platform.Pipeline.RunSettings.DefaultLeaseTimeout, cancellationToken) is { } view)
+            {
+                ClusterStatus.Print(io, view);
+            }
         }
 
         var files = jobPath is not null ? [jobPath] : JobFiles();

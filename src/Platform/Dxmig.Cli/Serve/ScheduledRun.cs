@@ -58,7 +58,8 @@ internal sealed class ScheduledRun(ServeSettings settings, ClusterParticipation 
         logger.LogInformation("{Job}: 実行を開始します / starting{Recovering}", job.Name, recovering ? " (recovery)" : string.Empty);
         try
         {
-            var code = await participation.RunAsync(jobPath, stopToken);
+            // A recovered fire (its node died) only joins the run that fire started: the other nodes may have finished it.
+            var code = await participation.RunAsync(jobPath, joinOnly: recovering, stopToken);
             logger.LogInformation("{Job}: 終了コード / ended with exit code {ExitCode}", job.Name, code);
             return new FireResult(FireOutcome.Ran, code, null);
         }

@@ -72,8 +72,8 @@ internal static class ServeCommand
         using var host = await ServeHost.BuildAsync(settings, logging.Loggers, stopToken);
         var log = logging.Loggers.CreateLogger("dxmig.serve");
         log.LogInformation(
-            "dxmig serve: ノード / node {Node}, ジョブ / jobs {Jobs}, 保存先 / store {Store}{Cluster}",
-            settings.Node, settings.JobsDirectory, settings.Store.Display, settings.Clustered ? " (cluster)" : string.Empty);
+            "dxmig serve: ノード / node {Node} (ホスト / host {Host}), ジョブ / jobs {Jobs}, 保存先 / store {Store}{Cluster}",
+            settings.Node, Environment.MachineName, settings.JobsDirectory, settings.Store.Display, settings.Clustered ? " (cluster)" : string.Empty);
         try
         {
             await host.RunAsync(stopToken);

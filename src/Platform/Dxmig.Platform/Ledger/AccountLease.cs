@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Dxmig.Contracts;
 
 namespace Dxmig.Platform.Ledger;
 
@@ -9,7 +10,7 @@ namespace Dxmig.Platform.Ledger;
 /// preceded by <see cref="ThrowIfLost"/>: a process that was frozen past its lease finds on waking that its last confirmed
 /// heartbeat is too old (the monotonic clock ran on while it was stopped) and writes nothing more.
 /// </summary>
-public sealed class AccountLease : IDisposable
+public sealed class AccountLease : IWriteFence, IDisposable
 {
     private readonly CancellationTokenSource lost = new();
     private readonly TimeSpan localValidity;

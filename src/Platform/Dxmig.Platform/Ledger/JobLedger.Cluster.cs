@@ -64,9 +64,10 @@ public sealed partial class JobLedger
     public bool Clustered => Location.Provider == StoreProvider.PostgreSql;
 
     /// <summary>
-    /// Joins the job's open cluster run when a live node still works on it; otherwise marks a run left by dead nodes
-    /// interrupted and (unless <paramref name="joinOnly"/>) starts a new run whose accounts are <paramref name="accounts"/>.
-    /// Serialized per job by the job's lease row.
+    /// Joins the job's open cluster run when a live node still works on it. With <paramref name="joinOnly"/> (a node
+    /// lending a hand, a recovered fire) it joins the open run even when every node of it is gone, and takes their
+    /// accounts over; it never starts one. Otherwise a run left by dead nodes is marked interrupted and a new run starts
+    /// whose accounts are <paramref name="accounts"/>. Serialized per job by the job's lease row.
     /// </summary>
     /// <returns>The run and whether it was joined; null when <paramref name="joinOnly"/> and nothing is open.</returns>
     public async Task<(LedgerRun Run, bool Joined)?> BeginOrJoinClusterRunAsync(
@@ -94,7 +95,7 @@ public sealed partial class JobLedger
                         var live = Convert.ToInt64(await Scalar(connection, transaction,
                             $"SELECT COUNT(*) FROM ledger_run_nodes WHERE \"RunId\" = @run AND \"LeftUtc\" IS NULL AND {Fresh}", cancellationToken,
                             ("run", current), ("timeout", member.LeaseTimeout.TotalSeconds)), CultureInfo.InvariantCulture);
-                        if (live > 0)
+                        if (live > 0 || joinOnly)
                         {
                             await InsertMemberAsync(connection, transaction, current, member, cancellationToken);
                             outcome = (open[0], true);
@@ -345,7 +346,7 @@ public sealed partial class JobLedger
                     ("quarantined", current.Quarantined), ("done", current.AlreadyDone), ("removed", current.Removed), ("bytes", current.Bytes),
                     ("failed", current.AccountsFailed), ("warnings", current.Warnings), ("message", current.Message), ("run", run.RunId));
                 await Execute(connection, transaction,
-                    "UPDATE ledger_job_leases SET \"RunId\" = '' WHERE \"Job\" = @job AND \"RunId\" = @run",
+                    "DELETE FROM ledger_job_leases WHERE \"Job\" = @job AND \"RunId\" = @run",
                     cancellationToken, ("job", run.Job), ("run", run.RunId));
                 completed = true;
             },

@@ -16,6 +16,9 @@ namespace Dxmig.Platform.Ledger;
 /// </summary>
 public sealed partial class JobLedger : IAsyncDisposable
 {
+    /// <summary>PostgreSQL ends a session idle this long inside one of the ledger's transactions (its client frozen or gone).</summary>
+    public static readonly TimeSpan IdleInTransactionLimit = TimeSpan.FromSeconds(10);
+
     /// <summary>A lease whose heartbeat is older than this is taken over (its holder died).</summary>
     public static readonly TimeSpan LeaseTimeout = TimeSpan.FromMinutes(2);
 
@@ -521,15 +524,7 @@ public sealed partial class JobLedger : IAsyncDisposable
     private async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> map, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
-        await using var command = connection.Command(sql, null, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<T>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(map(reader));
-        }
-
-        return rows;
+        return await QueryOn(connection, null, sql, map, cancellationToken, parameters);
     }
 
     private async Task TakeLeaseAsync(DbConnection connection, DbTransaction transaction, LedgerRun run, CancellationToken cancellationToken)
@@ -609,6 +604,14 @@ public sealed partial class JobLedger : IAsyncDisposable
         {
             await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            if (!serializeWrites)
+            {
+                // PostgreSQL: a process frozen (SIGSTOP, a long pause) inside a transaction must not keep its row locks, or
+                // no other node could take its accounts over; the server ends such a session after this long idle.
+                await using var limit = connection.Command($"SET LOCAL idle_in_transaction_session_timeout = '{IdleInTransactionLimit.TotalMilliseconds:0}ms'", transaction);
+                await limit.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             if (lease is not null)
             {
                 await FenceAsync(connection, transaction, lease, exclusive, cancellationToken);

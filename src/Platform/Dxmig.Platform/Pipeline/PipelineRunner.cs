@@ -636,6 +636,7 @@ public sealed class PipelineRunner<TIn, TOut>(
 
             // Cluster runs: the intent above was written under the lease; this process must still hold it as the target is written.
             lease?.ThrowIfLost();
+            WriteFence.Current = lease;
             var outcomes = await loader.LoadAsync(account, requests, lease?.LostToken ?? cancellationToken);
             if (outcomes.Count != requests.Count)
             {
