@@ -227,10 +227,13 @@ public sealed class ClusterScaleOutTests(PostgresFixture postgres) : IClassFixtu
     private static Task<long> WaitForRunEndAsync(string ledger, ClusterNodes nodes) =>
         PgRead.WaitAsync(ledger, "SELECT COUNT(*) FROM ledger_runs WHERE \"Outcome\" <> 'Running'", n => n >= 1, RunBound, nodes.Logs);
 
-    /// <summary>From the dead node's last heartbeat to the last of its mailboxes claimed by another node.</summary>
+    /// <summary>
+    /// From the dead node's last heartbeat to the first of its mailboxes claimed by another node: the lease timeout plus
+    /// the wait for a free slot (the rest follow as the survivors' slots free up; their accounts are claimable from then).
+    /// </summary>
     private static async Task<TimeSpan> TakeoverAsync(string ledger, string node)
     {
-        var sql = "SELECT EXTRACT(EPOCH FROM MAX(w.\"ClaimedUtc\") - (SELECT MAX(n.\"HeartbeatUtc\") FROM ledger_run_nodes n WHERE n.\"Node\" = @node))::float8 " +
+        var sql = "SELECT EXTRACT(EPOCH FROM MIN(w.\"ClaimedUtc\") - (SELECT MAX(n.\"HeartbeatUtc\") FROM ledger_run_nodes n WHERE n.\"Node\" = @node))::float8 " +
                   "FROM ledger_run_work w WHERE w.\"PreviousNode\" = @node AND w.\"Node\" <> @node";
         var seconds = await PgRead.RowsAsync(ledger, sql.Replace("@node", $"'{node}'", StringComparison.Ordinal));
         seconds.Should().ContainSingle();

@@ -64,11 +64,19 @@ public sealed class ScheduledRunTests : IDisposable
     {
         var (run, job) = Arrange(Tokyo(11, 27, 2, 30), "schedule:\n  calendar: working-days\n  window: \"20:00-07:00\"");
         using var stop = new CancellationTokenSource();
+        var stoppedWithQuartz = false;
+        runner.During = token =>
+        {
+            stop.Cancel();
+            stoppedWithQuartz = token.IsCancellationRequested;
+        };
 
         var result = await run.FireAsync(job, recovering: true, stop.Token);
 
         result.Should().Be(new FireResult(FireOutcome.Ran, 0, null));
-        runner.Calls.Should().ContainSingle().Which.Should().Be((job, stop.Token), "Thursday night's window runs until Friday 07:00");
+        runner.Calls.Should().ContainSingle().Which.Path.Should().Be(job, "Thursday night's window runs until Friday 07:00");
+        stoppedWithQuartz.Should().BeTrue("the run stops when the Quartz job's token is cancelled");
+        runner.JoinOnly.Should().Equal([true], "a recovered fire only joins the run its dead node started");
         log.Lines.Should().Contain(l => l.Contains("test-addressbook: 実行を開始します / starting (recovery)", StringComparison.Ordinal));
     }
 

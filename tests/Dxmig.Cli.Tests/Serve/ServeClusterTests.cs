@@ -4,6 +4,7 @@ using System.Text;
 using Dxmig.Loaders.PlatformStore;
 using Dxmig.Platform.Storage;
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -124,37 +125,10 @@ public sealed class ServeClusterTests(PostgresFixture postgres) : IClassFixture<
 
     private string Logs() => string.Join("\n", nodes.Select(n => $"--- node pid {n.Process.Id} ---\n{Output(n.Process)}"));
 
-    private async Task<long> WaitAsync(string database, string sql, Func<long, bool> done, TimeSpan limit)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                var value = await ScalarAsync(database, sql);
-                if (done(value))
-                {
-                    return value;
-                }
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UndefinedTable)
-            {
-                // The ledger's tables are not there yet.
-            }
+    private Task<long> WaitAsync(string database, string sql, Func<long, bool> done, TimeSpan limit) =>
+        PgRead.WaitAsync(database, sql, done, limit, Logs);
 
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"waited {limit} for: {sql}\n{Logs()}");
-    }
-
-    private static async Task<long> ScalarAsync(string database, string sql)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync() ?? -1L, CultureInfo.InvariantCulture);
-    }
+    private static Task<long> ScalarAsync(string database, string sql) => PgRead.ScalarAsync(database, sql);
 
     private static async Task<List<(string, int)>> RowsAsync(string database, string sql)
     {

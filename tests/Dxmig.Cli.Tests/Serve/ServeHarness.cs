@@ -10,11 +10,18 @@ internal sealed class RecordingRunner : IServeRunner
 {
     public ConcurrentQueue<(string Path, CancellationToken Token)> Calls { get; } = new();
 
+    public ConcurrentQueue<bool> JoinOnly { get; } = new();
+
     public bool Busy { get; set; }
+
+    /// <summary>Called during the run with its stop token (what a test wants to see while the run goes on).</summary>
+    public Action<CancellationToken>? During { get; set; }
 
     public Task<int> RunAsync(string jobPath, bool joinOnly, CancellationToken stopToken)
     {
         Calls.Enqueue((jobPath, stopToken));
+        JoinOnly.Enqueue(joinOnly);
+        During?.Invoke(stopToken);
         return Busy ? throw new JobBusyException("job test-addressbook is being run by process 1 on other (run r1)") : Task.FromResult(0);
     }
 }
