@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Dxmig.GraphEmulator;
+using Dxmig.Platform.Scheduling;
 using Dxmig.Sandbox;
 using Dxmig.TestSupport;
 using Npgsql;
@@ -116,25 +117,16 @@ internal static class ClusterBench
         var usage = users.Select(u => MailboxUsage.Of(graph, GraphJob.Upn(u))).ToList();
         var slots = Math.Min(users.Count, setup.Nodes * setup.Parallelism);
         var (perNode, basis) = await DistributionAsync(ledger, names, homes);
-        return new Pass(setup, runs, wall, load, LaneCeiling(usage.Select(u => u.CeilingSeconds(setup.Budgets)), slots), slots,
+        return new Pass(setup, runs, wall, load, LaneCeiling(usage, setup.Budgets, slots), slots,
             usage.Sum(u => u.Bytes), usage.Sum(u => u.Stored), usage.Sum(u => u.Doubled), perNode, basis, emulatorCpu, dovecotCpu, postgresCpu);
     }
 
     /// <summary>
     /// The fastest the budgets allow with <paramref name="slots"/> mailboxes at once: each mailbox's own ceiling (its
-    /// budgets are its own), laid over the slots in order, each slot taking the next mailbox when it is free.
+    /// budgets are its own), laid over the slots in order as <c>dxmig plan</c> lays accounts over lanes.
     /// </summary>
-    private static double LaneCeiling(IEnumerable<double> ceilings, int slots)
-    {
-        var lanes = new double[slots];
-        foreach (var ceiling in ceilings)
-        {
-            var lane = Array.IndexOf(lanes, lanes.Min());
-            lanes[lane] += ceiling;
-        }
-
-        return lanes.Max();
-    }
+    private static double LaneCeiling(IEnumerable<MailboxUsage> usage, ThrottlingSettings budgets, int slots) =>
+        MigrationPlanner.Lanes(usage.Select(u => TimeSpan.FromSeconds(u.CeilingSeconds(budgets))), slots).TotalSeconds;
 
     private static double DovecotCpu(DovecotServer server) =>
         ProcessTree.CpuSeconds(cmdline => cmdline.Contains(server.ConfigPath, StringComparison.Ordinal));
