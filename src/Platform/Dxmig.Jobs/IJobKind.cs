@@ -81,6 +81,12 @@ public sealed record JobRunRequest(IReadOnlyList<string> Accounts, bool DryRun, 
     /// </summary>
     public string? ConfirmDeletes { get; init; }
 
+    /// <summary>This process's node name in a cluster run (PostgreSQL ledger): <c>--node</c> or <c>DXMIG_NODE</c>, the host name by default.</summary>
+    public string Node { get; init; } = Environment.MachineName;
+
+    /// <summary>Only join the job's open cluster run (a serve node lending a hand); start none.</summary>
+    public bool JoinOnly { get; init; }
+
     /// <summary>
     /// The pipeline's settings for this request on <paramref name="job"/>: its batch and read-ahead sizes, the requested
     /// accounts (or <paramref name="accounts"/>), one account at a time unless the kind runs accounts in parallel.
@@ -96,6 +102,8 @@ public sealed record JobRunRequest(IReadOnlyList<string> Accounts, bool DryRun, 
             BatchSize = job.BatchSize,
             ChannelCapacity = job.ChannelCapacity,
             DryRun = DryRun,
+            Node = Node,
+            JoinOnly = JoinOnly,
         };
     }
 }

@@ -22,6 +22,12 @@ public sealed record JobRunOptions(string Path, bool DryRun = false, IReadOnlyLi
 
     /// <summary>The run whose held-back deletions a person confirms (<c>--confirm-deletes RUNID</c>).</summary>
     public string? ConfirmDeletes { get; init; }
+
+    /// <summary>
+    /// Only join the job's open cluster run (PostgreSQL ledger), never start one: what a <c>dxmig serve</c> node does when
+    /// it sees a run of a job it knows waiting for hands.
+    /// </summary>
+    public bool JoinOnly { get; init; }
 }
 
 /// <summary>
@@ -33,6 +39,12 @@ public sealed record JobRunOptions(string Path, bool DryRun = false, IReadOnlyLi
 /// </summary>
 public sealed class JobRunner(Func<string, string?> environment, TimeProvider time)
 {
+    /// <summary>The environment variable naming this process's node in a cluster run (<c>dxmig serve --node</c> sets it for its runs).</summary>
+    public const string NodeVariable = "DXMIG_NODE";
+
+    /// <summary>This process's node name: <see cref="NodeVariable"/>, else the host name.</summary>
+    public string Node => environment(NodeVariable) is { Length: > 0 } node ? node : Environment.MachineName;
+
     /// <exception cref="JobBusyException">Another live process holds the job's ledger lease.</exception>
     public async Task<int> RunAsync(JobRunOptions options, IJobConsole console, CancellationToken stopToken)
     {
@@ -94,7 +106,7 @@ public sealed class JobRunner(Func<string, string?> environment, TimeProvider ti
 
         // Built on another core while the run opens its ledger; the first log line waits for it.
         using var logging = DxmigLogging.StartCreate(LogLevel.Warning, file.LogFolder);
-        var request = new JobRunRequest(accounts, options.DryRun, time) { ConfirmDeletes = options.ConfirmDeletes };
+        var request = new JobRunRequest(accounts, options.DryRun, time) { ConfirmDeletes = options.ConfirmDeletes, Node = Node, JoinOnly = options.JoinOnly };
         RunResult result;
         try
         {
@@ -104,6 +116,19 @@ public sealed class JobRunner(Func<string, string?> environment, TimeProvider ti
         {
             console.Problem(SecretMasker.Apply(ex.Message));
             return ExitCodes.Failed;
+        }
+        catch (NoRunToJoinException ex)
+        {
+            console.Line(ex.Message);
+            return ExitCodes.Success;
+        }
+
+        if (!result.CompletedHere)
+        {
+            // A cluster run this node took part in and another node completes (or goes on with): that node reconciles
+            // and mails; this one says what it did.
+            console.Line(ClusterPart(result));
+            return result.Run.Outcome == RunOutcome.Running ? (stop.IsCancellationRequested ? ExitCodes.Failed : ExitCodes.Success) : result.ExitCode;
         }
 
         var quarantined = await ReadQuarantinedAsync(file, result);
@@ -143,6 +168,19 @@ public sealed class JobRunner(Func<string, string?> environment, TimeProvider ti
 
         await AlertAsync(console, file, result, File.Exists(logFile) ? logFile : null, reportPath, incomplete, logging.Loggers);
         return exitCode;
+    }
+
+    /// <summary>One line for a node's part in a cluster run another node completes.</summary>
+    public static string ClusterPart(RunResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var done = result.Accounts.Count(a => a.Outcome is not RunOutcome.Stopped);
+        var handed = result.Accounts.Count(a => a.Outcome is RunOutcome.Stopped);
+        var running = result.Run.Outcome == RunOutcome.Running;
+        return $"クラスター実行 {result.Run.RunId}: このノードは {done} アカウントを処理し、{handed} アカウントを他のノードに渡しました。" +
+               (running ? "他のノードが続けています" : $"実行は {result.Run.Outcome} で終了しました (集計・照合・通知は完了させたノードが行います)") +
+               $" / cluster run {result.Run.RunId}: this node ran {done} account(s) and handed {handed} back to the others; " +
+               (running ? "the other nodes go on with it" : $"the run ended {result.Run.Outcome} (the node that completed it reconciles and mails)");
     }
 
     /// <summary>The accounts to run: all of the job's, or the ones asked for (each must be the job's).</summary>

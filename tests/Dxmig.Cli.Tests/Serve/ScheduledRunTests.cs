@@ -29,7 +29,7 @@ public sealed class ScheduledRunTests : IDisposable
             ClosedDays = new WeekendsAndYearEnd(),
             Runner = runner,
         };
-        return (new ScheduledRun(settings, log.Factory().CreateLogger<ScheduledRun>()), job);
+        return (new ScheduledRun(settings, new ClusterParticipation(settings, log.Factory().CreateLogger<ClusterParticipation>()), log.Factory().CreateLogger<ScheduledRun>()), job);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ internal sealed class RecordingRunner : IServeRunner
 
     public bool Busy { get; set; }
 
-    public Task<int> RunAsync(string jobPath, CancellationToken stopToken)
+    public Task<int> RunAsync(string jobPath, bool joinOnly, CancellationToken stopToken)
     {
         Calls.Enqueue((jobPath, stopToken));
         return Busy ? throw new JobBusyException("job test-addressbook is being run by process 1 on other (run r1)") : Task.FromResult(0);

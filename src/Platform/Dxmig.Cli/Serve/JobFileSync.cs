@@ -42,7 +42,7 @@ internal sealed class JobFileSync(ISchedulerFactory schedulers, ServeSettings se
             var wanted = new Dictionary<string, (JobFile Job, ScheduleGate Gate)>(StringComparer.Ordinal);
             var broken = new HashSet<string>(StringComparer.Ordinal);
             var summaries = new Dictionary<string, JobFile>(StringComparer.Ordinal);
-            foreach (var path in JobFiles())
+            foreach (var path in JobFiles(settings.JobsDirectory))
             {
                 var diagnostics = new DiagnosticBag();
                 var job = JobLoader.Load(path, diagnostics, settings.Environment)?.File;
@@ -193,9 +193,10 @@ internal sealed class JobFileSync(ISchedulerFactory schedulers, ServeSettings se
         }
     }
 
-    private IEnumerable<string> JobFiles() =>
-        Directory.Exists(settings.JobsDirectory)
-            ? Directory.EnumerateFiles(settings.JobsDirectory, "*.y*ml")
+    /// <summary>The job files of the folder (<c>*.yaml</c>, <c>*.yml</c>), full paths in order.</summary>
+    internal static IEnumerable<string> JobFiles(string folder) =>
+        Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder, "*.y*ml")
                 .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
                 .Select(Path.GetFullPath)
                 .Order(StringComparer.Ordinal)

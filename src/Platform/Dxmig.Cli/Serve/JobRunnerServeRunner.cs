@@ -10,6 +10,6 @@ namespace Dxmig.Cli.Serve;
 /// </summary>
 internal sealed class JobRunnerServeRunner(CliIo io) : IServeRunner
 {
-    public Task<int> RunAsync(string jobPath, CancellationToken stopToken) =>
-        CliJobConsole.RunJobAsync(io, new JobRunOptions(jobPath), stopToken);
+    public Task<int> RunAsync(string jobPath, bool joinOnly, CancellationToken stopToken) =>
+        CliJobConsole.RunJobAsync(io, new JobRunOptions(jobPath) { JoinOnly = joinOnly }, stopToken);
 }

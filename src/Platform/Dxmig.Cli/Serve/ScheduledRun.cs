@@ -30,7 +30,7 @@ internal sealed record FireResult(FireOutcome Outcome, int? ExitCode, string? Re
 /// — a misfire handled, a recovery after a node died — starts only while the window is still open), and runs the job
 /// through the same code as <c>dxmig run</c>. A closed window or a busy lease is logged with its reason, not an error.
 /// </summary>
-internal sealed class ScheduledRun(ServeSettings settings, ILogger<ScheduledRun> logger)
+internal sealed class ScheduledRun(ServeSettings settings, ClusterParticipation participation, ILogger<ScheduledRun> logger)
 {
     public async Task<FireResult> FireAsync(string jobPath, bool recovering, CancellationToken stopToken)
     {
@@ -58,7 +58,7 @@ internal sealed class ScheduledRun(ServeSettings settings, ILogger<ScheduledRun>
         logger.LogInformation("{Job}: 実行を開始します / starting{Recovering}", job.Name, recovering ? " (recovery)" : string.Empty);
         try
         {
-            var code = await settings.Runner.RunAsync(jobPath, stopToken);
+            var code = await participation.RunAsync(jobPath, stopToken);
             logger.LogInformation("{Job}: 終了コード / ended with exit code {ExitCode}", job.Name, code);
             return new FireResult(FireOutcome.Ran, code, null);
         }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Dxmig.Cli.Console;
 using Dxmig.Contracts;
+using Dxmig.Jobs;
 using Dxmig.Platform.JobFiles;
 using Dxmig.Platform.Logging;
 using Dxmig.Platform.Pipeline;
@@ -48,11 +49,15 @@ internal static class ServeCommand
             {
                 JobsDirectory = Path.GetFullPath(jobs ?? "jobs"),
                 Store = location,
-                Node = string.IsNullOrWhiteSpace(node) ? Environment.MachineName : node,
+                Node = NodeName(node),
                 Environment = io.Environment,
                 Time = io.Time,
                 ClosedDays = DefaultClosedDays(io),
-                Runner = new JobRunnerServeRunner(new CliIo(io.Output, io.Error, interactive: false, io.Environment, io.Time)),
+                // Runs of this node carry its node name into cluster runs (who holds which account).
+                Runner = new JobRunnerServeRunner(new CliIo(
+                    io.Output, io.Error, interactive: false,
+                    name => name == JobRunner.NodeVariable ? NodeName(node) : io.Environment(name),
+                    io.Time)),
                 CheckinInterval = interval,
                 CheckinMisfireThreshold = interval * 2,
             };
@@ -82,7 +87,8 @@ internal static class ServeCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>The closed-day calendar serve applies to windows (the Japanese calendar replaces the interim one).</summary>
+    private static string NodeName(string? node) => string.IsNullOrWhiteSpace(node) ? Environment.MachineName : node;
+
     /// <summary>The Japanese closed-day calendar with mappings/closed-days.yaml (the rules alone when that file is broken: its errors are printed).</summary>
     internal static IClosedDays DefaultClosedDays(CliIo io) => Commands.CalendarCommand.LoadCalendar(io, configPath: null)?.Calendar ?? ClosedDayCalendar.Standard;
 }

@@ -30,6 +30,7 @@ internal static class ServeHost
         builder.Services.AddSingleton(loggers);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ScheduledRun>();
+        builder.Services.AddSingleton<ClusterParticipation>();
         builder.Services.AddTransient<DxmigQuartzJob>();
         builder.Services.AddTransient<DailySummaryJob>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
@@ -38,6 +39,10 @@ internal static class ServeHost
         builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         builder.Services.AddSingleton<JobFileSync>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobFileSync>());
+        if (settings.Clustered)
+        {
+            builder.Services.AddHostedService<ClusterJoiner>();
+        }
         return builder.Build();
     }
 

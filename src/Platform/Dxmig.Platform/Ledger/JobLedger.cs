@@ -14,7 +14,7 @@ namespace Dxmig.Platform.Ledger;
 /// both engines share, so a run pays for no EF model building or query compilation. Thread-safe: accounts of one run
 /// share it.
 /// </summary>
-public sealed class JobLedger : IAsyncDisposable
+public sealed partial class JobLedger : IAsyncDisposable
 {
     /// <summary>A lease whose heartbeat is older than this is taken over (its holder died).</summary>
     public static readonly TimeSpan LeaseTimeout = TimeSpan.FromMinutes(2);
@@ -35,6 +35,7 @@ public sealed class JobLedger : IAsyncDisposable
     // SQLite has one writer at a time; queueing here is cheaper than busy-waiting inside SQLite.
     private readonly SemaphoreSlim writeGate = new(1, 1);
     private readonly bool serializeWrites;
+    private bool clusterSchemaReady;
 
     private JobLedger(StoreLocation location, TimeProvider time)
     {
@@ -72,14 +73,14 @@ public sealed class JobLedger : IAsyncDisposable
     /// interrupted, and records the new run.
     /// </summary>
     /// <exception cref="JobBusyException">A live process already runs this job.</exception>
-    public async Task<LedgerRun> BeginRunAsync(string job, bool dryRun, CancellationToken cancellationToken)
+    public async Task<LedgerRun> BeginRunAsync(string job, bool dryRun, CancellationToken cancellationToken, string? node = null)
     {
         var now = Now;
         var run = new LedgerRun
         {
             RunId = NewRunId(now),
             Job = job,
-            Node = NodeName,
+            Node = node ?? NodeName,
             ProcessId = Environment.ProcessId,
             DryRun = dryRun,
             StartedUtc = now,
@@ -170,7 +171,9 @@ public sealed class JobLedger : IAsyncDisposable
     /// SQL that SQLite and PostgreSQL share (<c>INSERT … ON CONFLICT … DO UPDATE</c>), so no row is read first.
     /// A pending write keeps the target key already known and counts an attempt.
     /// </summary>
-    public Task WriteItemsAsync(string job, string runId, string account, IReadOnlyList<ItemWrite> writes, CancellationToken cancellationToken)
+    /// <exception cref="LeaseLostException">In a cluster run: <paramref name="lease"/> is no longer this process's; nothing was written.</exception>
+    public Task WriteItemsAsync(
+        string job, string runId, string account, IReadOnlyList<ItemWrite> writes, CancellationToken cancellationToken, AccountLease? lease = null)
     {
         ArgumentNullException.ThrowIfNull(writes);
         if (writes.Count == 0)
@@ -209,7 +212,8 @@ public sealed class JobLedger : IAsyncDisposable
                     }
                 }
             },
-            cancellationToken);
+            cancellationToken,
+            lease);
     }
 
     public async Task<Checkpoint?> GetCheckpointAsync(string job, string account, string container, CancellationToken cancellationToken)
@@ -222,7 +226,8 @@ public sealed class JobLedger : IAsyncDisposable
         return rows.Count == 0 ? null : rows[0];
     }
 
-    public Task SaveCheckpointAsync(string job, string account, Checkpoint checkpoint, CancellationToken cancellationToken)
+    /// <exception cref="LeaseLostException">In a cluster run: <paramref name="lease"/> is no longer this process's; nothing was written.</exception>
+    public Task SaveCheckpointAsync(string job, string account, Checkpoint checkpoint, CancellationToken cancellationToken, AccountLease? lease = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         var now = Now;
@@ -239,7 +244,8 @@ public sealed class JobLedger : IAsyncDisposable
                     ("uid", checkpoint.HighestUid), ("modseq", checkpoint.HighestModSeq), ("cursor", checkpoint.Cursor), ("now", now));
                 await command.ExecuteNonQueryAsync(cancellationToken);
             },
-            cancellationToken);
+            cancellationToken,
+            lease);
     }
 
     /// <summary>How many items of the account this run wrote, per state: the ledger's side of the accounting.</summary>
@@ -591,7 +597,8 @@ public sealed class JobLedger : IAsyncDisposable
     }
 
     /// <summary>A write in one transaction on its own connection (one writer at a time on SQLite).</summary>
-    private async Task WriteAsync(Func<DbConnection, DbTransaction, Task> write, CancellationToken cancellationToken)
+    private async Task WriteAsync(
+        Func<DbConnection, DbTransaction, Task> write, CancellationToken cancellationToken, AccountLease? lease = null, bool exclusive = false)
     {
         if (serializeWrites)
         {
@@ -602,6 +609,11 @@ public sealed class JobLedger : IAsyncDisposable
         {
             await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            if (lease is not null)
+            {
+                await FenceAsync(connection, transaction, lease, exclusive, cancellationToken);
+            }
+
             await write(connection, transaction);
             await transaction.CommitAsync(cancellationToken);
         }

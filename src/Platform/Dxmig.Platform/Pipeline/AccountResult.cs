@@ -54,6 +54,63 @@ public sealed class AccountResult(string account) : IRunCounts
 
     public bool Balances => this.Balances();
 
+    /// <summary>Cluster runs: another node took the account over while this process worked on it; this process recorded nothing for it.</summary>
+    public bool LeaseLost { get; internal set; }
+
+    /// <summary>Cluster runs: the node that held the account before in this run (its finished items are counted here).</summary>
+    public string? TakenOverFrom { get; internal set; }
+
+    /// <summary>An account as the ledger recorded it (another node of a cluster run ran it).</summary>
+    public static AccountResult FromLedger(LedgerRunAccount row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var result = new AccountResult(row.Account)
+        {
+            Outcome = row.Outcome,
+            Message = row.Message,
+            seen = row.Seen,
+            loaded = row.Loaded,
+            skipped = row.Skipped,
+            quarantined = row.Quarantined,
+            alreadyDone = row.AlreadyDone,
+            removed = row.Removed,
+            bytes = row.Bytes,
+        };
+        if (row.Warnings is { } lines)
+        {
+            result.warnings.AddRange(lines.Split('\n'));
+        }
+
+        return result;
+    }
+
+    /// <summary>A taken-over account starts with what its earlier holder finished in this run.</summary>
+    internal void Preload(IReadOnlyDictionary<ItemState, (long Count, long Bytes)> totals)
+    {
+        foreach (var (state, (count, size)) in totals)
+        {
+            Interlocked.Add(ref seen, count);
+            Interlocked.Add(ref bytes, size);
+            switch (state)
+            {
+                case ItemState.Loaded:
+                    Interlocked.Add(ref loaded, count);
+                    break;
+                case ItemState.Skipped:
+                    Interlocked.Add(ref skipped, count);
+                    break;
+                case ItemState.Quarantined:
+                    Interlocked.Add(ref quarantined, count);
+                    break;
+                case ItemState.Removed:
+                    Interlocked.Add(ref removed, count);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(totals), state, "an earlier holder's finished items are loaded, removed, skipped or quarantined");
+            }
+        }
+    }
+
     internal void Warn(string warning)
     {
         lock (warnings)

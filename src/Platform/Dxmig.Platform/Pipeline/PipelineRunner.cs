@@ -26,7 +26,12 @@ public sealed class PipelineRunner<TIn, TOut>(
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(observer);
-        var run = await ledger.BeginRunAsync(settings.Job, settings.DryRun, stopToken);
+        if (ledger.Clustered && !settings.DryRun)
+        {
+            return await RunClusteredAsync(settings, observer, stopToken);
+        }
+
+        var run = await ledger.BeginRunAsync(settings.Job, settings.DryRun, stopToken, settings.Node);
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["job"] = settings.Job, ["runId"] = run.RunId });
         logger.LogInformation(
             "実行開始 / run started: job {Job}, run {RunId}, {AccountCount} accounts, parallelism {Parallelism}{DryRun}",
@@ -40,7 +45,7 @@ public sealed class PipelineRunner<TIn, TOut>(
             await Parallel.ForEachAsync(
                 results,
                 new ParallelOptions { MaxDegreeOfParallelism = settings.Parallelism },
-                async (result, _) => await RunAccountGuardedAsync(run, settings, result, observer, stopToken));
+                async (result, _) => await RunAccountGuardedAsync(run, settings, result, null, observer, stopToken));
         }
         finally
         {
@@ -59,6 +64,205 @@ public sealed class PipelineRunner<TIn, TOut>(
             "実行終了 / run ended: {Outcome}; seen {Seen} = loaded {Loaded} + removed {Removed} + skipped {Skipped} + quarantined {Quarantined} + already done {AlreadyDone}",
             run.Outcome, run.Seen, run.Loaded, run.Removed, run.Skipped, run.Quarantined, run.AlreadyDone);
         return new RunResult(run, results);
+    }
+
+    /// <summary>
+    /// A cluster run (PostgreSQL): this process starts the job's run or joins the one open, then each of its
+    /// <see cref="RunSettings.Parallelism"/> slots claims accounts one at a time until none is left anywhere (waiting, or
+    /// held by a node that stopped heartbeating: taken over). It stays until every account is done, so that it can take
+    /// over from a node that dies; the process that finds them all done completes the run.
+    /// </summary>
+    private async Task<RunResult> RunClusteredAsync(RunSettings settings, IRunObserver observer, CancellationToken stopToken)
+    {
+        var member = ClusterMember.Create(settings.Node, settings.Parallelism, settings.LeaseTimeout);
+        var begun = await ledger.BeginOrJoinClusterRunAsync(settings.Job, settings.Accounts, member, settings.JoinOnly, stopToken)
+            ?? throw new NoRunToJoinException($"ジョブ {settings.Job} に参加できる実行はありません / job {settings.Job} has no open run to join");
+        var (run, joined) = begun;
+        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["job"] = settings.Job, ["runId"] = run.RunId, ["node"] = settings.Node });
+        if (joined)
+        {
+            logger.LogInformation(
+                "クラスター実行に参加 / joined cluster run: job {Job}, run {RunId}, node {Node}, parallelism {Parallelism}",
+                settings.Job, run.RunId, settings.Node, settings.Parallelism);
+        }
+        else
+        {
+            logger.LogInformation(
+                "クラスター実行を開始 / cluster run started: job {Job}, run {RunId}, node {Node}, parallelism {Parallelism}, {AccountCount} accounts for every node",
+                settings.Job, run.RunId, settings.Node, settings.Parallelism, settings.Accounts.Count);
+        }
+
+        var held = new System.Collections.Concurrent.ConcurrentDictionary<string, (AccountLease Lease, AccountResult Result)>(StringComparer.Ordinal);
+        var mine = new System.Collections.Concurrent.ConcurrentQueue<AccountResult>();
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeat = ClusterHeartbeatAsync(run, member, held, settings.ClusterHeartbeat, heartbeatStop.Token);
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, settings.Parallelism).Select(_ => ClusterSlotAsync(run, member, settings, held, mine, observer, stopToken)));
+        }
+        finally
+        {
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+        }
+
+        var (final, accounts, completedHere) = await ledger.LeaveClusterRunAsync(
+            run, member, stopToken.IsCancellationRequested,
+            (r, rows, stopped) => Summarise(r, [.. rows.Select(AccountResult.FromLedger)], stopped),
+            CancellationToken.None);
+        if (completedHere)
+        {
+            logger.LogInformation(
+                "実行終了 / run ended: {Outcome}; seen {Seen} = loaded {Loaded} + removed {Removed} + skipped {Skipped} + quarantined {Quarantined} + already done {AlreadyDone}",
+                final.Outcome, final.Seen, final.Loaded, final.Removed, final.Skipped, final.Quarantined, final.AlreadyDone);
+            return new RunResult(final, [.. accounts.Select(AccountResult.FromLedger)]) { Joined = joined };
+        }
+
+        logger.LogInformation("このノードの担当を終了 / this node's part ended: run {RunId} is {Outcome}", run.RunId, final.Outcome);
+        return new RunResult(final, [.. mine]) { CompletedHere = false, Joined = joined };
+    }
+
+    /// <summary>One slot of a cluster node: claims an account, runs it, records it (or gives it back when stopped), again.</summary>
+    private async Task ClusterSlotAsync(
+        LedgerRun run, ClusterMember member, RunSettings settings,
+        System.Collections.Concurrent.ConcurrentDictionary<string, (AccountLease Lease, AccountResult Result)> held,
+        System.Collections.Concurrent.ConcurrentQueue<AccountResult> mine, IRunObserver observer, CancellationToken stopToken)
+    {
+        while (!stopToken.IsCancellationRequested)
+        {
+            AccountLease? lease;
+            try
+            {
+                lease = await ledger.ClaimAccountAsync(run, member, stopToken);
+                if (lease is null)
+                {
+                    if (await ledger.OutstandingAccountsAsync(run.RunId, stopToken) == 0)
+                    {
+                        return;
+                    }
+
+                    await Task.Delay(settings.ClaimPoll, time, stopToken);
+                    continue;
+                }
+            }
+            catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // The database may be out of reach for a moment; the slot tries again, its accounts are safe in the ledger.
+            catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException)
+#pragma warning restore CA1031
+            {
+                logger.LogWarning("台帳に接続できないため再試行します / the ledger is out of reach, trying again: {Reason}", ex.Message);
+                try
+                {
+                    await Task.Delay(settings.ClaimPoll, time, stopToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            using (lease)
+            {
+                await RunClaimedAsync(run, settings, lease, held, mine, observer, stopToken);
+            }
+        }
+    }
+
+    private async Task RunClaimedAsync(
+        LedgerRun run, RunSettings settings, AccountLease lease,
+        System.Collections.Concurrent.ConcurrentDictionary<string, (AccountLease Lease, AccountResult Result)> held,
+        System.Collections.Concurrent.ConcurrentQueue<AccountResult> mine, IRunObserver observer, CancellationToken stopToken)
+    {
+        var result = new AccountResult(lease.Account);
+        if (lease.TakenOver)
+        {
+            result.TakenOverFrom = lease.PreviousNode;
+            result.Preload(await ledger.RunItemTotalsAsync(settings.Job, run.RunId, lease.Account, CancellationToken.None));
+            logger.LogWarning(
+                "アカウント {Account} を {Previous} から引き継ぎました (エポック {Epoch}); チェックポイントから再開します / took over account {Account} from {Previous} (epoch {Epoch}); resuming from its checkpoints",
+                lease.Account, lease.PreviousNode ?? "-", lease.Epoch, lease.Account, lease.PreviousNode ?? "-", lease.Epoch);
+        }
+
+        held[lease.Account] = (lease, result);
+        try
+        {
+            await RunAccountGuardedAsync(run, settings, result, lease, observer, stopToken);
+        }
+        finally
+        {
+            held.TryRemove(lease.Account, out _);
+        }
+
+        if (result.LeaseLost)
+        {
+            return;
+        }
+
+        try
+        {
+            if (result.Outcome == RunOutcome.Stopped)
+            {
+                await ledger.ReleaseAccountAsync(lease, CancellationToken.None);
+                logger.LogInformation("アカウント {Account} を他のノードに渡しました / account {Account} released for the other nodes", lease.Account, lease.Account);
+            }
+            else
+            {
+                await ledger.FinishAccountAsync(lease, result.ToLedger(run.RunId), CancellationToken.None);
+            }
+
+            mine.Enqueue(result);
+        }
+        catch (LeaseLostException ex)
+        {
+            result.LeaseLost = true;
+            await NoteLostAsync(lease, ex.Message);
+        }
+    }
+
+    private async Task NoteLostAsync(AccountLease lease, string message)
+    {
+        logger.LogWarning("{Message}", message);
+        try
+        {
+            await ledger.RecordFencedWriteAsync(lease, message, CancellationToken.None);
+        }
+#pragma warning disable CA1031 // Only a note for the operators: the refusal itself already protected the ledger.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            logger.LogWarning("拒否した書き込みを記録できませんでした / could not note the refused write: {Reason}", ex.Message);
+        }
+    }
+
+    private async Task ClusterHeartbeatAsync(
+        LedgerRun run, ClusterMember member,
+        System.Collections.Concurrent.ConcurrentDictionary<string, (AccountLease Lease, AccountResult Result)> held,
+        TimeSpan interval, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, time, cancellationToken);
+                await ledger.HeartbeatClusterAsync(
+                    run, member, [.. held.Values.Select(h => (h.Lease, h.Result.Seen, h.Result.Loaded, h.Result.Bytes))], cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // A missed heartbeat is not fatal: the leases' own clocks stop the writes if it lasts.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                logger.LogWarning("生存通知を書けませんでした / heartbeat not written: {Reason}", ex.Message);
+            }
+        }
     }
 
     private static void Summarise(LedgerRun run, List<AccountResult> results, bool stopRequested)
@@ -101,12 +305,13 @@ public sealed class PipelineRunner<TIn, TOut>(
     }
 
     private async Task RunAccountGuardedAsync(
-        LedgerRun run, RunSettings settings, AccountResult result, IRunObserver observer, CancellationToken stopToken)
+        LedgerRun run, RunSettings settings, AccountResult result, AccountLease? lease, IRunObserver observer, CancellationToken stopToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["account"] = result.Account });
         try
         {
-            await RunAccountAsync(run, settings, result, observer, stopToken);
+            await RunAccountAsync(run, settings, result, lease, observer, stopToken);
+            lease?.ThrowIfLost();
             await VerifyAgainstLedgerAsync(run, settings, result);
             if (result.Outcome == RunOutcome.Running)
             {
@@ -114,6 +319,11 @@ public sealed class PipelineRunner<TIn, TOut>(
                     : result.Quarantined > 0 ? RunOutcome.CompletedWithQuarantine
                     : RunOutcome.Succeeded;
             }
+        }
+        catch (Exception ex) when (lease is not null && (ex is LeaseLostException || (ex is OperationCanceledException && lease.IsLost)))
+        {
+            result.LeaseLost = true;
+            await NoteLostAsync(lease, ex is LeaseLostException ? ex.Message : new LeaseLostException(lease, "他のノードが引き継ぎました / another node took it over").Message);
         }
         catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
         {
@@ -172,14 +382,14 @@ public sealed class PipelineRunner<TIn, TOut>(
     }
 
     private async Task RunAccountAsync(
-        LedgerRun run, RunSettings settings, AccountResult result, IRunObserver observer, CancellationToken stopToken)
+        LedgerRun run, RunSettings settings, AccountResult result, AccountLease? lease, IRunObserver observer, CancellationToken stopToken)
     {
         var account = result.Account;
         var estimate = await extractor.EstimateAsync(account, stopToken);
         observer.AccountStarted(account, estimate);
         logger.LogInformation("アカウント開始 / account started: {Account}", account);
 
-        var checkpoints = new DeferredCheckpoints(ledger, settings.Job, account);
+        var checkpoints = new DeferredCheckpoints(ledger, settings.Job, account, lease);
         var known = new LedgerKnownItems(ledger, settings.Job, account);
         var channel = Channel.CreateBounded<SourceItem<TIn>>(new BoundedChannelOptions(settings.ChannelCapacity)
         {
@@ -187,7 +397,7 @@ public sealed class PipelineRunner<TIn, TOut>(
             SingleReader = true,
             SingleWriter = true,
         });
-        using var producerStop = CancellationTokenSource.CreateLinkedTokenSource(stopToken);
+        using var producerStop = CancellationTokenSource.CreateLinkedTokenSource(stopToken, lease?.LostToken ?? CancellationToken.None);
         var context = new ExtractContext(checkpoints, known, warning =>
         {
             result.Warn(warning);
@@ -207,7 +417,7 @@ public sealed class PipelineRunner<TIn, TOut>(
 
                 try
                 {
-                    await ProcessBatchAsync(run, settings, result, batch, seenRefs, CancellationToken.None);
+                    await ProcessBatchAsync(run, settings, result, lease, batch, seenRefs, CancellationToken.None);
                 }
                 finally
                 {
@@ -223,6 +433,7 @@ public sealed class PipelineRunner<TIn, TOut>(
                 }
 
                 stopToken.ThrowIfCancellationRequested();
+                lease?.ThrowIfLost();
             }
         }
         finally
@@ -323,7 +534,7 @@ public sealed class PipelineRunner<TIn, TOut>(
     }
 
     private async Task ProcessBatchAsync(
-        LedgerRun run, RunSettings settings, AccountResult result, List<SourceItem<TIn>> batch, HashSet<ItemRef> seenRefs,
+        LedgerRun run, RunSettings settings, AccountResult result, AccountLease? lease, List<SourceItem<TIn>> batch, HashSet<ItemRef> seenRefs,
         CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
@@ -350,8 +561,14 @@ public sealed class PipelineRunner<TIn, TOut>(
         var toLoad = new List<Pending>();
         foreach (var item in batch)
         {
-            result.CountSeen(item.Size);
             known.TryGetValue(item.Key.Ref, out var entry);
+            if (lease is { TakenOver: true } && entry is not null && entry.State != ItemState.Pending && entry.LastRunId == run.RunId)
+            {
+                // Finished by the earlier holder in this run: counted when the account was taken over.
+                continue;
+            }
+
+            result.CountSeen(item.Size);
             if (item.Problem is not null)
             {
                 writes.Add(ProblemWrite(item, item.Problem));
@@ -402,7 +619,8 @@ public sealed class PipelineRunner<TIn, TOut>(
             await ledger.WriteItemsAsync(
                 settings.Job, run.RunId, account,
                 toLoad.Select(t => new ItemWrite(t.Item.Key, t.Item.ContentHash, t.Item.Size, ItemState.Pending, null, null, t.Item.Location, null)).ToList(),
-                cancellationToken);
+                cancellationToken,
+                lease);
 
             var requests = new List<LoadRequest<TOut>>();
             foreach (var pending in toLoad)
@@ -416,7 +634,9 @@ public sealed class PipelineRunner<TIn, TOut>(
                 }
             }
 
-            var outcomes = await loader.LoadAsync(account, requests, cancellationToken);
+            // Cluster runs: the intent above was written under the lease; this process must still hold it as the target is written.
+            lease?.ThrowIfLost();
+            var outcomes = await loader.LoadAsync(account, requests, lease?.LostToken ?? cancellationToken);
             if (outcomes.Count != requests.Count)
             {
                 throw new InvalidOperationException($"loader answered {outcomes.Count} outcomes for {requests.Count} requests");
@@ -436,7 +656,7 @@ public sealed class PipelineRunner<TIn, TOut>(
             }
         }
 
-        await ledger.WriteItemsAsync(settings.Job, run.RunId, account, writes, cancellationToken);
+        await ledger.WriteItemsAsync(settings.Job, run.RunId, account, writes, cancellationToken, lease);
         foreach (var write in writes)
         {
             result.Count(write.State);
@@ -520,7 +740,7 @@ public sealed class PipelineRunner<TIn, TOut>(
     /// Checkpoints an extractor saves are held until every item it read before saving them has been processed, so a
     /// checkpoint never runs ahead of the ledger.
     /// </summary>
-    private sealed class DeferredCheckpoints(JobLedger ledger, string job, string account) : ICheckpointAccess
+    private sealed class DeferredCheckpoints(JobLedger ledger, string job, string account, AccountLease? lease) : ICheckpointAccess
     {
         private readonly Lock gate = new();
         private readonly Queue<(long ReadCount, Checkpoint Checkpoint)> waiting = new();
@@ -556,7 +776,7 @@ public sealed class PipelineRunner<TIn, TOut>(
                     next = waiting.Dequeue().Checkpoint;
                 }
 
-                await ledger.SaveCheckpointAsync(job, account, next, cancellationToken);
+                await ledger.SaveCheckpointAsync(job, account, next, cancellationToken, lease);
             }
         }
     }

@@ -5,6 +5,15 @@ namespace Dxmig.Platform.Pipeline;
 /// <summary>The end of a run: its ledger record, the accounting of every account, and the process exit code.</summary>
 public sealed record RunResult(LedgerRun Run, IReadOnlyList<AccountResult> Accounts)
 {
+    /// <summary>
+    /// This process ended the run (always, outside a cluster). In a cluster run only the node that finds every account
+    /// done completes it (then <see cref="Accounts"/> are every node's); the others get the accounts they ran.
+    /// </summary>
+    public bool CompletedHere { get; init; } = true;
+
+    /// <summary>Cluster runs: this process joined a run another node started.</summary>
+    public bool Joined { get; init; }
+
     /// <summary>0: all accounted, loaded or skipped; 1: finished with quarantined items or warnings; 2: failed or stopped.</summary>
     public int ExitCode => Run.Outcome switch
     {

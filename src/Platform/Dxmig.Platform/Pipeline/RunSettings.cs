@@ -33,4 +33,21 @@ public sealed record RunSettings
 
     /// <summary>How often the run's lease is refreshed.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>This process's node name in a cluster run (<c>--node</c>, <c>DXMIG_NODE</c>; the host name by default).</summary>
+    public string Node { get; init; } = Environment.MachineName;
+
+    /// <summary>Only join an open cluster run; start none (a serve node lending a hand).</summary>
+    public bool JoinOnly { get; init; }
+
+    /// <summary>Cluster runs: an account whose holder has not heartbeaten for this long is taken over by another node.</summary>
+    public TimeSpan LeaseTimeout { get; init; } = DefaultLeaseTimeout;
+
+    /// <summary>Cluster runs: how often a node confirms its accounts (a third of the lease timeout or less).</summary>
+    public TimeSpan ClusterHeartbeat { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Cluster runs: how often an idle node looks for accounts to take (waiting, or left by a dead node).</summary>
+    public TimeSpan ClaimPoll { get; init; } = TimeSpan.FromSeconds(2);
+
+    public static readonly TimeSpan DefaultLeaseTimeout = TimeSpan.FromSeconds(30);
 }
