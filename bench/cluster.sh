@@ -5,9 +5,9 @@
 # run and split its mailboxes. Fresh emulator target and fresh ledger for each node count. Reports wall time, MB/s
 # against the budgets' ceiling, dxmig CPU seconds per GB, peak RSS per node and per mailbox in flight, and which node
 # ran how many mailboxes.
-#   bench/cluster.sh [MAILBOXES=24] [MESSAGES_PER_MAILBOX=300] [SCALE=0.1] [PARALLELISM=8] [NODES=1,2,3] [real|small]
+#   bench/cluster.sh [MAILBOXES=24] [MESSAGES_PER_MAILBOX=200] [SCALE=0.1] [PARALLELISM=8] [NODES=1,2,3] [real|small]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source bench/lib.sh
 bench_setup time:/usr/bin/time dovecot-imapd:/usr/sbin/dovecot postgresql:/usr/lib/postgresql
-exec dotnet bench/Dxmig.Bench/bin/Release/net10.0/Dxmig.Bench.dll cluster "${1:-24}" "${2:-300}" "${3:-0.1}" "${4:-8}" "${5:-1,2,3}" "${6:-real}"
+exec dotnet bench/Dxmig.Bench/bin/Release/net10.0/Dxmig.Bench.dll cluster "${1:-24}" "${2:-200}" "${3:-0.1}" "${4:-8}" "${5:-1,2,3}" "${6:-real}"

@@ -43,6 +43,7 @@ internal static class ClusterBench
             var manifest = await new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 11, MessagesPerMailbox = messages, Sizes = sizes }).FillAsync(source, users);
             var total = manifest.Messages.Count();
             var moved = manifest.TotalBytes;
+            var bytes = users.ToDictionary(u => u, u => manifest[u].Messages.Sum(m => m.Size), StringComparer.Ordinal);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"corpus: {mailboxes} mailboxes × {messages} messages = {total:N0} messages, {moved / MiB:N1} MB; parallelism {parallelism} per node; node counts {string.Join(", ", nodeCounts)}"));
             Console.WriteLine(GraphJob.Budgets(scale, budgets));
@@ -54,7 +55,7 @@ internal static class ClusterBench
             var passes = new List<Pass>();
             foreach (var nodes in nodeCounts)
             {
-                var pass = await PassAsync(new PassSetup(nodes, parallelism, dxmig, job, Path.Combine(root, $"nodes{nodes}"), users, budgets, accounts), source, postgres);
+                var pass = await PassAsync(new PassSetup(nodes, parallelism, dxmig, job, Path.Combine(root, $"nodes{nodes}"), users, budgets, accounts, bytes), source, postgres);
                 passes.Add(pass);
                 Print(pass);
             }
@@ -142,48 +143,50 @@ internal static class ClusterBench
     }
 
     /// <summary>
-    /// Which node ran how many mailboxes, from the first source that answers: the work table of the run
+    /// Which node ran which mailboxes, from the first source that answers: the work table of the run
     /// (<c>ledger_run_work</c>, one row per account with the node that holds or held it), else the run accounts joined
     /// with their runs when those name the bench's nodes, else each node's own log folder (the accounts its log lines
     /// carry: a node logs only the accounts it ran).
     /// </summary>
-    private static async Task<(IReadOnlyDictionary<string, int> PerNode, string Basis)> DistributionAsync(
+    private static async Task<(Dictionary<string, List<string>> PerNode, string Basis)> DistributionAsync(
         string ledger, List<string> names, Dictionary<string, string> homes)
     {
+        static Dictionary<string, List<string>> ByNode(List<(string Node, string Account)> rows) =>
+            rows.GroupBy(r => r.Node, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(r => r.Account).ToList(), StringComparer.Ordinal);
+
         await using (var connection = new NpgsqlConnection(ledger))
         {
             await connection.OpenAsync();
-            var work = await CountsAsync(connection,
-                "SELECT coalesce(\"Node\", '(unclaimed)'), count(*) FROM ledger_run_work GROUP BY 1");
-            if (work is not null && work.Count > 0)
+            var work = await RowsAsync(connection, "SELECT coalesce(\"Node\", '(unclaimed)'), \"Account\" FROM ledger_run_work");
+            if (work is { Count: > 0 })
             {
-                var states = await CountsAsync(connection, "SELECT \"State\"::text, count(*) FROM ledger_run_work GROUP BY 1");
-                return (work, "ledger_run_work" + (states is null ? string.Empty : $" (states: {string.Join(", ", states.Select(s => $"{s.Key} {s.Value}"))})"));
+                var states = await RowsAsync(connection, "SELECT \"State\"::text, count(*)::text FROM ledger_run_work GROUP BY 1");
+                return (ByNode(work), "ledger_run_work" + (states is null ? string.Empty : $" (states: {string.Join(", ", states.Select(s => $"{s.Node} {s.Account}"))})"));
             }
 
-            var accounts = await CountsAsync(connection,
-                "SELECT r.\"Node\", count(*) FROM ledger_run_accounts a JOIN ledger_runs r ON r.\"RunId\" = a.\"RunId\" GROUP BY 1");
-            if (accounts is not null && accounts.Count > 0 && accounts.Keys.All(names.Contains))
+            var accounts = await RowsAsync(connection,
+                "SELECT r.\"Node\", a.\"Account\" FROM ledger_run_accounts a JOIN ledger_runs r ON r.\"RunId\" = a.\"RunId\"");
+            if (accounts is { Count: > 0 } && accounts.All(a => names.Contains(a.Node)))
             {
-                return (accounts, "ledger_run_accounts joined with ledger_runs");
+                return (ByNode(accounts), "ledger_run_accounts joined with ledger_runs");
             }
         }
 
-        var fromLogs = names.ToDictionary(n => n, n => LoggedAccounts(Path.Combine(homes[n], "logs")).Count);
-        return (fromLogs, "each node's log (accounts in its log lines)");
+        return (names.ToDictionary(n => n, n => LoggedAccounts(Path.Combine(homes[n], "logs")).Order(StringComparer.Ordinal).ToList()),
+            "each node's log (accounts in its log lines)");
     }
 
-    /// <summary>Counts by the first column; null when the table or a column is not there (SQLSTATE 42P01, 42703).</summary>
-    private static async Task<Dictionary<string, int>?> CountsAsync(NpgsqlConnection connection, string sql)
+    /// <summary>Pairs of the first two columns as text; null when the table or a column is not there (SQLSTATE 42P01, 42703).</summary>
+    private static async Task<List<(string Node, string Account)>?> RowsAsync(NpgsqlConnection connection, string sql)
     {
         try
         {
             await using var command = new NpgsqlCommand(sql, connection);
             await using var reader = await command.ExecuteReaderAsync();
-            var result = new Dictionary<string, int>(StringComparer.Ordinal);
+            var result = new List<(string, string)>();
             while (await reader.ReadAsync())
             {
-                result[reader.GetValue(0).ToString() ?? "?"] = Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture);
+                result.Add((reader.GetString(0), reader.GetString(1)));
             }
 
             return result;
@@ -291,12 +294,42 @@ internal static class ClusterBench
         {
             var cpuPerMb = p.DxmigCpu / (moved / MiB);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{p.Setup.Nodes} node(s): dxmig used {cpuPerMb * 1024:0} CPU s per GB → one node with {Environment.ProcessorCount} cores to itself moves at most {Environment.ProcessorCount / cpuPerMb:0.0} MB/s"));
+                $"{p.Setup.Nodes} node(s): dxmig used {cpuPerMb * 1024:0} CPU s per GB in all → one node with {Environment.ProcessorCount} cores to itself moves at most {Environment.ProcessorCount / cpuPerMb:0.0} MB/s"));
+        }
+
+        if (Split(passes) is { } split)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"per node, least squares over the {split.Runs} node runs above: {split.PerRun:0.0} CPU s of its own per run + {split.PerGb:0.0} CPU s per GB of source moved (bytes per node from the mailboxes it ran)"));
         }
     }
 
     /// <summary>The budgets' ceiling time as a share of the wall time; "–" when the work fitted the budgets' first windows (ceiling 0).</summary>
     private static string Share(Pass p) => p.Ceiling > 0 ? string.Create(CultureInfo.InvariantCulture, $"{p.Ceiling / p.Wall * 100:0}%") : "–";
+
+    /// <summary>
+    /// A node's CPU split by least squares over every node run of every pass into a part of its own per run (start,
+    /// heartbeats, claims, idle waits for the budgets) and a part per GB of source moved; null with fewer than three
+    /// runs or no spread in the bytes.
+    /// </summary>
+    private static (double PerRun, double PerGb, int Runs)? Split(IReadOnlyList<Pass> passes)
+    {
+        var points = passes.SelectMany(p => p.Runs.Where(r => !r.Refused).Select(r => (Gb: p.BytesOf(r.Node) / (MiB * 1024), Cpu: r.Timed.Measured.CpuSeconds))).ToList();
+        if (points.Count < 3)
+        {
+            return null;
+        }
+
+        var (gb, cpu) = (points.Average(p => p.Gb), points.Average(p => p.Cpu));
+        var spread = points.Sum(p => (p.Gb - gb) * (p.Gb - gb));
+        if (spread <= 0)
+        {
+            return null;
+        }
+
+        var perGb = points.Sum(p => (p.Gb - gb) * (p.Cpu - cpu)) / spread;
+        return (cpu - (perGb * gb), perGb, points.Count);
+    }
 
     private static string Range(List<double> values, string format) =>
         values.Count == 1 || values.Min().ToString(format, CultureInfo.InvariantCulture) == values.Max().ToString(format, CultureInfo.InvariantCulture)
@@ -304,7 +337,8 @@ internal static class ClusterBench
             : $"{values.Min().ToString(format, CultureInfo.InvariantCulture)}–{values.Max().ToString(format, CultureInfo.InvariantCulture)}";
 
     private sealed record PassSetup(
-        int Nodes, int Parallelism, string Dxmig, string Job, string Folder, IReadOnlyList<string> Users, ThrottlingSettings Budgets, string Accounts);
+        int Nodes, int Parallelism, string Dxmig, string Job, string Folder, IReadOnlyList<string> Users, ThrottlingSettings Budgets, string Accounts,
+        IReadOnlyDictionary<string, long> Bytes);
 
     private sealed record NodeRun(string Node, MailBench.Timed Timed)
     {
@@ -313,8 +347,14 @@ internal static class ClusterBench
 
     private sealed record Pass(
         PassSetup Setup, IReadOnlyList<NodeRun> Runs, double Wall, string Load, double Ceiling, int Slots, long BytesAdmitted, int Stored, int Doubled,
-        IReadOnlyDictionary<string, int> PerNode, string Basis, double EmulatorCpu, double DovecotCpu, double PostgresCpu)
+        Dictionary<string, List<string>> Accounts, string Basis, double EmulatorCpu, double DovecotCpu, double PostgresCpu)
     {
+        /// <summary>How many mailboxes each node ran.</summary>
+        public Dictionary<string, int> PerNode => Accounts.ToDictionary(a => a.Key, a => a.Value.Count, StringComparer.Ordinal);
+
+        /// <summary>Source bytes of the mailboxes a node ran.</summary>
+        public long BytesOf(string node) => Accounts.GetValueOrDefault(node)?.Sum(a => Setup.Bytes.GetValueOrDefault(a)) ?? 0;
+
         public double DxmigCpu => Runs.Sum(r => r.Timed.Measured.CpuSeconds);
 
         public IReadOnlyList<NodeRun> Refused => [.. Runs.Where(r => r.Refused)];

@@ -30,7 +30,7 @@ switch (args.FirstOrDefault())
     case "cluster":
         return await ClusterBench.RunAsync(
             args.Length > 1 ? int.Parse(args[1], invariant) : 24,
-            args.Length > 2 ? int.Parse(args[2], invariant) : 300,
+            args.Length > 2 ? int.Parse(args[2], invariant) : 200,
             args.Length > 3 ? double.Parse(args[3], invariant) : 0.1,
             args.Length > 4 ? int.Parse(args[4], invariant) : 8,
             [.. (args.Length > 5 ? args[5] : "1,2,3").Split(',').Select(n => int.Parse(n, invariant))],
