@@ -44,6 +44,7 @@ internal static class ClusterBench
             var total = manifest.Messages.Count();
             var moved = manifest.TotalBytes;
             var bytes = users.ToDictionary(u => u, u => manifest[u].Messages.Sum(m => m.Size), StringComparer.Ordinal);
+            var messagesOf = users.ToDictionary(u => u, u => manifest[u].Messages.Count, StringComparer.Ordinal);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"corpus: {mailboxes} mailboxes × {messages} messages = {total:N0} messages, {moved / MiB:N1} MB; parallelism {parallelism} per node; node counts {string.Join(", ", nodeCounts)}"));
             Console.WriteLine(GraphJob.Budgets(scale, budgets));
@@ -55,7 +56,7 @@ internal static class ClusterBench
             var passes = new List<Pass>();
             foreach (var nodes in nodeCounts)
             {
-                var pass = await PassAsync(new PassSetup(nodes, parallelism, dxmig, job, Path.Combine(root, $"nodes{nodes}"), users, budgets, accounts, bytes), source, postgres);
+                var pass = await PassAsync(new PassSetup(nodes, parallelism, dxmig, job, Path.Combine(root, $"nodes{nodes}"), users, budgets, accounts, bytes, messagesOf), source, postgres);
                 passes.Add(pass);
                 Print(pass);
             }
@@ -65,7 +66,15 @@ internal static class ClusterBench
         }
         finally
         {
-            Directory.Delete(root, recursive: true);
+            // DXMIG_BENCH_KEEP=1 keeps the job, the accounts and every node's logs for a look afterwards.
+            if (Environment.GetEnvironmentVariable("DXMIG_BENCH_KEEP") is { Length: > 0 })
+            {
+                Console.WriteLine($"kept: {root}");
+            }
+            else
+            {
+                Directory.Delete(root, recursive: true);
+            }
         }
     }
 
@@ -104,6 +113,7 @@ internal static class ClusterBench
 
         var load = ProcessTree.LoadAverage();
         var (dovecot0, postgres0, emulator0) = (DovecotCpu(source), PostgresCpu(postgres), OwnCpu());
+        var watch = new MailboxWatch(graph, setup.Messages);
         var clock = Stopwatch.StartNew();
         // Every node at the same moment: each its own process, its own DXMIG_NODE and DXMIG_HOME (so its own log folder).
         var runs = await Task.WhenAll(names.Select(async name =>
@@ -113,13 +123,18 @@ internal static class ClusterBench
             return new NodeRun(name, timed);
         }));
         var wall = clock.Elapsed.TotalSeconds;
+        await watch.DisposeAsync();
         var (dovecotCpu, postgresCpu, emulatorCpu) = (DovecotCpu(source) - dovecot0, PostgresCpu(postgres) - postgres0, OwnCpu() - emulator0);
 
         var usage = users.Select(u => MailboxUsage.Of(graph, GraphJob.Upn(u))).ToList();
         var slots = Math.Min(users.Count, setup.Nodes * setup.Parallelism);
         var (perNode, basis) = await DistributionAsync(ledger, names, homes);
         return new Pass(setup, runs, wall, load, LaneCeiling(usage, setup.Budgets, slots), slots,
-            usage.Sum(u => u.Bytes), usage.Sum(u => u.Stored), usage.Sum(u => u.Doubled), perNode, basis, emulatorCpu, dovecotCpu, postgresCpu);
+            usage.Sum(u => u.Bytes), usage.Sum(u => u.Stored), usage.Sum(u => u.Doubled), perNode, basis, emulatorCpu, dovecotCpu, postgresCpu)
+        {
+            StartedAt = [.. watch.StartedAt.Values.Order()],
+            DoneAt = [.. watch.DoneAt.Values.Order()],
+        };
     }
 
     /// <summary>
@@ -244,6 +259,11 @@ internal static class ClusterBench
         }
 
         Console.WriteLine($"mailboxes per node from: {pass.Basis}");
+        if (pass.StartedAt.Count > 0 && pass.DoneAt.Count > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"mailboxes on the target (watched every 0.25 s): the first began at {pass.StartedAt[0]:0.0} s, all {Math.Min(pass.Slots, pass.StartedAt.Count)} first slots filled by {pass.StartedAt[Math.Min(pass.Slots, pass.StartedAt.Count) - 1]:0.0} s; done: first {pass.DoneAt[0]:0.0} s, median {pass.DoneAt[pass.DoneAt.Count / 2]:0.0} s, last {pass.DoneAt[^1]:0.0} s"));
+        }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"CPU s during the pass: dxmig nodes {pass.DxmigCpu:0.0}, Graph emulator (this bench process) {pass.EmulatorCpu:0.0}, Dovecot {pass.DovecotCpu:0.0}, PostgreSQL {pass.PostgresCpu:0.0}; of {Environment.ProcessorCount * pass.Wall:0} CPU s the {Environment.ProcessorCount} cores had"));
         foreach (var run in pass.Refused)
@@ -338,7 +358,7 @@ internal static class ClusterBench
 
     private sealed record PassSetup(
         int Nodes, int Parallelism, string Dxmig, string Job, string Folder, IReadOnlyList<string> Users, ThrottlingSettings Budgets, string Accounts,
-        IReadOnlyDictionary<string, long> Bytes);
+        IReadOnlyDictionary<string, long> Bytes, IReadOnlyDictionary<string, int> Messages);
 
     private sealed record NodeRun(string Node, MailBench.Timed Timed)
     {
@@ -350,6 +370,12 @@ internal static class ClusterBench
         Dictionary<string, List<string>> Accounts, string Basis, double EmulatorCpu, double DovecotCpu, double PostgresCpu)
     {
         /// <summary>How many mailboxes each node ran.</summary>
+        /// <summary>When each mailbox got its first message, seconds from the nodes' start, in order.</summary>
+        public IReadOnlyList<double> StartedAt { get; init; } = [];
+
+        /// <summary>When each mailbox was done, in order.</summary>
+        public IReadOnlyList<double> DoneAt { get; init; } = [];
+
         public Dictionary<string, int> PerNode => Accounts.ToDictionary(a => a.Key, a => a.Value.Count, StringComparer.Ordinal);
 
         /// <summary>Source bytes of the mailboxes a node ran.</summary>

@@ -45,28 +45,10 @@ internal static class GraphBench
             environment["DXMIG_HOME"] = Path.Combine(root, "home");
 
             // Watch each mailbox fill, to see when it was done (its last message arrived) against its own ceiling.
-            var expected = users.ToDictionary(u => u, u => manifest[u].Messages.Count);
-            var doneAt = new System.Collections.Concurrent.ConcurrentDictionary<string, double>();
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var watching = new CancellationTokenSource();
-            var watcher = Task.Run(async () =>
-            {
-                while (!watching.IsCancellationRequested)
-                {
-                    foreach (var user in users.Where(u => !doneAt.ContainsKey(u)))
-                    {
-                        if (graph.Store.AllMessages(GraphJob.Upn(user)).Count >= expected[user])
-                        {
-                            doneAt[user] = clock.Elapsed.TotalSeconds;
-                        }
-                    }
-
-                    await Task.Delay(250);
-                }
-            });
+            var watch = new MailboxWatch(graph, users.ToDictionary(u => u, u => manifest[u].Messages.Count));
             var first = await MailBench.TimedAsync("dotnet", [dxmig, "run", job], environment);
-            await watching.CancelAsync();
-            await watcher;
+            await watch.DisposeAsync();
+            var doneAt = watch.DoneAt;
             double ceiling = 0;
             long admittedTotal = 0;
             long throttledTotal = 0;
