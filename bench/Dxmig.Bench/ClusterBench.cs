@@ -112,7 +112,7 @@ internal static class ClusterBench
         var environment = GraphJob.Environment(source, setup.Accounts, ledger, graph);
 
         var load = ProcessTree.LoadAverage();
-        var (dovecot0, postgres0, emulator0) = (DovecotCpu(source), PostgresCpu(postgres), OwnCpu());
+        var (dovecot0, postgres0, emulator0, machine0) = (DovecotCpu(source), PostgresCpu(postgres), OwnCpu(), ProcessTree.MachineBusySeconds());
         var watch = new MailboxWatch(graph, setup.Messages);
         var clock = Stopwatch.StartNew();
         // Every node at the same moment: each its own process, its own DXMIG_NODE and DXMIG_HOME (so its own log folder).
@@ -124,13 +124,14 @@ internal static class ClusterBench
         }));
         var wall = clock.Elapsed.TotalSeconds;
         await watch.DisposeAsync();
-        var (dovecotCpu, postgresCpu, emulatorCpu) = (DovecotCpu(source) - dovecot0, PostgresCpu(postgres) - postgres0, OwnCpu() - emulator0);
+        var (dovecotCpu, postgresCpu, emulatorCpu, machineCpu) =
+            (DovecotCpu(source) - dovecot0, PostgresCpu(postgres) - postgres0, OwnCpu() - emulator0, ProcessTree.MachineBusySeconds() - machine0);
 
         var usage = users.Select(u => MailboxUsage.Of(graph, GraphJob.Upn(u))).ToList();
         var slots = Math.Min(users.Count, setup.Nodes * setup.Parallelism);
         var (perNode, basis) = await DistributionAsync(ledger, names, homes);
         return new Pass(setup, runs, wall, load, LaneCeiling(usage, setup.Budgets, slots), slots,
-            usage.Sum(u => u.Bytes), usage.Sum(u => u.Stored), usage.Sum(u => u.Doubled), perNode, basis, emulatorCpu, dovecotCpu, postgresCpu)
+            usage.Sum(u => u.Bytes), usage.Sum(u => u.Stored), usage.Sum(u => u.Doubled), perNode, basis, emulatorCpu, dovecotCpu, postgresCpu, machineCpu)
         {
             StartedAt = [.. watch.StartedAt.Values.Order()],
             DoneAt = [.. watch.DoneAt.Values.Order()],
@@ -243,7 +244,7 @@ internal static class ClusterBench
     {
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{pass.Setup.Nodes} node(s), started together (load average before: {pass.Load}): wall {pass.Wall:0.0} s, {pass.BytesAdmitted / MiB:0.0} MiB admitted by the emulator, {pass.Stored:N0} messages there ({pass.Doubled} doubled)"));
+            $"{pass.Setup.Nodes} node(s), started together (1-minute load average before, the bench's own filling included: {pass.Load}): wall {pass.Wall:0.0} s, {pass.BytesAdmitted / MiB:0.0} MiB admitted by the emulator, {pass.Stored:N0} messages there ({pass.Doubled} doubled)"));
         Console.WriteLine("| node | exit | seconds | CPU s (user+sys) | peak RSS MB | mailboxes run | first error line |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---|");
         foreach (var run in pass.Runs)
@@ -265,7 +266,7 @@ internal static class ClusterBench
                 $"mailboxes on the target (watched every 0.25 s): the first began at {pass.StartedAt[0]:0.0} s, all {Math.Min(pass.Slots, pass.StartedAt.Count)} first slots filled by {pass.StartedAt[Math.Min(pass.Slots, pass.StartedAt.Count) - 1]:0.0} s; done: first {pass.DoneAt[0]:0.0} s, median {pass.DoneAt[pass.DoneAt.Count / 2]:0.0} s, last {pass.DoneAt[^1]:0.0} s"));
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"CPU s during the pass: dxmig nodes {pass.DxmigCpu:0.0}, Graph emulator (this bench process) {pass.EmulatorCpu:0.0}, Dovecot {pass.DovecotCpu:0.0}, PostgreSQL {pass.PostgresCpu:0.0}; of {Environment.ProcessorCount * pass.Wall:0} CPU s the {Environment.ProcessorCount} cores had"));
+            $"CPU s during the pass: dxmig nodes {pass.DxmigCpu:0.0}, Graph emulator (this bench process) {pass.EmulatorCpu:0.0}, Dovecot {pass.DovecotCpu:0.0}, PostgreSQL {pass.PostgresCpu:0.0}, everything else on the machine {pass.MachineCpu - pass.DxmigCpu - pass.EmulatorCpu - pass.DovecotCpu - pass.PostgresCpu:0.0}; the cores were busy {pass.MachineCpu:0} of the {Environment.ProcessorCount * pass.Wall:0} CPU s they had"));
         foreach (var run in pass.Refused)
         {
             Console.WriteLine($"{run.Node} did not join the run (the account-level work distribution is not in this build): {FirstProblem(run.Timed)}");
@@ -367,7 +368,7 @@ internal static class ClusterBench
 
     private sealed record Pass(
         PassSetup Setup, IReadOnlyList<NodeRun> Runs, double Wall, string Load, double Ceiling, int Slots, long BytesAdmitted, int Stored, int Doubled,
-        Dictionary<string, List<string>> Accounts, string Basis, double EmulatorCpu, double DovecotCpu, double PostgresCpu)
+        Dictionary<string, List<string>> Accounts, string Basis, double EmulatorCpu, double DovecotCpu, double PostgresCpu, double MachineCpu)
     {
         /// <summary>How many mailboxes each node ran.</summary>
         /// <summary>When each mailbox got its first message, seconds from the nodes' start, in order.</summary>

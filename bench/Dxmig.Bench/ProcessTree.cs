@@ -43,6 +43,19 @@ internal static class ProcessTree
         return ticks / 100.0; // USER_HZ
     }
 
+    /// <summary>CPU seconds every core of the machine has been busy since boot (/proc/stat: all but idle and iowait).</summary>
+    public static double MachineBusySeconds()
+    {
+        var fields = (Read("/proc/stat") ?? string.Empty).Split('\n')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length < 8 || fields[0] != "cpu")
+        {
+            return double.NaN;
+        }
+
+        var ticks = fields.Skip(1).Take(7).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToList();
+        return (ticks.Sum() - ticks[3] - ticks[4]) / 100.0; // user nice system idle iowait irq softirq, USER_HZ
+    }
+
     /// <summary>The one-minute load average, or "?".</summary>
     public static string LoadAverage() => Read("/proc/loadavg")?.Split(' ')[0] ?? "?";
 
