@@ -31,7 +31,7 @@ internal static class PlanCommand
         var noStatusSize = new Option<bool>("--fetch-sizes") { Description = "STATUS=SIZE があっても FETCH RFC822.SIZE で数える / sum FETCH RFC822.SIZE even where STATUS=SIZE is offered" };
         var nodes = new Option<int>("--nodes") { Description = "見積もりのノード数 (各ノードがジョブの並列数で動く) / nodes the estimate is for, each running the job's parallelism", DefaultValueFactory = _ => 1 };
         var windows = new Option<int>("--windows") { Description = "この回数の窓で終えるのに必要なノード数を出す / say how many nodes finish the job in this many windows", DefaultValueFactory = _ => 1 };
-        var capacity = new Option<double?>("--node-capacity") { Description = $"1 ノードの処理能力 MB/s (既定は実測の {NodeCapacity.MeasuredMegabytesPerSecond} MB/s) / what one node moves at most, MB/s (default: the measured {NodeCapacity.MeasuredMegabytesPerSecond} MB/s)" };
+        var capacity = new Option<double?>("--node-capacity") { Description = string.Create(CultureInfo.InvariantCulture, $"1 ノードの処理能力 MB/s (既定は実測の {NodeCapacity.MeasuredMegabytesPerSecond:0} MB/s) / what one node moves at most, MB/s (default: the measured {NodeCapacity.MeasuredMegabytesPerSecond:0} MB/s)") };
         var command = new Command("plan", "移行に必要な夜間・閉庁日の回数とノード数を見積もります / estimate how many run windows and nodes a job needs")
         {
             job, config, throughput, items, noStatusSize, nodes, windows, capacity,
