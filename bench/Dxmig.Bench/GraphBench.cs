@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using Dxmig.GraphEmulator;
 using Dxmig.Sandbox;
 
@@ -20,10 +19,8 @@ internal static class GraphBench
     {
         Contracts.Text.JapaneseEncodings.EnsureRegistered();
         var repo = MailBench.FindRepo();
-        var dxmig = Path.Combine(repo, ".dxmig", "bin", "dxmig.dll");
-        if (!File.Exists(dxmig))
+        if (GraphJob.ProductDll(repo) is not { } dxmig)
         {
-            Console.Error.WriteLine("build dxmig first: ./dxmig --help");
             return 2;
         }
 
@@ -33,9 +30,7 @@ internal static class GraphBench
         var parent = Directory.Exists("/dev/shm") ? "/dev/shm" : null;
         var budgets = new ThrottlingSettings().Scaled(scale);
         await using var source = await DovecotServer.StartAsync(new DovecotOptions { Users = users.ToDictionary(u => u, u => $"{u}-pass"), ParentDirectory = parent });
-        await using var graph = await GraphEmulator.GraphEmulator.StartAsync(
-            new GraphEmulatorOptions { Users = [.. users.Select(u => $"{u}@pref.example.jp")], Throttling = budgets, MaxMessageBytes = 150L * 1024 * 1024 },
-            CancellationToken.None);
+        await using var graph = await GraphJob.StartEmulatorAsync(users, budgets);
         try
         {
             var sizes = profile == "small" ? MessageSizeDistribution.Small : MessageSizeDistribution.RealWorld;
@@ -43,61 +38,17 @@ internal static class GraphBench
             var total = manifest.Messages.Count();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"corpus: {mailboxes} mailboxes × {messages} messages = {total:N0} messages, {manifest.TotalBytes / 1048576.0:N1} MB"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"budgets per mailbox (scale {scale}): {budgets.RequestLimit} requests per {budgets.RequestWindow.TotalSeconds:0.#} s, {budgets.UploadByteLimit / 1048576.0:0.##} MiB per {budgets.UploadWindow.TotalSeconds:0.#} s, {budgets.MaxConcurrentRequests} at once"));
+            Console.WriteLine(GraphJob.Budgets(scale, budgets));
 
-            var accounts = Path.Combine(root, "accounts.csv");
-            await File.WriteAllTextAsync(accounts, "source,target\n" + string.Concat(users.Select(u => $"{u},{u}@pref.example.jp\n")));
-            var job = Path.Combine(root, "mail-imap-to-graph.yaml");
-            await File.WriteAllTextAsync(job, (await File.ReadAllTextAsync(Path.Combine(repo, "jobs", "examples", "mail-imap-to-graph.yaml")))
-                .Replace("../../mappings/", Path.Combine(repo, "mappings") + "/", StringComparison.Ordinal)
-                .Replace("parallelism: 8", $"parallelism: {mailboxes}", StringComparison.Ordinal)
-                .Replace("  # max-message-size: 157286400", "  max-message-size: 157286400", StringComparison.Ordinal));
-            var environment = new Dictionary<string, string>
-            {
-                ["DXMIG_SRC_HOST"] = source.Host,
-                ["DXMIG_SRC_PORT"] = source.Port.ToString(CultureInfo.InvariantCulture),
-                ["DXMIG_SRC_SECURITY"] = "none",
-                ["DXMIG_SRC_ADMIN_USER"] = source.MasterUser,
-                ["DXMIG_SRC_ADMIN_PASSWORD"] = source.MasterPassword,
-                ["DXMIG_ACCOUNTS"] = accounts,
-                ["DXMIG_LEDGER"] = Path.Combine(root, "ledger.db"),
-                ["DXMIG_HOME"] = Path.Combine(root, "home"),
-                ["DXMIG_PLAIN"] = "1",
-            };
-
-            foreach (var (key, value) in graph.JobEnvironment())
-            {
-                environment[key] = value;
-            }
+            var (job, accounts) = await GraphJob.WriteAsync(repo, root, users, mailboxes, reconcile: true);
+            var environment = GraphJob.Environment(source, accounts, Path.Combine(root, "ledger.db"), graph);
+            environment["DXMIG_HOME"] = Path.Combine(root, "home");
 
             // Watch each mailbox fill, to see when it was done (its last message arrived) against its own ceiling.
-            var expected = users.ToDictionary(u => u, u => manifest[u].Messages.Count);
-            var doneAt = new System.Collections.Concurrent.ConcurrentDictionary<string, double>();
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            using var watching = new CancellationTokenSource();
-            var watcher = Task.Run(async () =>
-            {
-                while (!watching.IsCancellationRequested)
-                {
-                    foreach (var user in users.Where(u => !doneAt.ContainsKey(u)))
-                    {
-                        if (graph.Store.AllMessages($"{user}@pref.example.jp").Count >= expected[user])
-                        {
-                            doneAt[user] = clock.Elapsed.TotalSeconds;
-                        }
-                    }
-
-                    await Task.Delay(250);
-                }
-            });
+            var watch = new MailboxWatch(graph, users.ToDictionary(u => u, u => manifest[u].Messages.Count));
             var first = await MailBench.TimedAsync("dotnet", [dxmig, "run", job], environment);
-            await watching.CancelAsync();
-            await watcher;
-            var operations = typeof(Operations).GetFields(BindingFlags.Public | BindingFlags.Static)
-                .Select(f => (string)f.GetValue(null)!)
-                .Where(o => o is not Operations.Batch and not Operations.BatchItem and not Operations.Token)
-                .ToList();
+            await watch.DisposeAsync();
+            var doneAt = watch.DoneAt;
             double ceiling = 0;
             long admittedTotal = 0;
             long throttledTotal = 0;
@@ -108,27 +59,23 @@ internal static class GraphBench
             var doubled = 0;
             foreach (var user in users)
             {
-                var upn = $"{user}@pref.example.jp";
-                var counters = operations.Select(o => graph.Stats.For(upn, o)).ToList();
-                long admitted = counters.Sum(c => c.Requests - c.Throttled);
-                long bytes = counters.Sum(c => c.BytesAdmitted);
-                admittedTotal += admitted;
-                throttledTotal += counters.Sum(c => c.Throttled);
-                bytesTotal += bytes;
-                resentBytes += counters.Sum(c => c.BytesReceived) - bytes;
-                var requestTime = (Math.Ceiling((double)admitted / budgets.RequestLimit) - 1) * budgets.RequestWindow.TotalSeconds;
-                var uploadTime = (Math.Ceiling((double)bytes / budgets.UploadByteLimit) - 1) * budgets.UploadWindow.TotalSeconds;
-                ceiling = Math.Max(ceiling, Math.Max(requestTime, uploadTime));
+                var upn = GraphJob.Upn(user);
+                var usage = MailboxUsage.Of(graph, upn);
+                admittedTotal += usage.Admitted;
+                throttledTotal += usage.Throttled;
+                bytesTotal += usage.Bytes;
+                resentBytes += usage.Resent;
+                var own = usage.CeilingSeconds(budgets);
+                ceiling = Math.Max(ceiling, own);
                 perMailbox.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"| {user} | {admitted:N0} | {bytes / 1048576.0:0.0} | {Math.Max(requestTime, uploadTime):0} | {doneAt.GetValueOrDefault(user, double.NaN):0.0} |"));
-                var messagesThere = graph.Store.AllMessages(upn);
-                stored += messagesThere.Count;
-                doubled += messagesThere.GroupBy(m => m.ExtendedProperty("String {6f1b7c2a-3e4d-4a5b-8c9d-0e1f2a3b4c5d} Name dxmigSourceKey")).Sum(g => g.Count() - 1);
+                    $"| {user} | {usage.Admitted:N0} | {usage.Bytes / 1048576.0:0.0} | {own:0} | {doneAt.GetValueOrDefault(user, double.NaN):0.0} |"));
+                stored += usage.Stored;
+                doubled += usage.Doubled;
             }
 
-            var createsBefore = users.Sum(u => graph.Stats.CreateCallsFor($"{u}@pref.example.jp"));
+            var createsBefore = users.Sum(u => graph.Stats.CreateCallsFor(GraphJob.Upn(u)));
             var second = await MailBench.TimedAsync("dotnet", [dxmig, "run", job], environment);
-            var creates = users.Sum(u => graph.Stats.CreateCallsFor($"{u}@pref.example.jp")) - createsBefore;
+            var creates = users.Sum(u => graph.Stats.CreateCallsFor(GraphJob.Upn(u))) - createsBefore;
             Console.WriteLine();
             Console.WriteLine("| pass | messages | seconds | messages/s | Graph requests admitted | per message | 429 answers | MB admitted | MB sent again after 429 | peak RSS MB |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -175,61 +175,11 @@ internal static class MailBench
         return measured with { SourceCpuSeconds = ServerCpuSeconds(source) - source0, TargetCpuSeconds = ServerCpuSeconds(target) - target0 };
     }
 
-    /// <summary>
-    /// CPU seconds of a Dovecot server: its master process, the children it has reaped (every finished imap process)
-    /// and the children still running, from /proc.
-    /// </summary>
-    private static double ServerCpuSeconds(DovecotServer server)
-    {
-        var master = Directory.EnumerateDirectories("/proc")
-            .Select(d => (Dir: d, Pid: int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0))
-            .Where(p => p.Pid > 0)
-            .FirstOrDefault(p => Try(() => File.ReadAllText(Path.Combine(p.Dir, "cmdline")))?.Contains(server.ConfigPath, StringComparison.Ordinal) == true);
-        if (master.Pid == 0)
-        {
-            return double.NaN;
-        }
+    /// <summary>CPU seconds of a Dovecot server: its master process and every child, reaped or running (<see cref="ProcessTree"/>).</summary>
+    private static double ServerCpuSeconds(DovecotServer server) =>
+        ProcessTree.CpuSeconds(cmdline => cmdline.Contains(server.ConfigPath, StringComparison.Ordinal));
 
-        long ticks = 0;
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            var stat = int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                ? Try(() => File.ReadAllText(Path.Combine(dir, "stat")))
-                : null;
-            if (stat is null)
-            {
-                continue;
-            }
-
-            // Fields after the command name: state ppid … utime(14) stime(15) cutime(16) cstime(17), counted from 1.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            if (pid == master.Pid || fields[1] == master.Pid.ToString(CultureInfo.InvariantCulture))
-            {
-                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture) +
-                         long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
-            }
-        }
-
-        return ticks / 100.0; // USER_HZ
-    }
-
-    private static string? Try(Func<string> read)
-    {
-        try
-        {
-            return read();
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    private static string LoadAverage() => Try(() => File.ReadAllText("/proc/loadavg"))?.Split(' ')[0] ?? "?";
+    private static string LoadAverage() => ProcessTree.LoadAverage();
 
     /// <summary>Starts a filled source and an empty target and writes their environment to a file, then waits (profiling).</summary>
     public static async Task<int> ServeAsync(int mailboxes, int messages, string envFile)
@@ -369,8 +319,20 @@ internal static class MailBench
         return new Measured(clock.Elapsed.TotalSeconds, results.Max(r => r.RssMb), results.Sum(r => r.CpuSeconds));
     }
 
-    /// <summary>Runs a command under GNU time: wall seconds and peak RSS.</summary>
+    /// <summary>Runs a command under GNU time: wall seconds and peak RSS; a failure (dxmig: worse than 1) throws.</summary>
     internal static async Task<Measured> TimedAsync(string file, IReadOnlyList<string> args, IDictionary<string, string>? environment)
+    {
+        var timed = await RunTimedAsync(file, args, environment);
+        if (timed.ExitCode != 0 && !((file == "dotnet" || file.EndsWith("/dxmig", StringComparison.Ordinal)) && timed.ExitCode == 1))
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({timed.ExitCode}): {timed.Output}\n{timed.Error}");
+        }
+
+        return timed.Measured;
+    }
+
+    /// <summary>Runs a command under GNU time: wall seconds, peak RSS and CPU, with its exit code and output.</summary>
+    internal static async Task<Timed> RunTimedAsync(string file, IReadOnlyList<string> args, IDictionary<string, string>? environment)
     {
         var info = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add("-f");
@@ -395,15 +357,11 @@ internal static class MailBench
         await process.WaitForExitAsync();
         var line = error.Split('\n').LastOrDefault(l => l.StartsWith("TIMED ", StringComparison.Ordinal))
             ?? throw new InvalidOperationException($"{file} gave no timing: {error}");
-        if (process.ExitCode != 0 && !((file == "dotnet" || file.EndsWith("/dxmig", StringComparison.Ordinal)) && process.ExitCode == 1))
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({process.ExitCode}): {await output}\n{error}");
-        }
-
         var parts = line.Split(' ');
-        return new Measured(
+        var measured = new Measured(
             double.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture) / 1024,
             double.Parse(parts[3], CultureInfo.InvariantCulture) + double.Parse(parts[4], CultureInfo.InvariantCulture));
+        return new Timed(measured, process.ExitCode, await output, error);
     }
 
     private static void Row(string name, int messages, long bytes, Measured m) =>
@@ -420,6 +378,9 @@ internal static class MailBench
 
         return directory?.FullName ?? throw new InvalidOperationException("Migration.sln not found");
     }
+
+    /// <summary>A command's measurement, exit code, standard output and standard error.</summary>
+    internal sealed record Timed(Measured Measured, int ExitCode, string Output, string Error);
 
     internal sealed record Measured(double Seconds, double RssMb, double CpuSeconds)
     {

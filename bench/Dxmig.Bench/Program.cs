@@ -4,6 +4,7 @@
 //   staff [ROWS]   CESS staff into the platform store: dxmig BulkCopy + upsert against EF Core AddRange + SaveChanges
 //   schedules [ROWS]   CESS schedules into PostgreSQL: dxmig binary COPY + upsert against EF Core, rows/s, ratio, peak RSS
 //   graph MAILBOXES MESSAGES [SCALE] [real|small]   IMAP → Graph emulator: dxmig against the ceiling Graph's budgets allow
+//   cluster MAILBOXES MESSAGES [SCALE] [PARALLELISM] [NODES] [real|small]   the same job on 1, 2, 3 dxmig nodes (processes) sharing one PostgreSQL ledger
 using System.Diagnostics;
 using System.Globalization;
 using Dxmig.Bench;
@@ -26,6 +27,14 @@ switch (args.FirstOrDefault())
             args.Length > 2 ? int.Parse(args[2], invariant) : 300,
             args.Length > 3 ? double.Parse(args[3], invariant) : 0.1,
             args.Length > 4 ? args[4] : "real");
+    case "cluster":
+        return await ClusterBench.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], invariant) : 24,
+            args.Length > 2 ? int.Parse(args[2], invariant) : 200,
+            args.Length > 3 ? double.Parse(args[3], invariant) : 0.1,
+            args.Length > 4 ? int.Parse(args[4], invariant) : 8,
+            [.. (args.Length > 5 ? args[5] : "1,2,3").Split(',').Select(n => int.Parse(n, invariant))],
+            args.Length > 6 ? args[6] : "real");
     case "staff":
         return await StaffBench.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 100_000);
     case "schedules":
@@ -43,7 +52,7 @@ switch (args.FirstOrDefault())
     case "measure-efcore":
         return await AddressBookBench.MeasureEfCoreAsync(args[1], args[2]);
     default:
-        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small]");
+        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small] | cluster [MAILBOXES] [MESSAGES] [SCALE] [PARALLELISM] [NODES, e.g. 1,2,3] [real|small]");
         return 2;
 }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Dxmig.TestSupport.Jobs;
 using Dxmig.Cli.Console;
 using Dxmig.Platform.Pipeline;
@@ -20,8 +21,8 @@ public sealed class PlanCommandTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await mail.DisposeAsync();
 
-    private string NightJob() => mail.JobVariant("nightly", text => text.Replace(
-        "source:\n", "schedule:\n  calendar: working-days\n  window: \"20:00-07:00\"\nsource:\n", StringComparison.Ordinal));
+    private string NightJob(string name = "nightly", Func<string, string>? edit = null) => mail.JobVariant(name, text => (edit ?? (t => t))(text.Replace(
+        "source:\n", "schedule:\n  calendar: working-days\n  window: \"20:00-07:00\"\nsource:\n", StringComparison.Ordinal)));
 
     [Theory]
     [InlineData(false)]
@@ -60,6 +61,51 @@ public sealed class PlanCommandTests : IAsyncLifetime
 
         // Three mailboxes, parallelism 4: all at once; the 18th's night (11 h), then the night of the 24th after the silver week.
         output.Should().Contain("windows needed: 2").And.Contain("expected to finish 2026-09-2");
+    }
+
+    [Fact]
+    public async Task Plan_Windows_SaysHowManyNodesFinishInThem_AndACapacityBelowTheBytesRaisesIt()
+    {
+        // One mailbox at a time per node; a request rate that makes every mailbox take 8 to 10 hours: one 11-hour night
+        // holds one mailbox per lane, so the three mailboxes need three nodes for one night, two for two nights, and one
+        // node takes three nights (the 18th, then the 24th and 25th after the silver week).
+        var job = NightJob("nightly-one", text => text.Replace("parallelism: 4", "parallelism: 1", StringComparison.Ordinal));
+        var requests = Users.Select(u => mail.Manifest[u].Messages.Count + mail.Manifest[u].Folders.Count).ToList();
+        requests.Min().Should().BeGreaterThan(requests.Max() * 8 / 10, "the mailboxes are of a size");
+        var rate = ((requests.Max() + 1) / (10 * 3600d)).ToString("R", CultureInfo.InvariantCulture);
+
+        var (code, output, error) = await mail.Cli.RunAsync("plan", job, "--items-per-second", rate);
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        output.Should().Contain("one node's capacity: 1 ノードは 2 コアで最大").And.Contain("one node moves at most").And.Contain("bench/cluster.sh");
+        output.Should().Contain("windows needed: 3");
+        output.Should().Contain("nodes needed to finish in 1 window(s): 3 (アカウント枠 / account slots: 3 ノード nodes × 並列 parallelism 1; 処理能力 / capacity: 1 ノード nodes");
+
+        (code, output, error) = await mail.Cli.RunAsync("plan", job, "--items-per-second", rate, "--windows", "2");
+        code.Should().Be(ExitCodes.Success, output + error);
+        output.Should().Contain("nodes needed to finish in 2 window(s): 2 (アカウント枠 / account slots: 2 ノード nodes");
+
+        (code, output, error) = await mail.Cli.RunAsync("plan", job, "--items-per-second", rate, "--nodes", "3");
+        code.Should().Be(ExitCodes.Success, output + error);
+        output.Should().Contain("ノード nodes 3").And.Contain("(3 ノード × 並列 1 / 3 nodes × parallelism 1)").And.Contain("windows needed: 1;");
+
+        // A node that moves 1/4.5 of what the bytes need in one night: five nodes, more than the three the slots need.
+        var megabytesPerSecond = mail.Manifest.TotalBytes / (1024 * 1024d) / (11 * 3600);
+        var capacity = (megabytesPerSecond / 4.5).ToString("R", CultureInfo.InvariantCulture);
+        (code, output, error) = await mail.Cli.RunAsync("plan", job, "--items-per-second", rate, "--node-capacity", capacity);
+        code.Should().Be(ExitCodes.Success, output + error);
+        output.Should().Contain($"one node's capacity: 指定値 / given: {capacity} MB/s per node");
+        output.Should().Contain("nodes needed to finish in 1 window(s): 5 (アカウント枠 / account slots: 3 ノード nodes × 並列 parallelism 1; 処理能力 / capacity: 5 ノード nodes");
+    }
+
+    [Fact]
+    public async Task Plan_WindowsLongerThanOneMailboxCanFit_SaysNoNodeCountIsEnough()
+    {
+        // The slow target of Plan_SlowTarget_NamesTheAccountsThatNeedMoreThanOneNight: every mailbox alone takes over 13 hours, more than one 11-hour night.
+        var (code, output, error) = await mail.Cli.RunAsync("plan", NightJob(), "--items-per-second", "0.000833333", "--windows", "1");
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        output.Should().MatchRegex(@"nodes needed to finish in 1 window\(s\): なし / none — \w+ は単独で 1[3-9]:\d\d:\d\d かかり 1 回の窓に収まりません / \w+ alone takes 1[3-9]:\d\d:\d\d, more than 1 window\(s\) hold \(give more --windows\)");
     }
 
     [Fact]

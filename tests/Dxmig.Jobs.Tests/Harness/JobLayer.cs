@@ -82,13 +82,13 @@ public sealed class JobLayer(JobWorkspace workspace)
     }
 
     /// <summary><see cref="PlanService.PlanAsync"/> with the closed-day rules alone (no closed-days file).</summary>
-    public Task<PlanOutcome> PlanAsync(string job, GivenThroughput? given = null, bool useStatusSize = true)
+    public Task<PlanOutcome> PlanAsync(string job, GivenThroughput? given = null, bool useStatusSize = true, NodePlan? nodes = null)
     {
         var bound = JobLoader.LoadForRun(job, Workspace.Variable);
         var diagnostics = new DiagnosticBag();
         var calendar = ClosedDaysFile.Load(configPath: null, Workspace.Variable, diagnostics)
             ?? throw new InvalidOperationException(diagnostics.Render());
-        return new PlanService(Workspace.Time).PlanAsync(bound, calendar.Calendar, given ?? new GivenThroughput(null, null), new SizeRequest(useStatusSize), CancellationToken.None);
+        return new PlanService(Workspace.Time).PlanAsync(bound, calendar.Calendar, given ?? new GivenThroughput(null, null), new SizeRequest(useStatusSize), nodes ?? NodePlan.Default, CancellationToken.None);
     }
 
     /// <summary>The ledger's quarantined items of a job (what the summary lists), read back.</summary>

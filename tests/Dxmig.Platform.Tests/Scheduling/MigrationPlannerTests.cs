@@ -49,4 +49,62 @@ public class MigrationPlannerTests
         plan.OneWindow.Should().BeNull();
         plan.Accounts.Should().OnlyContain(a => a.FitsOneWindow);
     }
+
+    /// <summary>48 mailboxes of 18,000 MiB: 10 hours each at Graph's 0.5 MiB/s per mailbox, 864,000 MiB in all.</summary>
+    private static PlanAccount[] FortyEightMailboxes() =>
+        [.. Enumerable.Range(1, 48).Select(i => new PlanAccount($"user{i:00}", 1000, 18_000 * MiB, 5))];
+
+    private static NodeCapacity Unlimited { get; } = new(1024 * MiB, "test: 1 GiB/s");
+
+    [Fact]
+    public void Nodes_WorkThatNeedsTwentyFourMailboxesAtOnceForTwoNights_SaysThreeNodes()
+    {
+        // Two nights of 11 h (Friday the 18th, then Thursday the 24th after the silver week) hold two 10-hour mailboxes
+        // per lane: 48 mailboxes need 24 lanes, three nodes of parallelism 8. Two nodes' 16 lanes take 3 × 10 h = 30 h.
+        var nodes = MigrationPlanner.Nodes(FortyEightMailboxes(), TargetRate.Graph, 8, Unlimited, 2, Nights(), Jst(9, 18, 12));
+
+        nodes.Should().Be(new NodeEstimate(2, 3, 3, 1, TimeSpan.FromHours(22), 864_000d * MiB / (22 * 3600), null));
+        MigrationPlanner.Estimate(FortyEightMailboxes(), TargetRate.Graph, new NodeCount(3, 8, Unlimited), Nights(), Jst(9, 18, 12)).Windows.Should().Be(2);
+        MigrationPlanner.Estimate(FortyEightMailboxes(), TargetRate.Graph, new NodeCount(2, 8, Unlimited), Nights(), Jst(9, 18, 12)).Windows.Should().Be(3);
+    }
+
+    [Fact]
+    public void Nodes_OneNodesCapacityBelowWhatTheBytesNeed_RaisesTheCount()
+    {
+        // 864,000 MiB in 22 hours is 10.9 MiB/s: at 2 MiB/s per node that is six nodes, more than the three the slots need.
+        var capacity = new NodeCapacity(2 * MiB, "test: 2 MiB/s");
+
+        var nodes = MigrationPlanner.Nodes(FortyEightMailboxes(), TargetRate.Graph, 8, capacity, 2, Nights(), Jst(9, 18, 12));
+
+        nodes.Nodes.Should().Be(6);
+        nodes.BySlots.Should().Be(3);
+        nodes.ByCapacity.Should().Be(6);
+        // And three nodes at that capacity move 6 MiB/s: 144,000 s = 40 h of work, four nights instead of two.
+        var three = MigrationPlanner.Estimate(FortyEightMailboxes(), TargetRate.Graph, new NodeCount(3, 8, capacity), Nights(), Jst(9, 18, 12));
+        three.Work.Should().Be(TimeSpan.FromHours(40));
+        three.Windows.Should().Be(4);
+    }
+
+    [Fact]
+    public void Nodes_AnAccountLongerThanTheWindowsAlone_NoCountIsEnough()
+    {
+        // 30 GiB at 0.5 MiB/s is 17.1 hours: no number of nodes fits it into one 11-hour night.
+        PlanAccount[] accounts = [new("huge", 10_000, 30L * 1024 * MiB, 10), new("small", 10, MiB, 1)];
+
+        var nodes = MigrationPlanner.Nodes(accounts, TargetRate.Graph, 8, Unlimited, 1, Nights(), Jst(9, 18, 12));
+
+        nodes.Nodes.Should().BeNull();
+        nodes.Longest!.Account.Account.Should().Be("huge");
+        nodes.Longest.Duration.Should().Be(TimeSpan.FromSeconds(30L * 1024 * 2));
+        MigrationPlanner.Nodes(accounts, TargetRate.Graph, 8, Unlimited, 2, Nights(), Jst(9, 18, 12)).Nodes.Should().Be(1);
+    }
+
+    [Fact]
+    public void Nodes_AlwaysOpen_NoWindowsToCount()
+    {
+        var nodes = MigrationPlanner.Nodes(FortyEightMailboxes(), TargetRate.Graph, 8, Unlimited, 1, new RunWindow(null, ClosedDayCalendar.Standard), Jst(9, 18, 12));
+
+        nodes.Nodes.Should().BeNull();
+        nodes.Longest.Should().BeNull();
+    }
 }

@@ -14,10 +14,14 @@ namespace Dxmig.Cli.Commands;
 /// <summary>
 /// <c>dxmig plan JOB</c>: reads what the job's source holds per account (<see cref="PlanService"/>: mailboxes by
 /// messages and bytes through IMAP, exports by rows and bytes, document folders by files and bytes), and estimates against the target's per-account rate and the job's run windows how
-/// many windows (nights) the job needs with its parallelism, and which accounts cannot finish in one window.
+/// many windows (nights) the job needs with its parallelism on <c>--nodes</c> nodes, which accounts cannot finish in
+/// one window, and how many nodes finish it in <c>--windows</c> windows (the larger of what the account slots and one
+/// node's measured capacity demand).
 /// </summary>
 internal static class PlanCommand
 {
+    private const double MiB = 1024 * 1024;
+
     public static Command Create(CliIo io, Func<CancellationToken> stopToken)
     {
         var job = new Argument<string>("job") { Description = "ジョブファイル / job file" };
@@ -25,21 +29,39 @@ internal static class PlanCommand
         var throughput = new Option<double?>("--throughput") { Description = "アカウントごとの書き込み速度 MB/s (実測値など) / write rate per account in MB/s (from a measured run)" };
         var items = new Option<double?>("--items-per-second") { Description = "アカウントごとの件数/秒 / items per second per account" };
         var noStatusSize = new Option<bool>("--fetch-sizes") { Description = "STATUS=SIZE があっても FETCH RFC822.SIZE で数える / sum FETCH RFC822.SIZE even where STATUS=SIZE is offered" };
-        var command = new Command("plan", "移行に必要な夜間・閉庁日の回数を見積もります / estimate how many run windows a job needs") { job, config, throughput, items, noStatusSize };
+        var nodes = new Option<int>("--nodes") { Description = "見積もりのノード数 (各ノードがジョブの並列数で動く) / nodes the estimate is for, each running the job's parallelism", DefaultValueFactory = _ => 1 };
+        var windows = new Option<int>("--windows") { Description = "この回数の窓で終えるのに必要なノード数を出す / say how many nodes finish the job in this many windows", DefaultValueFactory = _ => 1 };
+        var capacity = new Option<double?>("--node-capacity") { Description = string.Create(CultureInfo.InvariantCulture, $"1 ノードの処理能力 MB/s (既定は実測の {NodeCapacity.MeasuredMegabytesPerSecond:0} MB/s) / what one node moves at most, MB/s (default: the measured {NodeCapacity.MeasuredMegabytesPerSecond:0} MB/s)") };
+        var command = new Command("plan", "移行に必要な夜間・閉庁日の回数とノード数を見積もります / estimate how many run windows and nodes a job needs")
+        {
+            job, config, throughput, items, noStatusSize, nodes, windows, capacity,
+        };
         command.SetAction((parse, ct) =>
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, stopToken());
+            var given = parse.GetValue(capacity);
+            var nodePlan = new NodePlan(
+                parse.GetValue(nodes), parse.GetValue(windows),
+                given is { } mb ? new NodeCapacity(mb * MiB, string.Create(CultureInfo.InvariantCulture, $"指定値 / given: {mb} MB/s per node")) : NodeCapacity.Measured);
             return ExecuteAsync(
-                io, parse.GetValue(job)!, parse.GetValue(config), new GivenThroughput(parse.GetValue(throughput), parse.GetValue(items)), !parse.GetValue(noStatusSize), linked.Token);
+                io, parse.GetValue(job)!, parse.GetValue(config), new GivenThroughput(parse.GetValue(throughput), parse.GetValue(items)), !parse.GetValue(noStatusSize), nodePlan, linked.Token);
         });
         return command;
     }
 
-    public static async Task<int> ExecuteAsync(CliIo io, string jobPath, string? configPath, GivenThroughput given, bool useStatusSize, CancellationToken cancellationToken)
+    public static async Task<int> ExecuteAsync(
+        CliIo io, string jobPath, string? configPath, GivenThroughput given, bool useStatusSize, NodePlan nodes, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(nodes);
         if (given.MegabytesPerSecond <= 0 || given.ItemsPerSecond <= 0)
         {
             io.Error.WriteLine("--throughput と --items-per-second は正の数です / --throughput and --items-per-second must be positive");
+            return ExitCodes.Failed;
+        }
+
+        if (nodes.Nodes < 1 || nodes.Windows < 1 || nodes.Capacity.BytesPerSecond <= 0)
+        {
+            io.Error.WriteLine("--nodes と --windows は 1 以上、--node-capacity は正の数です / --nodes and --windows must be at least 1, --node-capacity positive");
             return ExitCodes.Failed;
         }
 
@@ -50,15 +72,17 @@ internal static class PlanCommand
             return ExitCodes.Failed;
         }
 
-        var outcome = await new PlanService(io.Time).PlanAsync(loaded, calendar.Calendar, given, new SizeRequest(useStatusSize), cancellationToken);
+        var outcome = await new PlanService(io.Time).PlanAsync(loaded, calendar.Calendar, given, new SizeRequest(useStatusSize), nodes, cancellationToken);
         var (sizes, rate, plan) = (outcome.Sizes, outcome.Rate, outcome.Estimate);
         var read = outcome.Read;
         var zone = TimeZoneInfo.FindSystemTimeZoneById(job.Schedule?.TimeZone ?? ScheduleSpec.DefaultTimeZone);
         string At(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
         io.Console.MarkupLine(Markup.Escape(
-            $"計画 / plan — ジョブ job {job.Name} ({job.Kind} → {rate.Name}), アカウント accounts {sizes.Count}, 並列 parallelism {job.Parallelism}"));
+            $"計画 / plan — ジョブ job {job.Name} ({job.Kind} → {rate.Name}), アカウント accounts {sizes.Count}, 並列 parallelism {job.Parallelism}" +
+            (nodes.Nodes > 1 ? $", ノード nodes {nodes.Nodes}" : string.Empty)));
         io.Console.MarkupLine(Markup.Escape($"移行先の速度 / target rate: {rate.Basis}"));
+        io.Console.MarkupLine(Markup.Escape($"1 ノードの処理能力 / one node's capacity: {nodes.Capacity.Basis}"));
         io.Console.MarkupLine(Markup.Escape($"実行時間帯 / run windows: {Describe(job.Schedule)}" +
             (plan.OneWindow is { } one ? $"; 1 回の窓 / one window: {At(one.Opens)} – {At(one.Closes)} ({Units.Duration(one.Length)})" : string.Empty)));
 
@@ -86,9 +110,13 @@ internal static class PlanCommand
         var total = read.Sum(s => s.Size!.Bytes);
         var windows = plan.Windows is { } count ? $"{count}" : $"> {MigrationPlanner.MaxWindows}";
         io.Console.MarkupLine(Markup.Escape(
-            $"合計 / total: {Units.Count(read.Sum(s => s.Size!.Items))} 件 items, {Units.Bytes(total)}; 作業時間 / work time {Units.Duration(plan.Work)} (並列 {job.Parallelism} / parallelism {job.Parallelism})"));
+            $"合計 / total: {Units.Count(read.Sum(s => s.Size!.Items))} 件 items, {Units.Bytes(total)}; 作業時間 / work time {Units.Duration(plan.Work)} " +
+            (nodes.Nodes > 1
+                ? $"({nodes.Nodes} ノード × 並列 {job.Parallelism} / {nodes.Nodes} nodes × parallelism {job.Parallelism})"
+                : $"(並列 {job.Parallelism} / parallelism {job.Parallelism})")));
         io.Console.MarkupLine(Markup.Escape(
             $"必要な窓 / windows needed: {windows}" + (plan.Finish is { } finish ? $"; 完了見込み / expected to finish {At(finish)}" : string.Empty)));
+        io.Console.MarkupLine(Markup.Escape(NodesLine(outcome.Nodes, job.Parallelism, nodes.Capacity)));
         var tooLong = plan.Accounts.Where(a => !a.FitsOneWindow).ToList();
         io.Console.MarkupLine(Markup.Escape(tooLong.Count == 0
             ? "1 回の窓で終わらないアカウント / accounts that cannot finish in one window: なし / none"
@@ -101,6 +129,26 @@ internal static class PlanCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>The nodes line: how many nodes finish the job in the windows asked about, and what decides it.</summary>
+    private static string NodesLine(NodeEstimate needed, int parallelism, NodeCapacity capacity)
+    {
+        var label = $"必要なノード数 ({needed.Windows} 回の窓で終えるには) / nodes needed to finish in {needed.Windows} window(s)";
+        if (needed.Longest is { } longest)
+        {
+            return $"{label}: なし / none — {longest.Account.Account} は単独で {Units.Duration(longest.Duration)} かかり {needed.Windows} 回の窓に収まりません / " +
+                   $"{longest.Account.Account} alone takes {Units.Duration(longest.Duration)}, more than {needed.Windows} window(s) hold (give more --windows)";
+        }
+
+        if (needed.Nodes is not { } count)
+        {
+            return $"{label}: 実行時間帯がない (常時) か開かないため、窓の数からは決まりません / none follows: the job has no run windows to count (always open, or never opens)";
+        }
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{label}: {count} (アカウント枠 / account slots: {needed.BySlots} ノード nodes × 並列 parallelism {parallelism}; " +
+            $"処理能力 / capacity: {needed.ByCapacity} ノード nodes, {Units.Bytes((long)needed.BytesPerSecond)}/s ÷ {Units.Bytes((long)capacity.BytesPerSecond)}/s per node over {Units.Duration(needed.Available)} of windows)");
     }
 
     private static string Describe(ScheduleSpec? schedule) => schedule is null

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Dxmig.Platform.Scheduling;
 
 /// <summary>What one account holds at the source: items (messages, rows), bytes, and containers (folders, files).</summary>
@@ -32,8 +34,38 @@ public sealed record TargetRate(string Name, double BytesPerSecond, double Reque
     }
 }
 
+/// <summary>
+/// What one node (one <c>dxmig</c> process with the job's parallelism) can move whatever the per-account limits allow:
+/// bytes per second of source data, and where the figure comes from, said in the plan.
+/// </summary>
+public sealed record NodeCapacity(double BytesPerSecond, string Basis)
+{
+    /// <summary>
+    /// dxmig's CPU seconds per GB of source moved with one node, all of the run counted (start, claims, heartbeats):
+    /// <c>bench/cluster.sh</c> (24 mailboxes × 200 messages, IMAP → the Graph emulator at scale 0.1, parallelism 8),
+    /// 2026-12-06, the higher of two runs (29 and 33); see the README's "cluster capacity".
+    /// </summary>
+    public const double MeasuredCpuSecondsPerGigabyte = 33;
+
+    /// <summary>The cores of the node the figure is for (the benchmark machine's).</summary>
+    public const int MeasuredCores = 2;
+
+    /// <summary>MB/s one node moves at most when its CPU is the limit: its cores' CPU seconds per second over <see cref="MeasuredCpuSecondsPerGigabyte"/>.</summary>
+    public const double MeasuredMegabytesPerSecond = MeasuredCores * 1024 / MeasuredCpuSecondsPerGigabyte;
+
+    /// <summary>The measured figure (<see cref="MeasuredMegabytesPerSecond"/>, about 62 MB/s) with its source.</summary>
+    public static NodeCapacity Measured { get; } = new(
+        MeasuredMegabytesPerSecond * 1024 * 1024,
+        string.Create(CultureInfo.InvariantCulture,
+            $"1 ノードは {MeasuredCores} コアで最大 {MeasuredMegabytesPerSecond:0} MB/s (bench/cluster.sh, 2026-12-06 計測: {MeasuredCpuSecondsPerGigabyte} CPU 秒/GB) / " +
+            $"one node moves at most {MeasuredMegabytesPerSecond:0} MB/s on {MeasuredCores} cores: bench/cluster.sh, 2026-12-06 ({MeasuredCpuSecondsPerGigabyte} CPU s per GB)"));
+}
+
 /// <summary>One account's estimate: its time at the target's rate, and how many of the job's windows it needs alone.</summary>
 public sealed record AccountEstimate(PlanAccount Account, TimeSpan Duration, int WindowsAlone, bool FitsOneWindow);
+
+/// <summary>How many nodes run the job, each with <c>parallelism</c> accounts at once and at most <c>Capacity</c> (null: no limit).</summary>
+public readonly record struct NodeCount(int Nodes, int Parallelism, NodeCapacity? Capacity);
 
 /// <summary>One window of the plan.</summary>
 public readonly record struct PlanWindow(DateTimeOffset Opens, DateTimeOffset Closes)
@@ -49,6 +81,16 @@ public readonly record struct PlanWindow(DateTimeOffset Opens, DateTimeOffset Cl
 /// <param name="Finish">When the last account is expected to finish (null when <paramref name="Windows"/> is null).</param>
 public sealed record PlanEstimate(IReadOnlyList<AccountEstimate> Accounts, TimeSpan Work, int? Windows, PlanWindow? OneWindow, DateTimeOffset? Finish);
 
+/// <summary>How many nodes a job needs to finish in a number of windows: the larger of what its account slots and its bytes demand.</summary>
+/// <param name="Windows">The windows the work must fit in.</param>
+/// <param name="Nodes">Nodes needed; null when no number of nodes is enough (see <paramref name="Longest"/>) or the job has no windows.</param>
+/// <param name="BySlots">Nodes whose parallelism gives enough accounts at once for the work to fit the windows at the per-account rate; null: none.</param>
+/// <param name="ByCapacity">Nodes whose capacity moves every byte within the windows' time.</param>
+/// <param name="Available">The time of the first <paramref name="Windows"/> windows (the one open now counted from now).</param>
+/// <param name="BytesPerSecond">What the bytes demand over that time, all nodes together.</param>
+/// <param name="Longest">The account that takes longest alone, when it alone does not fit the windows (no node count helps).</param>
+public sealed record NodeEstimate(int Windows, int? Nodes, int? BySlots, int ByCapacity, TimeSpan Available, double BytesPerSecond, AccountEstimate? Longest);
+
 /// <summary>
 /// Estimates how many run windows a job needs: each account takes the time its bytes and requests take at the
 /// target's per-account rate; <c>parallelism</c> accounts run at once, each lane taking the next account when it is
@@ -60,23 +102,32 @@ public static class MigrationPlanner
     /// <summary>How many windows the plan looks ahead.</summary>
     public const int MaxWindows = 1000;
 
+    /// <summary>The estimate for one process (no node's capacity applied).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="parallelism"/> is below 1.</exception>
-    public static PlanEstimate Estimate(IReadOnlyList<PlanAccount> accounts, TargetRate rate, int parallelism, RunWindow window, DateTimeOffset now)
+    public static PlanEstimate Estimate(IReadOnlyList<PlanAccount> accounts, TargetRate rate, int parallelism, RunWindow window, DateTimeOffset now) =>
+        Estimate(accounts, rate, new NodeCount(1, parallelism, null), window, now);
+
+    /// <summary>
+    /// The estimate for <see cref="NodeCount.Nodes"/> nodes of <see cref="NodeCount.Parallelism"/> each: nodes ×
+    /// parallelism lanes, and the work time no shorter than the bytes take at the nodes' capacity together.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The nodes or the parallelism are below 1.</exception>
+    public static PlanEstimate Estimate(IReadOnlyList<PlanAccount> accounts, TargetRate rate, NodeCount nodes, RunWindow window, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(accounts);
         ArgumentNullException.ThrowIfNull(rate);
         ArgumentNullException.ThrowIfNull(window);
-        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(nodes.Nodes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(nodes.Parallelism, 1);
 
         var durations = accounts.Select(rate.TimeFor).ToList();
-        var lanes = new TimeSpan[parallelism];
-        foreach (var duration in durations)
+        var work = Lanes(durations, nodes.Nodes * nodes.Parallelism);
+        if (nodes.Capacity is { } capacity && accounts.Count > 0)
         {
-            var lane = Array.IndexOf(lanes, lanes.Min());
-            lanes[lane] += duration;
+            var byCapacity = TimeSpan.FromSeconds(accounts.Sum(a => (double)a.Bytes) / (capacity.BytesPerSecond * nodes.Nodes));
+            work = byCapacity > work ? byCapacity : work;
         }
 
-        var work = lanes.Max();
         if (window.Always)
         {
             return new PlanEstimate(
@@ -96,6 +147,47 @@ public static class MigrationPlanner
         return new PlanEstimate(estimates, work, count, one, finish);
     }
 
+    /// <summary>
+    /// How many nodes of <paramref name="parallelism"/> each, moving at most <paramref name="capacity"/> each, finish the
+    /// accounts within the first <paramref name="windows"/> windows: the fewest nodes whose lanes (laid as in
+    /// <see cref="Estimate(IReadOnlyList{PlanAccount}, TargetRate, int, RunWindow, DateTimeOffset)"/>) fit the windows,
+    /// or the fewest whose capacity together moves every byte in the windows' time, whichever is larger.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="parallelism"/> or <paramref name="windows"/> is below 1.</exception>
+    public static NodeEstimate Nodes(
+        IReadOnlyList<PlanAccount> accounts, TargetRate rate, int parallelism, NodeCapacity capacity, int windows, RunWindow window, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentNullException.ThrowIfNull(rate);
+        ArgumentNullException.ThrowIfNull(capacity);
+        ArgumentNullException.ThrowIfNull(window);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(windows, 1);
+
+        var open = window.Always ? [] : Windows(window, now).Take(windows).ToList();
+        if (open.Count < windows)
+        {
+            // Always open (no window to count) or fewer windows than asked for: no node count follows.
+            return new NodeEstimate(windows, null, null, 1, TimeSpan.Zero, 0, null);
+        }
+
+        var available = open.Aggregate(TimeSpan.Zero, (sum, w) => sum + w.Length);
+        var bytesPerSecond = accounts.Sum(a => (double)a.Bytes) / available.TotalSeconds;
+        var byCapacity = Math.Max(1, (int)Math.Ceiling(bytesPerSecond / capacity.BytesPerSecond));
+        var durations = accounts.Select(rate.TimeFor).ToList();
+        var longest = durations.Count == 0 ? TimeSpan.Zero : durations.Max();
+        if (longest > TimeSpan.Zero && Lay(open, longest).Windows is null)
+        {
+            var index = durations.IndexOf(longest);
+            return new NodeEstimate(windows, null, null, byCapacity, available, bytesPerSecond, new AccountEstimate(accounts[index], longest, -1, false));
+        }
+
+        // More nodes than it takes to give every account its own lane add nothing; that many always fit (checked above).
+        var most = Math.Max(1, (int)Math.Ceiling(accounts.Count / (double)parallelism));
+        var bySlots = Enumerable.Range(1, most).First(n => Lay(open, Lanes(durations, n * parallelism)).Windows is not null);
+        return new NodeEstimate(windows, Math.Max(bySlots, byCapacity), bySlots, byCapacity, available, bytesPerSecond, null);
+    }
+
     /// <summary>The job's windows from <paramref name="now"/> on (the one open now first, cut at now).</summary>
     public static IReadOnlyList<PlanWindow> Windows(RunWindow window, DateTimeOffset now)
     {
@@ -109,6 +201,22 @@ public static class MigrationPlanner
         }
 
         return result;
+    }
+
+    /// <summary>Elapsed time with <paramref name="lanes"/> accounts at once, each lane taking the next account (in order) when it is free.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lanes"/> is below 1.</exception>
+    public static TimeSpan Lanes(IEnumerable<TimeSpan> durations, int lanes)
+    {
+        ArgumentNullException.ThrowIfNull(durations);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lanes, 1);
+        var ends = new TimeSpan[lanes];
+        foreach (var duration in durations)
+        {
+            var lane = Array.IndexOf(ends, ends.Min());
+            ends[lane] += duration;
+        }
+
+        return ends.Max();
     }
 
     /// <summary>How many windows from the first cover <paramref name="work"/>, and when the work ends; null when they do not.</summary>
