@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Dxmig.Contracts;
 using Microsoft.Extensions.Logging;
 
 namespace Dxmig.Loaders.Graph;
@@ -43,6 +44,8 @@ public sealed class UploadUrlClient(GraphSession session, ILogger logger, TimePr
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(session.Options.RequestTimeout);
+                // A cluster node that lost the account (frozen, taken over) sends no further chunk.
+                WriteFence.Check();
                 using var response = await session.Anonymous.SendAsync(request, timeout.Token);
                 status = (int)response.StatusCode;
                 retryAfter = response.Headers.RetryAfter?.Delta;
