@@ -73,6 +73,27 @@ public sealed class AddressBookCsvExtractorTests : IDisposable
     }
 
     [Fact]
+    public async Task Extract_NecSelectedIbmRows_AreReadAsMicrosoftsTableReadsThem_NotQuarantined()
+    {
+        // 髙 and 﨑 as some writers encode them (0xEEE0, 0xED95), not as .NET writes them (0xFBFC, 0xFAB1).
+        var path = temp.File("nec.csv");
+        var cp932 = Encoding.GetEncoding(932);
+        using (var file = File.Create(path))
+        {
+            file.Write(cp932.GetBytes(Header + "\r\n"));
+            file.Write([0xEE, 0xE0]);
+            file.Write(cp932.GetBytes("橋　"));
+            file.Write([0xED, 0x95]);
+            file.Write(cp932.GetBytes("子,,takahashi@example.jp,,,,,,,,,,,,,\r\n"));
+        }
+
+        var items = await ExtractAsync(path, CsvEncodingChoice.Cp932);
+
+        items.Should().ContainSingle().Which.Problem.Should().BeNull();
+        items[0].Payload!.Name.Should().Be("髙橋　﨑子");
+    }
+
+    [Fact]
     public async Task Extract_ProblemRows_EachGetsItsReason()
     {
         var path = Write("rows.csv", "utf-8-bom", Header,

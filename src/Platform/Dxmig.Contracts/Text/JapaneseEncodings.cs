@@ -25,19 +25,23 @@ public static class JapaneseEncodings
 
     private static class Registration
     {
-        static Registration() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        static Registration()
+        {
+            // CP932 first (Microsoft's table, NEC-selected IBM rows included), then every other legacy code page.
+            Encoding.RegisterProvider(new Cp932Provider());
+            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        }
 
         internal static void Touch()
         {
         }
     }
 
-    /// <summary>CP932 that throws on bytes it cannot decode, so a bad row is found rather than turned into U+FFFD.</summary>
-    public static Encoding StrictCp932()
-    {
-        EnsureRegistered();
-        return Encoding.GetEncoding(Cp932CodePage, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
-    }
+    /// <summary>
+    /// CP932 as Microsoft's table decodes it (<see cref="Cp932Encoding"/>), throwing on bytes it cannot decode, so a bad
+    /// row is found rather than turned into U+FFFD.
+    /// </summary>
+    public static Encoding StrictCp932() => new Cp932Encoding(EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
 
     /// <summary>UTF-8 that throws on invalid sequences.</summary>
     public static Encoding StrictUtf8() => new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
