@@ -156,6 +156,16 @@ public sealed class ClusterLedgerTests(PostgresFixture postgres)
         view.Work.Count(w => w.State == "Waiting").Should().Be(2);
     }
 
+    [Fact]
+    public async Task LedgerSessions_EndAnIdleTransactionAfterTenSeconds_SoAFrozenNodeHoldsNoRowLock()
+    {
+        await using var ledger = await OpenAsync();
+        await using var connection = await StoreConnections.OpenAsync(ledger.Location, default);
+        await using var command = connection.Command("SHOW idle_in_transaction_session_timeout");
+
+        (await command.ExecuteScalarAsync())!.ToString().Should().Be("10s");
+    }
+
     private static void Summary(LedgerRun run, IReadOnlyList<LedgerRunAccount> rows, bool stopped)
     {
         run.Seen = rows.Sum(r => r.Seen);

@@ -36,19 +36,9 @@ public sealed class ClusterScaleOutTests(PostgresFixture postgres) : IClassFixtu
             await node.WaitForOutputAsync($"(ホスト / host {node.Name})", TimeSpan.FromSeconds(60));
         }
 
-        // Every node takes mailboxes of the one run.
-        await PgRead.WaitAsync(ledger, "SELECT COUNT(DISTINCT \"Node\") FROM ledger_run_work WHERE \"Node\" IS NOT NULL", n => n == 3, TimeSpan.FromSeconds(90), nodes.Logs);
+        // Every node takes mailboxes of the one run; the one that ran the most is killed.
         var total = mail.Manifest.Messages.Count();
-        await PgRead.WaitAsync(ledger, "SELECT COUNT(*) FROM ledger_items WHERE \"State\" = 'Loaded'", n => n >= total / 5, RunBound, nodes.Logs);
-        var busiest = (string)(await PgRead.RowsAsync(ledger,
-            "SELECT \"Node\" FROM ledger_run_work WHERE \"Node\" IS NOT NULL GROUP BY \"Node\" ORDER BY COUNT(*) DESC, \"Node\" LIMIT 1"))[0][0]!;
-        var victim = nodes.Node(busiest);
-        victim.Process.Kill(entireProcessTree: true);
-        await victim.Process.WaitForExitAsync();
-        var heldAtKill = await PgRead.ScalarAsync(ledger, $"SELECT COUNT(*) FROM ledger_run_work WHERE \"State\" = 'Claimed' AND \"Node\" = '{busiest}'");
-        var loadedAtKill = await PgRead.ScalarAsync(ledger, "SELECT COUNT(*) FROM ledger_items WHERE \"State\" = 'Loaded'");
-        loadedAtKill.Should().BeLessThan(total, "the kill must land mid-run");
-        heldAtKill.Should().BeGreaterThan(0, "the killed node held mailboxes when it died");
+        var (victim, busiest) = await KillBusiestMidRunAsync(ledger, nodes, total, "\"Node\" IS NOT NULL");
 
         await WaitForRunEndAsync(ledger, nodes);
         var takeover = await TakeoverAsync(ledger, busiest);
@@ -161,15 +151,8 @@ public sealed class ClusterScaleOutTests(PostgresFixture postgres) : IClassFixtu
         nodes.StartRun("node-a", job);
         nodes.StartRun("node-b", job);
         nodes.StartRun("node-c", job);
-        await PgRead.WaitAsync(ledger, "SELECT COUNT(DISTINCT \"Node\") FROM ledger_run_work WHERE \"Node\" IS NOT NULL", n => n == 3, TimeSpan.FromSeconds(90), nodes.Logs);
         var total = mail.Manifest.Messages.Count();
-        await PgRead.WaitAsync(ledger, "SELECT COUNT(*) FROM ledger_items WHERE \"State\" = 'Loaded'", n => n >= total / 5, RunBound, nodes.Logs);
-        var busiest = (string)(await PgRead.RowsAsync(ledger,
-            "SELECT \"Node\" FROM ledger_run_work WHERE \"State\" = 'Claimed' GROUP BY \"Node\" ORDER BY COUNT(*) DESC, \"Node\" LIMIT 1"))[0][0]!;
-        var victim = nodes.Node(busiest);
-        victim.Process.Kill(entireProcessTree: true);
-        await victim.Process.WaitForExitAsync();
-        (await PgRead.ScalarAsync(ledger, "SELECT COUNT(*) FROM ledger_items WHERE \"State\" = 'Loaded'")).Should().BeLessThan(total, "the kill must land mid-run");
+        var (victim, busiest) = await KillBusiestMidRunAsync(ledger, nodes, total, "\"State\" = 'Claimed'");
 
         foreach (var node in nodes.All.Where(n => n != victim))
         {
@@ -222,6 +205,25 @@ public sealed class ClusterScaleOutTests(PostgresFixture postgres) : IClassFixtu
             .Replace("append-batch: 50", "append-batch: 10", StringComparison.Ordinal)
             + $"schedule:\n  cron: \"{cron}\"\n");
         return (ledger, scheduler, Path.GetDirectoryName(job)!);
+    }
+
+    /// <summary>
+    /// Waits until all three nodes hold mailboxes and a fifth of the messages is in, then SIGKILLs the node with the most
+    /// mailboxes among the rows <paramref name="among"/> selects; the kill must land mid-run with mailboxes in its hands.
+    /// </summary>
+    private static async Task<(ClusterNode Victim, string Name)> KillBusiestMidRunAsync(string ledger, ClusterNodes nodes, long total, string among)
+    {
+        await PgRead.WaitAsync(ledger, "SELECT COUNT(DISTINCT \"Node\") FROM ledger_run_work WHERE \"Node\" IS NOT NULL", n => n == 3, TimeSpan.FromSeconds(90), nodes.Logs);
+        await PgRead.WaitAsync(ledger, "SELECT COUNT(*) FROM ledger_items WHERE \"State\" = 'Loaded'", n => n >= total / 5, RunBound, nodes.Logs);
+        var busiest = (string)(await PgRead.RowsAsync(ledger,
+            $"SELECT \"Node\" FROM ledger_run_work WHERE {among} GROUP BY \"Node\" ORDER BY COUNT(*) DESC, \"Node\" LIMIT 1"))[0][0]!;
+        var victim = nodes.Node(busiest);
+        victim.Process.Kill(entireProcessTree: true);
+        await victim.Process.WaitForExitAsync();
+        (await PgRead.ScalarAsync(ledger, "SELECT COUNT(*) FROM ledger_items WHERE \"State\" = 'Loaded'")).Should().BeLessThan(total, "the kill must land mid-run");
+        (await PgRead.ScalarAsync(ledger, $"SELECT COUNT(*) FROM ledger_run_work WHERE \"State\" = 'Claimed' AND \"Node\" = '{busiest}'"))
+            .Should().BeGreaterThan(0, "the killed node held mailboxes when it died");
+        return (victim, busiest);
     }
 
     private static Task<long> WaitForRunEndAsync(string ledger, ClusterNodes nodes) =>

@@ -21,6 +21,9 @@ internal sealed class ClusterJoiner(ServeSettings settings, ClusterParticipation
 
     private readonly Dictionary<string, (DateTime Written, string Job, StoreLocation Ledger)?> jobs = new(StringComparer.Ordinal);
 
+    /// <summary>Each ledger opened once (its schema checked once), not on every look.</summary>
+    private readonly Dictionary<string, JobLedger> ledgers = new(StringComparer.Ordinal);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -37,6 +40,10 @@ internal sealed class ClusterJoiner(ServeSettings settings, ClusterParticipation
         }
 
         await participation.AllAsync();
+        foreach (var ledger in ledgers.Values)
+        {
+            await ledger.DisposeAsync();
+        }
     }
 
     private async Task LookAsync(CancellationToken stoppingToken)
@@ -50,7 +57,12 @@ internal sealed class ClusterJoiner(ServeSettings settings, ClusterParticipation
 
             try
             {
-                await using var ledger = await JobLedger.OpenAsync(job.Ledger, settings.Time, stoppingToken);
+                if (!ledgers.TryGetValue(job.Ledger.ConnectionString, out var ledger))
+                {
+                    ledger = await JobLedger.OpenAsync(job.Ledger, settings.Time, stoppingToken);
+                    ledgers[job.Ledger.ConnectionString] = ledger;
+                }
+
                 if (await ledger.RunNeedingHandsAsync(job.Job, RunSettings.DefaultLeaseTimeout, stoppingToken) is { } runId &&
                     participation.TryJoin(path, stoppingToken))
                 {

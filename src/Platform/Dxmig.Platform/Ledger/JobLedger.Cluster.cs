@@ -124,11 +124,7 @@ public sealed partial class JobLedger
                     StartedUtc = now,
                     Outcome = RunOutcome.Running,
                 };
-                await Execute(connection, transaction,
-                    $"INSERT INTO ledger_runs ({RunColumns}) VALUES (@run, @job, @node, @pid, @dry, @started, NULL, @outcome, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL)",
-                    cancellationToken,
-                    ("run", run.RunId), ("job", job), ("node", run.Node), ("pid", run.ProcessId), ("dry", false), ("started", now),
-                    ("outcome", nameof(RunOutcome.Running)));
+                await InsertRunAsync(connection, transaction, run, cancellationToken);
                 await Execute(connection, transaction,
                     "INSERT INTO ledger_run_work (\"RunId\", \"Account\", \"Job\", \"Ordinal\", \"State\") " +
                     "SELECT @run, a.account, @job, a.ordinal::int, 'Waiting' FROM unnest(@accounts::text[]) WITH ORDINALITY AS a(account, ordinal)",
@@ -240,12 +236,7 @@ public sealed partial class JobLedger
         return WriteAsync(
             async (connection, transaction) =>
             {
-                await Execute(connection, transaction,
-                    $"INSERT INTO ledger_run_accounts ({RunAccountColumns}) VALUES (@run, @account, @outcome, @seen, @loaded, @skipped, @quarantined, @done, @removed, @bytes, @message, @warnings)",
-                    cancellationToken,
-                    ("run", account.RunId), ("account", account.Account), ("outcome", account.Outcome.ToString()), ("seen", account.Seen),
-                    ("loaded", account.Loaded), ("skipped", account.Skipped), ("quarantined", account.Quarantined), ("done", account.AlreadyDone),
-                    ("removed", account.Removed), ("bytes", account.Bytes), ("message", account.Message), ("warnings", account.Warnings));
+                await InsertRunAccountAsync(connection, transaction, account, cancellationToken);
                 await Execute(connection, transaction,
                     "UPDATE ledger_run_work SET \"State\" = 'Done', \"Outcome\" = @outcome, \"Seen\" = @seen, \"Loaded\" = @loaded, \"Bytes\" = @bytes, \"HeartbeatUtc\" = clock_timestamp() " +
                     "WHERE \"RunId\" = @run AND \"Account\" = @account",
@@ -323,31 +314,26 @@ public sealed partial class JobLedger
                     foreach (var account in outstanding)
                     {
                         var totals = await RunItemTotalsOn(connection, transaction, run.Job, run.RunId, account, cancellationToken);
-                        await Execute(connection, transaction,
-                            $"INSERT INTO ledger_run_accounts ({RunAccountColumns}) VALUES (@run, @account, @outcome, @seen, @loaded, @skipped, @quarantined, 0, @removed, @bytes, @message, NULL)",
-                            cancellationToken,
-                            ("run", run.RunId), ("account", account), ("outcome", nameof(RunOutcome.Stopped)),
-                            ("seen", totals.Values.Sum(t => t.Count)), ("loaded", Get(totals, ItemState.Loaded)), ("skipped", Get(totals, ItemState.Skipped)),
-                            ("quarantined", Get(totals, ItemState.Quarantined)), ("removed", Get(totals, ItemState.Removed)),
-                            ("bytes", totals.Values.Sum(t => t.Bytes)),
-                            ("message", "停止要求により中断 / stopped on request"));
+                        await InsertRunAccountAsync(connection, transaction, new LedgerRunAccount
+                        {
+                            RunId = run.RunId,
+                            Account = account,
+                            Outcome = RunOutcome.Stopped,
+                            Seen = totals.Values.Sum(t => t.Count),
+                            Loaded = Get(totals, ItemState.Loaded),
+                            Skipped = Get(totals, ItemState.Skipped),
+                            Quarantined = Get(totals, ItemState.Quarantined),
+                            Removed = Get(totals, ItemState.Removed),
+                            Bytes = totals.Values.Sum(t => t.Bytes),
+                            Message = "停止要求により中断 / stopped on request",
+                        }, cancellationToken);
                     }
                 }
 
                 accounts = await QueryOn(connection, transaction, $"SELECT {RunAccountColumns} FROM ledger_run_accounts WHERE \"RunId\" = @run ORDER BY \"Account\"", ReadRunAccount, cancellationToken, ("run", run.RunId));
                 summarise(current, accounts, outstanding.Count > 0);
                 current.EndedUtc = Now;
-                await Execute(connection, transaction,
-                    "UPDATE ledger_runs SET \"EndedUtc\" = @ended, \"Outcome\" = @outcome, \"Seen\" = @seen, \"Loaded\" = @loaded, \"Skipped\" = @skipped, " +
-                    "\"Quarantined\" = @quarantined, \"AlreadyDone\" = @done, \"Removed\" = @removed, \"Bytes\" = @bytes, \"AccountsFailed\" = @failed, " +
-                    "\"Warnings\" = @warnings, \"Message\" = @message WHERE \"RunId\" = @run",
-                    cancellationToken,
-                    ("ended", current.EndedUtc), ("outcome", current.Outcome.ToString()), ("seen", current.Seen), ("loaded", current.Loaded), ("skipped", current.Skipped),
-                    ("quarantined", current.Quarantined), ("done", current.AlreadyDone), ("removed", current.Removed), ("bytes", current.Bytes),
-                    ("failed", current.AccountsFailed), ("warnings", current.Warnings), ("message", current.Message), ("run", run.RunId));
-                await Execute(connection, transaction,
-                    "DELETE FROM ledger_job_leases WHERE \"Job\" = @job AND \"RunId\" = @run",
-                    cancellationToken, ("job", run.Job), ("run", run.RunId));
+                await EndRunAsync(connection, transaction, current, cancellationToken);
                 completed = true;
             },
             cancellationToken);

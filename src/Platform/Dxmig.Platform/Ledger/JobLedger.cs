@@ -42,7 +42,10 @@ public sealed partial class JobLedger : IAsyncDisposable
 
     private JobLedger(StoreLocation location, TimeProvider time)
     {
-        Location = location;
+        // PostgreSQL: a process frozen (SIGSTOP, a long pause) inside a transaction must not keep its row locks, or no
+        // other node could take its accounts over; the server ends a ledger session idle this long inside a transaction.
+        Location = location.WithSessionSetting(
+            "idle_in_transaction_session_timeout", ((int)IdleInTransactionLimit.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
         this.time = time;
         serializeWrites = location.Provider == StoreProvider.Sqlite;
     }
@@ -106,12 +109,7 @@ public sealed partial class JobLedger : IAsyncDisposable
                     await stale.ExecuteNonQueryAsync(cancellationToken);
                 }
 
-                await using var insert = connection.Command(
-                    $"INSERT INTO ledger_runs ({RunColumns}) VALUES (@run, @job, @node, @pid, @dry, @started, NULL, @outcome, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL)",
-                    transaction,
-                    ("run", run.RunId), ("job", job), ("node", run.Node), ("pid", run.ProcessId), ("dry", dryRun), ("started", now),
-                    ("outcome", nameof(RunOutcome.Running)));
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                await InsertRunAsync(connection, transaction, run, cancellationToken);
             },
             cancellationToken);
         return run;
@@ -267,16 +265,7 @@ public sealed partial class JobLedger : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(account);
         return WriteAsync(
-            async (connection, transaction) =>
-            {
-                await using var command = connection.Command(
-                    $"INSERT INTO ledger_run_accounts ({RunAccountColumns}) VALUES (@run, @account, @outcome, @seen, @loaded, @skipped, @quarantined, @done, @removed, @bytes, @message, @warnings)",
-                    transaction,
-                    ("run", account.RunId), ("account", account.Account), ("outcome", account.Outcome.ToString()), ("seen", account.Seen),
-                    ("loaded", account.Loaded), ("skipped", account.Skipped), ("quarantined", account.Quarantined), ("done", account.AlreadyDone),
-                    ("removed", account.Removed), ("bytes", account.Bytes), ("message", account.Message), ("warnings", account.Warnings));
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            },
+            (connection, transaction) => InsertRunAccountAsync(connection, transaction, account, cancellationToken),
             cancellationToken);
     }
 
@@ -288,21 +277,7 @@ public sealed partial class JobLedger : IAsyncDisposable
         return WriteAsync(
             async (connection, transaction) =>
             {
-                await using (var update = connection.Command(
-                    "UPDATE ledger_runs SET \"EndedUtc\" = @ended, \"Outcome\" = @outcome, \"Seen\" = @seen, \"Loaded\" = @loaded, \"Skipped\" = @skipped, " +
-                    "\"Quarantined\" = @quarantined, \"AlreadyDone\" = @done, \"Removed\" = @removed, \"Bytes\" = @bytes, \"AccountsFailed\" = @failed, " +
-                    "\"Warnings\" = @warnings, \"Message\" = @message WHERE \"RunId\" = @run",
-                    transaction,
-                    ("ended", run.EndedUtc), ("outcome", run.Outcome.ToString()), ("seen", run.Seen), ("loaded", run.Loaded), ("skipped", run.Skipped),
-                    ("quarantined", run.Quarantined), ("done", run.AlreadyDone), ("removed", run.Removed), ("bytes", run.Bytes),
-                    ("failed", run.AccountsFailed), ("warnings", run.Warnings), ("message", run.Message), ("run", run.RunId)))
-                {
-                    await update.ExecuteNonQueryAsync(cancellationToken);
-                }
-
-                await using var release = connection.Command(
-                    "DELETE FROM ledger_job_leases WHERE \"Job\" = @job AND \"RunId\" = @run", transaction, ("job", run.Job), ("run", run.RunId));
-                await release.ExecuteNonQueryAsync(cancellationToken);
+                await EndRunAsync(connection, transaction, run, cancellationToken);
             },
             cancellationToken);
     }
@@ -563,6 +538,36 @@ public sealed partial class JobLedger : IAsyncDisposable
         await write.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    private static Task InsertRunAsync(DbConnection connection, DbTransaction transaction, LedgerRun run, CancellationToken cancellationToken) =>
+        Execute(connection, transaction,
+            $"INSERT INTO ledger_runs ({RunColumns}) VALUES (@run, @job, @node, @pid, @dry, @started, NULL, @outcome, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL)",
+            cancellationToken,
+            ("run", run.RunId), ("job", run.Job), ("node", run.Node), ("pid", run.ProcessId), ("dry", run.DryRun), ("started", run.StartedUtc),
+            ("outcome", nameof(RunOutcome.Running)));
+
+    private static Task InsertRunAccountAsync(DbConnection connection, DbTransaction transaction, LedgerRunAccount account, CancellationToken cancellationToken) =>
+        Execute(connection, transaction,
+            $"INSERT INTO ledger_run_accounts ({RunAccountColumns}) VALUES (@run, @account, @outcome, @seen, @loaded, @skipped, @quarantined, @done, @removed, @bytes, @message, @warnings)",
+            cancellationToken,
+            ("run", account.RunId), ("account", account.Account), ("outcome", account.Outcome.ToString()), ("seen", account.Seen),
+            ("loaded", account.Loaded), ("skipped", account.Skipped), ("quarantined", account.Quarantined), ("done", account.AlreadyDone),
+            ("removed", account.Removed), ("bytes", account.Bytes), ("message", account.Message), ("warnings", account.Warnings));
+
+    /// <summary>Records the run's end and accounting, and releases the job's lease.</summary>
+    private static async Task EndRunAsync(DbConnection connection, DbTransaction transaction, LedgerRun run, CancellationToken cancellationToken)
+    {
+        await Execute(connection, transaction,
+            "UPDATE ledger_runs SET \"EndedUtc\" = @ended, \"Outcome\" = @outcome, \"Seen\" = @seen, \"Loaded\" = @loaded, \"Skipped\" = @skipped, " +
+            "\"Quarantined\" = @quarantined, \"AlreadyDone\" = @done, \"Removed\" = @removed, \"Bytes\" = @bytes, \"AccountsFailed\" = @failed, " +
+            "\"Warnings\" = @warnings, \"Message\" = @message WHERE \"RunId\" = @run",
+            cancellationToken,
+            ("ended", run.EndedUtc), ("outcome", run.Outcome.ToString()), ("seen", run.Seen), ("loaded", run.Loaded), ("skipped", run.Skipped),
+            ("quarantined", run.Quarantined), ("done", run.AlreadyDone), ("removed", run.Removed), ("bytes", run.Bytes),
+            ("failed", run.AccountsFailed), ("warnings", run.Warnings), ("message", run.Message), ("run", run.RunId));
+        await Execute(connection, transaction,
+            "DELETE FROM ledger_job_leases WHERE \"Job\" = @job AND \"RunId\" = @run", cancellationToken, ("job", run.Job), ("run", run.RunId));
+    }
+
     private bool IsAlive(JobLease lease)
     {
         if (Now - lease.HeartbeatUtc > LeaseTimeout)
@@ -604,14 +609,6 @@ public sealed partial class JobLedger : IAsyncDisposable
         {
             await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            if (!serializeWrites)
-            {
-                // PostgreSQL: a process frozen (SIGSTOP, a long pause) inside a transaction must not keep its row locks, or
-                // no other node could take its accounts over; the server ends such a session after this long idle.
-                await using var limit = connection.Command($"SET LOCAL idle_in_transaction_session_timeout = '{IdleInTransactionLimit.TotalMilliseconds:0}ms'", transaction);
-                await limit.ExecuteNonQueryAsync(cancellationToken);
-            }
-
             if (lease is not null)
             {
                 await FenceAsync(connection, transaction, lease, exclusive, cancellationToken);

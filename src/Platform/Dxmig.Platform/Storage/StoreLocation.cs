@@ -32,6 +32,22 @@ public sealed class StoreLocation
     /// <summary>What may be shown to a person.</summary>
     public string Display { get; }
 
+    /// <summary>
+    /// PostgreSQL: the same location with a server setting applied to every session it opens (the connection string's
+    /// <c>Options=-c name=value</c>, set once per physical connection). SQLite: this location.
+    /// </summary>
+    public StoreLocation WithSessionSetting(string name, string value)
+    {
+        if (Provider != StoreProvider.PostgreSql)
+        {
+            return this;
+        }
+
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString);
+        builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? $"-c {name}={value}" : $"{builder.Options} -c {name}={value}";
+        return new StoreLocation(Provider, builder.ConnectionString, Display);
+    }
+
     /// <summary>Reads a location from a job file value.</summary>
     /// <param name="value">SQLite path (absolute, or relative to <paramref name="baseDirectory"/>) or PostgreSQL connection string.</param>
     /// <param name="baseDirectory">Folder relative SQLite paths are resolved against.</param>
