@@ -42,6 +42,12 @@ public sealed record DovecotOptions
     /// <summary>Folder name to special-use attribute, declared in the inbox namespace with <c>auto = no</c>.</summary>
     public IReadOnlyDictionary<string, string> SpecialUseFolders { get; init; } = DefaultSpecialUseFolders;
 
+    /// <summary>
+    /// Create the special-use folders in every mailbox at its first login (<c>auto = subscribe</c>), as Exchange and most
+    /// hosted servers have them from the start; false declares them only (created when a client creates them).
+    /// </summary>
+    public bool CreateSpecialUseFolders { get; init; }
+
     /// <summary>Raw lines appended to the generated dovecot.conf, for a caller that needs one more setting.</summary>
     public string? ExtraConfiguration { get; init; }
 

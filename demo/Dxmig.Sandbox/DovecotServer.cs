@@ -554,7 +554,7 @@ public sealed class DovecotServer : IAsyncDisposable
         {
             Line($"  mailbox \"{folder}\" {{");
             Line($"    special_use = {use}");
-            Line("    auto = no");
+            Line(options.CreateSpecialUseFolders ? "    auto = subscribe" : "    auto = no");
             Line("  }");
         }
 

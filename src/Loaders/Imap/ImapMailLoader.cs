@@ -49,6 +49,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
     private async Task<IReadOnlyList<LoadOutcome>> LoadOnceAsync(string account, IReadOnlyList<LoadRequest<TargetMessage>> batch, CancellationToken cancellationToken)
     {
         var outcomes = new LoadOutcome?[batch.Count];
+        var notes = new string?[batch.Count];
         var appends = new Dictionary<(string Mailbox, string Folder), List<int>>();
         for (var i = 0; i < batch.Count; i++)
         {
@@ -70,7 +71,8 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
                     }
 
                     // Only a new message needs its folder: flags and removals go to where the ledger says it is.
-                    var (folder, folderNote) = await mailbox.EnsureFolderAsync(message.FolderPath, cancellationToken);
+                    var (folder, folderNote) = await mailbox.EnsureFolderAsync(message.FolderPath, message.Role, cancellationToken);
+                    notes[i] = Note(message.FolderNote, folderNote);
 
                     if (mailbox.AppendLimit is { } limit && message.TargetLength > limit)
                     {
@@ -85,7 +87,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
                         // Found, not appended again; its flags and keywords are set to the source's now (they may have
                         // changed since it was written, e.g. a folder re-created on the source with a new UIDVALIDITY).
                         var flagged = await mailbox.SetFlagsAsync(existing, message, cancellationToken);
-                        outcomes[i] = flagged.Problem is null ? new LoadOutcome(existing, null) { Note = Note(message.FolderNote, folderNote) } : flagged;
+                        outcomes[i] = flagged.Problem is null ? new LoadOutcome(existing, null) { Note = notes[i] } : flagged;
                         break;
                     }
 
@@ -111,13 +113,13 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
                 .ToList();
             var answers = await mailbox.AppendPipelinedAsync(
                 [.. chunks.Select(c => (c.Folder, (IReadOnlyList<AppendItem>)[.. c.Chunk.Select(i => ToAppend(batch[i].Item))]))],
-                (c, result) => ConfirmChunkAsync(mailbox, chunks[c].Folder, chunks[c].Chunk, result, batch, outcomes, cancellationToken),
+                (c, result) => ConfirmChunkAsync(mailbox, chunks[c].Folder, chunks[c].Chunk, result, batch, outcomes, notes, cancellationToken),
                 cancellationToken);
             for (var c = 0; c < chunks.Count; c++)
             {
                 if (answers[c].Refusal is { } refusal)
                 {
-                    await RefusedChunkAsync(mailbox, chunks[c].Folder, chunks[c].Chunk, refusal, batch, outcomes, cancellationToken);
+                    await RefusedChunkAsync(mailbox, chunks[c].Folder, chunks[c].Chunk, refusal, batch, outcomes, notes, cancellationToken);
                 }
             }
         }
@@ -140,7 +142,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
 
     private async Task AppendChunkAsync(
         TargetMailbox mailbox, string folder, List<int> chunk, IReadOnlyList<LoadRequest<TargetMessage>> batch, LoadOutcome?[] outcomes,
-        CancellationToken cancellationToken)
+        string?[] notes, CancellationToken cancellationToken)
     {
         AppendResult result;
         try
@@ -149,16 +151,16 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
         }
         catch (ImapAppendRefusedException ex)
         {
-            await RefusedChunkAsync(mailbox, folder, chunk, ex.Message, batch, outcomes, cancellationToken);
+            await RefusedChunkAsync(mailbox, folder, chunk, ex.Message, batch, outcomes, notes, cancellationToken);
             return;
         }
 
-        await ConfirmChunkAsync(mailbox, folder, chunk, result, batch, outcomes, cancellationToken);
+        await ConfirmChunkAsync(mailbox, folder, chunk, result, batch, outcomes, notes, cancellationToken);
     }
 
     private static async Task ConfirmChunkAsync(
         TargetMailbox mailbox, string folder, List<int> chunk, AppendResult result, IReadOnlyList<LoadRequest<TargetMessage>> batch, LoadOutcome?[] outcomes,
-        CancellationToken cancellationToken)
+        string?[] notes, CancellationToken cancellationToken)
     {
         for (var k = 0; k < chunk.Count; k++)
         {
@@ -167,7 +169,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
                 ? Key(result.UidValidity, result.Uids[k], folder)
                 : await mailbox.FindAsync(folder, message, cancellationToken)
                   ?? throw new InvalidOperationException($"appended {batch[chunk[k]].Key} but cannot find it on the target (no UIDPLUS)");
-            outcomes[chunk[k]] = new LoadOutcome(key, null) { Note = message.FolderNote };
+            outcomes[chunk[k]] = new LoadOutcome(key, null) { Note = notes[chunk[k]] };
         }
 
         // The target holds them now: give their memory back at once rather than at the end of the batch, so the
@@ -180,7 +182,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
 
     private async Task RefusedChunkAsync(
         TargetMailbox mailbox, string folder, List<int> chunk, string reason, IReadOnlyList<LoadRequest<TargetMessage>> batch, LoadOutcome?[] outcomes,
-        CancellationToken cancellationToken)
+        string?[] notes, CancellationToken cancellationToken)
     {
         if (chunk.Count > 1)
         {
@@ -188,7 +190,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             logger.LogWarning("MULTIAPPEND を拒否されたため 1 通ずつ送ります / MULTIAPPEND refused ({Reason}); appending one by one", reason);
             foreach (var index in chunk)
             {
-                await AppendChunkAsync(mailbox, folder, [index], batch, outcomes, cancellationToken);
+                await AppendChunkAsync(mailbox, folder, [index], batch, outcomes, notes, cancellationToken);
             }
 
             return;
@@ -249,6 +251,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
     private sealed class TargetMailbox(ImapTargetOptions options, string account, ILogger logger) : IAsyncDisposable
     {
         private readonly Dictionary<string, (string Folder, string? Note)> folders = new(StringComparer.Ordinal);
+        private IReadOnlyDictionary<MailFolderRole, string>? roleFolders;
         private ImapClient? client;
         private RawImapConnection? appender;
 
@@ -272,19 +275,32 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             return await appender.AppendPipelinedAsync(commands, appended, cancellationToken);
         }
 
-        /// <summary>The folder's full name on the target, created (with its parents) when missing.</summary>
-        public async Task<(string Folder, string? Note)> EnsureFolderAsync(IReadOnlyList<string> path, CancellationToken cancellationToken)
+        /// <summary>
+        /// The folder's full name on the target, created (with its parents) when missing. A folder with a role goes to
+        /// the target's own folder for that role (its SPECIAL-USE attribute, whatever its name); only a target without
+        /// one gets the mapping file's name, created.
+        /// </summary>
+        public async Task<(string Folder, string? Note)> EnsureFolderAsync(IReadOnlyList<string> path, MailFolderRole role, CancellationToken cancellationToken)
         {
-            var key = string.Join('\u001F', path);
+            var key = $"{role}\u001E{string.Join('\u001F', path)}";
             if (folders.TryGetValue(key, out var known))
             {
                 return known;
             }
 
             var imap = client!;
-            if (path.Count == 1 && path[0].Equals("INBOX", StringComparison.OrdinalIgnoreCase))
+            if (role == MailFolderRole.Inbox || (path.Count == 1 && path[0].Equals("INBOX", StringComparison.OrdinalIgnoreCase)))
             {
                 return folders[key] = (imap.Inbox.FullName, null);
+            }
+
+            if (role != MailFolderRole.None)
+            {
+                roleFolders ??= await ImapRoleFolders.ReadAsync(imap, cancellationToken);
+                if (roleFolders.TryGetValue(role, out var own))
+                {
+                    return folders[key] = (own, null);
+                }
             }
 
             var personal = imap.PersonalNamespaces.Count > 0 ? imap.PersonalNamespaces[0] : new FolderNamespace('/', string.Empty);

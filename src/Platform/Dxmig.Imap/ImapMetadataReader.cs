@@ -6,8 +6,14 @@ using MailKit;
 
 namespace Dxmig.Imap;
 
-/// <summary>One selectable folder of a mailbox as reconciliation sees it.</summary>
-public sealed record ImapFolderInfo(string FullName, IReadOnlyList<string> Path, MailFolderRole Role, char Separator, uint UidValidity);
+/// <summary>
+/// One selectable folder of a mailbox as reconciliation sees it, with the mailbox's role folders (role to full name,
+/// as <see cref="ImapRoleFolders"/> reads them) so a reader can tell where a role's messages belong.
+/// </summary>
+public sealed record ImapFolderInfo(string FullName, IReadOnlyList<string> Path, MailFolderRole Role, char Separator, uint UidValidity)
+{
+    public IReadOnlyDictionary<MailFolderRole, string> MailboxRoles { get; init; } = new Dictionary<MailFolderRole, string>();
+}
 
 /// <summary>One message's metadata (and, on a deep check, the SHA-256 of its bytes).</summary>
 public sealed record ImapMessageInfo(uint Uid, long Size, MessageFlags Flags, IReadOnlyList<string> Keywords, DateTimeOffset? InternalDate, string? MessageId, string? Sha256);
@@ -37,6 +43,8 @@ public static class ImapMetadataReader
         {
             folders.Insert(0, client.Inbox);
         }
+
+        var roles = ImapRoleFolders.Of(folders.Where(f => !f.Attributes.HasFlag(FolderAttributes.NonExistent)));
 
         foreach (var folder in folders.OrderBy(f => f.FullName, StringComparer.Ordinal))
         {
@@ -68,7 +76,7 @@ public static class ImapMetadataReader
             }
 
             var path = folder.DirectorySeparator == '\0' ? [folder.FullName] : folder.FullName.Split(folder.DirectorySeparator);
-            var info = new ImapFolderInfo(folder.FullName, path, RoleOf(folder), folder.DirectorySeparator, folder.UidValidity);
+            var info = new ImapFolderInfo(folder.FullName, path, RoleOf(folder), folder.DirectorySeparator, folder.UidValidity) { MailboxRoles = roles };
             await folder.CloseAsync(false, cancellationToken);
             yield return (info, messages);
         }

@@ -36,11 +36,14 @@ public sealed class MailRunHarness : IAsyncDisposable
 
     public static string Job => Path.Combine(RepoPaths.Root, "jobs", "examples", "mail-imap-to-imap.yaml");
 
-    public static async Task<MailRunHarness> StartAsync(IReadOnlyList<string> users, int messages = 40, long? targetMaxMessageSize = null)
+    /// <param name="targetSetup">Changes to the target server's options (its special-use folders, for example).</param>
+    public static async Task<MailRunHarness> StartAsync(
+        IReadOnlyList<string> users, int messages = 40, long? targetMaxMessageSize = null, Func<DovecotOptions, DovecotOptions>? targetSetup = null)
     {
         var passwords = users.ToDictionary(u => u, u => $"{u}-pass");
         var source = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords });
-        var target = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, MaxMessageSize = targetMaxMessageSize });
+        var targetOptions = new DovecotOptions { Users = passwords, MaxMessageSize = targetMaxMessageSize };
+        var target = await DovecotServer.StartAsync(targetSetup is null ? targetOptions : targetSetup(targetOptions));
         var harness = new MailRunHarness(source, target, new JobWorkspace());
         harness.Manifest = await new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 5, MessagesPerMailbox = messages }).FillAsync(source, users);
         var accounts = harness.Workspace.Write("accounts.csv", "source,target\n" + string.Concat(users.Select(u => $"{u},{u}\n")));
@@ -84,10 +87,12 @@ public sealed class MailRunHarness : IAsyncDisposable
     }
 
     /// <summary>Asserts the target holds exactly the expected messages: each once, byte for byte, with its flags, keywords and date.</summary>
-    public async Task AssertTargetHoldsAsync(string user, IEnumerable<StoredMessage> expectedSource)
+    /// <param name="folders">Source folder to target folder where they differ; the shipped mapping's when null.</param>
+    public async Task AssertTargetHoldsAsync(string user, IEnumerable<StoredMessage> expectedSource, IReadOnlyDictionary<string, string>? folders = null)
     {
         var actual = await TargetMessagesAsync(user);
-        var expected = expectedSource.Select(m => m with { Folder = TargetFolder(m.Folder) }).ToList();
+        var map = folders ?? ExpectedFolders;
+        var expected = expectedSource.Select(m => m with { Folder = map.TryGetValue(m.Folder, out var mapped) ? mapped : m.Folder }).ToList();
         actual.Should().HaveCount(expected.Count, $"{user}: nothing lost, nothing doubled");
         foreach (var message in expected)
         {

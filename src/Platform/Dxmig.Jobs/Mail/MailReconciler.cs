@@ -68,7 +68,7 @@ public sealed class MailReconciler : IReconciler
             {
                 Folder = folder.FullName, FolderPath = folder.Path, Role = folder.Role, UidValidity = folder.UidValidity, Uid = 0, BodySha256 = string.Empty,
             });
-            var container = graph is null ? ImapContainer(path) : GraphContainer(path, role);
+            var container = graph is null ? ImapContainer(path, role) : GraphContainer(path, role);
             foreach (var m in messages)
             {
                 var key = new SourceKey(ImapMailExtractor.SystemName, account, folder.FullName,
@@ -100,7 +100,37 @@ public sealed class MailReconciler : IReconciler
         return ValueTask.CompletedTask;
     }
 
-    private static string ImapContainer(IReadOnlyList<string> path) => string.Join('/', path);
+    /// <summary>
+    /// Where a source folder's messages sit on an IMAP target: a role's messages in the target's folder for that role
+    /// (whatever it is called there), every other folder by its path.
+    /// </summary>
+    private static string ImapContainer(IReadOnlyList<string> path, MailFolderRole role) =>
+        role == MailFolderRole.None ? string.Join('/', path) : RoleContainer(role);
+
+    private static string RoleContainer(MailFolderRole role) => "role:" + role.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// The target folder's container: the folder the server marks with a role (SPECIAL-USE, or INBOX), or, for a role
+    /// no folder carries, the folder the mapping file names for it (the one the run created); else its path.
+    /// </summary>
+    private string TargetContainer(ImapFolderInfo folder)
+    {
+        if (folder.Role != MailFolderRole.None && folder.MailboxRoles.TryGetValue(folder.Role, out var own) && own == folder.FullName)
+        {
+            return RoleContainer(folder.Role);
+        }
+
+        var path = folder.Separator == '\0' ? folder.FullName : folder.FullName.Replace(folder.Separator, '/');
+        foreach (var (role, name) in settings.Folders.Targets)
+        {
+            if (!folder.MailboxRoles.ContainsKey(role) && name == path)
+            {
+                return RoleContainer(role);
+            }
+        }
+
+        return path;
+    }
 
     private static string GraphContainer(IReadOnlyList<string> path, MailFolderRole role)
     {
@@ -129,7 +159,7 @@ public sealed class MailReconciler : IReconciler
     {
         await foreach (var (folder, messages) in ImapMetadataReader.ReadAsync(targetImap!, mailbox, deep, Count, cancellationToken))
         {
-            var container = folder.Separator == '\0' ? folder.FullName : folder.FullName.Replace(folder.Separator, '/');
+            var container = TargetContainer(folder);
             foreach (var m in messages)
             {
                 yield return new ReconItem(container, ImapIdentity(m))
