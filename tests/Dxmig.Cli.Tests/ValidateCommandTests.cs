@@ -11,6 +11,7 @@ public sealed class ValidateCommandTests : IDisposable
     [Theory]
     [InlineData("examples/mail-imap-to-imap.yaml")]
     [InlineData("examples/mail-imap-to-graph.yaml")]
+    [InlineData("examples/mail-imap-to-exo-imap.yaml")]
     [InlineData("demo-mail.yaml")]
     [InlineData("demo-mail-graph.yaml")]
     public async Task Validate_ShippedMailJobs_AreValidWithTheirVariablesSet(string job)

@@ -98,6 +98,21 @@ public sealed class GraphSession : IDisposable
         $"the certificate of {server?.Host} is not trusted (not in the system's trust store, or not the one certificate-sha256 pins); nothing was sent",
         inner);
 
+    /// <summary>
+    /// The app's credential alone (client certificate or secret, authority and pin as for Graph), for another resource
+    /// of the same tenant, such as Exchange Online's IMAP. Tokens are cached and renewed by Azure.Identity.
+    /// </summary>
+    public static TokenCredential AppCredential(GraphTargetOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!options.AuthorityHost.Scheme.Equals(Uri.UriSchemeHttps, StringComparison.Ordinal))
+        {
+            throw new ConfigurationException($"認証先は https でなければなりません / the authority must be https: {options.AuthorityHost}");
+        }
+
+        return CreateCredential(options, Transport(options.PinnedSha256));
+    }
+
     private static SocketsHttpHandler Transport(string? pin) => new()
     {
         SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = Validator(pin) },

@@ -22,28 +22,64 @@ namespace Dxmig.Loaders.Imap;
 public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLoader> logger) : ILoader<TargetMessage>
 {
     private readonly ConcurrentDictionary<string, TargetMailbox> mailboxes = new(StringComparer.Ordinal);
+    private long throttleWaits;
+    private long throttleWaitedTicks;
 
     /// <summary>
     /// Loads a batch; when the target drops the connection, reconnects and loads the batch again with every message
     /// in doubt (looked for before it is appended), so a dropped APPEND neither loses nor doubles anything.
     /// </summary>
-    public Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<TargetMessage>> batch, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<TargetMessage>> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        return ImapRetry.RunAsync(
-            attempt => LoadOnceAsync(account, attempt == 1 ? batch : [.. batch.Select(r => r with { InDoubt = true })], cancellationToken),
-            async (ex, attempt) =>
+        var requests = batch;
+        for (var waits = 0; ; waits++)
+        {
+            var current = requests;
+            try
             {
-                logger.LogWarning("移行先との接続が切れました。再接続して続けます / target connection lost ({Reason}); reconnecting (attempt {Attempt})", ex.Message, attempt + 1);
-                foreach (var key in mailboxes.Keys.Where(k => k.StartsWith(account + "\u001F", StringComparison.Ordinal)).ToList())
-                {
-                    if (mailboxes.TryRemove(key, out var mailbox))
+                return await ImapRetry.RunAsync(
+                    attempt => LoadOnceAsync(account, attempt == 1 ? current : [.. current.Select(r => r with { InDoubt = true })], cancellationToken),
+                    async (ex, attempt) =>
                     {
-                        await ImapRetry.DropAsync(mailbox);
-                    }
-                }
-            },
-            cancellationToken);
+                        logger.LogWarning("移行先との接続が切れました。再接続して続けます / target connection lost ({Reason}); reconnecting (attempt {Attempt})", ex.Message, attempt + 1);
+                        await DropAsync(account);
+                    },
+                    cancellationToken);
+            }
+            catch (Exception ex) when (waits < options.MaxThrottleWaits && ImapOAuth.Backoff(ex) is { } backoff && !cancellationToken.IsCancellationRequested)
+            {
+                // Refused before anything was done by that command; what the batch did before it is looked up, not redone.
+                await WaitOutAsync(backoff, cancellationToken);
+                requests = [.. batch.Select(r => r with { InDoubt = true })];
+            }
+        }
+    }
+
+    /// <summary>Answers the target asked to wait out ("Suggested Backoff Time"), and the time waited, for the run's figures.</summary>
+    public long ThrottleWaits => Interlocked.Read(ref throttleWaits);
+
+    public TimeSpan ThrottleWaited => TimeSpan.FromTicks(Interlocked.Read(ref throttleWaitedTicks));
+
+    private async Task WaitOutAsync(TimeSpan backoff, CancellationToken cancellationToken)
+    {
+        logger.LogWarning(
+            "移行先が混雑のため待機を求めました。{Milliseconds} ミリ秒待ってから続けます / the target throttled us: waiting the {Milliseconds} ms it asked for",
+            (long)backoff.TotalMilliseconds, (long)backoff.TotalMilliseconds);
+        Interlocked.Increment(ref throttleWaits);
+        Interlocked.Add(ref throttleWaitedTicks, backoff.Ticks);
+        await Task.Delay(backoff, cancellationToken);
+    }
+
+    private async Task DropAsync(string account)
+    {
+        foreach (var key in mailboxes.Keys.Where(k => k.StartsWith(account + "\u001F", StringComparison.Ordinal)).ToList())
+        {
+            if (mailboxes.TryRemove(key, out var mailbox))
+            {
+                await ImapRetry.DropAsync(mailbox);
+            }
+        }
     }
 
     private async Task<IReadOnlyList<LoadOutcome>> LoadOnceAsync(string account, IReadOnlyList<LoadRequest<TargetMessage>> batch, CancellationToken cancellationToken)
@@ -107,20 +143,53 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
         foreach (var group in appends.GroupBy(a => a.Key.Mailbox, StringComparer.Ordinal))
         {
             var mailbox = await MailboxAsync(account, group.Key, cancellationToken);
+            // Without MULTIAPPEND (Exchange) each APPEND carries one message; they still go out one ahead of their answers.
+            var perCommand = (await mailbox.AppenderAsync(cancellationToken)).MultiAppend ? options.AppendBatch : 1;
             var chunks = group
-                .SelectMany(a => Batching.BySize(a.Value, i => batch[i].Item.TargetLength, options.AppendBatchBytes, options.AppendBatch)
+                .SelectMany(a => Batching.BySize(a.Value, i => batch[i].Item.TargetLength, options.AppendBatchBytes, perCommand)
                     .Select(chunk => (a.Key.Folder, Chunk: chunk)))
                 .ToList();
-            var answers = await mailbox.AppendPipelinedAsync(
-                [.. chunks.Select(c => (c.Folder, (IReadOnlyList<AppendItem>)[.. c.Chunk.Select(i => ToAppend(batch[i].Item))]))],
-                (c, result) => ConfirmChunkAsync(mailbox, chunks[c].Folder, chunks[c].Chunk, result, batch, outcomes, notes, cancellationToken),
-                cancellationToken);
-            for (var c = 0; c < chunks.Count; c++)
+            var pending = Enumerable.Range(0, chunks.Count).ToList();
+            for (var waits = 0; pending.Count > 0; waits++)
             {
-                if (answers[c].Refusal is { } refusal)
+                var sending = pending;
+                var answers = await mailbox.AppendPipelinedAsync(
+                    [.. sending.Select(c => (chunks[c].Folder, (IReadOnlyList<AppendItem>)[.. chunks[c].Chunk.Select(i => ToAppend(batch[i].Item))]))],
+                    (k, result) => ConfirmChunkAsync(mailbox, chunks[sending[k]].Folder, chunks[sending[k]].Chunk, result, batch, outcomes, notes, cancellationToken),
+                    cancellationToken);
+                pending = [];
+                var backoff = TimeSpan.Zero;
+                for (var k = 0; k < sending.Count; k++)
                 {
-                    await RefusedChunkAsync(mailbox, chunks[c].Folder, chunks[c].Chunk, refusal, batch, outcomes, notes, cancellationToken);
+                    if (answers[k].Refusal is not { } refusal)
+                    {
+                        continue;
+                    }
+
+                    if (waits < options.MaxThrottleWaits && ImapOAuth.Backoff(refusal) is { } wait)
+                    {
+                        // A throttled APPEND did nothing: sent again once the wait asked for is over.
+                        pending.Add(sending[k]);
+                        backoff = wait > backoff ? wait : backoff;
+                        continue;
+                    }
+
+                    await RefusedChunkAsync(mailbox, chunks[sending[k]].Folder, chunks[sending[k]].Chunk, refusal, batch, outcomes, notes, cancellationToken);
                 }
+
+                if (pending.Count > 0)
+                {
+                    await WaitOutAsync(backoff, cancellationToken);
+                }
+            }
+
+            if (options.FlaggedByStore)
+            {
+                await mailbox.FlagAfterAppendAsync(
+                    [.. chunks.SelectMany(c => c.Chunk)
+                        .Where(i => outcomes[i] is { Problem: null, TargetKey: { } } && batch[i].Item.Flags.Contains("\\Flagged", StringComparer.OrdinalIgnoreCase))
+                        .Select(i => outcomes[i]!.Value.TargetKey!)],
+                    cancellationToken);
             }
         }
 
@@ -149,7 +218,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
         {
             result = await mailbox.AppendAsync(folder, [.. chunk.Select(i => ToAppend(batch[i].Item))], cancellationToken);
         }
-        catch (ImapAppendRefusedException ex)
+        catch (ImapAppendRefusedException ex) when (ex is not ImapThrottledException)
         {
             await RefusedChunkAsync(mailbox, folder, chunk, ex.Message, batch, outcomes, notes, cancellationToken);
             return;
@@ -238,7 +307,16 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
         var key = $"{account}\u001F{target}";
         if (mailboxes.TryGetValue(key, out var existing))
         {
-            return existing;
+            if (!existing.TokenExpiresSoon(DateTimeOffset.UtcNow))
+            {
+                return existing;
+            }
+
+            // A session outliving its token is closed by the server mid-batch (Exchange: "* BYE Session invalidated -
+            // AccessTokenExpired"): it is opened again, with a fresh token, between batches instead.
+            logger.LogInformation("アクセス トークンの期限が近いため接続し直します / the access token expires soon: reconnecting {Mailbox}", target);
+            mailboxes.TryRemove(key, out _);
+            await ImapRetry.DropAsync(existing);
         }
 
         var mailbox = new TargetMailbox(options, target, logger);
@@ -254,25 +332,59 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
         private IReadOnlyDictionary<MailFolderRole, string>? roleFolders;
         private ImapClient? client;
         private RawImapConnection? appender;
+        private DateTimeOffset connectedAt;
 
         public uint? AppendLimit => client?.AppendLimit;
 
         public async Task ConnectAsync(CancellationToken cancellationToken)
         {
+            connectedAt = DateTimeOffset.UtcNow;
             client = await ImapConnector.ConnectAsync(options.Endpoint, account, cancellationToken);
         }
 
-        public async Task<AppendResult> AppendAsync(string folder, IReadOnlyList<AppendItem> items, CancellationToken cancellationToken)
+        /// <summary>True when a connection's token expires within the renewal margin (a third of its life for short-lived ones).</summary>
+        public bool TokenExpiresSoon(DateTimeOffset now)
         {
-            appender ??= await RawImapConnection.ConnectAsync(options.Endpoint, account, cancellationToken);
-            return await appender.AppendAsync(folder, items, cancellationToken);
+            var expiries = new[] { client is null ? null : ImapOAuth.TokenExpiry(client), appender is null ? null : ImapOAuth.TokenExpiry(appender) };
+            if (expiries.Where(e => e is not null).Select(e => e!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min() is var first && first == DateTimeOffset.MaxValue)
+            {
+                return false;
+            }
+
+            var life = first - connectedAt;
+            var margin = life / 3 < options.TokenRenewalMargin ? life / 3 : options.TokenRenewalMargin;
+            return now >= first - margin;
         }
+
+        public async Task<RawImapConnection> AppenderAsync(CancellationToken cancellationToken) =>
+            appender ??= await RawImapConnection.ConnectAsync(options.Endpoint, account, cancellationToken);
+
+        /// <summary>
+        /// Sets <c>\Flagged</c> on messages just appended to a target that drops it from APPEND, and reads it back: a
+        /// message the target will not flag is named in the log (the reconciliation then shows the difference).
+        /// </summary>
+        public async Task FlagAfterAppendAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+        {
+            foreach (var group in keys.Select(ParseKey).Where(k => k is not null).Select(k => k!.Value).GroupBy(k => k.Folder, StringComparer.Ordinal))
+            {
+                var folder = await OpenAsync(group.Key, FolderAccess.ReadWrite, cancellationToken);
+                var uids = group.Where(k => k.UidValidity == folder.UidValidity).Select(k => new UniqueId(k.UidValidity, k.Uid)).ToList();
+                await folder.AddFlagsAsync(uids, MessageFlags.Flagged, silent: true, cancellationToken);
+                var read = await folder.FetchAsync(uids, MessageSummaryItems.UniqueId | MessageSummaryItems.Flags, cancellationToken);
+                foreach (var missing in read.Where(m => m.Flags is { } f && !f.HasFlag(MessageFlags.Flagged)))
+                {
+                    logger.LogWarning("移行先がフラグ (\\Flagged) を付けませんでした / the target did not keep \\Flagged: {Folder} UID {Uid}", group.Key, missing.UniqueId.Id);
+                }
+            }
+        }
+
+        public async Task<AppendResult> AppendAsync(string folder, IReadOnlyList<AppendItem> items, CancellationToken cancellationToken) =>
+            await (await AppenderAsync(cancellationToken)).AppendAsync(folder, items, cancellationToken);
 
         public async Task<IReadOnlyList<AppendOutcome>> AppendPipelinedAsync(
             IReadOnlyList<(string Folder, IReadOnlyList<AppendItem> Items)> commands, Func<int, AppendResult, Task> appended, CancellationToken cancellationToken)
         {
-            appender ??= await RawImapConnection.ConnectAsync(options.Endpoint, account, cancellationToken);
-            return await appender.AppendPipelinedAsync(commands, appended, cancellationToken);
+            return await (await AppenderAsync(cancellationToken)).AppendPipelinedAsync(commands, appended, cancellationToken);
         }
 
         /// <summary>
@@ -325,16 +437,48 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
                 }
                 catch (FolderNotFoundException)
                 {
-                    current = await parent.CreateAsync(segment, isMessageFolder: true, cancellationToken)
-                        ?? throw new InvalidOperationException($"the target did not create folder {fullName}");
-                    await current.SubscribeAsync(cancellationToken);
-                    logger.LogInformation("フォルダを作成 / folder created: {Account}: {Folder}", account, current.FullName);
+                    current = await CreateAsync(parent, segment, notes, cancellationToken);
                 }
 
                 parent = current;
             }
 
             return folders[key] = (current!.FullName, notes.Count == 0 ? null : string.Join("; ", notes));
+        }
+
+        /// <summary>
+        /// Creates a folder; a name the target refuses (Exchange reserves some, e.g. <c>Files</c>) is created with the
+        /// replacement character after it instead, and the change is noted for the ledger.
+        /// </summary>
+        private async Task<IMailFolder> CreateAsync(IMailFolder parent, string segment, List<string> notes, CancellationToken cancellationToken)
+        {
+            IMailFolder created;
+            try
+            {
+                created = await parent.CreateAsync(segment, isMessageFolder: true, cancellationToken)
+                    ?? throw new InvalidOperationException($"the target did not create folder {segment}");
+            }
+            catch (ImapCommandException ex) when (ex.Response == ImapCommandResponse.No && ImapOAuth.Backoff(ex) is null)
+            {
+                var renamed = segment + (options.SeparatorReplacement.Length > 0 ? options.SeparatorReplacement : "_");
+                logger.LogWarning(
+                    "移行先がフォルダ名 '{Name}' を受け付けないため '{Renamed}' で作成します / the target refused folder name '{Name}' ({Reason}); creating '{Renamed}'",
+                    segment, renamed, ex.ResponseText, segment, renamed);
+                notes.Add($"rule:target-refused-folder '{segment}' → '{renamed}'");
+                try
+                {
+                    return await parent.GetSubfolderAsync(renamed, cancellationToken);
+                }
+                catch (FolderNotFoundException)
+                {
+                    created = await parent.CreateAsync(renamed, isMessageFolder: true, cancellationToken)
+                        ?? throw new InvalidOperationException($"the target did not create folder {renamed}");
+                }
+            }
+
+            await created.SubscribeAsync(cancellationToken);
+            logger.LogInformation("フォルダを作成 / folder created: {Account}: {Folder}", account, created.FullName);
+            return created;
         }
 
         /// <summary>The message's key when the folder already holds it: same Message-ID (or date and size) and the same SHA-256.</summary>

@@ -21,4 +21,16 @@ public sealed record ImapTargetOptions
 
     /// <summary>What replaces the target's hierarchy separator inside one folder name.</summary>
     public string SeparatorReplacement { get; init; } = DefaultSeparatorReplacement;
+
+    /// <summary>
+    /// The target drops <c>\Flagged</c> from APPEND (Exchange Online does): flagged messages are flagged with STORE after
+    /// they are appended, and the flag is read back.
+    /// </summary>
+    public bool FlaggedByStore { get; init; }
+
+    /// <summary>How many "Suggested Backoff Time" answers one batch waits out before the account is given up.</summary>
+    public int MaxThrottleWaits { get; init; } = 30;
+
+    /// <summary>A connection whose token expires within this time is opened again with a fresh token before a batch.</summary>
+    public TimeSpan TokenRenewalMargin { get; init; } = TimeSpan.FromMinutes(5);
 }

@@ -1,7 +1,7 @@
 namespace Dxmig.Imap;
 
 /// <summary>The target server answered NO to an APPEND (too large, invalid message, quota): the message is quarantined with its words.</summary>
-public sealed class ImapAppendRefusedException : Exception
+public class ImapAppendRefusedException : Exception
 {
     public ImapAppendRefusedException()
     {

@@ -29,6 +29,11 @@ public static class ImapConnector
             await AuthenticateAsync(client, endpoint, account, cancellationToken);
             return client;
         }
+        catch (AuthenticationException ex) when (endpoint.LoginMode == ImapLoginMode.OAuth2)
+        {
+            client.Dispose();
+            throw OAuthRefused(endpoint, account, ex);
+        }
         catch (AuthenticationException ex)
         {
             client.Dispose();
@@ -50,6 +55,16 @@ public static class ImapConnector
                 $"{endpoint} に接続できません ({ex.GetType().Name}: {ex.Message})", $"cannot connect to {endpoint} ({ex.GetType().Name}: {ex.Message})", ex);
         }
     }
+
+    /// <summary>What the team reads when Exchange refuses an app-only login: the three things that grant it.</summary>
+    internal static AccountFailedException OAuthRefused(ImapEndpoint endpoint, string account) => OAuthRefused(endpoint, account, new AuthenticationException("AUTHENTICATE refused"));
+
+    internal static AccountFailedException OAuthRefused(ImapEndpoint endpoint, string account, Exception inner) => new(
+        $"{endpoint} がメールボックス {account} へのアプリのログイン (OAuth) を拒否しました。アプリに IMAP.AccessAsApp のアプリケーション権限 (管理者の同意済み) があること、"
+        + "アプリのサービス プリンシパルが Exchange に登録されていること、このメールボックスに FullAccess が付与されていることを確認してください",
+        $"{endpoint} refused the app's OAuth login to mailbox {account}; check that the app has the IMAP.AccessAsApp application permission "
+        + "(admin-consented), that its service principal is registered in Exchange, and that it has FullAccess on this mailbox",
+        inner);
 
     /// <summary>The user name and SASL identities for an account, as the raw append connection needs them too.</summary>
     public static (string AuthenticationId, string AuthorizationId, string Password) Credentials(ImapEndpoint endpoint, string account)
@@ -100,6 +115,17 @@ public static class ImapConnector
 
     private static async Task AuthenticateAsync(ImapClient client, ImapEndpoint endpoint, string account, CancellationToken cancellationToken)
     {
+        if (endpoint.LoginMode == ImapLoginMode.OAuth2)
+        {
+            var token = await (endpoint.TokenSource ?? throw new ConfigurationException("OAuth2 login without a token source")).GetTokenAsync(cancellationToken);
+            SaslMechanism mechanism = client.AuthenticationMechanisms.Contains("XOAUTH2") || !client.AuthenticationMechanisms.Contains("OAUTHBEARER")
+                ? new SaslMechanismOAuth2(account, token.Token)
+                : new SaslMechanismOAuthBearer(account, token.Token);
+            await client.AuthenticateAsync(mechanism, cancellationToken);
+            ImapOAuth.Remember(client, token.ExpiresOn);
+            return;
+        }
+
         var (authcid, authzid, password) = Credentials(endpoint, account);
         if (authzid.Length > 0)
         {

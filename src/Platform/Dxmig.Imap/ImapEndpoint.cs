@@ -30,6 +30,9 @@ public sealed record ImapEndpoint
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Where access tokens come from, for <see cref="ImapLoginMode.OAuth2"/>.</summary>
+    public IImapTokenSource? TokenSource { get; init; }
+
     /// <summary>Where a person finds it, with no secret.</summary>
     public override string ToString() => $"{Host}:{Port} ({Security})";
 

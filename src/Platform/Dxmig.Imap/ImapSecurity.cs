@@ -24,4 +24,10 @@ public enum ImapLoginMode
 
     /// <summary>Each account with its own password (fallback for servers without admin impersonation).</summary>
     PerAccount,
+
+    /// <summary>
+    /// App-only OAuth 2.0 (Exchange Online): SASL XOAUTH2 (OAUTHBEARER where only that is offered) with the account's
+    /// address as the user and an access token from <see cref="ImapEndpoint.TokenSource"/>.
+    /// </summary>
+    OAuth2,
 }

@@ -71,25 +71,7 @@ public sealed class RawImapConnection : IAsyncDisposable
             }
 
             var capabilities = await appender.CapabilitiesAsync(cancellationToken);
-            var (authcid, authzid, password) = ImapConnector.Credentials(endpoint, account);
-            var payload = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{authzid}\0{authcid}\0{password}"));
-            try
-            {
-                if (capabilities.Contains("SASL-IR"))
-                {
-                    await appender.CommandAsync($"AUTHENTICATE PLAIN {payload}", cancellationToken);
-                }
-                else
-                {
-                    await appender.CommandWithContinuationAsync("AUTHENTICATE PLAIN", payload, cancellationToken);
-                }
-            }
-            catch (ImapAppendRefusedException)
-            {
-                throw new AccountFailedException(
-                    $"{endpoint} へのログインが拒否されました (アカウント {account})", $"login to {endpoint} refused for account {account}");
-            }
-
+            await appender.LoginAsync(endpoint, account, capabilities, cancellationToken);
             capabilities = await appender.CapabilitiesAsync(cancellationToken);
             appender.LiteralPlus = capabilities.Contains("LITERAL+");
             appender.MultiAppend = capabilities.Contains("MULTIAPPEND");
@@ -159,7 +141,8 @@ public sealed class RawImapConnection : IAsyncDisposable
     /// Sends APPEND commands (each one MULTIAPPEND) one ahead of their answers: command i+1 is on its way while the
     /// server finishes command i, so the server goes from one to the next without waiting for this side. Each answer
     /// is handed to <paramref name="appended"/> as it comes (the caller can give those messages' memory back at once);
-    /// the outcomes come back in order, one per command. Without LITERAL+ and MULTIAPPEND the commands go one by one.
+    /// the outcomes come back in order, one per command. Without LITERAL+ (or, for several messages per command, without
+    /// MULTIAPPEND) the commands go one by one.
     /// </summary>
     /// <exception cref="IOException">The connection was lost; some of the messages may have been appended.</exception>
     public async Task<IReadOnlyList<AppendOutcome>> AppendPipelinedAsync(
@@ -167,7 +150,8 @@ public sealed class RawImapConnection : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(commands);
         ArgumentNullException.ThrowIfNull(appended);
-        var pipelined = LiteralPlus && MultiAppend;
+        // Without MULTIAPPEND (Exchange) single-message APPENDs still go one ahead of their answers with LITERAL+.
+        var pipelined = LiteralPlus && (MultiAppend || commands.All(c => c.Items.Count == 1));
         var outcomes = new AppendOutcome[commands.Count];
         var tags = new string[commands.Count];
         for (var i = 0; i <= commands.Count; i++)
@@ -607,6 +591,11 @@ public sealed class RawImapConnection : IAsyncDisposable
     private static void ThrowFor(string id, string response)
     {
         var text = response.StartsWith(id + " ", StringComparison.Ordinal) ? response[(id.Length + 1)..] : response;
+        if (ImapOAuth.Backoff(text) is { } backoff)
+        {
+            throw new ImapThrottledException(text.Trim(), backoff);
+        }
+
         if (text.StartsWith("NO", StringComparison.OrdinalIgnoreCase))
         {
             throw new ImapAppendRefusedException(text.Trim());
@@ -644,24 +633,59 @@ public sealed class RawImapConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Logs in: SASL PLAIN with the admin's identities, or XOAUTH2/OAUTHBEARER with a fresh token.</summary>
+    private async Task LoginAsync(ImapEndpoint endpoint, string account, HashSet<string> capabilities, CancellationToken cancellationToken)
+    {
+        string mechanism;
+        string payload;
+        if (endpoint.LoginMode == ImapLoginMode.OAuth2)
+        {
+            var token = await (endpoint.TokenSource ?? throw new ConfigurationException("OAuth2 login without a token source")).GetTokenAsync(cancellationToken);
+            var bearer = !capabilities.Contains("AUTH=XOAUTH2") && capabilities.Contains("AUTH=OAUTHBEARER");
+            (mechanism, payload) = bearer ? ("OAUTHBEARER", ImapOAuth.OAuthBearer(account, token.Token)) : ("XOAUTH2", ImapOAuth.XOAuth2(account, token.Token));
+            ImapOAuth.Remember(this, token.ExpiresOn);
+        }
+        else
+        {
+            var (authcid, authzid, password) = ImapConnector.Credentials(endpoint, account);
+            (mechanism, payload) = ("PLAIN", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{authzid}\0{authcid}\0{password}")));
+        }
+
+        var id = NextTag();
+        var initial = capabilities.Contains("SASL-IR");
+        await WriteAsync(initial ? $"{id} AUTHENTICATE {mechanism} {payload}\r\n" : $"{id} AUTHENTICATE {mechanism}\r\n", cancellationToken);
+        while (true)
+        {
+            var line = await ReadResponseAsync(cancellationToken);
+            if (line.StartsWith('+'))
+            {
+                // The first continuation asks for the credentials; one after them carries the server's error
+                // (XOAUTH2/OAUTHBEARER) and wants an empty answer before the NO.
+                await WriteAsync(initial ? "\r\n" : payload + "\r\n", cancellationToken);
+                initial = true;
+                continue;
+            }
+
+            if (!line.StartsWith(id + " ", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (line[(id.Length + 1)..].StartsWith("OK", StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+
+            throw endpoint.LoginMode == ImapLoginMode.OAuth2
+                ? ImapConnector.OAuthRefused(endpoint, account)
+                : new AccountFailedException($"{endpoint} へのログインが拒否されました (アカウント {account})", $"login to {endpoint} refused for account {account}");
+        }
+    }
+
     private async Task<string> CommandAsync(string command, CancellationToken cancellationToken)
     {
         var id = NextTag();
         await WriteAsync($"{id} {command}\r\n", cancellationToken);
-        return await ReadTaggedAsync(id, cancellationToken);
-    }
-
-    private async Task<string> CommandWithContinuationAsync(string command, string answer, CancellationToken cancellationToken)
-    {
-        var id = NextTag();
-        await WriteAsync($"{id} {command}\r\n", cancellationToken);
-        var reply = await ReadResponseAsync(cancellationToken);
-        if (!reply.StartsWith('+'))
-        {
-            ThrowFor(id, reply);
-        }
-
-        await WriteAsync(answer + "\r\n", cancellationToken);
         return await ReadTaggedAsync(id, cancellationToken);
     }
 

@@ -15,6 +15,41 @@ public static class ImapEndpointReader
     private static readonly string[] Securities = ["none", "starttls", "tls"];
     private static readonly string[] Logins = ["master-user", "sasl-authzid", "per-account"];
 
+    /// <summary>
+    /// A server logged into with tokens, not passwords (Exchange Online over IMAP): host (a default given), port, TLS
+    /// (plain only to loopback) and an optional certificate pin.
+    /// </summary>
+    public static ImapEndpointSettings? ReadServer(JobSection section, string defaultHost, string pinKey)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var host = section.Value("host") is { Length: > 0 } given ? given : defaultHost;
+        var security = section.Choice("security", Securities, "tls");
+        var port = section.Number("port", 1, 65535) ?? (security == "tls" ? 993 : 143);
+        var timeout = section.Number("timeout-seconds", 5, 3600) ?? 120;
+        if (security is null)
+        {
+            return null;
+        }
+
+        var endpoint = new ImapEndpoint
+        {
+            Host = host,
+            Port = port,
+            Security = security switch { "none" => ImapSecurity.None, "starttls" => ImapSecurity.StartTls, _ => ImapSecurity.Tls },
+            PinnedSha256 = section.Value(pinKey) is { Length: > 0 } pin ? pin : null,
+            LoginMode = ImapLoginMode.OAuth2,
+            Timeout = TimeSpan.FromSeconds(timeout),
+        };
+        if (endpoint.Security == ImapSecurity.None && !endpoint.IsLoopback)
+        {
+            section.Diagnostics.Error(section.PositionOf("security"),
+                $"security: none (平文) はループバック (127.0.0.1, localhost) にだけ使えます。{host} には tls を使ってください",
+                $"security: none (plain text) is allowed only to loopback (127.0.0.1, localhost); use tls for {host}");
+        }
+
+        return new ImapEndpointSettings(endpoint, null, null);
+    }
+
     /// <summary>The endpoint without secrets, and the references to resolve at run time.</summary>
     public static ImapEndpointSettings? Read(JobSection section)
     {

@@ -66,14 +66,24 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
         var fetchBatch = source.Number("fetch-batch", 1, 1000) ?? ImapSourceOptions.DefaultFetchBatch;
 
         var target = job.Target;
-        var targetType = target.Choice("type", ["imap", "graph"]);
+        var targetType = target.Choice("type", ["imap", "graph", "exo-imap"]);
         ImapEndpointSettings? targetEndpoint = null;
         GraphTargetSettings? graph = null;
+        GraphTargetSettings? exchangeApp = null;
         var appendBatch = ImapTargetOptions.DefaultAppendBatch;
+        long? targetMax = null;
         if (targetType == "graph")
         {
             target.CheckKeys([.. GraphTargetReader.Keys, "repair-8bit-headers"]);
             graph = GraphTargetReader.Read(target);
+        }
+        else if (targetType == "exo-imap")
+        {
+            target.CheckKeys([.. GraphTargetReader.Keys, "host", "port", "security", "imap-certificate-sha256", "repair-8bit-headers"]);
+            exchangeApp = GraphTargetReader.Read(target);
+            targetEndpoint = ImapEndpointReader.ReadServer(target, "outlook.office365.com", "imap-certificate-sha256");
+            // Exchange Online's limit is 35 MB unless the tenant raised it (at most 150 MB).
+            targetMax = target.Number("max-message-size", 1, 150 * 1024 * 1024) ?? GraphTargetOptions.DefaultMaxMessageSize;
         }
         else
         {
@@ -82,16 +92,20 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
             appendBatch = target.Number("append-batch", 1, 500) ?? ImapTargetOptions.DefaultAppendBatch;
         }
 
-        var targetMax = targetType == "graph" ? null : target.Number("max-message-size", 1, int.MaxValue);
+        targetMax ??= targetType == "imap" ? target.Number("max-message-size", 1, int.MaxValue) : null;
         var repair = target.Flag("repair-8bit-headers") ?? false;
 
         var identities = job.Mappings.TryGetValue("identity", out var identityRef) ? IdentityMap.Load(identityRef.Path, diagnostics, requireAddress: false) : null;
         var folders = job.Mappings.TryGetValue("folders", out var foldersRef) ? FolderMap.Load(foldersRef.Path, diagnostics) : FolderMap.Default;
-        if (sourceEndpoint is not null && (targetEndpoint is not null || graph is not null) && identities is not null && folders is not null && deletions is not null)
+        if (sourceEndpoint is not null && (targetEndpoint is not null || graph is not null) && (targetType != "exo-imap" || exchangeApp is not null)
+            && identities is not null && folders is not null && deletions is not null)
         {
             return new MailJobSettings(
                 sourceEndpoint, targetEndpoint, graph, identities, folders, skip, maxSize, maxAge,
-                deletions == "mirror" ? DeletionPolicy.Mirror : DeletionPolicy.Keep, threshold, fetchBatch, appendBatch, targetMax, repair);
+                deletions == "mirror" ? DeletionPolicy.Mirror : DeletionPolicy.Keep, threshold, fetchBatch, appendBatch, targetMax, repair)
+            {
+                ExchangeApp = exchangeApp,
+            };
         }
 
         return null;
@@ -131,7 +145,12 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
         await using ILoader<TargetMessage> loader = settings.Graph is { } graph
             ? new GraphMailLoader(graph.Resolve(job.Environment), loggers.CreateLogger<GraphMailLoader>(), request.Time)
             : new ImapMailLoader(
-                new ImapTargetOptions { Endpoint = settings.Target!.Resolve(job.Environment), AppendBatch = settings.AppendBatch },
+                new ImapTargetOptions
+                {
+                    Endpoint = settings.ResolveTarget(job.Environment),
+                    AppendBatch = settings.AppendBatch,
+                    FlaggedByStore = settings.ExchangeImap,
+                },
                 loggers.CreateLogger<ImapMailLoader>());
         // Source logins run ahead of the accounts: the first ones while the ledger opens and the lease is taken.
         extractor.ConnectEarly(request.Accounts, job.Parallelism, stopToken);

@@ -1,4 +1,7 @@
 using Dxmig.Extractors.Imap;
+using Dxmig.Imap;
+using Dxmig.Loaders.Graph;
+using Dxmig.Loaders.Imap;
 using Dxmig.Contracts.Mappings;
 using Dxmig.Jobs.Common;
 using Dxmig.Transformers.Mail;
@@ -20,4 +23,23 @@ public sealed record MailJobSettings(
     int FetchBatch,
     int AppendBatch,
     long? TargetMaxMessageSize,
-    bool Repair8BitHeaders);
+    bool Repair8BitHeaders)
+{
+    /// <summary>
+    /// For <c>type: exo-imap</c>: the app whose tokens open the target's mailboxes over IMAP (the same tenant, client
+    /// and credential as the Graph target takes). Null for an IMAP target with a password login.
+    /// </summary>
+    public GraphTargetSettings? ExchangeApp { get; init; }
+
+    /// <summary>True for Exchange Online over IMAP: \Flagged set after APPEND, no MULTIAPPEND, throttling answers.</summary>
+    public bool ExchangeImap => ExchangeApp is not null;
+
+    /// <summary>The IMAP target with its secrets read; for Exchange, with the app's token source.</summary>
+    public ImapEndpoint ResolveTarget(Func<string, string?> environment)
+    {
+        var endpoint = (Target ?? throw new InvalidOperationException("not an IMAP target")).Resolve(environment);
+        return ExchangeApp is { } app
+            ? endpoint with { LoginMode = ImapLoginMode.OAuth2, TokenSource = new AppTokenSource(GraphSession.AppCredential(app.Resolve(environment))) }
+            : endpoint;
+    }
+}

@@ -45,8 +45,8 @@ public sealed class MailReconciler : IReconciler
         }
         else
         {
-            targetImap = settings.Target!.Resolve(environment);
-            TargetDescription = $"IMAP {targetImap}";
+            targetImap = settings.ResolveTarget(environment);
+            TargetDescription = settings.ExchangeImap ? $"Exchange Online IMAP {targetImap}" : $"IMAP {targetImap}";
         }
 
         SourceDescription = $"IMAP {source}";
