@@ -38,6 +38,7 @@ internal static class MessageHandlers
         foreach (var prefix in new[] { "users/{user}/messages/{message}", "users/{user}/mailFolders/{folder}/messages/{message}" })
         {
             yield return new Route("GET", prefix, Operations.GetMessage, Get);
+            yield return new Route("GET", prefix + "/$value", Operations.GetMessage, GetMime);
             yield return new Route("PATCH", prefix, Operations.UpdateMessage, Update);
             yield return new Route("DELETE", prefix, Operations.DeleteMessage, Delete);
             yield return new Route("POST", prefix + "/move", Operations.MoveMessage, Move);
@@ -256,6 +257,16 @@ internal static class MessageHandlers
         lock (m.Gate)
         {
             return GraphResponse.Ok(MessageJson.Render(Find(c), select, expand, attachments));
+        }
+    }
+
+    /// <summary><c>GET …/$value</c>: the message as MIME, as Exchange renders it (message/rfc822).</summary>
+    private static GraphResponse GetMime(RouteContext c)
+    {
+        var m = c.RequireMailbox;
+        lock (m.Gate)
+        {
+            return new GraphResponse(200) { Bytes = EmulatorStore.Snapshot(Find(c)).RenderMime(), ContentType = "message/rfc822" };
         }
     }
 
