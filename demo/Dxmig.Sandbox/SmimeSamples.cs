@@ -64,10 +64,7 @@ public sealed class SmimeSamples : IDisposable
     /// certificate is self-signed, so no chain is asked for).</summary>
     public bool SignatureVerifies(byte[] message)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        using var stream = new MemoryStream(message);
-        var parsed = MimeMessage.Load(stream);
-        if (parsed.Body is not MultipartSigned signed)
+        if (Body(message) is not MultipartSigned signed)
         {
             return false;
         }
@@ -87,16 +84,20 @@ public sealed class SmimeSamples : IDisposable
     /// <summary>The decrypted text of an encrypted message, or null when it cannot be decrypted.</summary>
     public string? Decrypt(byte[] message)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        using var stream = new MemoryStream(message);
-        var parsed = MimeMessage.Load(stream);
-        if (parsed.Body is not ApplicationPkcs7Mime pkcs7)
+        if (Body(message) is not ApplicationPkcs7Mime pkcs7)
         {
             return null;
         }
 
         using var context = Context();
         return (pkcs7.Decrypt(context) as TextPart)?.Text;
+    }
+
+    private static MimeEntity Body(byte[] message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        using var stream = new MemoryStream(message);
+        return MimeMessage.Load(stream).Body;
     }
 
     public void Dispose() => certificate.Dispose();
