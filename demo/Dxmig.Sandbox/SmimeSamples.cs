@@ -93,7 +93,7 @@ public sealed class SmimeSamples : IDisposable
         return (pkcs7.Decrypt(context) as TextPart)?.Text;
     }
 
-    private static MimeEntity Body(byte[] message)
+    private static MimeEntity? Body(byte[] message)
     {
         ArgumentNullException.ThrowIfNull(message);
         using var stream = new MemoryStream(message);
