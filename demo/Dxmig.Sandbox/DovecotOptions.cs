@@ -42,6 +42,10 @@ public sealed record DovecotOptions
     /// <summary>Folder name to special-use attribute, declared in the inbox namespace with <c>auto = no</c>.</summary>
     public IReadOnlyDictionary<string, string> SpecialUseFolders { get; init; } = DefaultSpecialUseFolders;
 
+    /// <summary>App-only OAuth 2.0 logins (XOAUTH2, OAUTHBEARER) validated by Dovecot through a token introspection
+    /// endpoint, with a FullAccess list of mailboxes, as Exchange Online checks them; null: password logins only.</summary>
+    public DovecotOAuth2Options? OAuth2 { get; init; }
+
     /// <summary>Raw lines appended to the generated dovecot.conf, for a caller that needs one more setting.</summary>
     public string? ExtraConfiguration { get; init; }
 
