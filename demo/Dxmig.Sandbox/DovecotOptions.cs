@@ -48,6 +48,10 @@ public sealed record DovecotOptions
     /// </summary>
     public bool CreateSpecialUseFolders { get; init; }
 
+    /// <summary>App-only OAuth 2.0 logins (XOAUTH2, OAUTHBEARER) validated by Dovecot through a token introspection
+    /// endpoint, with a FullAccess list of mailboxes, as Exchange Online checks them; null: password logins only.</summary>
+    public DovecotOAuth2Options? OAuth2 { get; init; }
+
     /// <summary>Raw lines appended to the generated dovecot.conf, for a caller that needs one more setting.</summary>
     public string? ExtraConfiguration { get; init; }
 

@@ -27,7 +27,7 @@ namespace Dxmig.Sandbox;
 /// as that user. When the server's folder is too deep for Unix socket paths (108 bytes), Dovecot's base_dir goes to a
 /// short <c>$TMP/dxmig-dovecot-run-{id}</c> folder instead, removed with the server.
 /// </remarks>
-public sealed class DovecotServer : IAsyncDisposable
+public sealed partial class DovecotServer : IAsyncDisposable
 {
     private const string LoopbackHost = "127.0.0.1";
     private const string FolderPrefix = "dxmig-dovecot-";
@@ -261,6 +261,11 @@ public sealed class DovecotServer : IAsyncDisposable
             Check("special-use attribute", use, "\" \t");
         }
 
+        if (options.OAuth2 is { } oauth2)
+        {
+            ValidateOAuth2(oauth2);
+        }
+
         if (options.MaxMessageSize is <= 0)
         {
             throw new ArgumentException("MaxMessageSize must be positive", nameof(options));
@@ -446,6 +451,11 @@ public sealed class DovecotServer : IAsyncDisposable
             (certificate, key) = WriteCertificate();
         }
 
+        if (options.OAuth2 is { } oauth2)
+        {
+            WriteOAuth2Files(oauth2);
+        }
+
         File.WriteAllText(ConfigPath, BuildConfiguration(identity, masterFile, usersFile, certificate, key));
     }
 
@@ -500,7 +510,7 @@ public sealed class DovecotServer : IAsyncDisposable
             Line("ssl_min_protocol = TLSv1.2");
         }
 
-        Line("auth_mechanisms = plain login");
+        Line(options.OAuth2 is null ? "auth_mechanisms = plain login" : $"auth_mechanisms = plain login {OAuth2Mechanisms}");
         Line("auth_master_user_separator = *");
         Line("auth_verbose = yes");
         // A failed login is answered at once, and no penalty is kept for 127.0.0.1: tests log in wrongly on purpose
@@ -535,12 +545,14 @@ public sealed class DovecotServer : IAsyncDisposable
         Line("passdb {");
         Line("  driver = passwd-file");
         Line($"  args = scheme=PLAIN username_format=%u {masterFile}");
+        PasswordMechanismsOnly();
         Line("  master = yes");
         Line("  pass = yes");
         Line("}");
         Line("passdb {");
         Line("  driver = passwd-file");
         Line($"  args = scheme=PLAIN username_format=%u {usersFile}");
+        PasswordMechanismsOnly();
         Line("}");
         Line("userdb {");
         Line("  driver = static");
@@ -609,12 +621,26 @@ public sealed class DovecotServer : IAsyncDisposable
             Line("}");
         }
 
+        if (options.OAuth2 is not null)
+        {
+            AppendOAuth2Passdbs(Line);
+        }
+
         if (options.ExtraConfiguration is not null)
         {
             Line(options.ExtraConfiguration);
         }
 
         return c.ToString();
+
+        void PasswordMechanismsOnly()
+        {
+            if (options.OAuth2 is not null)
+            {
+                // A token is no password: the password passdbs answer only the password mechanisms.
+                Line("  mechanisms = plain login");
+            }
+        }
     }
 
     private async Task StartProcessAsync()

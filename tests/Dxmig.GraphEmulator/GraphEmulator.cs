@@ -25,8 +25,9 @@ public sealed class GraphEmulator : IAsyncDisposable
     private readonly TokenService _tokens;
 
     private GraphEmulator(WebApplication app, TokenService tokens, EmulatorContext context, GraphEmulatorOptions options, string secret,
-        X509Certificate2 certificate, EmulatorThrottling throttling, EmulatorFaults faults, EmulatorStats stats)
+        X509Certificate2 certificate, EmulatorThrottling throttling, EmulatorFaults faults, EmulatorStats stats, ExchangeMailboxAccess mailboxAccess)
     {
+        MailboxAccess = mailboxAccess;
         _app = app;
         _tokens = tokens;
         Store = context.Store;
@@ -61,6 +62,9 @@ public sealed class GraphEmulator : IAsyncDisposable
 
     /// <summary>The emulator's self-signed TLS certificate (SAN IP 127.0.0.1, DNS localhost).</summary>
     public X509Certificate2 Certificate { get; }
+
+    /// <summary>The TLS certificate in PEM, for a client that trusts a CA file (Dovecot's <c>tls_ca_cert_file</c>).</summary>
+    public string CertificatePem => Certificate.ExportCertificatePem();
 
     /// <summary>SHA-256 of the TLS certificate, upper-case hex, colon separated: what clients pin.</summary>
     public string CertificateSha256 { get; }
@@ -149,6 +153,11 @@ public sealed class GraphEmulator : IAsyncDisposable
                 ["aliases"] = new JsonArray("127.0.0.1"),
             }),
         }.ToJsonString(), "application/json"));
+        app.MapPost("/{tenant}/_sandbox/exo-imap/introspect", (HttpContext http, string tenant) =>
+        {
+            stats.Count("", Operations.ExchangeImapIntrospect, http.Request.ContentLength ?? 0, 200);
+            return endpoint.HandleIntrospectionAsync(http, tenant);
+        });
         app.Map("/v1.0/{**rest}", endpoint.HandleGraphAsync);
         app.Map("/upload/{**rest}", endpoint.HandleUploadAsync);
         app.Map("/beta/{**rest}", endpoint.HandleBetaAsync);
@@ -156,11 +165,81 @@ public sealed class GraphEmulator : IAsyncDisposable
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         context.Origin = "https://127.0.0.1:" + new Uri(address).Port;
-        return new GraphEmulator(app, tokens, context, options, secret, certificate, throttling, faults, stats);
+        var mailboxAccess = new ExchangeMailboxAccess(store, options.UsersWithoutMailboxAccess);
+        return new GraphEmulator(app, tokens, context, options, secret, certificate, throttling, faults, stats, mailboxAccess);
     }
 
+    /// <summary>Exchange Online's app-only scope: a token for it opens mailboxes over IMAP (<c>AUTHENTICATE XOAUTH2</c>
+    /// or <c>OAUTHBEARER</c>) and is refused by Graph.</summary>
+    public const string ExchangeScope = TokenService.ExchangeDefaultScope;
+
+    /// <summary>Microsoft Graph's app-only scope.</summary>
+    public const string GraphScope = TokenService.GraphDefaultScope;
+
+    /// <summary>The audience of a token for <see cref="ExchangeScope"/> (what a token introspection reports as <c>aud</c>).</summary>
+    public const string ExchangeResource = TokenService.ExchangeResource;
+
+    /// <summary>The app's Exchange FullAccess permissions on mailboxes (default: every mailbox).</summary>
+    public ExchangeMailboxAccess MailboxAccess { get; }
+
+    /// <summary>
+    /// The exo-imap sandbox's token introspection endpoint for this tenant (<c>POST</c>, form <c>token=…</c>, RFC 7662
+    /// answer): what Dovecot's oauth2 passdb calls to validate a token. Not a Microsoft API.
+    /// </summary>
+    public string ExchangeIntrospectionUrl => $"{Origin}/{TenantId}/_sandbox/exo-imap/introspect";
+
     /// <summary>Adds a user (and mailbox) while running; returns the existing one if the UPN is known.</summary>
-    public StoredUser AddUser(string upn) => Store.AddUser(upn).User;
+    public StoredUser AddUser(string upn)
+    {
+        var user = Store.AddUser(upn).User;
+        MailboxAccess.OnChanged();
+        return user;
+    }
+
+    /// <summary>Removes the app's FullAccess on a mailbox: app-only IMAP logins to it are refused from now on.</summary>
+    public void RevokeMailboxAccess(string upn) => MailboxAccess.Revoke(upn);
+
+    /// <summary>Gives the app FullAccess on a mailbox again.</summary>
+    public void GrantMailboxAccess(string upn) => MailboxAccess.Grant(upn);
+
+    /// <summary>
+    /// When an access token this emulator issued for Exchange Online (<see cref="ExchangeScope"/>) expires (a past
+    /// time once it has); null for a token never issued, revoked, or issued for another resource. For an IMAP proxy
+    /// that must drop a session when its token lapses, as Exchange does.
+    /// </summary>
+    public DateTimeOffset? ExchangeTokenExpiry(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var issued = _tokens.Find(token);
+        return issued is not null && string.Equals(issued.Resource, TokenService.ExchangeResource, StringComparison.Ordinal) ? issued.Expires : null;
+    }
+
+    /// <summary>
+    /// A client-credentials token from this emulator's token endpoint with the client secret, as Azure.Identity gets
+    /// one (for a test that needs a token without the SDK): <paramref name="scope"/> is one <c>{resource}/.default</c>,
+    /// <paramref name="tenant"/> defaults to <see cref="TenantId"/>. Never log the result.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The endpoint refused; the message holds its AADSTS error.</exception>
+    public async Task<string> GetAccessTokenAsync(string scope, string? tenant = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(scope);
+        using var http = new HttpClient(CreatePinnedHandler());
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = ClientId,
+            ["client_secret"] = ClientSecret,
+            ["scope"] = scope,
+        });
+        using var response = await http.PostAsync(new Uri($"{Origin}/{Uri.EscapeDataString(tenant ?? TenantId)}/oauth2/v2.0/token"), form, cancellationToken);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken)) as JsonObject;
+        if (!response.IsSuccessStatusCode || body?["access_token"] is not JsonValue token)
+        {
+            throw new InvalidOperationException($"the token endpoint refused ({(int)response.StatusCode}): {body?["error_description"]?.GetValue<string>()}");
+        }
+
+        return token.GetValue<string>();
+    }
 
     /// <summary>Invalidates every issued access token (the next Graph call gets 401 InvalidAuthenticationToken).</summary>
     public void RevokeTokens() => _tokens.RevokeAll();

@@ -26,6 +26,10 @@ public sealed class GraphEmulatorOptions
     /// <summary>Users (UPN, also their primary mail address) whose mailboxes exist at start.</summary>
     public IReadOnlyList<string> Users { get; init; } = [];
 
+    /// <summary>Users whose mailbox the app has no Exchange <c>FullAccess</c> on at start (app-only IMAP refuses them);
+    /// every other mailbox it has. Changeable later through <see cref="GraphEmulator.MailboxAccess"/>.</summary>
+    public IReadOnlyList<string> UsersWithoutMailboxAccess { get; init; } = [];
+
     /// <summary>Certificates (public part is enough) whose keys may sign a client_assertion.</summary>
     public IReadOnlyList<X509Certificate2> ClientCertificates { get; init; } = [];
 

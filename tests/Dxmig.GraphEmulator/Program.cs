@@ -39,6 +39,7 @@ internal static class Program
         Console.WriteLine($"TenantId:           {emulator.TenantId}");
         Console.WriteLine($"ClientId:           {emulator.ClientId}");
         Console.WriteLine($"CertificateSha256:  {emulator.CertificateSha256}");
+        Console.WriteLine($"ExoImapIntrospect:  {emulator.ExchangeIntrospectionUrl}");
         Console.WriteLine($"ClientSecretFile:   {secretFile} (0600)");
         Console.WriteLine($"Users:              {string.Join(", ", emulator.Store.Users.Select(u => u.UserPrincipalName))}");
         Console.WriteLine("Ctrl+C (or SIGTERM) stops and removes the secret file. / Ctrl+C で停止");

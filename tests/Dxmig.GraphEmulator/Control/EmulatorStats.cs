@@ -115,6 +115,7 @@ public sealed class MailboxCounters : RequestCounters
 public static class Operations
 {
     public const string Token = "token";
+    public const string ExchangeImapIntrospect = "exoImapIntrospect";
     public const string Batch = "batch";
     public const string BatchItem = "batchItem";
     public const string GetUser = "getUser";

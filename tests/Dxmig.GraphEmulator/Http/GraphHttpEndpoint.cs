@@ -44,6 +44,40 @@ internal sealed class GraphHttpEndpoint(GraphPipeline pipeline, TokenService tok
         await http.Response.WriteAsync(body.ToJsonString(GraphJson.Output), http.RequestAborted);
     }
 
+    /// <summary>The Exchange IMAP sandbox's token introspection (RFC 7662 over a form POST, as Dovecot's oauth2 passdb
+    /// sends it with <c>introspection_mode = post</c>). Not a Microsoft API: Exchange validates its tokens itself.</summary>
+    public async Task HandleIntrospectionAsync(HttpContext http, string tenant)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.ContentType = "application/json; charset=utf-8";
+        if (!http.Request.HasFormContentType)
+        {
+            http.Response.StatusCode = 400;
+            await http.Response.WriteAsync("""{"error":"invalid_request","error_description":"the token goes in a form body (application/x-www-form-urlencoded)"}""", http.RequestAborted);
+            return;
+        }
+
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        var token = form["token"].ToString();
+        if (token.Length == 0)
+        {
+            http.Response.StatusCode = 400;
+            await http.Response.WriteAsync("""{"error":"invalid_request","error_description":"the form has no token"}""", http.RequestAborted);
+            return;
+        }
+
+        var answer = tokens.Introspect(tenant, token);
+        if (answer is null)
+        {
+            http.Response.StatusCode = 404;
+            await http.Response.WriteAsync(new JsonObject { ["error"] = "invalid_tenant", ["error_description"] = $"Tenant '{tenant}' is not this emulator's." }.ToJsonString(GraphJson.Output), http.RequestAborted);
+            return;
+        }
+
+        http.Response.StatusCode = 200;
+        await http.Response.WriteAsync(answer.ToJsonString(GraphJson.Output), http.RequestAborted);
+    }
+
     private async Task HandleAsync(HttpContext http, string prefix, bool viaUploadUrl)
     {
         var requestId = Guid.NewGuid().ToString("D");

@@ -9,13 +9,23 @@ using System.Text.Json.Nodes;
 namespace Dxmig.GraphEmulator.Http;
 
 /// <summary>The Entra ID token endpoint's client-credentials grant (client secret or certificate-signed client
-/// assertion) and the bearer tokens it issues. Tokens are random and expire; nothing here is ever logged.</summary>
+/// assertion) and the bearer tokens it issues, each for one resource: Microsoft Graph or Exchange Online (IMAP).
+/// Tokens are random and expire; nothing here is ever logged.</summary>
 internal sealed class TokenService(GraphEmulatorOptions options, string clientSecret, EmulatorContext context)
 {
-    /// <summary>The only scope this emulator issues for: Microsoft Graph's app-only default scope.</summary>
-    public const string GraphDefaultScope = "https://graph.microsoft.com/.default";
+    /// <summary>Microsoft Graph's app-only default scope.</summary>
+    public const string GraphDefaultScope = GraphResource + "/.default";
 
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _tokens = new(StringComparer.Ordinal);
+    /// <summary>Exchange Online's app-only default scope (IMAP, POP and SMTP with app-only OAuth).</summary>
+    public const string ExchangeDefaultScope = ExchangeResource + "/.default";
+
+    /// <summary>Microsoft Graph's resource (the audience of its tokens).</summary>
+    public const string GraphResource = "https://graph.microsoft.com";
+
+    /// <summary>Exchange Online's resource (the audience of its tokens).</summary>
+    public const string ExchangeResource = "https://outlook.office365.com";
+
+    private readonly ConcurrentDictionary<string, IssuedToken> _tokens = new(StringComparer.Ordinal);
 
     /// <summary>Answers a token request: (status, JSON body).</summary>
     public (int Status, JsonObject Body) Issue(string tenantInPath, IReadOnlyDictionary<string, string> form)
@@ -38,7 +48,8 @@ internal sealed class TokenService(GraphEmulatorOptions options, string clientSe
         }
 
         var scopes = (Get(form, "scope") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (scopes.Length != 1 || !string.Equals(scopes[0], GraphDefaultScope, StringComparison.OrdinalIgnoreCase))
+        var resource = scopes.Length != 1 ? null : ResourceOf(scopes[0]);
+        if (resource is null)
         {
             return Fail(400, "invalid_scope", 1002012, $"The provided value for scope '{string.Join(' ', scopes)}' is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", now);
         }
@@ -73,7 +84,7 @@ internal sealed class TokenService(GraphEmulatorOptions options, string clientSe
         }
 
         var token = "emu." + Base64Url(RandomNumberGenerator.GetBytes(32));
-        _tokens[token] = now + options.TokenLifetime;
+        _tokens[token] = new IssuedToken(resource, options.TenantId, options.ClientId, now, now + options.TokenLifetime);
         var seconds = (int)options.TokenLifetime.TotalSeconds;
         return (200, new JsonObject
         {
@@ -98,13 +109,20 @@ internal sealed class TokenService(GraphEmulatorOptions options, string clientSe
         }
 
         var token = authorization["Bearer ".Length..].Trim();
-        if (!_tokens.TryGetValue(token, out var expires))
+        if (!_tokens.TryGetValue(token, out var issued))
         {
             return new GraphErrorException(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience or unknown token.");
         }
 
-        if (expires <= context.Time.GetUtcNow())
+        if (!string.Equals(issued.Resource, GraphResource, StringComparison.Ordinal))
         {
+            // Graph's words for a token of another resource (e.g. one for Exchange Online's IMAP).
+            return new GraphErrorException(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.");
+        }
+
+        if (issued.Expires <= context.Time.GetUtcNow())
+        {
+            // Only Graph tokens are dropped here: an Exchange token keeps its expiry for ExchangeTokenExpiry.
             _tokens.TryRemove(token, out _);
             return new GraphErrorException(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.");
         }
@@ -112,8 +130,52 @@ internal sealed class TokenService(GraphEmulatorOptions options, string clientSe
         return null;
     }
 
+    /// <summary>The token as issued (whatever its resource), or null when it was never issued or has been revoked.
+    /// An expired token is still returned: the caller compares <see cref="IssuedToken.Expires"/> with its clock.</summary>
+    public IssuedToken? Find(string token) => _tokens.TryGetValue(token, out var issued) ? issued : null;
+
+    /// <summary>
+    /// RFC 7662 introspection of <paramref name="token"/> as tenant <paramref name="tenantInPath"/>'s authority
+    /// answers it: <c>{"active":false}</c> and nothing else for a token that is unknown, revoked, expired or of another
+    /// tenant (RFC 7662 §2.2); else <c>active</c> with the token's audience, tenant, client and times, all flat JSON
+    /// values (Dovecot 2.3's oauth2 passdb reads flat fields). Null when the tenant is not this emulator's.
+    /// </summary>
+    public JsonObject? Introspect(string tenantInPath, string token)
+    {
+        if (!string.Equals(tenantInPath, options.TenantId, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var issued = Find(token);
+        if (issued is null || issued.Expires <= context.Time.GetUtcNow() || !string.Equals(issued.TenantId, tenantInPath, StringComparison.OrdinalIgnoreCase))
+        {
+            return new JsonObject { ["active"] = false };
+        }
+
+        return new JsonObject
+        {
+            ["active"] = true,
+            ["token_type"] = "Bearer",
+            ["aud"] = issued.Resource,
+            ["tid"] = issued.TenantId,
+            ["iss"] = $"https://sts.windows.net/{issued.TenantId}/",
+            ["client_id"] = issued.ClientId,
+            ["appid"] = issued.ClientId,
+            ["iat"] = issued.IssuedAt.ToUnixTimeSeconds(),
+            ["nbf"] = issued.IssuedAt.ToUnixTimeSeconds(),
+            ["exp"] = issued.Expires.ToUnixTimeSeconds(),
+        };
+    }
+
     /// <summary>Expires every issued token now (to test a client's refresh).</summary>
     public void RevokeAll() => _tokens.Clear();
+
+    /// <summary>The resource of an app-only <c>{resource}/.default</c> scope this emulator issues for; null for any other.</summary>
+    private static string? ResourceOf(string scope) =>
+        string.Equals(scope, GraphDefaultScope, StringComparison.OrdinalIgnoreCase) ? GraphResource
+        : string.Equals(scope, ExchangeDefaultScope, StringComparison.OrdinalIgnoreCase) ? ExchangeResource
+        : null;
 
     private (int Code, string Message)? AssertionProblem(string jwt, string audience, DateTimeOffset now)
     {
