@@ -1,0 +1,151 @@
+using System.Globalization;
+using Dxmig.GraphEmulator;
+using Dxmig.Sandbox;
+using Dxmig.TestSupport.Mail;
+using FluentAssertions;
+
+namespace Dxmig.TestSupport.Jobs;
+
+/// <summary>
+/// The exo-imap sandbox for job runs: a private Dovecot source filled with the Japanese corpus; the Graph emulator as the
+/// tenant (it issues the app's tokens for Exchange and answers Dovecot's introspection); the target Dovecot validating
+/// those tokens (<see cref="ExoImapSandbox"/>) with a Japanese Exchange mailbox's special folders (送信済みアイテム,
+/// 下書き, 削除済みアイテム, 迷惑メール), optionally behind a front (Exchange's behaviour proxy) the test puts between;
+/// and the example job <c>mail-imap-to-exo-imap.yaml</c> pointed at all of it through the workspace's environment.
+/// </summary>
+public sealed class ExoImapHarness : IAsyncDisposable
+{
+    public const string Domain = "pref.example.jp";
+
+    /// <summary>Where the corpus's folders land in a Japanese Exchange mailbox.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ExchangeFolders = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["送信済み"] = "送信済みアイテム",
+        ["下書き"] = "下書き",
+        ["ごみ箱"] = "削除済みアイテム",
+        ["迷惑メール"] = "迷惑メール",
+    };
+
+    private readonly IAsyncDisposable? front;
+
+    private ExoImapHarness(DovecotServer source, GraphEmulator.GraphEmulator graph, ExoImapSandbox exchange, JobWorkspace workspace, IAsyncDisposable? front)
+    {
+        Source = source;
+        Graph = graph;
+        Exchange = exchange;
+        Workspace = workspace;
+        this.front = front;
+    }
+
+    public DovecotServer Source { get; }
+
+    public GraphEmulator.GraphEmulator Graph { get; }
+
+    public ExoImapSandbox Exchange { get; }
+
+    public JobWorkspace Workspace { get; }
+
+    public CorpusManifest Manifest { get; private set; } = new([], TimeSpan.Zero);
+
+    public static string Job => Path.Combine(RepoPaths.Root, "jobs", "examples", "mail-imap-to-exo-imap.yaml");
+
+    public static string Upn(string user) => $"{user}@{Domain}";
+
+    /// <param name="users">Source accounts; each goes to <c>user@pref.example.jp</c>.</param>
+    /// <param name="graphOptions">Changes to the emulator's options (a short token lifetime, mailboxes without access).</param>
+    /// <param name="frontOf">
+    /// Puts something in front of the target Dovecot (host, port) and gives back where dxmig connects and what to dispose.
+    /// </param>
+    public static async Task<ExoImapHarness> StartAsync(
+        IReadOnlyList<string> users,
+        int messages = 40,
+        Func<GraphEmulatorOptions, GraphEmulatorOptions>? graphOptions = null,
+        Func<DovecotServer, Task<(string Host, int Port, IAsyncDisposable? Front)>>? frontOf = null)
+    {
+        var source = await DovecotServer.StartAsync(new DovecotOptions { Users = users.ToDictionary(u => u, u => $"{u}-pass") });
+        var options = new GraphEmulatorOptions { Users = [.. users.Select(Upn)] };
+        var graph = await GraphEmulator.GraphEmulator.StartAsync(graphOptions is null ? options : graphOptions(options), CancellationToken.None);
+        var exchange = await ExoImapSandbox.StartAsync(graph, new DovecotOptions
+        {
+            Users = users.ToDictionary(Upn, u => $"{u}-unused-password"),
+            SpecialUseFolders = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["送信済みアイテム"] = @"\Sent", ["下書き"] = @"\Drafts", ["削除済みアイテム"] = @"\Trash", ["迷惑メール"] = @"\Junk", ["アーカイブ"] = @"\Archive",
+            },
+            CreateSpecialUseFolders = true,
+        });
+        var (host, port, front) = frontOf is null ? (exchange.Dovecot.Host, exchange.Dovecot.Port, null) : await frontOf(exchange.Dovecot);
+        var harness = new ExoImapHarness(source, graph, exchange, new JobWorkspace(), front);
+        harness.Manifest = await new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 11, MessagesPerMailbox = messages }).FillAsync(source, users);
+        var accounts = harness.Workspace.Write("accounts.csv", "source,target\n" + string.Concat(users.Select(u => $"{u},{Upn(u)}\n")));
+        var env = harness.Workspace.Environment;
+        env["DXMIG_SRC_HOST"] = source.Host;
+        env["DXMIG_SRC_PORT"] = source.Port.ToString(CultureInfo.InvariantCulture);
+        env["DXMIG_SRC_SECURITY"] = "none";
+        env["DXMIG_SRC_ADMIN_USER"] = source.MasterUser;
+        env["DXMIG_SRC_ADMIN_PASSWORD"] = source.MasterPassword;
+        foreach (var (key, value) in graph.JobEnvironment())
+        {
+            env[key] = value;
+        }
+
+        env["DXMIG_EXO_IMAP_HOST"] = host;
+        env["DXMIG_EXO_IMAP_PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        env["DXMIG_EXO_IMAP_SECURITY"] = "none";
+        env["DXMIG_ACCOUNTS"] = accounts;
+        env["DXMIG_LEDGER"] = harness.Workspace.Ledger;
+        env["DXMIG_HOME"] = Path.Combine(harness.Workspace.Folder, "home");
+        return harness;
+    }
+
+    /// <summary>A copy of the example job, edited, in the test's folder (its mapping paths made absolute).</summary>
+    public string JobVariant(string name, Func<string, string> edit)
+    {
+        var text = File.ReadAllText(Job).Replace("../../mappings/", RepoPaths.Mappings + "/", StringComparison.Ordinal);
+        return Workspace.Write($"jobs/{name}.yaml", edit(text));
+    }
+
+    /// <summary>Every message in the user's Exchange mailbox, read through the sandbox's master user.</summary>
+    public async Task<IReadOnlyList<Sandbox.StoredMessage>> TargetMessagesAsync(string user)
+    {
+        using var client = await Exchange.Dovecot.ConnectAsMasterAsync(Upn(user));
+        var messages = await ImapMailboxReader.ReadMessagesAsync(client);
+        await client.DisconnectAsync(true);
+        return messages;
+    }
+
+    public async Task<IReadOnlyList<string>> TargetFoldersAsync(string user)
+    {
+        using var client = await Exchange.Dovecot.ConnectAsMasterAsync(Upn(user));
+        return await ImapMailboxReader.ReadFolderNamesAsync(client);
+    }
+
+    /// <summary>Asserts the mailbox holds exactly the source's messages: each once, byte for byte, flags, keywords and date.</summary>
+    public async Task AssertTargetHoldsAsync(string user, IEnumerable<Sandbox.StoredMessage> expectedSource)
+    {
+        var actual = await TargetMessagesAsync(user);
+        var expected = expectedSource.Select(m => m with { Folder = ExchangeFolders.TryGetValue(m.Folder, out var mapped) ? mapped : m.Folder }).ToList();
+        actual.Should().HaveCount(expected.Count, $"{user}: nothing lost, nothing doubled");
+        foreach (var message in expected)
+        {
+            var match = actual.Where(a => a.Folder == message.Folder && a.Sha256 == message.Sha256).ToList();
+            match.Should().ContainSingle($"{user}: {message.Folder} holds {message.MessageId ?? message.Sha256} exactly once, byte for byte");
+            match[0].Flags.Should().Be(message.Flags, $"flags of {message.MessageId} in {message.Folder}");
+            match[0].Keywords.Should().Equal(message.Keywords, $"keywords of {message.MessageId} in {message.Folder}");
+            match[0].InternalDate.Should().Be(message.InternalDate, $"received date of {message.MessageId} in {message.Folder}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Workspace.Dispose();
+        if (front is not null)
+        {
+            await front.DisposeAsync();
+        }
+
+        await Exchange.DisposeAsync();
+        await Graph.DisposeAsync();
+        await Source.DisposeAsync();
+    }
+}
