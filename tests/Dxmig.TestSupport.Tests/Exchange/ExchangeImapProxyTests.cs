@@ -151,6 +151,52 @@ public sealed class ExchangeImapProxyTests(DovecotFixture dovecot) : IClassFixtu
     }
 
     [Fact]
+    public async Task CommandsPerSecondBudget_ThrottlesTheCommandOverIt_AsBadWhenAskedTo()
+    {
+        await using var proxy = ExchangeImapProxy.Start(Server, new ExchangeImapProxyOptions
+        {
+            MaxCommandsPerSecond = 3,
+            RateLimitBackoff = TimeSpan.FromMilliseconds(300),
+            ThrottledStatus = "BAD",
+        });
+        await using var raw = await LoggedInAsync(proxy, "user05");
+
+        await raw.SendAsync("r1 NOOP\r\nr2 NOOP\r\nr3 NOOP\r\nr4 NOOP\r\nr5 NOOP\r\n");
+        var answers = (await raw.ReadUntilTaggedAsync("r5")).Where(l => l.StartsWith('r')).ToList();
+
+        answers.Select(l => l[..5]).Should().Equal("r1 OK", "r2 OK", "r3 OK", "r4 BA", "r5 BA");
+        answers[3].Should().Be("r4 BAD Request is throttled. Suggested Backoff Time: 300 milliseconds");
+        proxy.Throttled.Select(t => (t.Tag, t.WithinEarlierBackoff)).Should().Equal(("r4", false), ("r5", true));
+        await Task.Delay(TimeSpan.FromMilliseconds(350));
+        (await raw.CommandAsync("r6", "NOOP"))[^1].Should().StartWith("r6 OK");
+    }
+
+    [Fact]
+    public async Task Idle_PassesThrough_AndTheIdlingClientHearsOfNewMail()
+    {
+        await using var proxy = ExchangeImapProxy.Start(Server);
+        using var idler = await ConnectAsync(proxy, "user01");
+        await idler.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        var before = idler.Inbox.Count;
+        var grew = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        idler.Inbox.CountChanged += (_, _) => grew.TrySetResult();
+        using var done = new CancellationTokenSource();
+        var idle = idler.IdleAsync(done.Token);
+
+        using (var writer = await ConnectAsync(proxy, "user01"))
+        {
+            await writer.Inbox.AppendAsync(Message("while idling"));
+        }
+
+        await grew.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await done.CancelAsync();
+        await idle;
+        idler.Inbox.Count.Should().Be(before + 1);
+        await idler.NoOpAsync();
+        proxy.CommandsByName["IDLE"].Should().Be(1);
+    }
+
+    [Fact]
     public async Task RepeatedErrors_EndTheConnectionWithBye_AndAnOkBetweenResetsTheCount()
     {
         await using var proxy = ExchangeImapProxy.Start(Server, new ExchangeImapProxyOptions { DisconnectAfterErrors = 3 });

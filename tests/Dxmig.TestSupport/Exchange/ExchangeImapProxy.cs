@@ -25,6 +25,7 @@ public sealed class ExchangeImapProxy : IAsyncDisposable
     private readonly ConcurrentQueue<ExchangeThrottleRecord> throttled = new();
     private readonly ConcurrentQueue<string> log = new();
     private readonly Dictionary<string, DateTimeOffset> throttledUntil = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Queue<DateTimeOffset>> recentCommands = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock throttleGate = new();
     private readonly Task acceptLoop;
     private int throttleBudget;
@@ -183,6 +184,28 @@ public sealed class ExchangeImapProxy : IAsyncDisposable
                 throttleBudget--;
                 throttledUntil[mailbox] = now + throttleBackoff;
                 return (throttleBackoff, false);
+            }
+
+            if (Options.MaxCommandsPerSecond is { } budget)
+            {
+                if (!recentCommands.TryGetValue(mailbox, out var recent))
+                {
+                    recentCommands[mailbox] = recent = new Queue<DateTimeOffset>();
+                }
+
+                while (recent.Count > 0 && now - recent.Peek() >= TimeSpan.FromSeconds(1))
+                {
+                    recent.Dequeue();
+                }
+
+                if (recent.Count >= budget)
+                {
+                    recent.Clear();
+                    throttledUntil[mailbox] = now + Options.RateLimitBackoff;
+                    return (Options.RateLimitBackoff, false);
+                }
+
+                recent.Enqueue(now);
             }
 
             return null;

@@ -48,6 +48,18 @@ public sealed record ExchangeImapProxyOptions
     /// <summary>At most this many authenticated connections per mailbox; null: no limit.</summary>
     public int? MaxConnectionsPerMailbox { get; init; } = DefaultMaxConnectionsPerMailbox;
 
+    /// <summary>The status of a throttled answer: Exchange has been seen answering both <c>NO</c> (imapsync issue #198, an
+    /// APPEND) and <c>BAD</c> (imapsync FAQ.Office365, email-oauth2-proxy issue #191).</summary>
+    public string ThrottledStatus { get; init; } = "NO";
+
+    /// <summary>A standing budget: once a mailbox has run this many commands within one second, its next command is
+    /// throttled for <see cref="RateLimitBackoff"/>. Null: only <see cref="ExchangeImapProxy.ThrottleNext"/> throttles
+    /// (Exchange's real budget is not documented).</summary>
+    public int? MaxCommandsPerSecond { get; init; }
+
+    /// <summary>The backoff of the standing budget: five minutes, as Exchange suggests it (299,961 ms in imapsync's FAQ.Office365).</summary>
+    public TimeSpan RateLimitBackoff { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Gives an OAuth access token's expiry (null: unknown, never expires). Once it has passed, the next command
     /// of a connection that authenticated with that token gets <c>* BYE Session invalidated - AccessTokenExpired</c>.</summary>
     public Func<string, DateTimeOffset?>? TokenExpiry { get; init; }
@@ -84,6 +96,21 @@ public sealed record ExchangeImapProxyOptions
         if (MaxConnectionsPerMailbox is < 1)
         {
             problems.Add($"{nameof(MaxConnectionsPerMailbox)} must be positive (was {MaxConnectionsPerMailbox})");
+        }
+
+        if (ThrottledStatus is not ("NO" or "BAD"))
+        {
+            problems.Add($"{nameof(ThrottledStatus)} must be NO or BAD (was {ThrottledStatus})");
+        }
+
+        if (MaxCommandsPerSecond is < 1)
+        {
+            problems.Add($"{nameof(MaxCommandsPerSecond)} must be positive (was {MaxCommandsPerSecond})");
+        }
+
+        if (RateLimitBackoff < TimeSpan.FromMilliseconds(1))
+        {
+            problems.Add($"{nameof(RateLimitBackoff)} must be at least 1 ms (was {RateLimitBackoff})");
         }
 
         if (Capabilities.Any(c => string.IsNullOrWhiteSpace(c) || c.Any(char.IsWhiteSpace)))

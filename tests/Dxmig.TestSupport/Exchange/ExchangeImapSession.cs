@@ -39,7 +39,7 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
     private NetworkStream? upstreamStream;
     private volatile string? mailbox;
     private string? heldSlot;
-    private readonly Lock slotGate = new();
+    private readonly Lock stateGate = new();
     private DateTimeOffset? tokenExpiry;
     private int consecutiveErrors;
     private ExchangeThrottleRecord? awaitingNextCommand;
@@ -260,7 +260,13 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
         }
 
         proxy.CountCommand(head.Name);
-        if (tokenExpiry is { } expiry && now >= expiry)
+        DateTimeOffset? expiresAt;
+        lock (stateGate)
+        {
+            expiresAt = tokenExpiry;
+        }
+
+        if (expiresAt is { } expiry && now >= expiry)
         {
             await ByeAsync(ExchangeImapTexts.AccessTokenExpired, $"token expired at {expiry:O}", cancellationToken);
             return new Refusal("", "", Bye: true);
@@ -270,7 +276,7 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
         {
             var milliseconds = Math.Max(1, (long)Math.Ceiling(throttle.Backoff.TotalMilliseconds));
             var text = ExchangeImapTexts.Throttled(milliseconds);
-            return new Refusal("NO", text, Throttle: new ThrottleInfo(user, head.Name, throttle.Backoff, throttle.WithinEarlier));
+            return new Refusal(options.ThrottledStatus, text, Throttle: new ThrottleInfo(user, head.Name, throttle.Backoff, throttle.WithinEarlier));
         }
 
         return null;
@@ -308,7 +314,7 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
     {
         if (command.Tag.Length == 0 || command.Name.Length == 0)
         {
-            await WriteUpstreamAsync(command.ToUpstreamBytes(), cancellationToken);
+            await WriteUpstreamAsync(command.Parts, cancellationToken);
             return;
         }
 
@@ -336,7 +342,7 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
                 await AppendAsync(command, cancellationToken);
                 return;
             default:
-                await WriteUpstreamAsync(command.ToUpstreamBytes(), cancellationToken);
+                await WriteUpstreamAsync(command.Parts, cancellationToken);
                 return;
         }
     }
@@ -402,7 +408,7 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
             }
         }
 
-        await WriteUpstreamAsync(command.ToUpstreamBytes(), cancellationToken);
+        await WriteUpstreamAsync(command.Parts, cancellationToken);
     }
 
     private async Task AuthenticateAsync(ImapStreamReader reader, ImapCommand command, CancellationToken cancellationToken)
@@ -420,7 +426,7 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
         }
 
         var done = Expect(command.Tag);
-        await WriteUpstreamAsync(command.ToUpstreamBytes(), cancellationToken);
+        await WriteUpstreamAsync(command.Parts, cancellationToken);
         while (await done.WaitAsync(cancellationToken))
         {
             // The server asked for (more) SASL data: the client's next line is that, not a command.
@@ -446,7 +452,7 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
     private async Task IdleAsync(ImapStreamReader reader, ImapCommand command, CancellationToken cancellationToken)
     {
         var done = Expect(command.Tag);
-        await WriteUpstreamAsync(command.ToUpstreamBytes(), cancellationToken);
+        await WriteUpstreamAsync(command.Parts, cancellationToken);
         if (await done.WaitAsync(cancellationToken))
         {
             var line = await reader.ReadLineAsync(MaxLineLength, cancellationToken) ?? throw new EndOfStreamException();
@@ -456,7 +462,7 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
 
     private async Task AppendAsync(ImapCommand command, CancellationToken cancellationToken)
     {
-        var bytes = command.ToUpstreamBytes();
+        var parts = command.Parts;
         var arguments = command.Arguments;
         if (options.DropFlaggedOnAppend && arguments.Count > 1 && arguments[1].Kind == ImapTokenKind.Open)
         {
@@ -466,11 +472,11 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
             // and setting it with STORE on a second pass. The proxy drops it, so a client that relies on APPEND fails here.
             var kept = arguments.Where((t, i) => !(i > 1 && t.Depth == 1 && t.Kind == ImapTokenKind.Atom
                 && string.Equals(t.Text, @"\Flagged", StringComparison.OrdinalIgnoreCase)));
-            bytes = ImapCommand.Serialize(command.Tokens.Take(2).Concat(kept));
+            parts = ImapCommand.PartsOf(command.Tokens.Take(2).Concat(kept));
         }
 
         proxy.CountAppend(command.Parts.Where(p => p.Literal is not null).Select(p => (long)p.Literal!.Length).LastOrDefault());
-        await WriteUpstreamAsync(bytes, cancellationToken);
+        await WriteUpstreamAsync(parts, cancellationToken);
     }
 
     private bool TryReserve(string tag, string user, string? token, string command)
@@ -516,6 +522,22 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
 
     private async Task WriteUpstreamAsync(byte[] bytes, CancellationToken cancellationToken) =>
         await upstreamStream!.WriteAsync(bytes, cancellationToken);
+
+    /// <summary>Writes a command upstream part by part (a message literal is not copied into one buffer with its line).</summary>
+    private async Task WriteUpstreamAsync(IReadOnlyList<ImapCommandPart> parts, CancellationToken cancellationToken)
+    {
+        foreach (var part in parts)
+        {
+            await upstreamStream!.WriteAsync(part.Text, cancellationToken);
+            if (part.Literal is { } literal)
+            {
+                await upstreamStream.WriteAsync(ImapCommand.LiteralMarker(literal.Length), cancellationToken);
+                await upstreamStream.WriteAsync(literal, cancellationToken);
+            }
+        }
+
+        await upstreamStream!.WriteAsync("\r\n"u8.ToArray(), cancellationToken);
+    }
 
     private async Task WriteClientAsync(string line, CancellationToken cancellationToken)
     {
@@ -654,13 +676,14 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
         {
             if (status == "OK")
             {
-                lock (slotGate)
+                var expiry = login.Token is { } token ? options.TokenExpiry?.Invoke(token) : null;
+                lock (stateGate)
                 {
                     heldSlot = login.Mailbox;
+                    tokenExpiry = expiry;
                 }
 
                 mailbox = login.Mailbox;
-                tokenExpiry = login.Token is { } token ? options.TokenExpiry?.Invoke(token) : null;
                 proxy.CountLogin();
             }
             else
@@ -692,7 +715,7 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
     private void ReleaseSlot()
     {
         string? slot;
-        lock (slotGate)
+        lock (stateGate)
         {
             slot = heldSlot;
             heldSlot = null;

@@ -28,8 +28,6 @@ internal sealed record ImapCommandPart(byte[] Text, byte[]? Literal);
 /// <summary>A whole client command, its literals read, as parts and tokens.</summary>
 internal sealed class ImapCommand
 {
-    private static readonly byte[] CrLf = "\r\n"u8.ToArray();
-
     public ImapCommand(IReadOnlyList<ImapCommandPart> parts)
     {
         Parts = parts;
@@ -62,65 +60,49 @@ internal sealed class ImapCommand
 
     public long LiteralBytes => Parts.Sum(p => (long)(p.Literal?.Length ?? 0));
 
-    /// <summary>The command as sent upstream: every literal non-synchronizing (<c>{n+}</c>; Dovecot has LITERAL+).</summary>
-    public byte[] ToUpstreamBytes()
-    {
-        using var output = new MemoryStream();
-        foreach (var part in Parts)
-        {
-            output.Write(part.Text);
-            if (part.Literal is { } literal)
-            {
-                WriteLiteral(output, literal);
-            }
-        }
+    /// <summary>The non-synchronizing announcement of a literal: <c>{n+}</c> and CRLF (Dovecot has LITERAL+).</summary>
+    public static byte[] LiteralMarker(int length) =>
+        Encoding.ASCII.GetBytes("{" + length.ToString(CultureInfo.InvariantCulture) + "+}\r\n");
 
-        output.Write(CrLf);
-        return output.ToArray();
-    }
-
-    /// <summary>Tokens written back as a command line (literals non-synchronizing), CRLF at the end.</summary>
-    public static byte[] Serialize(IEnumerable<ImapToken> tokens)
+    /// <summary>Tokens written back as command parts: tokens separated by a space (none inside parentheses' edges),
+    /// a quoted string quoted again, each literal ending its part.</summary>
+    public static IReadOnlyList<ImapCommandPart> PartsOf(IEnumerable<ImapToken> tokens)
     {
-        using var output = new MemoryStream();
+        var parts = new List<ImapCommandPart>();
+        var text = new StringBuilder();
         ImapToken? previous = null;
         foreach (var token in tokens)
         {
             if (previous is { } p && p.Kind != ImapTokenKind.Open && token.Kind != ImapTokenKind.Close)
             {
-                output.WriteByte((byte)' ');
+                text.Append(' ');
             }
 
             switch (token.Kind)
             {
                 case ImapTokenKind.Open:
-                    output.WriteByte((byte)'(');
+                    text.Append('(');
                     break;
                 case ImapTokenKind.Close:
-                    output.WriteByte((byte)')');
+                    text.Append(')');
                     break;
                 case ImapTokenKind.Quoted:
-                    output.Write(Encoding.Latin1.GetBytes("\"" + token.Text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\""));
+                    text.Append('"').Append(token.Text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
                     break;
                 case ImapTokenKind.Literal:
-                    WriteLiteral(output, token.Literal!);
+                    parts.Add(new ImapCommandPart(Encoding.Latin1.GetBytes(text.ToString()), token.Literal));
+                    text.Clear();
                     break;
                 default:
-                    output.Write(Encoding.Latin1.GetBytes(token.Text));
+                    text.Append(token.Text);
                     break;
             }
 
             previous = token;
         }
 
-        output.Write(CrLf);
-        return output.ToArray();
-    }
-
-    private static void WriteLiteral(MemoryStream output, byte[] literal)
-    {
-        output.Write(Encoding.ASCII.GetBytes("{" + literal.Length.ToString(CultureInfo.InvariantCulture) + "+}\r\n"));
-        output.Write(literal);
+        parts.Add(new ImapCommandPart(Encoding.Latin1.GetBytes(text.ToString()), null));
+        return parts;
     }
 
     private static List<ImapToken> Tokenize(IReadOnlyList<ImapCommandPart> parts)
