@@ -215,6 +215,24 @@ public sealed class ExchangeImapProxyTests(DovecotFixture dovecot) : IClassFixtu
     }
 
     [Fact]
+    public async Task RepeatedErrors_InAPipeline_ByeFollowsTheNthAnswer_AndTheRestIsNotAnswered()
+    {
+        await using var proxy = ExchangeImapProxy.Start(Server, new ExchangeImapProxyOptions { DisconnectAfterErrors = 3 });
+        await using var raw = await LoggedInAsync(proxy, "user06");
+
+        await raw.SendAsync(string.Concat(Enumerable.Range(1, 6).Select(i => $"q{i} SELECT Missing{i}\r\n")));
+        var lines = new List<string>();
+        while (await raw.ReadLineAsync() is { } line)
+        {
+            lines.Add(line);
+        }
+
+        lines.Select(l => l.Split(' ')[0] + " " + l.Split(' ')[1]).Should().Equal("q1 NO", "q2 NO", "q3 NO", "* BYE");
+        lines[^1].Should().Be("* BYE Connection closed. 14");
+        proxy.Disconnects.Should().Be(1);
+    }
+
+    [Fact]
     public async Task ExpiredAccessToken_NextCommandGetsByeAndTheConnectionCloses()
     {
         var oauthServer = await DovecotServer.StartAsync(new DovecotOptions

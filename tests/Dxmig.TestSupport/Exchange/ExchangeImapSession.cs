@@ -163,8 +163,15 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
     private async Task ReadClientAsync(CancellationToken cancellationToken)
     {
         var reader = new ImapStreamReader(clientStream!);
-        while (Volatile.Read(ref ending) == 0 && await HandleNextCommandAsync(reader, cancellationToken))
+        try
         {
+            while (Volatile.Read(ref ending) == 0 && await HandleNextCommandAsync(reader, cancellationToken))
+            {
+            }
+        }
+        catch (Exception ex) when (Volatile.Read(ref ending) != 0 && ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // The upstream side was closed under a command being forwarded (a BYE was sent): drain as below.
         }
 
         // After a BYE or the server's end: read and drop what the client still sends until it closes.
