@@ -6,8 +6,9 @@ namespace Dxmig.TestSupport.Exchange;
 /// </summary>
 public sealed record ExchangeImapProxyOptions
 {
-    /// <summary>35 MiB: Exchange Online's default maximum receive size for a mailbox (Microsoft Learn, Exchange Online
-    /// limits). imapsync's FAQ.Office365 names 45 MB as what it met in practice; set <see cref="MaxMessageSize"/> for that.</summary>
+    /// <summary>35 MiB (36,700,160 bytes), the figure this project was given for a mailbox's default limit; no Microsoft page
+    /// stating it was found while writing the proxy. imapsync's FAQ.Office365 names 45 MB as what it met in practice and
+    /// up to 150 MB once an administrator raises MaxReceiveSize; set <see cref="MaxMessageSize"/> for those.</summary>
     public const long DefaultMaxMessageSize = 35L * 1024 * 1024;
 
     /// <summary>Office365 closes the connection after 10 errors (imapsync FAQ.Office365).</summary>
