@@ -29,31 +29,20 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
     /// Loads a batch; when the target drops the connection, reconnects and loads the batch again with every message
     /// in doubt (looked for before it is appended), so a dropped APPEND neither loses nor doubles anything.
     /// </summary>
-    public async Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<TargetMessage>> batch, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<TargetMessage>> batch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var requests = batch;
-        for (var waits = 0; ; waits++)
-        {
-            var current = requests;
-            try
+        // A retry (after a lost connection, or a throttled command: refused before it did anything) looks up what the
+        // batch did before it instead of doing it again.
+        return ImapRetry.RunAsync(
+            attempt => LoadOnceAsync(account, attempt == 1 ? batch : [.. batch.Select(r => r with { InDoubt = true })], cancellationToken),
+            async (ex, attempt) =>
             {
-                return await ImapRetry.RunAsync(
-                    attempt => LoadOnceAsync(account, attempt == 1 ? current : [.. current.Select(r => r with { InDoubt = true })], cancellationToken),
-                    async (ex, attempt) =>
-                    {
-                        logger.LogWarning("移行先との接続が切れました。再接続して続けます / target connection lost ({Reason}); reconnecting (attempt {Attempt})", ex.Message, attempt + 1);
-                        await DropAsync(account);
-                    },
-                    cancellationToken);
-            }
-            catch (Exception ex) when (waits < options.MaxThrottleWaits && ImapOAuth.Backoff(ex) is { } backoff && !cancellationToken.IsCancellationRequested)
-            {
-                // Refused before anything was done by that command; what the batch did before it is looked up, not redone.
-                await WaitOutAsync(backoff, cancellationToken);
-                requests = [.. batch.Select(r => r with { InDoubt = true })];
-            }
-        }
+                logger.LogWarning("移行先との接続が切れました。再接続して続けます / target connection lost ({Reason}); reconnecting (attempt {Attempt})", ex.Message, attempt + 1);
+                await DropAsync(account);
+            },
+            cancellationToken,
+            backoff => WaitOutAsync(backoff, cancellationToken));
     }
 
     /// <summary>Answers the target asked to wait out ("Suggested Backoff Time"), and the time waited, for the run's figures.</summary>
@@ -68,7 +57,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             (long)backoff.TotalMilliseconds, (long)backoff.TotalMilliseconds);
         Interlocked.Increment(ref throttleWaits);
         Interlocked.Add(ref throttleWaitedTicks, backoff.Ticks);
-        await Task.Delay(backoff, cancellationToken);
+        await ImapOAuth.WaitAsync(backoff, cancellationToken);
     }
 
     private async Task DropAsync(string account)
@@ -108,7 +97,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
 
                     // Only a new message needs its folder: flags and removals go to where the ledger says it is.
                     var (folder, folderNote) = await mailbox.EnsureFolderAsync(message.FolderPath, message.Role, cancellationToken);
-                    notes[i] = Note(message.FolderNote, folderNote);
+                    notes[i] = Note(message.FolderNote, folderNote, UnkeptKeywordsNote(message));
 
                     if (mailbox.AppendLimit is { } limit && message.TargetLength > limit)
                     {
@@ -269,8 +258,18 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             "target-refused", $"移行先が受け付けませんでした: {reason}", $"the target refused the message: {reason}"));
     }
 
-    private static AppendItem ToAppend(TargetMessage message) =>
-        new([.. message.Flags, .. message.Keywords], message.InternalDate, message.TargetLength, message.OpenTargetStream);
+    private AppendItem ToAppend(TargetMessage message) =>
+        new([.. message.Flags, .. Kept(options, message.Keywords)], message.InternalDate, message.TargetLength, message.OpenTargetStream);
+
+    /// <summary>The keywords the target keeps (all of them unless the options name the few it does).</summary>
+    private static IEnumerable<string> Kept(ImapTargetOptions options, IEnumerable<string> keywords) =>
+        options.KeptKeywords is { } kept ? keywords.Where(k => kept.Contains(k, StringComparer.OrdinalIgnoreCase)) : keywords;
+
+    private string? UnkeptKeywordsNote(TargetMessage message)
+    {
+        var dropped = message.Keywords.Except(Kept(options, message.Keywords), StringComparer.OrdinalIgnoreCase).ToList();
+        return dropped.Count == 0 ? null : $"rule:keywords-not-kept-by-target {string.Join(' ', dropped)}";
+    }
 
     /// <summary>SHA-256 of what goes to the target: the source's own hash, or that of the repaired bytes.</summary>
     private static async Task<string> ExpectedSha256Async(TargetMessage message, CancellationToken cancellationToken)
@@ -319,14 +318,14 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             await ImapRetry.DropAsync(existing);
         }
 
-        var mailbox = new TargetMailbox(options, target, logger);
+        var mailbox = new TargetMailbox(options, target, logger, backoff => WaitOutAsync(backoff, cancellationToken));
         await mailbox.ConnectAsync(cancellationToken);
         mailboxes[key] = mailbox;
         return mailbox;
     }
 
     /// <summary>One target mailbox: a MailKit connection for folders, searches and flags, and a raw one for APPEND.</summary>
-    private sealed class TargetMailbox(ImapTargetOptions options, string account, ILogger logger) : IAsyncDisposable
+    private sealed class TargetMailbox(ImapTargetOptions options, string account, ILogger logger, Func<TimeSpan, Task> waitOut) : IAsyncDisposable
     {
         private readonly Dictionary<string, (string Folder, string? Note)> folders = new(StringComparer.Ordinal);
         private IReadOnlyDictionary<MailFolderRole, string>? roleFolders;
@@ -363,17 +362,37 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
         /// Sets <c>\Flagged</c> on messages just appended to a target that drops it from APPEND, and reads it back: a
         /// message the target will not flag is named in the log (the reconciliation then shows the difference).
         /// </summary>
-        public async Task FlagAfterAppendAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+        public async Task FlagAfterAppendAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+            await ImapRetry.PatientlyAsync(async () => { await FlagAfterAppendCoreAsync(keys, cancellationToken); return true; }, cancellationToken, waitOut);
+
+        private async Task FlagAfterAppendCoreAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
         {
             foreach (var group in keys.Select(ParseKey).Where(k => k is not null).Select(k => k!.Value).GroupBy(k => k.Folder, StringComparer.Ordinal))
             {
                 var folder = await OpenAsync(group.Key, FolderAccess.ReadWrite, cancellationToken);
-                var uids = group.Where(k => k.UidValidity == folder.UidValidity).Select(k => new UniqueId(k.UidValidity, k.Uid)).ToList();
-                await folder.AddFlagsAsync(uids, MessageFlags.Flagged, silent: true, cancellationToken);
-                var read = await folder.FetchAsync(uids, MessageSummaryItems.UniqueId | MessageSummaryItems.Flags, cancellationToken);
-                foreach (var missing in read.Where(m => m.Flags is { } f && !f.HasFlag(MessageFlags.Flagged)))
+                IList<UniqueId> uids = [.. group.Where(k => k.UidValidity == folder.UidValidity).Select(k => new UniqueId(k.UidValidity, k.Uid))];
+                for (var attempt = 1; uids.Count > 0; attempt++)
                 {
-                    logger.LogWarning("移行先がフラグ (\\Flagged) を付けませんでした / the target did not keep \\Flagged: {Folder} UID {Uid}", group.Key, missing.UniqueId.Id);
+                    await folder.AddFlagsAsync(uids, MessageFlags.Flagged, silent: true, cancellationToken);
+                    var read = await folder.FetchAsync(uids, MessageSummaryItems.UniqueId | MessageSummaryItems.Flags, cancellationToken);
+                    uids = [.. read.Where(m => m.Flags is not { } f || !f.HasFlag(MessageFlags.Flagged)).Select(m => m.UniqueId)];
+                    if (uids.Count == 0)
+                    {
+                        break;
+                    }
+
+                    if (attempt == 5)
+                    {
+                        foreach (var uid in uids)
+                        {
+                            logger.LogWarning("移行先がフラグ (\\Flagged) を付けませんでした / the target did not keep \\Flagged: {Folder} UID {Uid}", group.Key, uid.Id);
+                        }
+
+                        break;
+                    }
+
+                    // A STORE refused without an exception (throttled): waited out, then only the unflagged ones again.
+                    await waitOut(ImapThrottleWatch.Heard() ?? TimeSpan.FromMilliseconds(250));
                 }
             }
         }
@@ -392,7 +411,10 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
         /// the target's own folder for that role (its SPECIAL-USE attribute, whatever its name); only a target without
         /// one gets the mapping file's name, created.
         /// </summary>
-        public async Task<(string Folder, string? Note)> EnsureFolderAsync(IReadOnlyList<string> path, MailFolderRole role, CancellationToken cancellationToken)
+        public Task<(string Folder, string? Note)> EnsureFolderAsync(IReadOnlyList<string> path, MailFolderRole role, CancellationToken cancellationToken) =>
+            ImapRetry.PatientlyAsync(() => EnsureFolderCoreAsync(path, role, cancellationToken), cancellationToken, waitOut);
+
+        private async Task<(string Folder, string? Note)> EnsureFolderCoreAsync(IReadOnlyList<string> path, MailFolderRole role, CancellationToken cancellationToken)
         {
             var key = $"{role}\u001E{string.Join('\u001F', path)}";
             if (folders.TryGetValue(key, out var known))
@@ -482,7 +504,10 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
         }
 
         /// <summary>The message's key when the folder already holds it: same Message-ID (or date and size) and the same SHA-256.</summary>
-        public async Task<string?> FindAsync(string folderName, TargetMessage message, CancellationToken cancellationToken)
+        public Task<string?> FindAsync(string folderName, TargetMessage message, CancellationToken cancellationToken) =>
+            ImapRetry.PatientlyAsync(() => FindCoreAsync(folderName, message, cancellationToken), cancellationToken, waitOut);
+
+        private async Task<string?> FindCoreAsync(string folderName, TargetMessage message, CancellationToken cancellationToken)
         {
             var expected = await ExpectedSha256Async(message, cancellationToken);
             var folder = await OpenAsync(folderName, FolderAccess.ReadOnly, cancellationToken);
@@ -520,7 +545,10 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             return null;
         }
 
-        public async Task<LoadOutcome> SetFlagsAsync(string? previousKey, TargetMessage message, CancellationToken cancellationToken)
+        public Task<LoadOutcome> SetFlagsAsync(string? previousKey, TargetMessage message, CancellationToken cancellationToken) =>
+            ImapRetry.PatientlyAsync(() => SetFlagsCoreAsync(previousKey, message, cancellationToken), cancellationToken, waitOut);
+
+        private async Task<LoadOutcome> SetFlagsCoreAsync(string? previousKey, TargetMessage message, CancellationToken cancellationToken)
         {
             if (ParseKey(previousKey) is not { } key)
             {
@@ -549,16 +577,35 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             }
 
             var request = new StoreFlagsRequest(StoreAction.Set, flags) { Silent = true };
-            foreach (var keyword in message.Keywords)
+            foreach (var keyword in Kept(options, message.Keywords))
             {
                 request.Keywords.Add(keyword);
             }
 
-            await folder.StoreAsync([new UniqueId(key.UidValidity, key.Uid)], request, cancellationToken);
+            var uid = new UniqueId(key.UidValidity, key.Uid);
+            await folder.StoreAsync([uid], request, cancellationToken);
+            // Exchange: a STORE refused while throttled may pass without an exception; the flags are read back and set
+            // again after the wait until they hold.
+            for (var attempt = 1; options.FlaggedByStore && attempt <= 5; attempt++)
+            {
+                const MessageFlags System = MessageFlags.Seen | MessageFlags.Answered | MessageFlags.Flagged | MessageFlags.Draft | MessageFlags.Deleted;
+                var read = await folder.FetchAsync([uid], MessageSummaryItems.UniqueId | MessageSummaryItems.Flags, cancellationToken);
+                if (read.Count == 0 || ((read[0].Flags ?? MessageFlags.None) & System) == (flags & System))
+                {
+                    break;
+                }
+
+                await waitOut(ImapThrottleWatch.Heard() ?? TimeSpan.FromMilliseconds(250));
+                await folder.StoreAsync([uid], request, cancellationToken);
+            }
+
             return LoadOutcome.Loaded(previousKey!);
         }
 
-        public async Task<LoadOutcome> RemoveAsync(string? previousKey, CancellationToken cancellationToken)
+        public Task<LoadOutcome> RemoveAsync(string? previousKey, CancellationToken cancellationToken) =>
+            ImapRetry.PatientlyAsync(() => RemoveCoreAsync(previousKey, cancellationToken), cancellationToken, waitOut);
+
+        private async Task<LoadOutcome> RemoveCoreAsync(string? previousKey, CancellationToken cancellationToken)
         {
             if (ParseKey(previousKey) is not { } key)
             {

@@ -28,6 +28,12 @@ public sealed record ImapTargetOptions
     /// </summary>
     public bool FlaggedByStore { get; init; }
 
+    /// <summary>
+    /// The keywords the target keeps (Exchange Online: <c>$MDNSent</c> only, its PERMANENTFLAGS; it refuses a STORE of
+    /// another); others are not sent and are named in the ledger note. Null: every keyword is sent.
+    /// </summary>
+    public IReadOnlyList<string>? KeptKeywords { get; init; }
+
     /// <summary>How many "Suggested Backoff Time" answers one batch waits out before the account is given up.</summary>
     public int MaxThrottleWaits { get; init; } = 30;
 

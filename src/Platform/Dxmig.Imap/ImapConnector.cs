@@ -20,6 +20,25 @@ public static class ImapConnector
     public static async Task<ImapClient> ConnectAsync(ImapEndpoint endpoint, string account, CancellationToken cancellationToken, IProtocolLogger? protocolLogger = null)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
+        for (var waits = 0; ; waits++)
+        {
+            // Exchange (an OAuth login) answers a throttled command in words MailKit does not always pass on: the watch
+            // hears them. A throttled LIST right after login leaves MailKit without the mailbox's root folder, so such a
+            // connection is opened again once the wait asked for is over.
+            var watch = protocolLogger is null && endpoint.LoginMode == ImapLoginMode.OAuth2 ? new ImapThrottleWatch() : null;
+            var client = await ConnectOnceAsync(endpoint, account, protocolLogger ?? watch, cancellationToken);
+            if (watch?.TakeHeard() is not { } backoff || waits >= ImapRetry.ThrottleWaits)
+            {
+                return client;
+            }
+
+            client.Dispose();
+            await ImapOAuth.WaitAsync(backoff, cancellationToken);
+        }
+    }
+
+    private static async Task<ImapClient> ConnectOnceAsync(ImapEndpoint endpoint, string account, IProtocolLogger? protocolLogger, CancellationToken cancellationToken)
+    {
         var client = protocolLogger is null ? new ImapClient() : new ImapClient(protocolLogger);
         client.Timeout = (int)endpoint.Timeout.TotalMilliseconds;
         client.ServerCertificateValidationCallback = Validator(endpoint);

@@ -37,7 +37,8 @@ public static class ImapMetadataReader
         using var client = await ImapConnector.ConnectAsync(endpoint, account, cancellationToken);
         requests(2);
         var personal = client.PersonalNamespaces.Count > 0 ? client.PersonalNamespaces[0] : new FolderNamespace('/', string.Empty);
-        var folders = (await client.GetFoldersAsync(personal, StatusItems.None, subscribedOnly: false, cancellationToken)).ToList();
+        // Each command waits out a throttled answer on its own (Exchange), rather than the whole mailbox being read again.
+        var folders = (await ImapRetry.PatientlyAsync(() => client.GetFoldersAsync(personal, StatusItems.None, subscribedOnly: false, cancellationToken), cancellationToken)).ToList();
         requests(1);
         if (!folders.Any(f => f.FullName.Equals("INBOX", StringComparison.OrdinalIgnoreCase)))
         {
@@ -53,21 +54,26 @@ public static class ImapMetadataReader
                 continue;
             }
 
-            await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+            await ImapRetry.PatientlyAsync(() => folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken), cancellationToken);
             requests(1);
             var messages = new List<ImapMessageInfo>(folder.Count);
             if (folder.Count > 0)
             {
-                var summaries = await folder.FetchAsync(0, -1, Items, cancellationToken);
+                var summaries = await ImapRetry.PatientlyAsync(() => folder.FetchAsync(0, -1, Items, cancellationToken), cancellationToken);
                 requests(1);
                 foreach (var s in summaries)
                 {
                     string? hash = null;
                     if (deep)
                     {
-                        await using var stream = await folder.GetStreamAsync(s.UniqueId, string.Empty, cancellationToken);
+                        hash = await ImapRetry.PatientlyAsync(
+                            async () =>
+                            {
+                                await using var stream = await folder.GetStreamAsync(s.UniqueId, string.Empty, cancellationToken);
+                                return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+                            },
+                            cancellationToken);
                         requests(1);
-                        hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
                     }
 
                     messages.Add(new ImapMessageInfo(
@@ -77,6 +83,7 @@ public static class ImapMetadataReader
 
             var path = folder.DirectorySeparator == '\0' ? [folder.FullName] : folder.FullName.Split(folder.DirectorySeparator);
             var info = new ImapFolderInfo(folder.FullName, path, RoleOf(folder), folder.DirectorySeparator, folder.UidValidity) { MailboxRoles = roles };
+            // Not run again when throttled: MailKit has closed the folder on its side either way, and the next SELECT replaces it.
             await folder.CloseAsync(false, cancellationToken);
             yield return (info, messages);
         }

@@ -64,6 +64,13 @@ public static partial class ImapOAuth
         return null;
     }
 
+    /// <summary>
+    /// Waits out a backoff: the time asked for and 20 ms more, since a timer may fire a tick early and the server counts
+    /// from when it wrote its answer.
+    /// </summary>
+    public static Task WaitAsync(TimeSpan backoff, CancellationToken cancellationToken) =>
+        Task.Delay(backoff + TimeSpan.FromMilliseconds(20), cancellationToken);
+
     /// <summary>When the token a connection logged in with expires; null for a connection that did not use one.</summary>
     public static DateTimeOffset? TokenExpiry(object connection) =>
         Expiries.TryGetValue(connection, out var box) ? box.Value : null;

@@ -153,25 +153,36 @@ public sealed class RawImapConnection : IAsyncDisposable
         // Without MULTIAPPEND (Exchange) single-message APPENDs still go one ahead of their answers with LITERAL+.
         var pipelined = LiteralPlus && (MultiAppend || commands.All(c => c.Items.Count == 1));
         var outcomes = new AppendOutcome[commands.Count];
-        var tags = new string[commands.Count];
+        var tags = new string?[commands.Count];
+        // Once the server asks to back off, the commands not yet sent are not sent (each would only be refused and count
+        // as an error towards Exchange's disconnect): they come back with the same answer, to be sent after the wait.
+        string? throttled = null;
         for (var i = 0; i <= commands.Count; i++)
         {
             if (i < commands.Count)
             {
-                if (!pipelined)
+                if (throttled is not null)
+                {
+                    outcomes[i] = new AppendOutcome(null, throttled);
+                }
+                else if (!pipelined)
                 {
                     outcomes[i] = await OutcomeAsync(i, () => AppendAsync(commands[i].Mailbox, commands[i].Items, cancellationToken));
+                    throttled = ImapOAuth.Backoff(outcomes[i].Refusal) is null ? null : outcomes[i].Refusal;
                     continue;
                 }
-
-                tags[i] = await SendAppendAsync(commands[i].Mailbox, commands[i].Items, cancellationToken);
+                else
+                {
+                    tags[i] = await SendAppendAsync(commands[i].Mailbox, commands[i].Items, cancellationToken);
+                }
             }
 
-            if (pipelined && i > 0)
+            if (pipelined && i > 0 && tags[i - 1] is { } tag)
             {
                 var answered = i - 1;
                 outcomes[answered] = await OutcomeAsync(
-                    answered, async () => ParseAppendUid(await ReadTaggedAsync(tags[answered], cancellationToken), commands[answered].Items.Count));
+                    answered, async () => ParseAppendUid(await ReadTaggedAsync(tag, cancellationToken), commands[answered].Items.Count));
+                throttled ??= ImapOAuth.Backoff(outcomes[answered].Refusal) is null ? null : outcomes[answered].Refusal;
             }
         }
 

@@ -27,8 +27,10 @@ public sealed class FolderMap
         IReadOnlyDictionary<MailFolderRole, string> targets,
         IReadOnlyList<(Regex Match, string Replace)> renames,
         string refusedCharacters,
-        string replacement)
+        string replacement,
+        IReadOnlyList<string>? reservedNames = null)
     {
+        ReservedNames = reservedNames ?? DefaultReservedNames;
         Roles = roles;
         Targets = targets;
         Renames = renames;
@@ -47,6 +49,12 @@ public sealed class FolderMap
     public string RefusedCharacters { get; }
 
     public string Replacement { get; }
+
+    /// <summary>Top-level folder names Exchange Online reserves (imapsync's Office 365 FAQ: <c>Files</c>).</summary>
+    public static IReadOnlyList<string> DefaultReservedNames { get; } = ["Files"];
+
+    /// <summary>Top-level folder names the target reserves, renamed on a target that has them (Exchange's IMAP).</summary>
+    public IReadOnlyList<string> ReservedNames { get; }
 
     /// <summary>The map that Active! Mail and a standard IMAP target need (the same as the shipped mapping file).</summary>
     public static FolderMap Default { get; } = new(
@@ -92,6 +100,7 @@ public sealed class FolderMap
         var renames = new List<(Regex, string)>();
         var refused = Default.RefusedCharacters;
         var replacement = Default.Replacement;
+        var reserved = DefaultReservedNames;
         foreach (var (keyNode, value) in root.Children)
         {
             var key = (keyNode as YamlScalarNode)?.Value;
@@ -153,12 +162,15 @@ public sealed class FolderMap
                 case "replacement" when value is YamlScalarNode chars:
                     replacement = chars.Value ?? string.Empty;
                     break;
+                case "reserved-names" when value is YamlSequenceNode names:
+                    reserved = [.. names.Children.OfType<YamlScalarNode>().Select(n => n.Value ?? string.Empty).Where(n => n.Length > 0)];
+                    break;
                 default:
-                    diagnostics.Error(At(keyNode), $"不明なキー '{key}' (roles, targets, renames, refused-characters, replacement)", $"unknown key '{key}' (roles, targets, renames, refused-characters, replacement)");
+                    diagnostics.Error(At(keyNode), $"不明なキー '{key}' (roles, targets, renames, refused-characters, replacement, reserved-names)", $"unknown key '{key}' (roles, targets, renames, refused-characters, replacement, reserved-names)");
                     break;
             }
         }
 
-        return diagnostics.Items.Count > before ? null : new FolderMap(roles, targets, renames, refused, replacement);
+        return diagnostics.Items.Count > before ? null : new FolderMap(roles, targets, renames, refused, replacement, reserved);
     }
 }

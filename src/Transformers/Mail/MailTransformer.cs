@@ -80,6 +80,13 @@ public sealed class MailTransformer(FolderMap folders, IdentityMap? identities, 
         }
 
         var path = joined.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (options.RenameReserved && path.Length > 0 && folders.ReservedNames.Contains(path[0], StringComparer.OrdinalIgnoreCase))
+        {
+            var renamed = path[0] + (folders.Replacement.Length > 0 ? folders.Replacement : "_");
+            notes.Add($"rule:target-reserved-name '{path[0]}' → '{renamed}'");
+            path[0] = renamed;
+        }
+
         return (path, MailFolderRole.None, notes.Count == 0 ? null : string.Join("; ", notes));
     }
 

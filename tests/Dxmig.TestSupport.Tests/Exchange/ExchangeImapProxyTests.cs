@@ -55,15 +55,31 @@ public sealed class ExchangeImapProxyTests(DovecotFixture dovecot) : IClassFixtu
 
         var uid = (await inbox.AppendAsync(new AppendRequest(Message("flagged"), MessageFlags.Flagged | MessageFlags.Seen)
         {
-            Keywords = new HashSet<string>(StringComparer.Ordinal) { "$Work" },
+            Keywords = new HashSet<string>(StringComparer.Ordinal) { "$MDNSent" },
         }))!.Value;
 
         var stored = (await inbox.FetchAsync([uid], MessageSummaryItems.Flags)).Single();
         (stored.Flags & ~MessageFlags.Recent).Should().Be(MessageFlags.Seen);
-        stored.Keywords.Should().BeEquivalentTo("$Work");
+        stored.Keywords.Should().BeEquivalentTo("$MDNSent");
         await inbox.AddFlagsAsync(uid, MessageFlags.Flagged, true);
         ((await inbox.FetchAsync([uid], MessageSummaryItems.Flags)).Single().Flags & ~MessageFlags.Recent).Should().Be(MessageFlags.Seen | MessageFlags.Flagged);
         proxy.Appends.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task KeywordsExchangeDoesNotKeep_AreRefusedInAppendAndStore_MdnSentPasses()
+    {
+        await using var proxy = ExchangeImapProxy.Start(Server);
+        using var client = await ConnectAsync(proxy, "user02");
+        var inbox = client.Inbox;
+        await inbox.OpenAsync(FolderAccess.ReadWrite);
+
+        var refused = async () => await inbox.AppendAsync(new AppendRequest(Message("label"), MessageFlags.Seen) { Keywords = new HashSet<string>(StringComparer.Ordinal) { "$Label1" } });
+        (await refused.Should().ThrowAsync<ImapCommandException>()).Which.ResponseText.Should().Be(ExchangeImapTexts.KeywordArgumentError);
+        var uid = (await inbox.AppendAsync(new AppendRequest(Message("mdn"), MessageFlags.Seen) { Keywords = new HashSet<string>(StringComparer.Ordinal) { "$MDNSent" } }))!.Value;
+        var store = async () => await inbox.StoreAsync([uid], new StoreFlagsRequest(StoreAction.Add, new HashSet<string>(StringComparer.Ordinal) { "NonJunk" }) { Silent = true });
+        await store.Should().ThrowAsync<ImapCommandException>();
+        (await inbox.FetchAsync([uid], MessageSummaryItems.Flags)).Single().Keywords.Should().BeEquivalentTo("$MDNSent");
     }
 
     [Fact]

@@ -33,6 +33,12 @@ public sealed record ExchangeImapProxyOptions
     /// <summary>Remove <c>\Flagged</c> from an APPEND's flag list before it reaches the server.</summary>
     public bool DropFlaggedOnAppend { get; init; } = true;
 
+    /// <summary>
+    /// The keywords Exchange keeps (its PERMANENTFLAGS besides the system flags: <c>$MDNSent</c>); an APPEND or STORE with
+    /// another keyword is refused. Null: every keyword passes.
+    /// </summary>
+    public IReadOnlyList<string>? KeptKeywords { get; init; } = ["$MDNSent"];
+
     /// <summary>The largest APPEND literal accepted, in bytes; null: no limit.</summary>
     public long? MaxMessageSize { get; init; } = DefaultMaxMessageSize;
 
@@ -74,6 +80,7 @@ public sealed record ExchangeImapProxyOptions
         ExchangeCapabilities = false,
         RefuseUnsupported = false,
         DropFlaggedOnAppend = false,
+        KeptKeywords = null,
         MaxMessageSize = null,
         DisconnectAfterErrors = null,
         ReservedFolderNames = [],

@@ -325,7 +325,7 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
             return;
         }
 
-        if (options.RefuseUnsupported && Unsupported(command) is { } unsupported)
+        if ((options.RefuseUnsupported && Unsupported(command) is { } unsupported) || (unsupported = UnkeptKeyword(command)) is not null)
         {
             await AnswerLocallyAsync(command, unsupported, cancellationToken);
             return;
@@ -383,6 +383,38 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
             _ => false,
         };
         return refused ? new Refusal("BAD", ExchangeImapTexts.ArgumentError) : null;
+    }
+
+    /// <summary>
+    /// A keyword Exchange does not keep, in APPEND's flag list or a STORE: Exchange's PERMANENTFLAGS are the system flags
+    /// and <c>$MDNSent</c> only (its SELECT answer in node-imap issue #602), and a STORE of another keyword is answered
+    /// <c>BAD Command Argument Error. 11</c> there. Whether Exchange refuses or drops one in APPEND is not documented:
+    /// the proxy refuses it, the strict reading.
+    /// </summary>
+    private Refusal? UnkeptKeyword(ImapCommand command)
+    {
+        if (options.KeptKeywords is not { } kept || command.Name is not ("APPEND" or "STORE" or "UID STORE"))
+        {
+            return null;
+        }
+
+        var arguments = command.Arguments;
+        IEnumerable<ImapToken> flags;
+        if (command.Name == "APPEND")
+        {
+            flags = arguments.Count > 1 && arguments[1].Kind == ImapTokenKind.Open
+                ? arguments.Skip(2).TakeWhile(t => t.Kind != ImapTokenKind.Close)
+                : [];
+        }
+        else
+        {
+            flags = arguments.SkipWhile(t => !(t.Kind == ImapTokenKind.Atom && t.Text.TrimStart('+', '-').StartsWith("FLAGS", StringComparison.OrdinalIgnoreCase)))
+                .Skip(1).Where(t => t.Kind == ImapTokenKind.Atom);
+        }
+
+        var unkept = flags.FirstOrDefault(t => t.Kind == ImapTokenKind.Atom && !t.Text.StartsWith('\\')
+            && !kept.Contains(t.Text, StringComparer.OrdinalIgnoreCase));
+        return unkept.Text is { Length: > 0 } ? new Refusal("BAD", ExchangeImapTexts.KeywordArgumentError) : null;
     }
 
     private Refusal? ReservedName(ImapCommand command)

@@ -30,6 +30,9 @@ public static class ExchangeImapTexts
     /// </summary>
     public const string ArgumentError = "Command Argument Error. 12";
 
+    /// <summary>A STORE of a keyword Exchange does not keep (node-imap issue #602: "Command Argument Error. 11").</summary>
+    public const string KeywordArgumentError = "Command Argument Error. 11";
+
     /// <summary>An APPEND larger than the mailbox's limit (imapsync FAQ.Office365: "NO Maximum size of appendable message has been exceeded").</summary>
     public const string MessageTooLarge = "Maximum size of appendable message has been exceeded.";
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dxmig.GraphEmulator;
 using Dxmig.Sandbox;
+using Dxmig.TestSupport.Exchange;
 using Dxmig.TestSupport.Mail;
 using FluentAssertions;
 
@@ -10,7 +11,8 @@ namespace Dxmig.TestSupport.Jobs;
 /// The exo-imap sandbox for job runs: a private Dovecot source filled with the Japanese corpus; the Graph emulator as the
 /// tenant (it issues the app's tokens for Exchange and answers Dovecot's introspection); the target Dovecot validating
 /// those tokens (<see cref="ExoImapSandbox"/>) with a Japanese Exchange mailbox's special folders (送信済みアイテム,
-/// 下書き, 削除済みアイテム, 迷惑メール), optionally behind a front (Exchange's behaviour proxy) the test puts between;
+/// 下書き, 削除済みアイテム, 迷惑メール), behind the proxy that applies Exchange's IMAP behaviour (its capabilities, no
+/// MULTIAPPEND, \Flagged dropped from APPEND, throttling, BYE when the token expires, reserved names, the size limit);
 /// and the example job <c>mail-imap-to-exo-imap.yaml</c> pointed at all of it through the workspace's environment.
 /// </summary>
 public sealed class ExoImapHarness : IAsyncDisposable
@@ -26,16 +28,17 @@ public sealed class ExoImapHarness : IAsyncDisposable
         ["迷惑メール"] = "迷惑メール",
     };
 
-    private readonly IAsyncDisposable? front;
-
-    private ExoImapHarness(DovecotServer source, GraphEmulator.GraphEmulator graph, ExoImapSandbox exchange, JobWorkspace workspace, IAsyncDisposable? front)
+    private ExoImapHarness(DovecotServer source, GraphEmulator.GraphEmulator graph, ExoImapSandbox exchange, ExchangeImapProxy proxy, JobWorkspace workspace)
     {
         Source = source;
         Graph = graph;
         Exchange = exchange;
+        Proxy = proxy;
         Workspace = workspace;
-        this.front = front;
     }
+
+    /// <summary>Exchange's IMAP front: where dxmig connects, and its counters.</summary>
+    public ExchangeImapProxy Proxy { get; }
 
     public DovecotServer Source { get; }
 
@@ -53,14 +56,12 @@ public sealed class ExoImapHarness : IAsyncDisposable
 
     /// <param name="users">Source accounts; each goes to <c>user@pref.example.jp</c>.</param>
     /// <param name="graphOptions">Changes to the emulator's options (a short token lifetime, mailboxes without access).</param>
-    /// <param name="frontOf">
-    /// Puts something in front of the target Dovecot (host, port) and gives back where dxmig connects and what to dispose.
-    /// </param>
+    /// <param name="proxyOptions">Changes to the proxy's options (Exchange's by default, tokens expiring as the emulator says).</param>
     public static async Task<ExoImapHarness> StartAsync(
         IReadOnlyList<string> users,
         int messages = 40,
         Func<GraphEmulatorOptions, GraphEmulatorOptions>? graphOptions = null,
-        Func<DovecotServer, Task<(string Host, int Port, IAsyncDisposable? Front)>>? frontOf = null)
+        Func<ExchangeImapProxyOptions, ExchangeImapProxyOptions>? proxyOptions = null)
     {
         var source = await DovecotServer.StartAsync(new DovecotOptions { Users = users.ToDictionary(u => u, u => $"{u}-pass") });
         var options = new GraphEmulatorOptions { Users = [.. users.Select(Upn)] };
@@ -74,8 +75,9 @@ public sealed class ExoImapHarness : IAsyncDisposable
             },
             CreateSpecialUseFolders = true,
         });
-        var (host, port, front) = frontOf is null ? (exchange.Dovecot.Host, exchange.Dovecot.Port, null) : await frontOf(exchange.Dovecot);
-        var harness = new ExoImapHarness(source, graph, exchange, new JobWorkspace(), front);
+        var exchangeOptions = new ExchangeImapProxyOptions { TokenExpiry = graph.ExchangeTokenExpiry };
+        var proxy = ExchangeImapProxy.Start(exchange.Dovecot, proxyOptions is null ? exchangeOptions : proxyOptions(exchangeOptions));
+        var harness = new ExoImapHarness(source, graph, exchange, proxy, new JobWorkspace());
         harness.Manifest = await new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 11, MessagesPerMailbox = messages }).FillAsync(source, users);
         var accounts = harness.Workspace.Write("accounts.csv", "source,target\n" + string.Concat(users.Select(u => $"{u},{Upn(u)}\n")));
         var env = harness.Workspace.Environment;
@@ -89,8 +91,8 @@ public sealed class ExoImapHarness : IAsyncDisposable
             env[key] = value;
         }
 
-        env["DXMIG_EXO_IMAP_HOST"] = host;
-        env["DXMIG_EXO_IMAP_PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        env["DXMIG_EXO_IMAP_HOST"] = proxy.Host;
+        env["DXMIG_EXO_IMAP_PORT"] = proxy.Port.ToString(CultureInfo.InvariantCulture);
         env["DXMIG_EXO_IMAP_SECURITY"] = "none";
         env["DXMIG_ACCOUNTS"] = accounts;
         env["DXMIG_LEDGER"] = harness.Workspace.Ledger;
@@ -120,7 +122,8 @@ public sealed class ExoImapHarness : IAsyncDisposable
         return await ImapMailboxReader.ReadFolderNamesAsync(client);
     }
 
-    /// <summary>Asserts the mailbox holds exactly the source's messages: each once, byte for byte, flags, keywords and date.</summary>
+    /// <summary>Asserts the mailbox holds exactly the source's messages: each once, byte for byte, flags (\Flagged too,
+    /// set after APPEND), the one keyword Exchange keeps, and date.</summary>
     public async Task AssertTargetHoldsAsync(string user, IEnumerable<Sandbox.StoredMessage> expectedSource)
     {
         var actual = await TargetMessagesAsync(user);
@@ -131,18 +134,30 @@ public sealed class ExoImapHarness : IAsyncDisposable
             var match = actual.Where(a => a.Folder == message.Folder && a.Sha256 == message.Sha256).ToList();
             match.Should().ContainSingle($"{user}: {message.Folder} holds {message.MessageId ?? message.Sha256} exactly once, byte for byte");
             match[0].Flags.Should().Be(message.Flags, $"flags of {message.MessageId} in {message.Folder}");
-            match[0].Keywords.Should().Equal(message.Keywords, $"keywords of {message.MessageId} in {message.Folder}");
+            match[0].Keywords.Should().Equal(message.Keywords.Where(k => k == "$MDNSent"), $"{message.MessageId} in {message.Folder}: Exchange keeps $MDNSent only");
             match[0].InternalDate.Should().Be(message.InternalDate, $"received date of {message.MessageId} in {message.Folder}");
         }
+    }
+
+    /// <summary>Lost and doubled over the users' mailboxes, by (folder, SHA-256) re-read from the target.</summary>
+    public async Task<(int Lost, int Doubled)> LossAsync(IEnumerable<string> users, Func<ManifestMessage, bool>? expected = null)
+    {
+        var (lost, doubled) = (0, 0);
+        foreach (var user in users)
+        {
+            var want = Manifest[user].Messages.Where(expected ?? (_ => true))
+                .Select(m => (ExchangeFolders.TryGetValue(m.Folder, out var f) ? f : m.Folder, m.Sha256)).ToList();
+            var have = (await TargetMessagesAsync(user)).Select(m => (m.Folder, m.Sha256)).ToList();
+            (lost, doubled) = LossCount.Tally(want, have, lost, doubled);
+        }
+
+        return (lost, doubled);
     }
 
     public async ValueTask DisposeAsync()
     {
         Workspace.Dispose();
-        if (front is not null)
-        {
-            await front.DisposeAsync();
-        }
+        await Proxy.DisposeAsync();
 
         await Exchange.DisposeAsync();
         await Graph.DisposeAsync();

@@ -141,7 +141,7 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
                 TemporaryFolder = temporary,
             },
             loggers.CreateLogger<ImapMailExtractor>());
-        var transformer = new MailTransformer(settings.Folders, settings.Identities, new MailTransformerOptions { MaxTargetMessageSize = settings.TargetMaxMessageSize, Repair8BitHeaders = settings.Repair8BitHeaders });
+        var transformer = new MailTransformer(settings.Folders, settings.Identities, new MailTransformerOptions { MaxTargetMessageSize = settings.TargetMaxMessageSize, Repair8BitHeaders = settings.Repair8BitHeaders, RenameReserved = settings.ExchangeImap });
         await using ILoader<TargetMessage> loader = settings.Graph is { } graph
             ? new GraphMailLoader(graph.Resolve(job.Environment), loggers.CreateLogger<GraphMailLoader>(), request.Time)
             : new ImapMailLoader(
@@ -150,6 +150,7 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
                     Endpoint = settings.ResolveTarget(job.Environment),
                     AppendBatch = settings.AppendBatch,
                     FlaggedByStore = settings.ExchangeImap,
+                    KeptKeywords = settings.ExchangeImap ? MailJobSettings.ExchangeKeptKeywords : null,
                 },
                 loggers.CreateLogger<ImapMailLoader>());
         // Source logins run ahead of the accounts: the first ones while the ledger opens and the lease is taken.

@@ -31,6 +31,9 @@ public sealed record MailJobSettings(
     /// </summary>
     public GraphTargetSettings? ExchangeApp { get; init; }
 
+    /// <summary>The keywords Exchange Online's IMAP keeps (PERMANENTFLAGS: the system flags and <c>$MDNSent</c>).</summary>
+    public static readonly IReadOnlyList<string> ExchangeKeptKeywords = ["$MDNSent"];
+
     /// <summary>True for Exchange Online over IMAP: \Flagged set after APPEND, no MULTIAPPEND, throttling answers.</summary>
     public bool ExchangeImap => ExchangeApp is not null;
 

@@ -36,7 +36,7 @@ public sealed class MailReconciler : IReconciler
         this.settings = settings;
         this.deep = deep;
         source = settings.Source.Resolve(environment);
-        router = new MailTransformer(settings.Folders, settings.Identities, new MailTransformerOptions());
+        router = new MailTransformer(settings.Folders, settings.Identities, new MailTransformerOptions { RenameReserved = settings.ExchangeImap });
         if (settings.Graph is { } g)
         {
             session = new GraphSession(g.Resolve(environment));
@@ -79,7 +79,7 @@ public sealed class MailReconciler : IReconciler
                     Size = m.Size,
                     Date = m.InternalDate,
                     Flags = graph is null
-                        ? ImapMetadataReader.Canonical(ImapMetadataReader.Names(m.Flags).Concat(m.Keywords))
+                        ? ImapMetadataReader.Canonical(ImapMetadataReader.Names(m.Flags).Concat(KeptOnTarget(m.Keywords)))
                         : GraphFlags(m.Flags.HasFlag(MessageFlags.Seen), m.Flags.HasFlag(MessageFlags.Flagged), m.Keywords),
                     Hash = m.Sha256,
                     Ref = key.Ref,
@@ -154,6 +154,10 @@ public sealed class MailReconciler : IReconciler
         ImapMetadataReader.Canonical(keywords.Concat(seen ? ["\\Seen"] : []).Concat(flagged ? ["\\Flagged"] : []));
 
     private void Count(int requests) => Interlocked.Add(ref imapRequests, requests);
+
+    /// <summary>The source's keywords the target can hold: on Exchange's IMAP only <c>$MDNSent</c> (the rest are noted in the ledger).</summary>
+    private IEnumerable<string> KeptOnTarget(IEnumerable<string> keywords) =>
+        settings.ExchangeImap ? keywords.Where(k => MailJobSettings.ExchangeKeptKeywords.Contains(k, StringComparer.OrdinalIgnoreCase)) : keywords;
 
     private async IAsyncEnumerable<ReconItem> ReadImapTargetAsync(string mailbox, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
