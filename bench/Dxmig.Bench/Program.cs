@@ -27,6 +27,11 @@ switch (args.FirstOrDefault())
             args.Length > 2 ? int.Parse(args[2], invariant) : 300,
             args.Length > 3 ? double.Parse(args[3], invariant) : 0.1,
             args.Length > 4 ? args[4] : "real");
+    case "exo-imap":
+        return await ExoImapBench.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], invariant) : 8,
+            args.Length > 2 ? int.Parse(args[2], invariant) : 300,
+            args.Length > 3 ? args[3] : "real");
     case "cluster":
         return await ClusterBench.RunAsync(
             args.Length > 1 ? int.Parse(args[1], invariant) : 24,
@@ -52,7 +57,7 @@ switch (args.FirstOrDefault())
     case "measure-efcore":
         return await AddressBookBench.MeasureEfCoreAsync(args[1], args[2]);
     default:
-        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small] | cluster [MAILBOXES] [MESSAGES] [SCALE] [PARALLELISM] [NODES, e.g. 1,2,3] [real|small]");
+        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small] | exo-imap [MAILBOXES] [MESSAGES] [real|small] | cluster [MAILBOXES] [MESSAGES] [SCALE] [PARALLELISM] [NODES, e.g. 1,2,3] [real|small]");
         return 2;
 }
 
