@@ -83,6 +83,8 @@ internal static class GraphDemo
             $"2 回目の実行の作成要求 / create calls in the second run: {secondCreates} — {(secondCreates == 0 ? "何も作らず / created nothing" : "想定外 / UNEXPECTED")}"));
         io.Console.MarkupLine(Markup.Escape(
             $"Graph への要求 / Graph requests: {Units.Count(users.Sum(u => graph.Stats.Mailbox(u).Requests))}, 429: {Units.Count(graph.Stats.TotalThrottled)}"));
-        return first == ExitCodes.Success && second == ExitCodes.Success && allOk && secondCreates == 0;
+        var graphOk = first == ExitCodes.Success && second == ExitCodes.Success && allOk && secondCreates == 0;
+        var exoOk = await ExoImapDemo.RunAsync(io, repo, state, graph, identities, manifest, sourceVariables, overlay, stopToken);
+        return graphOk && exoOk;
     }
 }
