@@ -45,11 +45,6 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             backoff => WaitOutAsync(backoff, cancellationToken));
     }
 
-    /// <summary>Answers the target asked to wait out ("Suggested Backoff Time"), and the time waited, for the run's figures.</summary>
-    public long ThrottleWaits => Interlocked.Read(ref throttleWaits);
-
-    public TimeSpan ThrottleWaited => TimeSpan.FromTicks(Interlocked.Read(ref throttleWaitedTicks));
-
     private async Task WaitOutAsync(TimeSpan backoff, CancellationToken cancellationToken)
     {
         logger.LogWarning(
@@ -187,6 +182,14 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Read(ref throttleWaits) is var waits and > 0)
+        {
+            // The run's figure for the morning: how often and how long the target made it wait.
+            logger.LogInformation(
+                "移行先の待機要求 {Count} 回、合計 {Seconds:0.0} 秒待ちました / the target asked us to wait {Count} times, {Seconds:0.0} s in all",
+                waits, TimeSpan.FromTicks(Interlocked.Read(ref throttleWaitedTicks)).TotalSeconds, waits, TimeSpan.FromTicks(Interlocked.Read(ref throttleWaitedTicks)).TotalSeconds);
+        }
+
         foreach (var mailbox in mailboxes.Values)
         {
             await mailbox.DisposeAsync();

@@ -225,4 +225,56 @@ public sealed class MailExoImapRunTests
         target.Should().NotContain(m => m.MessageId != null && m.MessageId.Trim('<', '>') == deletedId.Trim('<', '>'));
         target.Should().Contain(m => m.Folder == "INBOX" && m.Size > 0);
     }
+
+    [Theory]
+    [InlineData("over the job's IMAP limit")]
+    [InlineData("refused by Exchange's IMAP")]
+    public async Task Run_ImapFirst_MessageImapCannotTake_GoesByGraphCountedOnceAndReconciled(string why)
+    {
+        await using var mail = await ExoImapHarness.StartAsync(["tanaka"], messages: 10);
+        var limit = mail.Manifest.Messages.Max(m => m.Size) + 1_000;
+        var big = new MimeKit.MimeMessage();
+        big.From.Add(new MimeKit.MailboxAddress("総務課", "somu@pref.example.jp"));
+        big.To.Add(new MimeKit.MailboxAddress("田中", "tanaka@pref.example.jp"));
+        big.Subject = "大きな添付 (IMAP の上限超え)";
+        big.MessageId = "big.1@pref.example.jp";
+        var body = new MimeKit.BodyBuilder { TextBody = "資料を添付します。" };
+        body.Attachments.Add("資料.bin", System.Security.Cryptography.RandomNumberGenerator.GetBytes((int)limit));
+        big.Body = body.ToMessageBody();
+        using (var client = await mail.Source.ConnectAsMasterAsync("tanaka"))
+        {
+            await client.Inbox.AppendAsync(new AppendRequest(big, MessageFlags.Seen));
+            await client.DisconnectAsync(true);
+        }
+
+        mail.Workspace.Environment["DXMIG_EXO_ROUTE"] = "imap-first";
+        await using var proxy = why.StartsWith("over", StringComparison.Ordinal)
+            ? null
+            : TestSupport.Exchange.ExchangeImapProxy.Start(mail.Exchange.Dovecot, mail.Proxy.Options with { MaxMessageSize = limit });
+        mail.Workspace.Environment["DXMIG_EXO_IMAP_MAX_SIZE"] = proxy is null ? limit.ToString(System.Globalization.CultureInfo.InvariantCulture) : "157286400";
+        if (proxy is not null)
+        {
+            mail.Workspace.Environment["DXMIG_EXO_IMAP_PORT"] = proxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var jobs = new JobLayer(mail.Workspace);
+        var run = await jobs.RunAsync(ExoImapHarness.Job);
+
+        run.ExitCode.Should().Be(ExitCodes.Success, run.Explain + "\n" + Findings(run));
+        var viaGraph = mail.Graph.Store.AllMessages(ExoImapHarness.Upn("tanaka"));
+        viaGraph.Should().ContainSingle(why).Which.Subject.Should().Be(big.Subject);
+        var target = await mail.TargetMessagesAsync("tanaka");
+        target.Should().HaveCount(mail.Manifest["tanaka"].Messages.Count + 1, "the IMAP view shows every message once, the one Graph wrote included");
+        (await mail.LossAsync(["tanaka"])).Lost.Should().Be(0, "every other message went by IMAP, byte for byte");
+        await using (var ledger = new Platform.Ledger.LedgerDbContext(Platform.Storage.StoreContextFactory.CreateOptions<Platform.Ledger.LedgerDbContext>(Platform.Storage.StoreLocation.Parse(mail.Workspace.Ledger, "/"))))
+        {
+            ledger.Items.Count(i => i.Message != null && i.Message.Contains("route:graph")).Should().Be(1, "the route is recorded with its reason");
+        }
+
+        ReportSummary.Read(run.Reconciliation!.Folder)["verdicts"]!["complete"]!.GetValue<int>().Should().Be(1, "one reconciliation across both paths: " + Findings(run));
+        var again = await jobs.RunAsync(ExoImapHarness.Job);
+        again.ExitCode.Should().Be(ExitCodes.Success, again.Explain);
+        again.Run.Loaded.Should().Be(0, "the no-change pass sends nothing by either path");
+        mail.Graph.Store.AllMessages(ExoImapHarness.Upn("tanaka")).Should().HaveCount(1);
+    }
 }

@@ -71,6 +71,12 @@ public sealed record ExchangeImapProxyOptions
     /// of a connection that authenticated with that token gets <c>* BYE Session invalidated - AccessTokenExpired</c>.</summary>
     public Func<string, DateTimeOffset?>? TokenExpiry { get; init; }
 
+    /// <summary>
+    /// Called with the mailbox before a LIST, SELECT, EXAMINE or STATUS of an authenticated connection, and awaited: the
+    /// exo-imap sandbox brings in there what Graph wrote into the same mailbox (Exchange shows one mailbox to both).
+    /// </summary>
+    public Func<string, CancellationToken, Task>? BeforeMailboxRead { get; init; }
+
     /// <summary>The clock for token expiry, throttling windows and recorded waits.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

@@ -286,6 +286,12 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
             return new Refusal(options.ThrottledStatus, text, Throttle: new ThrottleInfo(user, head.Name, throttle.Backoff, throttle.WithinEarlier));
         }
 
+        // One mailbox seen through IMAP and Graph: what Graph wrote is brought in before IMAP reads the folders.
+        if (mailbox is { } reader && options.BeforeMailboxRead is { } bringIn && head.Name is "LIST" or "SELECT" or "EXAMINE" or "STATUS")
+        {
+            await bringIn(reader, cancellationToken);
+        }
+
         return null;
     }
 

@@ -75,7 +75,7 @@ public sealed class ExoImapHarness : IAsyncDisposable
             },
             CreateSpecialUseFolders = true,
         });
-        var exchangeOptions = new ExchangeImapProxyOptions { TokenExpiry = graph.ExchangeTokenExpiry };
+        var exchangeOptions = new ExchangeImapProxyOptions { TokenExpiry = graph.ExchangeTokenExpiry, BeforeMailboxRead = exchange.BringInGraphMailAsync };
         var proxy = ExchangeImapProxy.Start(exchange.Dovecot, proxyOptions is null ? exchangeOptions : proxyOptions(exchangeOptions));
         var harness = new ExoImapHarness(source, graph, exchange, proxy, new JobWorkspace());
         harness.Manifest = await new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 11, MessagesPerMailbox = messages }).FillAsync(source, users);

@@ -1,7 +1,10 @@
 using Dxmig.GraphEmulator;
+using Dxmig.Loaders.Graph;
 using Dxmig.Sandbox;
+using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Security;
+using MimeKit;
 
 namespace Dxmig.TestSupport.Mail;
 
@@ -17,6 +20,10 @@ namespace Dxmig.TestSupport.Mail;
 public sealed class ExoImapSandbox : IAsyncDisposable
 {
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _mirrorGate = new(1, 1);
+
+    /// <summary>Graph message id → (folder, UID, last modified) of its copy in Dovecot.</summary>
+    private readonly Dictionary<string, (string Folder, UniqueId Uid, DateTimeOffset Modified)> _mirrored = new(StringComparer.Ordinal);
 
     private ExoImapSandbox(GraphEmulator.GraphEmulator emulator, DovecotServer dovecot)
     {
@@ -86,6 +93,115 @@ public sealed class ExoImapSandbox : IAsyncDisposable
     {
         Emulator.MailboxAccess.Changed -= OnAccessChanged;
         await Dovecot.DisposeAsync();
+        _mirrorGate.Dispose();
+    }
+
+    /// <summary>
+    /// Exchange shows one mailbox to IMAP and to Graph; here they are two stores, so what Graph holds is brought into
+    /// Dovecot as Exchange's IMAP would show it: the MIME Exchange renders from the message (not the bytes a client sent),
+    /// <c>\Seen</c> from isRead, <c>\Flagged</c> from the flag, <c>\Draft</c>, <c>\Answered</c> from the last verb,
+    /// INTERNALDATE from receivedDateTime, in the folder of the same role or path. A changed message is replaced, a
+    /// deleted one removed; one whose attachments are still on their way (dxmig's pending mark) waits. Give it to the
+    /// proxy as <see cref="Exchange.ExchangeImapProxyOptions.BeforeMailboxRead"/>.
+    /// </summary>
+    public async Task BringInGraphMailAsync(string mailbox, CancellationToken cancellationToken = default)
+    {
+        var upn = mailbox;
+        IReadOnlyList<GraphEmulator.StoredMessage> stored;
+        try
+        {
+            stored = Emulator.Store.AllMessages(upn);
+        }
+        catch (ArgumentException)
+        {
+            return; // not a mailbox of the tenant
+        }
+
+        await _mirrorGate.WaitAsync(cancellationToken);
+        try
+        {
+            var messages = stored.Where(m => m.ExtendedProperty(GraphMessageBuilder.PendingProperty) is null or GraphMessageBuilder.Complete).ToList();
+            var known = _mirrored.Where(kv => kv.Key.StartsWith(upn + "\u001F", StringComparison.Ordinal)).ToList();
+            var current = messages.ToDictionary(m => upn + "\u001F" + m.Id, StringComparer.Ordinal);
+            if (messages.Count == 0 && known.Count == 0)
+            {
+                return;
+            }
+
+            using var client = await Dovecot.ConnectAsMasterAsync(upn, cancellationToken);
+            var folders = Emulator.Store.MailFolders(upn).ToDictionary(f => f.Id);
+            foreach (var (key, copy) in known)
+            {
+                if (!current.TryGetValue(key, out var now) || now.LastModifiedDateTime != copy.Modified)
+                {
+                    var folder = await client.GetFolderAsync(copy.Folder, cancellationToken);
+                    await folder.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
+                    await folder.AddFlagsAsync(copy.Uid, MessageFlags.Deleted, silent: true, cancellationToken);
+                    await folder.ExpungeAsync([copy.Uid], cancellationToken);
+                    _mirrored.Remove(key);
+                }
+            }
+
+            foreach (var (key, message) in current.Where(kv => !_mirrored.ContainsKey(kv.Key)))
+            {
+                var folder = await FolderAsync(client, folders, message.ParentFolderId, cancellationToken);
+                var flags = (message.IsRead ? MessageFlags.Seen : MessageFlags.None)
+                    | (message.FlagStatus == "flagged" ? MessageFlags.Flagged : MessageFlags.None)
+                    | (message.IsDraft ? MessageFlags.Draft : MessageFlags.None)
+                    | (message.ExtendedProperty(GraphMessageBuilder.LastVerbProperty) is "102" or "103" ? MessageFlags.Answered : MessageFlags.None);
+                using var stream = new MemoryStream(message.RenderMime());
+                var crlf = FormatOptions.Default.Clone();
+                crlf.NewLineFormat = NewLineFormat.Dos;
+                var uid = await folder.AppendAsync(crlf, new AppendRequest(MimeMessage.Load(stream, cancellationToken), flags) { InternalDate = message.ReceivedDateTime }, cancellationToken)
+                    ?? throw new InvalidOperationException("the sandbox's Dovecot gave no APPENDUID");
+                _mirrored[key] = (folder.FullName, uid, message.LastModifiedDateTime);
+            }
+
+            await client.DisconnectAsync(true, cancellationToken);
+        }
+        finally
+        {
+            _mirrorGate.Release();
+        }
+    }
+
+    /// <summary>The Dovecot folder for a Graph folder: the one with the same role (SPECIAL-USE), else the same path, created.</summary>
+    private static async Task<IMailFolder> FolderAsync(ImapClient client, IReadOnlyDictionary<string, StoredFolder> folders, string folderId, CancellationToken cancellationToken)
+    {
+        var path = new List<string>();
+        string? wellKnown = null;
+        for (var folder = folders.GetValueOrDefault(folderId); folder is not null && folder.WellKnownName != "msgfolderroot"; folder = folder.ParentFolderId is { } p ? folders.GetValueOrDefault(p) : null)
+        {
+            if (folder.WellKnownName is { } name && name != "msgfolderroot")
+            {
+                wellKnown = name;
+                break;
+            }
+
+            path.Insert(0, folder.DisplayName);
+        }
+
+        var attribute = wellKnown switch
+        {
+            "sentitems" => FolderAttributes.Sent,
+            "drafts" => FolderAttributes.Drafts,
+            "deleteditems" => FolderAttributes.Trash,
+            "junkemail" => FolderAttributes.Junk,
+            "archive" => FolderAttributes.Archive,
+            _ => FolderAttributes.None,
+        };
+        var all = await client.GetFoldersAsync(client.PersonalNamespaces[0], cancellationToken: cancellationToken);
+        IMailFolder current = wellKnown == "inbox" ? client.Inbox
+            : attribute != FolderAttributes.None ? all.First(f => f.Attributes.HasFlag(attribute))
+            : client.GetFolder(client.PersonalNamespaces[0]);
+        foreach (var name in path)
+        {
+            current = all.FirstOrDefault(f => f.ParentFolder?.FullName == current.FullName && f.Name == name)
+                ?? await current.CreateAsync(name, isMessageFolder: true, cancellationToken) ?? throw new InvalidOperationException($"cannot create {name}");
+        }
+
+        await current.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
+        return current;
     }
 
     private void OnAccessChanged(object? sender, EventArgs e)

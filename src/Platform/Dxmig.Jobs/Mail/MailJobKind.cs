@@ -2,6 +2,7 @@ using Dxmig.Jobs.Common;
 using Dxmig.Platform.Scheduling;
 using System.Text.RegularExpressions;
 using Dxmig.Extractors.Imap;
+using Dxmig.Loaders.Exchange;
 using Dxmig.Loaders.Graph;
 using Dxmig.Loaders.Imap;
 using Dxmig.Contracts;
@@ -72,6 +73,8 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
         GraphTargetSettings? exchangeApp = null;
         var appendBatch = ImapTargetOptions.DefaultAppendBatch;
         long? targetMax = null;
+        var routeImapFirst = false;
+        long imapMax = GraphTargetOptions.DefaultMaxMessageSize;
         if (targetType == "graph")
         {
             target.CheckKeys([.. GraphTargetReader.Keys, "repair-8bit-headers"]);
@@ -79,11 +82,13 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
         }
         else if (targetType == "exo-imap")
         {
-            target.CheckKeys([.. GraphTargetReader.Keys, "host", "port", "security", "imap-certificate-sha256", "repair-8bit-headers"]);
+            target.CheckKeys([.. GraphTargetReader.Keys, "host", "port", "security", "imap-certificate-sha256", "repair-8bit-headers", "route", "imap-max-message-size"]);
             exchangeApp = GraphTargetReader.Read(target);
             targetEndpoint = ImapEndpointReader.ReadServer(target, "outlook.office365.com", "imap-certificate-sha256");
             // Exchange Online's limit is 35 MB unless the tenant raised it (at most 150 MB).
             targetMax = target.Number("max-message-size", 1, 150 * 1024 * 1024) ?? GraphTargetOptions.DefaultMaxMessageSize;
+            routeImapFirst = target.Choice("route", ["imap-only", "imap-first"], "imap-only") == "imap-first";
+            imapMax = target.Number("imap-max-message-size", 1, 150 * 1024 * 1024) ?? GraphTargetOptions.DefaultMaxMessageSize;
         }
         else
         {
@@ -105,6 +110,8 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
                 deletions == "mirror" ? DeletionPolicy.Mirror : DeletionPolicy.Keep, threshold, fetchBatch, appendBatch, targetMax, repair)
             {
                 ExchangeApp = exchangeApp,
+                RouteImapFirst = routeImapFirst,
+                ImapMaxMessageSize = routeImapFirst ? imapMax : targetMax ?? imapMax,
             };
         }
 
@@ -142,17 +149,7 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
             },
             loggers.CreateLogger<ImapMailExtractor>());
         var transformer = new MailTransformer(settings.Folders, settings.Identities, new MailTransformerOptions { MaxTargetMessageSize = settings.TargetMaxMessageSize, Repair8BitHeaders = settings.Repair8BitHeaders, RenameReserved = settings.ExchangeImap });
-        await using ILoader<TargetMessage> loader = settings.Graph is { } graph
-            ? new GraphMailLoader(graph.Resolve(job.Environment), loggers.CreateLogger<GraphMailLoader>(), request.Time)
-            : new ImapMailLoader(
-                new ImapTargetOptions
-                {
-                    Endpoint = settings.ResolveTarget(job.Environment),
-                    AppendBatch = settings.AppendBatch,
-                    FlaggedByStore = settings.ExchangeImap,
-                    KeptKeywords = settings.ExchangeImap ? MailJobSettings.ExchangeKeptKeywords : null,
-                },
-                loggers.CreateLogger<ImapMailLoader>());
+        await using var loader = CreateLoader(settings, job.Environment, loggers, request.Time);
         // Source logins run ahead of the accounts: the first ones while the ledger opens and the lease is taken.
         extractor.ConnectEarly(request.Accounts, job.Parallelism, stopToken);
         try
@@ -172,6 +169,28 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
                 Directory.Delete(temporary, recursive: true);
             }
         }
+    }
+
+    /// <summary>The target's loader: Graph, IMAP (Exchange's or another server's), or IMAP first with Graph behind it.</summary>
+    private static ILoader<TargetMessage> CreateLoader(MailJobSettings settings, Func<string, string?> environment, ILoggerFactory loggers, TimeProvider time)
+    {
+        if (settings.Graph is { } graph)
+        {
+            return new GraphMailLoader(graph.Resolve(environment), loggers.CreateLogger<GraphMailLoader>(), time);
+        }
+
+        var imap = new ImapMailLoader(
+            new ImapTargetOptions
+            {
+                Endpoint = settings.ResolveTarget(environment),
+                AppendBatch = settings.AppendBatch,
+                FlaggedByStore = settings.ExchangeImap,
+                KeptKeywords = settings.ExchangeImap ? MailJobSettings.ExchangeKeptKeywords : null,
+            },
+            loggers.CreateLogger<ImapMailLoader>());
+        return settings.RouteImapFirst && settings.ExchangeApp is { } app
+            ? new RoutingMailLoader(imap, new GraphMailLoader(app.Resolve(environment), loggers.CreateLogger<GraphMailLoader>(), time), settings.ImapMaxMessageSize, loggers.CreateLogger<RoutingMailLoader>())
+            : imap;
     }
 
     public Task<IReconciler> CreateReconcilerAsync(JobContext<MailJobSettings> context, ReconcileRequest request, ILoggerFactory loggers, CancellationToken cancellationToken)

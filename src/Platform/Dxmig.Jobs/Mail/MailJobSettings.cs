@@ -34,6 +34,15 @@ public sealed record MailJobSettings(
     /// <summary>The keywords Exchange Online's IMAP keeps (PERMANENTFLAGS: the system flags and <c>$MDNSent</c>).</summary>
     public static readonly IReadOnlyList<string> ExchangeKeptKeywords = ["$MDNSent"];
 
+    /// <summary>
+    /// <c>route: imap-first</c> (exo-imap only): a message over <see cref="ImapMaxMessageSize"/>, or one Exchange's IMAP
+    /// refuses, goes by Graph with the same app; false: IMAP only.
+    /// </summary>
+    public bool RouteImapFirst { get; init; }
+
+    /// <summary>The largest message sent by IMAP when routing (the tenant's IMAP limit; 35 MB by default).</summary>
+    public long ImapMaxMessageSize { get; init; } = GraphTargetOptions.DefaultMaxMessageSize;
+
     /// <summary>True for Exchange Online over IMAP: \Flagged set after APPEND, no MULTIAPPEND, throttling answers.</summary>
     public bool ExchangeImap => ExchangeApp is not null;
 
