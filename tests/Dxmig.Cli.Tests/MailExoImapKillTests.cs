@@ -41,4 +41,39 @@ public sealed class MailExoImapKillTests
         states[ItemState.Loaded].Should().Be(big.Manifest.Messages.Count());
         appendedAtKill.Should().BeGreaterThanOrEqualTo(loadedAtKill, "what the ledger had recorded was on the target");
     }
+
+    [Fact]
+    public async Task Run_ImapFirstKilledWithSigkillMidRun_ResumesWithNothingLostOrDoubledAcrossBothPaths()
+    {
+        // The largest sixth of the messages go by Graph, the rest by IMAP.
+        string[] users = [.. Enumerable.Range(1, 3).Select(i => $"user{i:00}")];
+        await using var big = await ExoImapHarness.StartAsync(users, messages: 300);
+        var sizes = big.Manifest.Messages.Select(m => m.Size).Order().ToList();
+        var limit = sizes[sizes.Count * 5 / 6];
+        big.Workspace.Environment["DXMIG_EXO_ROUTE"] = "imap-first";
+        big.Workspace.Environment["DXMIG_EXO_IMAP_MAX_SIZE"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var byGraph = big.Manifest.Messages.Count(m => m.Size > limit);
+        byGraph.Should().BeGreaterThan(10, "both paths carry a share of the corpus");
+        // Counted here across both stores; the reconciliation of a routed job is not yet exact for every message Graph
+        // writes (README: route), so it is left out of this run.
+        var job = big.JobVariant("routed", t => t.Replace("  batch-size: 100", "  reconcile: off\n  batch-size: 100", StringComparison.Ordinal));
+        var process = big.Cli.StartChild(job);
+        await big.Cli.WaitForLoadedAsync(minimumLoaded: 250, process);
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        var loadedAtKill = (await big.Cli.LedgerStatesAsync()).GetValueOrDefault(ItemState.Loaded);
+        loadedAtKill.Should().BeLessThan(big.Manifest.Messages.Count(), "the kill must land mid-run for this test to mean anything");
+
+        var (code, output, error) = await big.Cli.RunAsync(["run", job]);
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        var (lost, doubled) = await big.LossAcrossPathsAsync(users);
+        ChaosTally.Record("imap→exo-imap, route imap-first (large ones by Graph), SIGKILL mid-run then resume",
+            faults: 1, kills: 1, runs: 2, big.Manifest.Messages.Count(), lost, doubled);
+        (lost, doubled).Should().Be((0, 0));
+        users.Sum(u => big.Graph.Store.AllMessages(ExoImapHarness.Upn(u)).Count).Should().Be(byGraph, "exactly the large ones went by Graph");
+        var states = await big.Cli.LedgerStatesAsync();
+        states.Should().NotContainKey(ItemState.Pending);
+        states[ItemState.Loaded].Should().Be(big.Manifest.Messages.Count());
+    }
 }

@@ -154,6 +154,29 @@ public sealed class ExoImapHarness : IAsyncDisposable
         return (lost, doubled);
     }
 
+    /// <summary>
+    /// Lost and doubled across both paths of a routed job: a source message counts once whether IMAP wrote it (its bytes,
+    /// in Dovecot) or Graph did (its source SHA-256 in dxmig's property, in the emulator); Dovecot's copies of Graph's
+    /// messages are left out, anything else there is extra.
+    /// </summary>
+    public async Task<(int Lost, int Doubled)> LossAcrossPathsAsync(IEnumerable<string> users)
+    {
+        var (lost, doubled) = (0, 0);
+        foreach (var user in users)
+        {
+            var want = Manifest[user].Messages.Select(m => ("", m.Sha256)).ToList();
+            var sources = want.Select(w => w.Item2).ToHashSet(StringComparer.Ordinal);
+            var inDovecot = await TargetMessagesAsync(user);
+            var byImap = inDovecot.Where(m => sources.Contains(m.Sha256)).Select(m => ("", m.Sha256)).ToList();
+            var byGraph = Graph.Store.AllMessages(Upn(user))
+                .Select(m => ("", m.ExtendedProperty(Dxmig.Loaders.Graph.GraphMessageBuilder.Sha256Property) ?? "(none)")).ToList();
+            (lost, doubled) = LossCount.Tally(want, byImap.Concat(byGraph), lost, doubled);
+            doubled += Math.Max(0, inDovecot.Count - byImap.Count - Exchange.BroughtIn(Upn(user)));
+        }
+
+        return (lost, doubled);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Workspace.Dispose();

@@ -165,6 +165,15 @@ public sealed class ExoImapSandbox : IAsyncDisposable
         }
     }
 
+    /// <summary>How many of the mailbox's messages in Dovecot are copies brought in from Graph.</summary>
+    public int BroughtIn(string mailbox)
+    {
+        lock (_gate)
+        {
+            return _mirrored.Keys.Count(k => k.StartsWith(mailbox + "\u001F", StringComparison.Ordinal));
+        }
+    }
+
     /// <summary>The Dovecot folder for a Graph folder: the one with the same role (SPECIAL-USE), else the same path, created.</summary>
     private static async Task<IMailFolder> FolderAsync(ImapClient client, IReadOnlyDictionary<string, StoredFolder> folders, string folderId, CancellationToken cancellationToken)
     {
