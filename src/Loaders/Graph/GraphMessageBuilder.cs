@@ -89,7 +89,7 @@ public sealed class GraphMessageBuilder(GraphTargetOptions options)
                 }
             }
 
-            var json = Json(message, mime, body?.IsHtml == true, bodyText, headers, inline, later.Count, sourceKey);
+            var json = Json(message, mime, body?.IsHtml == true, bodyText, headers, inline, later.Count, sourceKey, options.NameMessagesWithoutId);
             if (json.Length > options.MaxRequestBytes)
             {
                 throw new GraphMessageException(
@@ -327,7 +327,7 @@ public sealed class GraphMessageBuilder(GraphTargetOptions options)
     };
 
     private static byte[] Json(
-        TargetMessage message, MimeMessage mime, bool html, string bodyText, string headers, List<GraphAttachment> inline, int later, string sourceKey)
+        TargetMessage message, MimeMessage mime, bool html, string bodyText, string headers, List<GraphAttachment> inline, int later, string sourceKey, bool nameWithoutId)
     {
         var buffer = new ArrayBufferWriter<byte>(16 * 1024 + inline.Sum(a => Base64Length(a.Size)));
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
@@ -357,6 +357,10 @@ public sealed class GraphMessageBuilder(GraphTargetOptions options)
             if (!string.IsNullOrEmpty(mime.MessageId))
             {
                 writer.WriteString("internetMessageId", $"<{mime.MessageId}>");
+            }
+            else if (nameWithoutId)
+            {
+                writer.WriteString("internetMessageId", $"<{SyntheticMessageId.For(sourceKey)}>");
             }
 
             writer.WriteString("importance", mime.Importance switch

@@ -79,6 +79,12 @@ public sealed record GraphTargetOptions
     /// <summary>The largest message the target takes: Exchange Online's default of 35 MB (tenants can raise it to 150 MB).</summary>
     public long MaxMessageSize { get; init; } = DefaultMaxMessageSize;
 
+    /// <summary>
+    /// Give a message without Message-ID one derived from its source key (<see cref="Contracts.Records.SyntheticMessageId"/>),
+    /// so a reconciliation reading the mailbox by IMAP can find it: set when Graph writes beside IMAP.
+    /// </summary>
+    public bool NameMessagesWithoutId { get; init; }
+
     /// <summary>Upload-session chunk: under 4 MB, a multiple of 320 KiB.</summary>
     public int UploadChunkBytes { get; init; } = DefaultUploadChunkBytes;
 

@@ -189,7 +189,11 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
             },
             loggers.CreateLogger<ImapMailLoader>());
         return settings.RouteImapFirst && settings.ExchangeApp is { } app
-            ? new RoutingMailLoader(imap, new GraphMailLoader(app.Resolve(environment), loggers.CreateLogger<GraphMailLoader>(), time), settings.ImapMaxMessageSize, loggers.CreateLogger<RoutingMailLoader>())
+            ? new RoutingMailLoader(
+                imap,
+                new GraphMailLoader(app.Resolve(environment) with { NameMessagesWithoutId = true }, loggers.CreateLogger<GraphMailLoader>(), time),
+                settings.ImapMaxMessageSize,
+                loggers.CreateLogger<RoutingMailLoader>())
             : imap;
     }
 

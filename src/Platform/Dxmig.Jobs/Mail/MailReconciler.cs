@@ -73,7 +73,7 @@ public sealed class MailReconciler : IReconciler
             {
                 var key = new SourceKey(ImapMailExtractor.SystemName, account, folder.FullName,
                     $"{folder.UidValidity}:{m.Uid}", folder.UidValidity.ToString(CultureInfo.InvariantCulture));
-                yield return new ReconItem(container, graph is null ? ImapIdentity(m) : key.ToString())
+                yield return new ReconItem(container, graph is null ? SourceImapIdentity(m, key) : key.ToString())
                 {
                     Location = $"{folder.FullName} UID {m.Uid}",
                     Size = m.Size,
@@ -144,6 +144,15 @@ public sealed class MailReconciler : IReconciler
             : string.Join('/', path);
     }
 
+    /// <summary>
+    /// A source message's identity on an IMAP target; with <c>route: imap-first</c>, one without Message-ID that went
+    /// by Graph (over the IMAP limit) carries the Message-ID dxmig gave it there.
+    /// </summary>
+    private string SourceImapIdentity(ImapMessageInfo m, SourceKey key) =>
+        settings.RouteImapFirst && m.MessageId is not { Length: > 0 } && m.Size > settings.ImapMaxMessageSize
+            ? "<" + SyntheticMessageId.For(key.ToString()) + ">"
+            : ImapIdentity(m);
+
     /// <summary>IMAP copies are byte for byte: Message-ID, or INTERNALDATE and size for a message without one.</summary>
     private static string ImapIdentity(ImapMessageInfo m) => m.MessageId is { Length: > 0 } id
         ? "<" + id.Trim('<', '>') + ">"
@@ -157,7 +166,9 @@ public sealed class MailReconciler : IReconciler
 
     /// <summary>The source's keywords the target can hold: on Exchange's IMAP only <c>$MDNSent</c> (the rest are noted in the ledger).</summary>
     private IEnumerable<string> KeptOnTarget(IEnumerable<string> keywords) =>
-        settings.ExchangeImap ? keywords.Where(k => MailJobSettings.ExchangeKeptKeywords.Contains(k, StringComparer.OrdinalIgnoreCase)) : keywords;
+        settings.RouteImapFirst ? [] // a message Graph wrote cannot carry $MDNSent over IMAP: not compared when routing
+        : settings.ExchangeImap ? keywords.Where(k => MailJobSettings.ExchangeKeptKeywords.Contains(k, StringComparer.OrdinalIgnoreCase))
+        : keywords;
 
     private async IAsyncEnumerable<ReconItem> ReadImapTargetAsync(string mailbox, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -171,7 +182,7 @@ public sealed class MailReconciler : IReconciler
                     Location = $"{folder.FullName} UID {m.Uid}",
                     Size = m.Size,
                     Date = m.InternalDate,
-                    Flags = ImapMetadataReader.Canonical(ImapMetadataReader.Names(m.Flags).Concat(m.Keywords)),
+                    Flags = ImapMetadataReader.Canonical(ImapMetadataReader.Names(m.Flags).Concat(KeptOnTarget(m.Keywords))),
                     Hash = m.Sha256,
                     TargetKey = $"imap:{folder.UidValidity}:{m.Uid}:{folder.FullName}",
                 };
