@@ -73,24 +73,8 @@ public sealed class FaultProxy : IAsyncDisposable
     public override string ToString() =>
         $"connections {Connections}, drops {FaultsByKind[ProxyFaultKind.Drop]}, stalls {FaultsByKind[ProxyFaultKind.Stall]}, slow links {FaultsByKind[ProxyFaultKind.SlowLink]}, bytes up {BytesUpstream}, down {BytesDownstream}";
 
-    private async Task AcceptLoopAsync()
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptSocketAsync(stop.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            var number = (int)Interlocked.Increment(ref connectionCount);
-            connections[number] = ServeAsync(number, client, faults);
-        }
-    }
+    private Task AcceptLoopAsync() => LoopbackAcceptor.AcceptAsync(
+        listener, () => Interlocked.Increment(ref connectionCount), (number, client) => connections[number] = ServeAsync(number, client, faults), stop.Token);
 
     private async Task ServeAsync(int number, Socket client, FaultPlan plan)
     {

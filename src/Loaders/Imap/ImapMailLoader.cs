@@ -347,12 +347,13 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
         /// <summary>True when a connection's token expires within the renewal margin (a third of its life for short-lived ones).</summary>
         public bool TokenExpiresSoon(DateTimeOffset now)
         {
-            var expiries = new[] { client is null ? null : ImapOAuth.TokenExpiry(client), appender is null ? null : ImapOAuth.TokenExpiry(appender) };
-            if (expiries.Where(e => e is not null).Select(e => e!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min() is var first && first == DateTimeOffset.MaxValue)
+            var expiries = new object?[] { client, appender }.Where(c => c is not null).Select(c => ImapOAuth.TokenExpiry(c!)).OfType<DateTimeOffset>().ToList();
+            if (expiries.Count == 0)
             {
                 return false;
             }
 
+            var first = expiries.Min();
             var life = first - connectedAt;
             var margin = life / 3 < options.TokenRenewalMargin ? life / 3 : options.TokenRenewalMargin;
             return now >= first - margin;

@@ -226,26 +226,16 @@ public sealed class ExchangeImapProxy : IAsyncDisposable
         throttled.Enqueue(record);
     }
 
-    private async Task AcceptLoopAsync()
-    {
-        while (!stop.IsCancellationRequested)
+    private Task AcceptLoopAsync() => LoopbackAcceptor.AcceptAsync(
+        listener,
+        () => Interlocked.Increment(ref connectionCount),
+        (number, client) =>
         {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptSocketAsync(stop.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            var number = (int)Interlocked.Increment(ref connectionCount);
             var session = new ExchangeImapSession(this, number, client);
             sessions[number] = session;
             serving[number] = ServeAsync(number, session);
-        }
-    }
+        },
+        stop.Token);
 
     private async Task ServeAsync(int number, ExchangeImapSession session)
     {

@@ -79,13 +79,9 @@ public sealed class ExoImapHarness : IAsyncDisposable
         var proxy = ExchangeImapProxy.Start(exchange.Dovecot, proxyOptions is null ? exchangeOptions : proxyOptions(exchangeOptions));
         var harness = new ExoImapHarness(source, graph, exchange, proxy, new JobWorkspace());
         harness.Manifest = await new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 11, MessagesPerMailbox = messages }).FillAsync(source, users);
-        var accounts = harness.Workspace.Write("accounts.csv", "source,target\n" + string.Concat(users.Select(u => $"{u},{Upn(u)}\n")));
+        harness.Workspace.UseImapServer("DXMIG_SRC", source);
+        harness.Workspace.UseMailAccounts(users, Upn);
         var env = harness.Workspace.Environment;
-        env["DXMIG_SRC_HOST"] = source.Host;
-        env["DXMIG_SRC_PORT"] = source.Port.ToString(CultureInfo.InvariantCulture);
-        env["DXMIG_SRC_SECURITY"] = "none";
-        env["DXMIG_SRC_ADMIN_USER"] = source.MasterUser;
-        env["DXMIG_SRC_ADMIN_PASSWORD"] = source.MasterPassword;
         foreach (var (key, value) in graph.JobEnvironment())
         {
             env[key] = value;
@@ -94,18 +90,11 @@ public sealed class ExoImapHarness : IAsyncDisposable
         env["DXMIG_EXO_IMAP_HOST"] = proxy.Host;
         env["DXMIG_EXO_IMAP_PORT"] = proxy.Port.ToString(CultureInfo.InvariantCulture);
         env["DXMIG_EXO_IMAP_SECURITY"] = "none";
-        env["DXMIG_ACCOUNTS"] = accounts;
-        env["DXMIG_LEDGER"] = harness.Workspace.Ledger;
-        env["DXMIG_HOME"] = Path.Combine(harness.Workspace.Folder, "home");
         return harness;
     }
 
     /// <summary>A copy of the example job, edited, in the test's folder (its mapping paths made absolute).</summary>
-    public string JobVariant(string name, Func<string, string> edit)
-    {
-        var text = File.ReadAllText(Job).Replace("../../mappings/", RepoPaths.Mappings + "/", StringComparison.Ordinal);
-        return Workspace.Write($"jobs/{name}.yaml", edit(text));
-    }
+    public string JobVariant(string name, Func<string, string> edit) => Workspace.JobVariant(Job, name, edit);
 
     /// <summary>Every message in the user's Exchange mailbox, read through the sandbox's master user.</summary>
     public async Task<IReadOnlyList<Sandbox.StoredMessage>> TargetMessagesAsync(string user)

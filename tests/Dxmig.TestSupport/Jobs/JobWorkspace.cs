@@ -67,6 +67,36 @@ public sealed class JobWorkspace : IDisposable
 
     public string Write(string name, string text) => temp.Write(name, text);
 
+    /// <summary>
+    /// What every mail example job reads besides its servers: the accounts file (each user to <paramref name="target"/>),
+    /// the ledger and dxmig's home, in <see cref="Environment"/>.
+    /// </summary>
+    public void UseMailAccounts(IEnumerable<string> users, Func<string, string> target)
+    {
+        Environment["DXMIG_ACCOUNTS"] = Write("accounts.csv", "source,target\n" + string.Concat(users.Select(u => $"{u},{target(u)}\n")));
+        Environment["DXMIG_LEDGER"] = Ledger;
+        Environment["DXMIG_HOME"] = System.IO.Path.Combine(Folder, "home");
+    }
+
+    /// <summary>An IMAP server for the example jobs' <c>{prefix}_*</c> variables: plain on loopback, its master user.</summary>
+    public void UseImapServer(string prefix, Sandbox.DovecotServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        Environment[$"{prefix}_HOST"] = server.Host;
+        Environment[$"{prefix}_PORT"] = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Environment[$"{prefix}_SECURITY"] = "none";
+        Environment[$"{prefix}_ADMIN_USER"] = server.MasterUser;
+        Environment[$"{prefix}_ADMIN_PASSWORD"] = server.MasterPassword;
+    }
+
+    /// <summary>A copy of a shipped job, edited, in this folder (its mapping paths made absolute).</summary>
+    public string JobVariant(string job, string name, Func<string, string> edit)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        var text = File.ReadAllText(job).Replace("../../mappings/", RepoPaths.Mappings + "/", StringComparison.Ordinal);
+        return Write($"jobs/{name}.yaml", edit(text));
+    }
+
     public async Task<int> CountContactsAsync()
     {
         await using var db = new PlatformDbContext(StoreContextFactory.CreateOptions<PlatformDbContext>(StoreLocation.Parse(Store, "/")));

@@ -41,30 +41,19 @@ public sealed class MailGraphHarness : IAsyncDisposable
             new GraphEmulatorOptions { Users = [.. users.Select(Upn)], Throttling = throttling ?? new ThrottlingSettings(), ClientCertificates = clientCertificates ?? [] }, CancellationToken.None);
         var harness = new MailGraphHarness(source, graph, new JobWorkspace());
         harness.Manifest = await new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 7, MessagesPerMailbox = messages }).FillAsync(source, users);
-        var accounts = harness.Workspace.Write("accounts.csv", "source,target\n" + string.Concat(users.Select(u => $"{u},{Upn(u)}\n")));
+        harness.Workspace.UseImapServer("DXMIG_SRC", source);
+        harness.Workspace.UseMailAccounts(users, Upn);
         var env = harness.Workspace.Environment;
-        env["DXMIG_SRC_HOST"] = source.Host;
-        env["DXMIG_SRC_PORT"] = source.Port.ToString(CultureInfo.InvariantCulture);
-        env["DXMIG_SRC_SECURITY"] = "none";
-        env["DXMIG_SRC_ADMIN_USER"] = source.MasterUser;
-        env["DXMIG_SRC_ADMIN_PASSWORD"] = source.MasterPassword;
         foreach (var (key, value) in graph.JobEnvironment())
         {
             env[key] = value;
         }
 
-        env["DXMIG_ACCOUNTS"] = accounts;
-        env["DXMIG_LEDGER"] = harness.Workspace.Ledger;
-        env["DXMIG_HOME"] = Path.Combine(harness.Workspace.Folder, "home");
         return harness;
     }
 
     /// <summary>A copy of the example job, edited, in the test's folder (its mapping paths made absolute).</summary>
-    public string JobVariant(string name, Func<string, string> edit)
-    {
-        var text = File.ReadAllText(Job).Replace("../../mappings/", RepoPaths.Mappings + "/", StringComparison.Ordinal);
-        return Workspace.Write($"jobs/{name}.yaml", edit(text));
-    }
+    public string JobVariant(string name, Func<string, string> edit) => Workspace.JobVariant(Job, name, edit);
 
     /// <summary>Every message in the user's mailbox on the emulator, by the source SHA-256 dxmig stored on it.</summary>
     public ILookup<string, GraphEmulator.StoredMessage> TargetBySha(string user) =>

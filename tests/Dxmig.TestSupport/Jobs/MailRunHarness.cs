@@ -46,28 +46,14 @@ public sealed class MailRunHarness : IAsyncDisposable
         var target = await DovecotServer.StartAsync(targetSetup is null ? targetOptions : targetSetup(targetOptions));
         var harness = new MailRunHarness(source, target, new JobWorkspace());
         harness.Manifest = await new JapaneseMailCorpus(new JapaneseMailCorpusOptions { Seed = 5, MessagesPerMailbox = messages }).FillAsync(source, users);
-        var accounts = harness.Workspace.Write("accounts.csv", "source,target\n" + string.Concat(users.Select(u => $"{u},{u}\n")));
-        foreach (var (prefix, server) in new[] { ("DXMIG_SRC", source), ("DXMIG_DST", target) })
-        {
-            harness.Workspace.Environment[$"{prefix}_HOST"] = server.Host;
-            harness.Workspace.Environment[$"{prefix}_PORT"] = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            harness.Workspace.Environment[$"{prefix}_SECURITY"] = "none";
-            harness.Workspace.Environment[$"{prefix}_ADMIN_USER"] = server.MasterUser;
-            harness.Workspace.Environment[$"{prefix}_ADMIN_PASSWORD"] = server.MasterPassword;
-        }
-
-        harness.Workspace.Environment["DXMIG_ACCOUNTS"] = accounts;
-        harness.Workspace.Environment["DXMIG_LEDGER"] = harness.Workspace.Ledger;
-        harness.Workspace.Environment["DXMIG_HOME"] = Path.Combine(harness.Workspace.Folder, "home");
+        harness.Workspace.UseImapServer("DXMIG_SRC", source);
+        harness.Workspace.UseImapServer("DXMIG_DST", target);
+        harness.Workspace.UseMailAccounts(users, u => u);
         return harness;
     }
 
     /// <summary>A copy of the example job, edited, in the test's folder (its mapping paths made absolute).</summary>
-    public string JobVariant(string name, Func<string, string> edit)
-    {
-        var text = File.ReadAllText(Job).Replace("../../mappings/", RepoPaths.Mappings + "/", StringComparison.Ordinal);
-        return Workspace.Write($"jobs/{name}.yaml", edit(text));
-    }
+    public string JobVariant(string name, Func<string, string> edit) => Workspace.JobVariant(Job, name, edit);
 
     public static string TargetFolder(string sourceFolder) => ExpectedFolders.TryGetValue(sourceFolder, out var mapped) ? mapped : sourceFolder;
 

@@ -111,7 +111,7 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
             {
                 ExchangeApp = exchangeApp,
                 RouteImapFirst = routeImapFirst,
-                ImapMaxMessageSize = routeImapFirst ? imapMax : targetMax ?? imapMax,
+                ImapMaxMessageSize = imapMax,
             };
         }
 
