@@ -57,6 +57,58 @@ public abstract class JobLedgerTests
     }
 
     [Fact]
+    public async Task Prune_RemovesOldRunsAndOldRemovedItems_KeepsTheNewestTheFirstTheOpenAndEveryLiveItem()
+    {
+        var day0 = new DateTimeOffset(2027, 1, 4, 15, 0, 0, TimeSpan.Zero);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(day0);
+        await using var ledger = await JobLedger.OpenAsync(await NewStoreAsync(), clock, default);
+        var runs = new List<LedgerRun>();
+        for (var day = 0; day <= 10; day++)
+        {
+            clock.SetUtcNow(day0.AddDays(day));
+            var run = await ledger.BeginRunAsync("job", false, default);
+            runs.Add(run);
+            await ledger.RecordAccountAsync(new LedgerRunAccount { RunId = run.RunId, Account = "tanaka", Outcome = RunOutcome.Succeeded }, default);
+            var key = new SourceKey("csv", "tanaka", "staff", $"row{day}", "1");
+            var state = day switch { 2 or 9 => ItemState.Removed, 1 => ItemState.Quarantined, _ => ItemState.Loaded };
+            await ledger.WriteItemsAsync("job", run.RunId, "tanaka", [new ItemWrite(key, "h", 10, state, null, null, null, $"t/{day}")], default);
+            if (day < 10)
+            {
+                run.Outcome = RunOutcome.Succeeded;
+                run.EndedUtc = clock.GetUtcNow().UtcDateTime;
+                await ledger.CompleteRunAsync(run, default);
+            }
+        }
+
+        clock.SetUtcNow(day0.AddDays(11));
+        var other = await ledger.BeginRunAsync("other", false, default);
+        other.Outcome = RunOutcome.Succeeded;
+        await ledger.CompleteRunAsync(other, default);
+
+        var result = await ledger.PruneAsync("job", day0.AddDays(8).UtcDateTime, keepRuns: 3, day0.AddDays(5).UtcDateTime, default);
+
+        // Kept: the open run (day 10), the newest three (days 8-10), the first (day 0); days 1-7 go. Only the row removed
+        // on day 2 is old enough; the removal of day 9, the quarantined and the loaded rows stay.
+        result.Should().Be(new LedgerPruneResult(7, 7, 1));
+        (await ledger.RecentRunsAsync("job", 100, default)).Select(r => r.RunId)
+            .Should().BeEquivalentTo([runs[10].RunId, runs[9].RunId, runs[8].RunId, runs[0].RunId]);
+        (await ledger.RunAccountsAsync(runs[1].RunId, default)).Should().BeEmpty();
+        (await ledger.RunAccountsAsync(runs[8].RunId, default)).Should().ContainSingle();
+        (await ledger.RecentRunsAsync("other", 10, default)).Should().ContainSingle();
+        var items = await ledger.AccountItemsAsync("job", "tanaka", default);
+        items.Select(i => i.NativeId).Should().BeEquivalentTo(Enumerable.Range(0, 11).Where(d => d != 2).Select(d => $"row{d}"));
+
+        var size = await ledger.SizeAsync("job", default);
+        size.Items.Should().Be(10);
+        size.ItemsByState[ItemState.Removed].Should().Be(1);
+        size.ItemsByState[ItemState.Quarantined].Should().Be(1);
+        (size.Runs, size.RunAccounts).Should().Be((4, 4));
+        size.OldestRunUtc.Should().Be(day0.UtcDateTime);
+        size.PayloadPerItem.Should().BeInRange(60, 400, "a row holds its key, hash, state, target key and run ids");
+        size.StorePerItem.Should().NotBeNull().And.BeGreaterThan(0);
+    }
+
+    [Fact]
     public async Task Open_DatabaseFromAnotherSchemaVersion_IsRefused()
     {
         var store = await NewStoreAsync();

@@ -167,7 +167,36 @@ public sealed class JobRunner(Func<string, string?> environment, TimeProvider ti
         }
 
         await AlertAsync(console, file, result, File.Exists(logFile) ? logFile : null, reportPath, incomplete, logging.Loggers);
+        if (!options.DryRun)
+        {
+            await EnforceRetentionAsync(console, file, logging.Loggers.CreateLogger("dxmig.retention"), stopToken);
+        }
+
         return exitCode;
+    }
+
+    /// <summary>
+    /// Keeps the job's runs, logs and reports within its <c>retention:</c> after every run that completed here (each node
+    /// keeps its own log folder; <c>dxmig serve</c> also does it daily). A failure here never changes the run's outcome:
+    /// it is reported and the next run tries again.
+    /// </summary>
+    private async Task EnforceRetentionAsync(IJobConsole console, JobFile file, ILogger logger, CancellationToken stopToken)
+    {
+        try
+        {
+            var outcome = await new Retention.RetentionService(time).EnforceAsync(file, stopToken);
+            if (outcome.Ledger.Runs + outcome.Ledger.RemovedItems + outcome.Files + outcome.Reports > 0)
+            {
+                console.Line(outcome.Describe());
+                logger.LogInformation("{Retention}", outcome.Describe());
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
+        {
+            var message = SecretMasker.Apply(ex.Message);
+            console.Problem($"保存期間の整理ができませんでした (次の実行で再試行します): {message} / retention could not be enforced (the next run tries again): {message}");
+            logger.LogWarning(ex, "保存期間の整理ができませんでした / retention could not be enforced");
+        }
     }
 
     /// <summary>One line for a node's part in a cluster run another node completes.</summary>

@@ -110,6 +110,39 @@ internal static class StatusCommand
             io.Console.MarkupLine(Markup.Escape(latest.Message));
         }
 
+        if (jobPath is not null)
+        {
+            var job = JobLoader.LoadForRun(jobPath, io.Environment).File;
+            PrintRetention(io, await new Jobs.Retention.RetentionService(io.Time).MeasureAsync(job, cancellationToken));
+        }
+
         return ExitCodes.Success;
+    }
+
+    /// <summary>What the job keeps (ledger rows, logs, reports) beside its retention settings, and the last enforcement.</summary>
+    private static void PrintRetention(CliIo io, Jobs.Retention.RetentionStatus status)
+    {
+        var s = status.Settings;
+        var table = new Table().Border(TableBorder.Simple).Title("保存期間 / retention");
+        table.AddColumn("対象 / what");
+        table.AddColumn("保存期間 / kept");
+        table.AddColumn("現在 / now");
+        if (status.Ledger is { } ledger)
+        {
+            var oldest = ledger.OldestRunUtc is { } o ? $"、最古 / oldest {Units.Jst(o)}" : string.Empty;
+            table.AddRow("実行の記録 / runs", Markup.Escape($"{s.RunsDays} 日 / days (最新 / newest {s.KeepRuns} 件は常に / always)"),
+                Markup.Escape($"{Units.Count(ledger.Runs)} 件 / runs, {Units.Count(ledger.RunAccounts)} アカウント行 / account rows{oldest}"));
+            var removed = ledger.ItemsByState.GetValueOrDefault(Platform.Ledger.ItemState.Removed);
+            var perItem = ledger.StorePerItem is { } disk ? $"、保存先 / on disk {disk:0} B/行 / row" : string.Empty;
+            table.AddRow("項目の行 / item rows", Markup.Escape($"常に / always (削除済み / removed: {s.RemovedItemsDays} 日 / days)"),
+                Markup.Escape($"{Units.Count(ledger.Items)} 行 / rows (削除済み / removed {Units.Count(removed)})、値 / values {ledger.PayloadPerItem:0} B/行 / row{perItem}"));
+        }
+
+        table.AddRow("ログ / logs", Markup.Escape($"{s.LogsDays} 日 / days"), Markup.Escape($"{Units.Count(status.LogFiles)} 件 / files, {Jobs.Retention.RetentionOutcome.Units(status.LogBytes)}"));
+        table.AddRow("報告 / reports", Markup.Escape($"{s.ReportsDays} 日 / days (最新は常に / newest always)"), Markup.Escape($"{Units.Count(status.Reports)} 件 / folders, {Jobs.Retention.RetentionOutcome.Units(status.ReportBytes)}"));
+        io.Console.Write(table);
+        io.Console.MarkupLine(Markup.Escape(status.Last is { } last
+            ? $"最後の整理 / last enforced: {Units.Jst(last.EnforcedUtc)} — {last.Describe()}"
+            : "保存期間の整理はまだ行われていません (実行の後と dxmig serve が毎日行います) / retention not enforced yet (done after every run and daily by dxmig serve)"));
     }
 }

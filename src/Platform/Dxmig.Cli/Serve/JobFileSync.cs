@@ -96,6 +96,7 @@ internal sealed class JobFileSync(ISchedulerFactory schedulers, ServeSettings se
             }
 
             await SyncSummariesAsync(scheduler, summaries, broken, cancellationToken);
+            await EnsureRetentionAsync(scheduler, cancellationToken);
             Passes++;
             return wanted.ToDictionary(w => w.Key, w => w.Value.Job.FilePath, StringComparer.Ordinal);
         }
@@ -155,6 +156,26 @@ internal sealed class JobFileSync(ISchedulerFactory schedulers, ServeSettings se
             // The store may be briefly unreachable; the next change (or restart) tries again.
             logger.LogError(ex, "スケジュールを更新できませんでした / the schedule could not be updated");
         }
+    }
+
+    /// <summary>The daily retention enforcement over the folder's job files (<see cref="RetentionJob"/>), once per store.</summary>
+    private async Task EnsureRetentionAsync(IScheduler scheduler, CancellationToken cancellationToken)
+    {
+        var key = new JobKey(RetentionJob.Name, RetentionJob.Group);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(ScheduleSpec.DefaultTimeZone);
+        var cron = $"0 {RetentionJob.At.Minute} {RetentionJob.At.Hour} * * ?";
+        var fingerprint = $"{settings.JobsDirectory}|{cron}|{zone.Id}";
+        if ((await scheduler.GetJobDetail(key, cancellationToken))?.JobDataMap.GetString(FingerprintKey) == fingerprint)
+        {
+            return;
+        }
+
+        var detail = JobBuilder.Create<RetentionJob>().WithIdentity(key).UsingJobData(FingerprintKey, fingerprint).StoreDurably().Build();
+        var trigger = TriggerBuilder.Create(settings.Time).WithIdentity(RetentionJob.Name, RetentionJob.Group).ForJob(key)
+            .WithCronSchedule(cron, c => c.InTimeZone(zone).WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing))
+            .StartAt(settings.Time.GetUtcNow()).Build();
+        await scheduler.ScheduleJob(detail, trigger, ScheduleJobOptions.Replacing, cancellationToken);
+        logger.LogInformation("保存期間の整理を毎日 {At} ({Zone}) に行います / retention is enforced daily at {At} ({Zone})", RetentionJob.At, zone.Id, RetentionJob.At, zone.Id);
     }
 
     /// <summary>One daily-summary trigger per job file that asks for one (<c>alerts.daily-summary</c>); stale ones removed.</summary>

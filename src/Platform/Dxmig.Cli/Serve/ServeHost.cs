@@ -33,6 +33,7 @@ internal static class ServeHost
         builder.Services.AddSingleton<ClusterParticipation>();
         builder.Services.AddTransient<DxmigQuartzJob>();
         builder.Services.AddTransient<DailySummaryJob>();
+        builder.Services.AddTransient<RetentionJob>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddQuartz(q => Configure(q, settings));

@@ -37,6 +37,9 @@ public sealed class JobFile
     /// <summary>Whom to mail about runs, and when (<c>alerts:</c>); null: nobody.</summary>
     public Alerts.AlertSettings? Alerts { get; init; }
 
+    /// <summary>How long runs, logs and reports are kept (<c>retention:</c>).</summary>
+    public Retention.RetentionSettings Retention { get; init; } = Dxmig.Platform.Retention.RetentionSettings.Default;
+
     public int Parallelism { get; init; } = RunSettings.DefaultParallelism;
 
     public int BatchSize { get; init; } = RunSettings.DefaultBatchSize;

@@ -12,7 +12,7 @@ namespace Dxmig.Platform.JobFiles;
 public static partial class JobFileReader
 {
     private static readonly string[] TopLevelKeys =
-        ["name", "kind", "description", "schedule", "source", "target", "mappings", "options", "ledger", "logging", "alerts"];
+        ["name", "kind", "description", "schedule", "source", "target", "mappings", "options", "ledger", "logging", "alerts", "retention"];
 
     private static readonly HashSet<string> SecretKeys = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -95,6 +95,7 @@ public static partial class JobFileReader
             }
         }
 
+        var retention = Retention.RetentionSettings.Read(top.Section("retention"));
         var alerts = top.Section("alerts") is { } alertSection ? Alerts.AlertSettings.Read(alertSection) : null;
 
         int? parallelism = null, batchSize = null, channelCapacity = null;
@@ -127,6 +128,7 @@ public static partial class JobFileReader
             LedgerPassword = ledgerPassword,
             LogFolder = logFolder,
             Alerts = alerts,
+            Retention = retention,
             Parallelism = parallelism ?? Pipeline.RunSettings.DefaultParallelism,
             BatchSize = batchSize ?? Pipeline.RunSettings.DefaultBatchSize,
             ChannelCapacity = channelCapacity ?? Pipeline.RunSettings.DefaultChannelCapacity,
