@@ -89,6 +89,9 @@ public sealed class RunCommandTests : IDisposable
 
         code.Should().Be(ExitCodes.Success);
         output.Should().Contain("最近の実行 / recent runs").And.Contain("test-addressbook").And.Contain("隔離あり / quarantined").And.Contain("user001");
+        // What the job keeps and for how long (the defaults), and that the run just made enforced it.
+        output.Should().Contain("保存期間 / retention").And.Contain("730 日 / days").And.Contain("180 日 / days").And.Contain("B/行 / row")
+            .And.Contain("最後の整理 / last enforced");
     }
 
     [Fact]

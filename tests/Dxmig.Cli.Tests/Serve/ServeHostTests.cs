@@ -90,6 +90,36 @@ public sealed class ServeHostTests : IDisposable
         message.TextBody.Should().Contain("CompletedWithQuarantine").And.Contain("隔離 quarantined 4");
     }
 
+    [Fact]
+    public async Task Serve_EnforcesRetentionDaily_OverEveryJobFile_AndPrunesOldRunsAndLogs()
+    {
+        cli.Samples(accounts: 1);
+        var job = cli.JobFile(extra: "retention:\n  runs-days: 30\n  keep-runs: 1\n  logs-days: 30\n");
+        (await cli.RunAsync("run", job)).ExitCode.Should().Be(Platform.Pipeline.ExitCodes.Quarantined, "the samples' planted bad rows");
+        (await cli.RunAsync("run", job)).ExitCode.Should().Be(Platform.Pipeline.ExitCodes.Quarantined);
+        (await cli.RunAsync("run", job)).ExitCode.Should().Be(Platform.Pipeline.ExitCodes.Quarantined);
+        cli.Write("jobs/broken.yaml", "name: broken\nkind: nothing\n");
+        var settings = Settings(job);
+        using var loggers = log.Factory();
+        using var host = await ServeHost.BuildAsync(settings, loggers, CancellationToken.None);
+        await host.StartAsync();
+        var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await Until(async () => await scheduler.GetTrigger(new TriggerKey(RetentionJob.Name, RetentionJob.Group)) is ICronTrigger, "no daily retention trigger");
+        var trigger = (ICronTrigger)(await scheduler.GetTrigger(new TriggerKey(RetentionJob.Name, RetentionJob.Group)))!;
+        (trigger.CronExpressionString, trigger.TimeZone.Id).Should().Be(("0 30 5 * * ?", "Asia/Tokyo"));
+        await host.StopAsync();
+
+        // Forty days later every run is older than 30 days: the first (the job's own record) and the newest (keep-runs 1)
+        // stay, the one between goes, and so do the run logs.
+        var later = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddDays(40));
+        var done = await RetentionJob.EnforceAllAsync(settings.JobsDirectory, settings.Environment, later, log.Factory().CreateLogger("t"), CancellationToken.None);
+
+        done.Should().Be(1, "the broken job file is passed over");
+        var (_, status, _) = await cli.RunAsync("status", job);
+        status.Should().Contain("最後の整理 / last enforced").And.Contain("retention: removed 1 run(s)");
+        Directory.GetFiles(Path.Combine(cli.Folder, "logs", "test-addressbook"), "*.jsonl").Should().BeEmpty();
+    }
+
     private ServeSettings Settings(string job, TimeSpan? debounce = null) => new()
     {
         Debounce = debounce ?? ServeSettings.DefaultDebounce,
