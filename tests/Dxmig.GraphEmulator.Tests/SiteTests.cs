@@ -47,6 +47,26 @@ public sealed class SiteTests
     }
 
     [Fact]
+    public async Task GetSite_ByHostnameAlone_OrRoot_AnswersTheSiteAtSlash()
+    {
+        var (emu, site) = await StartAsync();
+        await using var running = emu;
+        using var raw = new RawGraph(emu);
+        var (before, _, _) = await raw.SendAsync(HttpMethod.Get, $"/sites/{Host}");
+        var root = emu.Store.Drives.AddSite(Host, "/", "ポータル", ["Documents"], DateTimeOffset.UtcNow);
+
+        var (byHost, hostBody, _) = await raw.SendAsync(HttpMethod.Get, $"/sites/{Host}");
+        var (byRoot, rootBody, _) = await raw.SendAsync(HttpMethod.Get, "/sites/root");
+
+        before.Should().Be(404, "no site at '/' yet");
+        byHost.Should().Be(200);
+        hostBody!["id"]!.GetValue<string>().Should().Be(root.Id).And.NotBe(site.Id);
+        hostBody["webUrl"]!.GetValue<string>().Should().Be($"https://{Host}");
+        byRoot.Should().Be(200);
+        rootBody!["id"]!.GetValue<string>().Should().Be(root.Id);
+    }
+
+    [Fact]
     public async Task GetSite_Unknown_Is404ItemNotFound_InGraphsErrorShape()
     {
         var (emu, site) = await StartAsync();

@@ -55,7 +55,7 @@ public sealed class DocumentSharePointRunTests
         var (h, site) = await StartAsync();
         await using var running = h;
         await RunTwiceAndReconcileAsync(h, site, $"drive: site\n  site: {Host}:{SitePath}\n  library: {Named}", site.DriveIds[Named]);
-        Requests(h, DriveOperations.GetSite).Should().Be(5, "the site is looked up once per run and once per reconciliation: two runs, the reconciliation after each, one on demand");
+        Requests(h, DriveOperations.GetSite).Should().Be(6, "the site is looked up once per run and once per reconciliation: two runs, the reconciliation after each, two on demand");
     }
 
     [Fact]
@@ -194,5 +194,11 @@ public sealed class DocumentSharePointRunTests
 
         var reconcile = await h.ReconcileAsync(job);
         reconcile.ExitCode.Should().Be(0, reconcile.Explain);
+
+        // The reconciliation reads the library itself: a file the library holds with other bytes is a difference.
+        var touched = Path.Combine(h.Folder, DocumentSamples.RegularPath(7));
+        await File.WriteAllBytesAsync(touched, [.. await File.ReadAllBytesAsync(touched), 0x21]);
+        var differs = await h.ReconcileAsync(job);
+        differs.ExitCode.Should().NotBe(0, "the library's copy of 資料_0007 no longer matches: " + differs.Explain);
     }
 }
