@@ -13,7 +13,7 @@ public sealed class DriveTests
 
     private static string Drive => $"/users/{User}/drive";
 
-    private static async Task<(int Status, JsonNode? Body)> PutBytesAsync(GraphEmulator emu, string url, byte[] bytes, string? contentRange = null, bool bearer = true)
+    internal static async Task<(int Status, JsonNode? Body)> PutBytesAsync(GraphEmulator emu, string url, byte[] bytes, string? contentRange = null, bool bearer = true)
     {
         using var http = new HttpClient(emu.CreatePinnedHandler());
         using var request = new HttpRequestMessage(HttpMethod.Put, url.StartsWith("https:", StringComparison.Ordinal) ? url : emu.BaseUrl + url)

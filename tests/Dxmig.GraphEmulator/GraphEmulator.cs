@@ -117,6 +117,7 @@ public sealed class GraphEmulator : IAsyncDisposable
         pipeline.Add(ContactHandlers.Routes());
         pipeline.Add(GroupHandlers.Routes());
         pipeline.Add(DeviceIdentityHandlers.Routes());
+        pipeline.Add(SiteHandlers.Routes());
         pipeline.Add(DriveHandlers.Routes());
         pipeline.Add(DriveUploadHandlers.Routes());
         pipeline.Add(EventHandlers.Routes());

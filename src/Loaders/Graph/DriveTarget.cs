@@ -1,6 +1,6 @@
 namespace Dxmig.Loaders.Graph;
 
-/// <summary>Which drive documents go to: each owner's OneDrive, one drive by id, or a SharePoint site's default library.</summary>
+/// <summary>Which drive documents go to: each owner's OneDrive, one drive (a document library) by id, or a SharePoint site's library.</summary>
 public enum DriveKind
 {
     /// <summary><c>/users/{owner's UPN}/drive</c>.</summary>
@@ -9,7 +9,7 @@ public enum DriveKind
     /// <summary><c>/drives/{drive-id}</c> (a document library).</summary>
     Drive,
 
-    /// <summary><c>/sites/{site-id}/drive</c>.</summary>
+    /// <summary>A site by id or <c>hostname:/path</c>: its default library (<c>/sites/{site-id}/drive</c>) or the one named by <see cref="DriveTarget.Library"/>.</summary>
     Site,
 }
 
@@ -26,8 +26,22 @@ public sealed record DriveTarget
 
     public required DriveKind Kind { get; init; }
 
-    /// <summary>The drive id (<see cref="DriveKind.Drive"/>) or site id (<see cref="DriveKind.Site"/>).</summary>
+    /// <summary>
+    /// The drive id (<see cref="DriveKind.Drive"/>), or the site (<see cref="DriveKind.Site"/>): its id
+    /// (<c>hostname,siteCollectionId,webId</c>) or <c>hostname:/server-relative-path</c>.
+    /// </summary>
     public string? Id { get; init; }
+
+    /// <summary>The name of the site's document library (<see cref="DriveKind.Site"/>); null: the site's default library.</summary>
+    public string? Library { get; init; }
+
+    /// <summary>"site pref.sharepoint.com:/sites/somu library 共有ドキュメント", for reports and messages.</summary>
+    public string Describe() => Kind switch
+    {
+        DriveKind.Owner => "owner OneDrive",
+        DriveKind.Drive => $"drive {Id}",
+        _ => Library is null ? $"site {Id}" : $"site {Id} library {Library}",
+    };
 
     /// <summary>Folder under the drive's root ('/' separated; empty: the root itself).</summary>
     public string Folder { get; init; } = string.Empty;
@@ -40,7 +54,10 @@ public sealed record DriveTarget
     /// <summary>Open upload sessions (their URLs are pre-authenticated: the file is the owner's alone). Null: not kept.</summary>
     public string? ResumeFile { get; init; }
 
-    /// <summary>The Graph path of the drive a document of this owner goes to.</summary>
+    /// <summary>
+    /// The Graph path of the drive a document of this owner goes to, as written (a site by <c>hostname:/path</c> or a
+    /// named library is found by <see cref="DriveLocator"/> first).
+    /// </summary>
     public string DriveBase(string ownerUpn) => Kind switch
     {
         DriveKind.Owner => "/users/" + Uri.EscapeDataString(ownerUpn) + "/drive",

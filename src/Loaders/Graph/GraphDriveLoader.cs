@@ -18,7 +18,10 @@ namespace Dxmig.Loaders.Graph;
 /// fragments of a multiple of 320 KiB in order; the session's URL is kept in <see cref="DriveTarget.ResumeFile"/> until it
 /// completes, so the next run resumes it at the session's next expected byte. The driveItem's quickXorHash must match
 /// the file's, or the document is quarantined (<c>hash-mismatch</c>) and sent again next run. Removals delete the item
-/// the ledger recorded. Target key: <c>graph-drive:{drive path}/items/{item id}</c>.
+/// the ledger recorded. Target key: <c>graph-drive:{drive path}/items/{item id}</c>. A document library (by drive id, or
+/// a SharePoint site's default or named library) is found once per run by <see cref="DriveLocator"/> at the first
+/// document (a site or library that is not there fails the account with a plain message); the same name rules, upload
+/// sessions and checks then apply as on a OneDrive.
 /// </summary>
 public sealed class GraphDriveLoader : GraphLoaderBase, ILoader<DocumentRecord>
 {
@@ -28,6 +31,8 @@ public sealed class GraphDriveLoader : GraphLoaderBase, ILoader<DocumentRecord>
     private readonly UploadUrlClient uploads;
     private readonly UploadResumeFile resume;
     private readonly ConcurrentDictionary<string, string> folders = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lock resolveGate = new();
+    private Task<string>? resolving;
     private int sent;
     private int unchanged;
 
@@ -130,9 +135,24 @@ public sealed class GraphDriveLoader : GraphLoaderBase, ILoader<DocumentRecord>
             : Refused(request.Item, "graph-refused", $"移行先から削除できません ({answer.Reason})", $"cannot delete it on the target ({answer.Reason})");
     }
 
+    /// <summary>The drive a document goes to: the owner's OneDrive, or the library found once for the whole run.</summary>
+    /// <exception cref="AccountFailedException">The site, library or drive is not there.</exception>
+    private Task<string> DriveBaseAsync(string ownerUpn, CancellationToken cancellationToken)
+    {
+        if (target.Kind == DriveKind.Owner)
+        {
+            return Task.FromResult(target.DriveBase(ownerUpn));
+        }
+
+        lock (resolveGate)
+        {
+            return resolving ??= DriveLocator.ResolveAsync(Engine, target, cancellationToken);
+        }
+    }
+
     private async Task<LoadOutcome> PutAsync(DocumentRecord doc, CancellationToken cancellationToken)
     {
-        var driveBase = target.DriveBase(doc.OwnerUpn);
+        var driveBase = await DriveBaseAsync(doc.OwnerUpn, cancellationToken);
         var segments = doc.TargetPath.Split('/');
         var folderPath = string.Join('/', new[] { target.Folder.Trim('/') }.Concat(segments[..^1]).Where(s => s.Length > 0));
         var name = segments[^1];

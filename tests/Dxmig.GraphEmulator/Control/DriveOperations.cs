@@ -14,4 +14,6 @@ public static class DriveOperations
     public const string UploadFragment = "uploadFragment";
     public const string UploadStatus = "driveUploadStatus";
     public const string CancelUpload = "cancelDriveUpload";
+    public const string GetSite = "getSite";
+    public const string ListDrives = "listDrives";
 }

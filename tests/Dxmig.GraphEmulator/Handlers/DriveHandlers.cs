@@ -6,7 +6,9 @@ using Dxmig.GraphEmulator.Store;
 namespace Dxmig.GraphEmulator.Handlers;
 
 /// <summary>
-/// OneDrive and SharePoint drives: <c>/drives/{drive-id}</c> and <c>/users/{id|upn}/drive</c>; items by id (or
+/// OneDrive and SharePoint drives: <c>/drives/{drive-id}</c>, <c>/users/{id|upn}/drive</c>, a site's default library
+/// <c>/sites/{site-id}/drive</c> and its libraries <c>/sites/{site-id}/drives/{drive-id}</c> (one store, one set of
+/// rules: a library behaves as a OneDrive does); items by id (or
 /// <c>root</c>) and by <c>{parent-id}:/{name}:</c> (one name below a parent: longer relative paths are not served here);
 /// children paged with <c>@odata.nextLink</c>; folders created with <c>POST …/children</c> and <c>folder: {}</c>; small
 /// files by <c>PUT …:/{name}:/content</c>; PATCH of name and fileSystemInfo; DELETE. conflictBehavior fail, replace or
@@ -15,7 +17,7 @@ namespace Dxmig.GraphEmulator.Handlers;
 /// </summary>
 internal static class DriveHandlers
 {
-    public static readonly string[] Prefixes = ["drives/{drive}", "users/{user}/drive"];
+    public static readonly string[] Prefixes = ["drives/{drive}", "users/{user}/drive", "sites/{site}/drive", "sites/{site}/drives/{drive}"];
 
     private static readonly HashSet<string> FolderKeys = new(StringComparer.Ordinal)
     {
@@ -51,7 +53,35 @@ internal static class DriveHandlers
             return drives.ForUser(mailbox.User.Id, mailbox.User.UserPrincipalName, c.Now);
         }
 
-        return drives.Find(c.Value("drive")) ?? throw new GraphErrorException(404, "itemNotFound", "The drive was not found.");
+        if (c.Values.TryGetValue("site", out var siteValue))
+        {
+            var site = SiteHandlers.Site(c, siteValue);
+            return !c.Values.TryGetValue("drive", out var inSite) ? site.Drives[0]
+                : site.Drives.FirstOrDefault(d => string.Equals(d.Id, inSite, StringComparison.OrdinalIgnoreCase)) ?? throw DriveNotFound();
+        }
+
+        return drives.Find(c.Value("drive")) ?? throw DriveNotFound();
+    }
+
+    private static GraphErrorException DriveNotFound() => new(404, "itemNotFound", "The drive was not found.");
+
+    /// <summary>A drive resource: id, name, driveType (business for a OneDrive, documentLibrary for a library), owner.</summary>
+    public static JsonObject RenderDrive(RouteContext c, DriveEntity drive)
+    {
+        var json = new JsonObject
+        {
+            ["id"] = drive.Id,
+            ["name"] = drive.Name,
+            ["driveType"] = drive.OwnerUpn is null ? "documentLibrary" : "business",
+            ["createdDateTime"] = GraphJson.Iso(drive.Root.Created),
+            ["owner"] = drive.OwnerUpn is null ? null : new JsonObject { ["user"] = new JsonObject { ["email"] = drive.OwnerUpn } },
+        };
+        if (drive.SiteId is { } siteId && c.Emulator.Store.Drives.FindSite(siteId) is { } site)
+        {
+            json["webUrl"] = SiteHandlers.WebUrl(site) + "/" + Uri.EscapeDataString(drive.Name);
+        }
+
+        return json;
     }
 
     /// <summary>The item named by id or <c>root</c>; 404 itemNotFound otherwise. Call under the drive's gate.</summary>
@@ -188,6 +218,10 @@ internal static class DriveHandlers
                 ["id"] = item.ParentId,
                 ["path"] = "/drives/" + drive.Id + "/root:" + parentPath,
             };
+            if (drive.SiteId is { } siteId)
+            {
+                ((JsonObject)json["parentReference"]!)["siteId"] = siteId;
+            }
         }
 
         if (item.IsFolder)
@@ -239,14 +273,8 @@ internal static class DriveHandlers
 
     private static GraphResponse GetDrive(RouteContext c)
     {
-        var drive = Drive(c);
-        return GraphResponse.Ok(new JsonObject
-        {
-            ["id"] = drive.Id,
-            ["name"] = drive.Name,
-            ["driveType"] = drive.OwnerUpn is null ? "documentLibrary" : "business",
-            ["owner"] = drive.OwnerUpn is null ? null : new JsonObject { ["user"] = new JsonObject { ["email"] = drive.OwnerUpn } },
-        });
+        ODataQuery.RejectUnserved(c.Request);
+        return GraphResponse.Ok(RenderDrive(c, Drive(c)));
     }
 
     private static GraphResponse GetItem(RouteContext c)

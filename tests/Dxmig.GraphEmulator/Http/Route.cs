@@ -1,7 +1,8 @@
 namespace Dxmig.GraphEmulator.Http;
 
 /// <summary>One Graph endpoint: method, path template (<c>users/{user}/mailFolders/{folder}</c>; literal segments
-/// compare case-insensitively), operation kind for the stats, and how throttling sees it.</summary>
+/// compare case-insensitively; a last segment <c>{*rest}</c> takes one or more segments, joined by '/'), operation
+/// kind for the stats, and how throttling sees it.</summary>
 internal sealed class Route
 {
     private readonly string[] _segments;
@@ -39,19 +40,32 @@ internal sealed class Route
     /// <summary>Reached only through a pre-authenticated uploadUrl, never with a bearer token.</summary>
     public bool UploadUrl { get; init; }
 
+    /// <summary>A further condition on the captured values (null: none); the route does not match when it is false.</summary>
+    public Func<IReadOnlyDictionary<string, string>, bool>? When { get; init; }
+
     /// <summary>The captured segments when the path fits the template, else null.</summary>
     public Dictionary<string, string>? Match(string[] path)
     {
-        if (path.Length != _segments.Length)
+        var rest = _segments[^1].StartsWith("{*", StringComparison.Ordinal);
+        if (rest ? path.Length < _segments.Length : path.Length != _segments.Length)
         {
             return null;
         }
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < path.Length; i++)
+        for (var i = 0; i < _segments.Length; i++)
         {
             var t = _segments[i];
-            if (t.StartsWith('{'))
+            if (rest && i == _segments.Length - 1)
+            {
+                if (path[i..].Any(p => p.Length == 0))
+                {
+                    return null;
+                }
+
+                values[t[2..^1]] = string.Join('/', path[i..]);
+            }
+            else if (t.StartsWith('{'))
             {
                 if (path[i].Length == 0)
                 {
@@ -66,6 +80,6 @@ internal sealed class Route
             }
         }
 
-        return values;
+        return When is null || When(values) ? values : null;
     }
 }

@@ -30,6 +30,9 @@ internal sealed class DriveEntity
     /// <summary>The user whose OneDrive this is; null for a document library.</summary>
     public string? OwnerUpn { get; }
 
+    /// <summary>The composite id of the site whose library this is; null for a OneDrive or a library added alone.</summary>
+    public string? SiteId { get; init; }
+
     public DriveItemEntity Root { get; }
 
     public Dictionary<string, DriveItemEntity> Items { get; } = new(StringComparer.Ordinal);

@@ -5,11 +5,13 @@ namespace Dxmig.GraphEmulator;
 
 /// <summary>
 /// The emulator's drives: one OneDrive per user (made when first used, as provisioning would have) and document
-/// libraries added by a test; their upload sessions; and the read-back API tests use (snapshots).
+/// libraries added by a test, alone or in SharePoint sites; their upload sessions; and the read-back API tests use
+/// (snapshots).
 /// </summary>
 public sealed class DriveStore
 {
     private readonly ConcurrentDictionary<string, DriveEntity> _drives = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, SiteEntity> _sites = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, DriveUploadSessionEntity> _uploads = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
@@ -19,6 +21,50 @@ public sealed class DriveStore
         var drive = new DriveEntity("b!" + Convert.ToHexString(Guid.NewGuid().ToByteArray()).ToLowerInvariant(), name, null, now);
         _drives[drive.Id] = drive;
         return drive.Id;
+    }
+
+    /// <summary>
+    /// Adds a SharePoint site at <paramref name="serverRelativePath"/> of <paramref name="hostname"/> (<c>/sites/somu</c>,
+    /// or <c>/</c> for the host's root site) with these document libraries (at least one; the first is the site's
+    /// default drive, as "Documents" / "ドキュメント" is on a real site).
+    /// </summary>
+    /// <exception cref="ArgumentException">No library, a path not starting with '/', or a site already at that path.</exception>
+    public StoredSite AddSite(string hostname, string serverRelativePath, string displayName, IReadOnlyList<string> libraries, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(hostname);
+        ArgumentNullException.ThrowIfNull(libraries);
+        if (libraries.Count == 0 || !serverRelativePath.StartsWith('/'))
+        {
+            throw new ArgumentException("a site needs at least one library and a path starting with '/'", nameof(libraries));
+        }
+
+        var site = new SiteEntity
+        {
+            Hostname = hostname.ToLowerInvariant(),
+            CollectionId = Guid.NewGuid(),
+            WebId = Guid.NewGuid(),
+            ServerRelativePath = serverRelativePath.Length > 1 ? serverRelativePath.TrimEnd('/') : serverRelativePath,
+            DisplayName = displayName,
+            Created = now,
+        };
+        lock (_gate)
+        {
+            if (FindSite(site.Hostname, site.ServerRelativePath) is not null)
+            {
+                throw new ArgumentException($"a site exists at {hostname}{serverRelativePath}", nameof(serverRelativePath));
+            }
+
+            foreach (var name in libraries)
+            {
+                var drive = new DriveEntity("b!" + Convert.ToHexString(Guid.NewGuid().ToByteArray()).ToLowerInvariant(), name, null, now) { SiteId = site.Id };
+                site.Drives.Add(drive);
+                _drives[drive.Id] = drive;
+            }
+
+            _sites[site.Id] = site;
+        }
+
+        return new StoredSite(site.Id, site.Hostname, site.ServerRelativePath, site.Drives.ToDictionary(d => d.Name, d => d.Id, StringComparer.Ordinal), site.Drives[0].Id);
     }
 
     /// <summary>The drive id of a user's OneDrive (made on first use).</summary>
@@ -51,6 +97,16 @@ public sealed class DriveStore
     }
 
     internal DriveEntity? Find(string id) => _drives.TryGetValue(id, out var d) ? d : null;
+
+    internal SiteEntity? FindSite(string id) => _sites.TryGetValue(id, out var s) ? s : null;
+
+    /// <summary>The first site made at '/' of a host (what <c>/sites/root</c> names), or null.</summary>
+    internal SiteEntity? RootSite() => _sites.Values.Where(s => s.ServerRelativePath == "/").OrderBy(s => s.Created).FirstOrDefault();
+
+    /// <summary>The site at a server-relative path of a host (both compared case-insensitively, as SharePoint does), or null.</summary>
+    internal SiteEntity? FindSite(string hostname, string serverRelativePath) =>
+        _sites.Values.FirstOrDefault(s => string.Equals(s.Hostname, hostname, StringComparison.OrdinalIgnoreCase) &&
+                                          string.Equals(s.ServerRelativePath, serverRelativePath, StringComparison.OrdinalIgnoreCase));
 
     internal void AddUpload(DriveUploadSessionEntity session) => _uploads[session.Id] = session;
 

@@ -43,7 +43,8 @@ public sealed class DocumentHarness : IAsyncDisposable
 
     internal int Generate(DocumentSampleOptions options) => DocumentSamples.Write(Folder, Metadata, Identity, options);
 
-    public string JobFile(string targetFolder = "CESS文書", string extraTarget = "")
+    /// <summary>The job file; <paramref name="drive"/> is the target's drive choice and its keys, two spaces in after the first line.</summary>
+    public string JobFile(string targetFolder = "CESS文書", string extraTarget = "", string drive = "drive: owner")
     {
         var mappings = RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
         cli.Environment["DXMIG_GRAPH_SECRET"] = Graph.ClientSecret;
@@ -57,7 +58,7 @@ public sealed class DocumentHarness : IAsyncDisposable
               metadata: ../exports/documents.csv
             target:
               type: graph-drive
-              drive: owner
+              {drive}
               folder: {targetFolder}
               base-url: {Graph.BaseUrl}
               authority-host: {Graph.AuthorityHost}

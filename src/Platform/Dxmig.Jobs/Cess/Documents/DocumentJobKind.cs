@@ -17,8 +17,9 @@ using Microsoft.Extensions.Logging;
 namespace Dxmig.Jobs.Cess.Documents;
 
 /// <summary>
-/// <c>kind: cess-documents</c>: a CESS shared-documents export (文書共有: a folder tree and a metadata CSV) → OneDrive
-/// or a SharePoint library through Graph (<c>target.type: graph-drive</c>; with <c>store:</c> the metadata also goes
+/// <c>kind: cess-documents</c>: a CESS shared-documents export (文書共有: a folder tree and a metadata CSV) → each
+/// owner's OneDrive, or one SharePoint document library (by drive id, or a site by id or <c>hostname:/path</c> with its
+/// default or a named library) through Graph (<c>target.type: graph-drive</c>; with <c>store:</c> the metadata also goes
 /// to the platform store with each drive item id), or the platform store alone (<c>target.type:
 /// platform-documents</c>). Names SharePoint refuses are renamed by <c>mappings.names</c>, each rename recorded (ledger
 /// note, platform store, <c>{logs}/{job}/renames-{RUNID}.csv</c>). Documents gone from the folder are removed within the
@@ -78,7 +79,7 @@ public sealed class DocumentJobKind : JobKind<DocumentJobSettings>, IReconcilabl
         SecretReference? storePassword = null;
         if (targetType == DriveType)
         {
-            target.CheckKeys([.. GraphTargetReader.Keys, "drive", "drive-id", "site-id", "folder", "store", "password-env", "password-file", "delete-threshold", "delete-threshold-percent"]);
+            target.CheckKeys([.. GraphTargetReader.Keys, "drive", "drive-id", "site", "site-id", "library", "folder", "store", "password-env", "password-file", "delete-threshold", "delete-threshold-percent"]);
             graph = GraphTargetReader.Read(target);
             drive = ReadDrive(target, diagnostics);
             if (target.Has("store"))
@@ -158,15 +159,53 @@ public sealed class DocumentJobKind : JobKind<DocumentJobSettings>, IReconcilabl
         return store is null ? driveLoader : new DocumentLoaderChain(driveLoader, store);
     }
 
+    /// <summary>
+    /// <c>drive: owner</c> (each owner's OneDrive), <c>drive: drive</c> with <c>drive-id</c>, or <c>drive: site</c>
+    /// with <c>site</c> (an id <c>hostname,guid,guid</c>, <c>hostname:/path</c> or the site's https URL; <c>site-id</c>
+    /// is the older name of the same key) and optionally <c>library</c>. A key that belongs to another choice is
+    /// reported where it stands, not ignored.
+    /// </summary>
     private static DriveTarget? ReadDrive(JobSection target, DiagnosticBag diagnostics)
     {
         var kind = target.Choice("drive", ["owner", "drive", "site"], "owner");
+        var siteKey = target.Has("site-id") && !target.Has("site") ? "site-id" : "site";
+        if (target.Has("site-id") && target.Has("site"))
+        {
+            diagnostics.Error(target.PositionOf("site-id"), "'target.site' と 'target.site-id' は同じ設定です。どちらか一方だけを書いてください",
+                "'target.site' and 'target.site-id' are the same setting; write only one of them");
+        }
+
+        foreach (var (key, belongs) in new[] { ("drive-id", "drive"), (siteKey, "site"), ("library", "site") })
+        {
+            if (target.Has(key) && kind is not null && kind != belongs)
+            {
+                diagnostics.Error(target.PositionOf(key), $"'target.{key}' は drive: {belongs} のときだけ使えます (いまは drive: {kind})",
+                    $"'target.{key}' goes only with drive: {belongs} (this target has drive: {kind})");
+            }
+        }
+
         var id = kind switch
         {
             "drive" => target.Value("drive-id", required: true),
-            "site" => target.Value("site-id", required: true),
+            "site" => target.Value(siteKey, required: true),
             _ => null,
         };
+        var library = kind == "site" ? target.Value("library") : null;
+        if (library is not null && library.Trim().Length == 0)
+        {
+            diagnostics.Error(target.PositionOf("library"), "'target.library' が空です (既定のライブラリなら書かないでください)",
+                "'target.library' is empty (leave it out for the site's default library)");
+            library = null;
+        }
+
+        if (kind == "site" && id is not null && !DriveLocator.IsSiteId(id) && DriveLocator.SitePath(id) is null)
+        {
+            diagnostics.Error(target.PositionOf(siteKey),
+                $"'target.{siteKey}' の値 '{id}' はサイトを指していません。サイト ID (ホスト名,サイトコレクションID,WebID)、ホスト名:/パス (pref.sharepoint.com:/sites/somu) か https の URL で書いてください",
+                $"'target.{siteKey}' value '{id}' does not name a site; write a site id (hostname,siteCollectionId,webId), hostname:/path (pref.sharepoint.com:/sites/somu) or its https URL");
+            id = null;
+        }
+
         var folder = (target.Value("folder") ?? string.Empty).Replace('\\', '/').Trim('/');
         if (folder.Length > 0 && SharePointNames.Default.Apply(folder).Renames.Count > 0)
         {
@@ -176,7 +215,13 @@ public sealed class DocumentJobKind : JobKind<DocumentJobSettings>, IReconcilabl
 
         return kind is null || (kind != "owner" && id is null)
             ? null
-            : new DriveTarget { Kind = kind switch { "drive" => DriveKind.Drive, "site" => DriveKind.Site, _ => DriveKind.Owner }, Id = id, Folder = folder };
+            : new DriveTarget
+            {
+                Kind = kind switch { "drive" => DriveKind.Drive, "site" => DriveKind.Site, _ => DriveKind.Owner },
+                Id = id?.Trim(),
+                Library = library?.Trim(),
+                Folder = folder,
+            };
     }
 
     public Task<IReadOnlyList<SourceSize>> ReadSizesAsync(JobContext<DocumentJobSettings> context, SizeRequest request, CancellationToken cancellationToken)

@@ -16,7 +16,8 @@ namespace Dxmig.Jobs.Cess.Documents;
 /// <summary>
 /// Shared documents: the export folder walked again through the run's own extractor and transformer (so a file is
 /// where the run would put it, renames included) against the target: the drive listed folder by folder (children,
-/// paged) below the job's folder, or the platform store's <c>documents</c> rows. Matched by target path (with the
+/// paged) below the job's folder (a SharePoint library found as the run finds it), or the platform store's
+/// <c>documents</c> rows. Matched by target path (with the
 /// owner's UPN for OneDrive per owner); size and quickXorHash compared (the store: size and SHA-256).
 /// </summary>
 public sealed class DocumentReconciler : IReconciler
@@ -42,7 +43,7 @@ public sealed class DocumentReconciler : IReconciler
         {
             session = new GraphSession(g.Resolve(job.Environment));
             graph = new GraphReader(new GraphEngine(session, loggers.CreateLogger("dxmig.reconcile.graph"), time));
-            TargetDescription = $"Microsoft Graph {session.Options.BaseUrl} ({drive.Kind} {drive.Id} /{drive.Folder})";
+            TargetDescription = $"Microsoft Graph {session.Options.BaseUrl} ({drive.Describe()} /{drive.Folder})";
         }
         else
         {
@@ -115,9 +116,10 @@ public sealed class DocumentReconciler : IReconciler
     {
         var drive = settings.Drive!;
         var owners = drive.Kind == DriveKind.Owner ? await OwnersAsync(cancellationToken) : [string.Empty];
+        var library = drive.Kind == DriveKind.Owner ? null : await DriveLocator.ResolveAsync(graph!.Engine, drive, cancellationToken);
         foreach (var upn in owners)
         {
-            var driveBase = drive.DriveBase(upn);
+            var driveBase = library ?? drive.DriveBase(upn);
             var start = await FolderAsync(driveBase, drive.Folder, cancellationToken);
             if (start is null)
             {
