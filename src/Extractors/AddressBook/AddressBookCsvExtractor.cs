@@ -21,8 +21,9 @@ public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, IL
 
     public ValueTask<SourceEstimate?> EstimateAsync(string account, CancellationToken cancellationToken)
     {
-        var path = PathOf(account);
-        return ValueTask.FromResult<SourceEstimate?>(File.Exists(path) ? new SourceEstimate(null, new FileInfo(path).Length) : null);
+        // An account whose export is gone (run only to say so) has no estimate.
+        return ValueTask.FromResult<SourceEstimate?>(
+            options.Files.TryGetValue(account, out var path) && File.Exists(path) ? new SourceEstimate(null, new FileInfo(path).Length) : null);
     }
 
     public async IAsyncEnumerable<SourceItem<AddressBookEntry>> ExtractAsync(
@@ -70,7 +71,7 @@ public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, IL
         // Decided before the run; a row back in the export since (read again just now) is kept.
         foreach (var nativeId in removals.Where(id => !present.Contains(id)))
         {
-            yield return SourceItem<AddressBookEntry>.Ok(Key(account, nativeId, "removed"), "removed", 0, $"{nativeId} (removed)", new AddressBookEntry { File = Path.GetFileName(PathOf(account)), Line = 0 })
+            yield return SourceItem<AddressBookEntry>.Ok(new SourceKey(SystemName, account, Container, nativeId, "removed"), "removed", 0, $"{nativeId} (removed)", new AddressBookEntry { File = Path.GetFileName(PathOf(account)), Line = 0 })
                 with { Removal = true };
         }
     }

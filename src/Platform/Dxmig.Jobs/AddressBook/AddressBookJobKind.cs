@@ -145,7 +145,7 @@ public sealed class AddressBookJobKind : JobKind<AddressBookJobSettings>, IRecon
             request.RunSettings(job, [.. accounts.Concat(plan.NotRead).Distinct(StringComparer.Ordinal)], parallelism: job.Parallelism),
             observer,
             stopToken);
-        PendingDeletions.Report(job, result, safety, folder, "contact", loggers);
+        PendingDeletions.Report(job, result, safety, folder, "account/contact", loggers);
         return result;
     }
 
