@@ -13,6 +13,9 @@ namespace Dxmig.Extractors.AddressBook;
 /// Every row becomes an item: rows with bad bytes, the wrong number of columns, an unclosed quote, or neither name nor
 /// mail address are yielded with their problem and line, to be quarantined; a row repeated word for word is skipped
 /// by the rule <c>duplicate-row</c>; two different rows with the same name and address are a <c>duplicate-key</c>.
+/// With a removal plan (<see cref="AddressBookSourceOptions.Removals"/>, decided for the whole run from
+/// <see cref="ScanAsync"/>), the account's warning is raised first and, after the last row, the planned removals still
+/// gone from the export are yielded; an account planned as "not read" (its export is gone) yields nothing.
 /// </summary>
 public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, ILogger<AddressBookCsvExtractor> logger) : IExtractor<AddressBookEntry>
 {
