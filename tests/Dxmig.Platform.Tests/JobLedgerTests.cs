@@ -30,6 +30,22 @@ public abstract class JobLedgerTests
     }
 
     [Fact]
+    public async Task AccountsWithLoaded_ListsEachAccountHoldingLoadedItemsOfTheContainer_Once()
+    {
+        await using var ledger = await JobLedger.OpenAsync(await NewStoreAsync(), TimeProvider.System, default);
+        var run = await ledger.BeginRunAsync("job", false, default);
+        ItemWrite Write(string account, string container, string id, ItemState state) =>
+            new(new SourceKey("ab", account, container, id, "v"), "h", 1, state, null, null, id, state == ItemState.Loaded ? "t/" + id : null);
+        await ledger.WriteItemsAsync("job", run.RunId, "suzuki", [Write("suzuki", "addressbook", "a", ItemState.Loaded), Write("suzuki", "addressbook", "b", ItemState.Loaded)], default);
+        await ledger.WriteItemsAsync("job", run.RunId, "tanaka", [Write("tanaka", "addressbook", "a", ItemState.Removed)], default);
+        await ledger.WriteItemsAsync("job", run.RunId, "sato", [Write("sato", "other", "a", ItemState.Loaded)], default);
+        await ledger.WriteItemsAsync("job", run.RunId, "abe", [Write("abe", "addressbook", "a", ItemState.Loaded)], default);
+
+        (await ledger.AccountsWithLoadedAsync("job", "addressbook", default)).Should().Equal("abe", "suzuki");
+        (await ledger.AccountsWithLoadedAsync("other-job", "addressbook", default)).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Checkpoint_RoundTrips_AndIsReplaced()
     {
         await using var ledger = await JobLedger.OpenAsync(await NewStoreAsync(), TimeProvider.System, default);

@@ -13,6 +13,9 @@ namespace Dxmig.Extractors.AddressBook;
 /// Every row becomes an item: rows with bad bytes, the wrong number of columns, an unclosed quote, or neither name nor
 /// mail address are yielded with their problem and line, to be quarantined; a row repeated word for word is skipped
 /// by the rule <c>duplicate-row</c>; two different rows with the same name and address are a <c>duplicate-key</c>.
+/// With a removal plan (<see cref="AddressBookSourceOptions.Removals"/>, decided for the whole run from
+/// <see cref="ScanAsync"/>), the account's warning is raised first and, after the last row, the planned removals still
+/// gone from the export are yielded; an account planned as "not read" (its export is gone) yields nothing.
 /// </summary>
 public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, ILogger<AddressBookCsvExtractor> logger) : IExtractor<AddressBookEntry>
 {
@@ -21,25 +24,113 @@ public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, IL
 
     public ValueTask<SourceEstimate?> EstimateAsync(string account, CancellationToken cancellationToken)
     {
-        var path = PathOf(account);
-        return ValueTask.FromResult<SourceEstimate?>(File.Exists(path) ? new SourceEstimate(null, new FileInfo(path).Length) : null);
+        // An account whose export is gone (run only to say so) has no estimate.
+        return ValueTask.FromResult<SourceEstimate?>(
+            options.Files.TryGetValue(account, out var path) && File.Exists(path) ? new SourceEstimate(null, new FileInfo(path).Length) : null);
     }
 
     public async IAsyncEnumerable<SourceItem<AddressBookEntry>> ExtractAsync(
         string account, ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        var plan = options.Removals;
+        if (plan is not null && plan.Warnings.TryGetValue(account, out var warning))
+        {
+            context.Warn(warning.Japanese, warning.English);
+        }
+
+        if (plan is not null && plan.NotRead.Contains(account))
+        {
+            yield break;
+        }
+
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        await using (var export = await CsvExport.OpenAsync(
+            PathOf(account), options.Encoding, options.FieldMap.Fields, ("アドレス帳ファイル", "address book export"), logger, cancellationToken))
+        {
+            if (export is null)
+            {
+                yield break;
+            }
+
+            var seen = new Dictionary<string, (int Line, string Hash)>(StringComparer.Ordinal);
+            while (await export.ReadAsync(cancellationToken) is { } record)
+            {
+                var item = ToItem(account, export, record, seen);
+                if (KeyOf(item) is { } id)
+                {
+                    present.Add(id);
+                }
+
+                yield return item;
+            }
+        }
+
+        if (plan is null || !plan.Allowed.TryGetValue(account, out var removals))
+        {
+            yield break;
+        }
+
+        // Decided before the run; a row back in the export since (read again just now) is kept.
+        foreach (var nativeId in removals.Where(id => !present.Contains(id)))
+        {
+            yield return SourceItem<AddressBookEntry>.Ok(new SourceKey(SystemName, account, Container, nativeId, "removed"), "removed", 0, $"{nativeId} (removed)", new AddressBookEntry { File = Path.GetFileName(PathOf(account)), Line = 0 })
+                with { Removal = true };
+        }
+    }
+
+    /// <summary>
+    /// The contacts an account's export holds now (native ids), read without loading anything, for the run's removal
+    /// plan: <see cref="ExportScan.Rows"/> 0 for an empty export; <see cref="ExportScan.Uncertain"/> when a row could
+    /// not be read well enough to know which contact it is (an unreadable row may be any contact: none is taken for removed).
+    /// </summary>
+    /// <exception cref="AccountFailedException">The export cannot be opened or its header does not fit the field map.</exception>
+    public async Task<ExportScan> ScanAsync(string account, CancellationToken cancellationToken)
+    {
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        var rows = 0;
+        var uncertain = false;
         await using var export = await CsvExport.OpenAsync(
             PathOf(account), options.Encoding, options.FieldMap.Fields, ("アドレス帳ファイル", "address book export"), logger, cancellationToken);
         if (export is null)
         {
-            yield break;
+            return new ExportScan(present, 0, false);
         }
 
         var seen = new Dictionary<string, (int Line, string Hash)>(StringComparer.Ordinal);
         while (await export.ReadAsync(cancellationToken) is { } record)
         {
-            yield return ToItem(account, export, record, seen);
+            var item = ToItem(account, export, record, seen);
+            if (item.Problem is { Code: "empty-row" })
+            {
+                continue;
+            }
+
+            rows++;
+            if (KeyOf(item) is { } id)
+            {
+                present.Add(id);
+            }
+            else if (item.Problem is not { Code: "missing-key" })
+            {
+                uncertain = true;
+            }
         }
+
+        return new ExportScan(present, rows, uncertain);
+    }
+
+    /// <summary>The contact a row is (its native id, also for a duplicate), or null when the row does not say.</summary>
+    private static string? KeyOf(SourceItem<AddressBookEntry> item)
+    {
+        var id = item.Key.NativeId;
+        if (item.Problem is null)
+        {
+            return id;
+        }
+
+        var line = id.LastIndexOf("#line:", StringComparison.Ordinal);
+        return line > 0 ? id[..line] : null;
     }
 
     private static SourceItem<AddressBookEntry> ToItem(string account, CsvExport export, CsvRawRecord record, Dictionary<string, (int Line, string Hash)> seen)
@@ -166,3 +257,6 @@ public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, IL
             ? path
             : throw new AccountFailedException($"アカウント {account} のアドレス帳ファイルがジョブにありません", $"the job names no address book export for account {account}");
 }
+
+/// <summary>What an address-book export holds now: its contacts' native ids, its rows (empty rows aside), and whether a row could not be read.</summary>
+public sealed record ExportScan(IReadOnlySet<string> Present, int Rows, bool Uncertain);

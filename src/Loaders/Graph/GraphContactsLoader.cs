@@ -13,7 +13,7 @@ namespace Dxmig.Loaders.Graph;
 /// source key in a named extended property and an item in doubt is looked up by it first; a changed row updates the
 /// contact the ledger recorded (PATCH) instead of adding one. Names and kana are split at the first space into surname
 /// and given name (Japanese order) for Outlook's sorting and ふりがな; the original name stays the display name.
-/// Target key: <c>graph-contact:{id}</c>.
+/// A removal deletes the contact the ledger recorded (see <see cref="RemoveAsync"/>). Target key: <c>graph-contact:{id}</c>.
 /// </summary>
 public sealed class GraphContactsLoader : GraphLoaderBase, ILoader<ContactRecord>
 {
@@ -39,11 +39,21 @@ public sealed class GraphContactsLoader : GraphLoaderBase, ILoader<ContactRecord
         {
             var mailbox = group.Key;
             var user = "/users/" + Uri.EscapeDataString(mailbox);
+            var removals = group.Where(i => batch[i].Removal).ToList();
+            if (removals.Count > 0)
+            {
+                await RemoveAsync(mailbox, user, batch, removals, outcomes, cancellationToken);
+                if (removals.Count == group.Count())
+                {
+                    continue;
+                }
+            }
+
             var folder = await FolderAsync(mailbox, user, cancellationToken);
             var contacts = $"{user}/contactFolders/{Uri.EscapeDataString(folder)}/contacts";
 
             // In doubt: look first. Found → done (and updated if the row changed since).
-            var doubtful = group.Where(i => batch[i].InDoubt && batch[i].PreviousTargetKey is null).ToList();
+            var doubtful = group.Where(i => !batch[i].Removal && batch[i].InDoubt && batch[i].PreviousTargetKey is null).ToList();
             var lookups = await Engine.RunAsync(mailbox, [.. doubtful.Select(i => new GraphOperation("GET", contacts + LookupQuery(batch[i].Key.ToString())))], cancellationToken);
             var existing = new Dictionary<int, string>();
             for (var k = 0; k < doubtful.Count; k++)
@@ -59,7 +69,7 @@ public sealed class GraphContactsLoader : GraphLoaderBase, ILoader<ContactRecord
             }
 
             var operations = new List<(int Index, GraphOperation Operation, string? Id)>();
-            foreach (var i in group)
+            foreach (var i in group.Where(i => !batch[i].Removal))
             {
                 var request = batch[i];
                 var id = existing.TryGetValue(i, out var e) ? e : Id(request.PreviousTargetKey);
@@ -92,6 +102,37 @@ public sealed class GraphContactsLoader : GraphLoaderBase, ILoader<ContactRecord
     }
 
     public static string TargetKey(string id) => "graph-contact:" + id;
+
+    /// <summary>
+    /// Contacts gone from the export: the contact dxmig created (the ledger's target key) is deleted, also when its
+    /// owner edited it in Outlook since (the export is the source, as for updates, which overwrite such edits too); one
+    /// the owner already deleted (404) is no failure. A removal whose contact the ledger never learned (a create in
+    /// doubt when the row went) cannot be found by id: it is skipped (<c>target-unknown</c>) for a person to look at.
+    /// </summary>
+    private async Task RemoveAsync(string mailbox, string user, IReadOnlyList<LoadRequest<ContactRecord>> batch, List<int> removals, LoadOutcome?[] outcomes, CancellationToken cancellationToken)
+    {
+        var known = removals.Where(i => Id(batch[i].PreviousTargetKey) is not null).ToList();
+        foreach (var i in removals.Except(known))
+        {
+            outcomes[i] = LoadOutcome.Refused(ItemProblem.Skip(
+                "target-unknown",
+                "移行先の連絡先 ID が記録にないため削除できません (Outlook で確認してください)",
+                "the ledger holds no id of the contact on the target, so it cannot be deleted (check in Outlook)"));
+        }
+
+        var answers = await Engine.RunAsync(
+            mailbox, [.. known.Select(i => new GraphOperation("DELETE", $"{user}/contacts/{Uri.EscapeDataString(Id(batch[i].PreviousTargetKey)!)}"))], cancellationToken);
+        for (var k = 0; k < known.Count; k++)
+        {
+            var answer = answers[k];
+            outcomes[known[k]] = answer.IsDone
+                ? LoadOutcome.Loaded(batch[known[k]].PreviousTargetKey!)
+                : throw new AccountFailedException(
+                    $"移行先の連絡先を削除できません: {answer.Reason}", $"cannot delete a contact on the target: {answer.Reason}");
+        }
+
+        Logger.LogDebug("{Count} contacts removed from {Mailbox}", known.Count, mailbox);
+    }
 
     private static string? Id(string? targetKey) =>
         targetKey is not null && targetKey.StartsWith("graph-contact:", StringComparison.Ordinal) ? targetKey["graph-contact:".Length..] : null;

@@ -8,6 +8,7 @@ namespace Dxmig.Loaders.PlatformStore;
 /// <summary>
 /// Loads contacts into the platform store, upserting by source system, owner and native id: loading the same item
 /// twice (a resumed batch, an in-doubt item) updates the one row and never adds a second. Returns <c>contacts/{id}</c>.
+/// A removal deletes the row by the same key (a row already gone is no failure).
 /// </summary>
 public sealed class PlatformContactsLoader : ILoader<ContactRecord>
 {
@@ -61,6 +62,25 @@ public sealed class PlatformContactsLoader : ILoader<ContactRecord>
                 }
 
                 command.Parameters.Clear();
+                if (request.Removal)
+                {
+                    // Gone from the export: the row goes (none there is the same end: removed once, or before a crash).
+                    await using var delete = connection.CreateCommand();
+                    delete.Transaction = transaction;
+                    delete.CommandText = DeleteSql;
+                    foreach (var (name, value) in new[] { ("system", contact.SourceSystem), ("owner", contact.OwnerAccount), ("id", contact.SourceNativeId) })
+                    {
+                        var parameter = delete.CreateParameter();
+                        parameter.ParameterName = name;
+                        parameter.Value = value;
+                        delete.Parameters.Add(parameter);
+                    }
+
+                    await delete.ExecuteNonQueryAsync(cancellationToken);
+                    outcomes.Add(LoadOutcome.Loaded(request.PreviousTargetKey ?? "contacts/removed"));
+                    continue;
+                }
+
                 Bind(command, contact, now);
                 var id = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
                 outcomes.Add(LoadOutcome.Loaded($"contacts/{id}"));
@@ -102,6 +122,9 @@ public sealed class PlatformContactsLoader : ILoader<ContactRecord>
         "ON CONFLICT (\"SourceSystem\", \"OwnerAccount\", \"SourceNativeId\") DO UPDATE SET " +
         string.Join(", ", Columns.Skip(3).Where(c => c != "CreatedUtc").Select(c => $"\"{c}\" = excluded.\"{c}\"")) +
         " RETURNING \"Id\"";
+
+    private const string DeleteSql =
+        "DELETE FROM contacts WHERE \"SourceSystem\" = @system AND \"OwnerAccount\" = @owner AND \"SourceNativeId\" = @id";
 
     /// <summary>The contacts table's columns compared by reconciliation (content; not keys, hashes, locations or times).</summary>
     public static IReadOnlyList<string> ComparedColumns { get; } = Columns[6..^2];

@@ -16,7 +16,8 @@ namespace Dxmig.Loaders.PlatformStore;
 /// COPY), then, in one transaction, the history kept (an open <c>device_assignments</c> row closed when the device is
 /// lent to someone else or returned, a new one opened; the same for <c>sim_installations</c> when a device's SIM
 /// changes), <c>sims</c> upserted by ICCID, and <c>devices</c> / <c>telework_permissions</c> upserted by natural key,
-/// unchanged rows left alone. Loading the same batch twice changes nothing. Returns <c>device/{asset}</c> or
+/// unchanged rows left alone. Loading the same batch twice changes nothing. A device gone from the inventory (a removal)
+/// is retired, never deleted (<see cref="RetireAsync"/>). Returns <c>device/{asset}</c> or
 /// <c>telework-permission/{employee}/{system}</c>.
 /// </summary>
 public sealed class PlatformMobileLoader : ILoader<MobileRecord>
@@ -70,8 +71,9 @@ public sealed class PlatformMobileLoader : ILoader<MobileRecord>
             var batchId = Guid.NewGuid().ToString("N");
             var now = time.GetUtcNow().UtcDateTime;
             var today = Date(JapanTime.Today(time));
-            var devices = batch.Select(r => r.Item).OfType<DeviceRecord>().GroupBy(d => d.AssetNumber, StringComparer.Ordinal)
+            var devices = batch.Where(r => !r.Removal).Select(r => r.Item).OfType<DeviceRecord>().GroupBy(d => d.AssetNumber, StringComparer.Ordinal)
                 .Select(g => Staging(g.Last(), batchId, now)).ToList();
+            var retired = batch.Where(r => r.Removal).Select(r => r.Item).OfType<DeviceRecord>().Select(d => d.AssetNumber).Distinct(StringComparer.Ordinal).ToList();
             var permissions = batch.Select(r => r.Item).OfType<TeleworkPermissionRecord>().GroupBy(p => (p.EmployeeId, p.SystemKey))
                 .Select(g => Staging(g.Last(), batchId, now)).ToList();
 
@@ -83,6 +85,11 @@ public sealed class PlatformMobileLoader : ILoader<MobileRecord>
             {
                 await using var command = connection.Command(sql, tx, ("batch", batchId), ("now", now), ("today", today));
                 await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            foreach (var chunk in retired.Chunk(500))
+            {
+                await RetireAsync(connection, tx, chunk, now, today, cancellationToken);
             }
 
             if (devices.Count > 0)
@@ -126,15 +133,55 @@ public sealed class PlatformMobileLoader : ILoader<MobileRecord>
 
     internal MobileDbContext CreateContext() => new(options);
 
+    /// <summary>
+    /// Devices gone from the inventory: their open <c>device_assignments</c> and <c>sim_installations</c> rows closed
+    /// today, the <c>devices</c> row kept (history matters) but marked retired (<see cref="MobileRules.Retired"/>, state
+    /// text <see cref="RemovedStateText"/>, no longer lent, content hash <see cref="RemovedHash"/> so a device that
+    /// comes back is written again and opens new history rows). Retiring twice changes nothing more.
+    /// </summary>
+    private static async Task RetireAsync(
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, string[] assets, DateTime now, string? today, CancellationToken cancellationToken)
+    {
+        var parameters = new List<(string, object?)> { ("now", now), ("today", today), ("hash", RemovedHash), ("text", RemovedStateText), ("retired", MobileRules.Retired) };
+        parameters.AddRange(assets.Select((a, i) => ($"a{i}", (object?)a)));
+        var list = string.Join(", ", assets.Select((_, i) => $"@a{i}"));
+        foreach (var sql in new[]
+                 {
+                     $"UPDATE device_assignments SET \"ValidTo\" = @today WHERE \"ValidTo\" IS NULL AND \"AssetNumber\" IN ({list})",
+                     $"UPDATE sim_installations SET \"ValidTo\" = @today WHERE \"ValidTo\" IS NULL AND \"AssetNumber\" IN ({list})",
+                     "UPDATE devices SET \"State\" = @retired, \"StateText\" = @text, \"LentTo\" = NULL, \"ContentHash\" = @hash, \"UpdatedUtc\" = @now " +
+                     $"WHERE \"ContentHash\" <> @hash AND \"AssetNumber\" IN ({list})",
+                 })
+        {
+            await using var command = connection.Command(sql, tx, [.. parameters]);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>The content hash of a device retired because it is gone from the inventory.</summary>
+    public const string RemovedHash = "removed";
+
+    /// <summary>The state text of a device retired because it is gone from the inventory.</summary>
+    public const string RemovedStateText = "台帳から削除 / removed from the inventory";
+
     /// <summary>Closes the open history rows the staged devices no longer match, and opens the ones they start.</summary>
     private static async Task History(Func<string, Task> run, string table, string column, string stagedColumn)
     {
         await run($"UPDATE {table} SET \"ValidTo\" = @today WHERE \"ValidTo\" IS NULL AND EXISTS (SELECT 1 FROM device_staging s WHERE s.\"BatchId\" = @batch " +
                   $"AND s.\"AssetNumber\" = {table}.\"AssetNumber\" AND (s.\"{stagedColumn}\" IS NULL OR s.\"{stagedColumn}\" <> {table}.\"{column}\"))");
         await run($"INSERT INTO {table} (\"AssetNumber\", \"{column}\", \"ValidFrom\", \"RecordedUtc\") " +
-                  $"SELECT s.\"AssetNumber\", s.\"{stagedColumn}\", {(column == "EmployeeId" ? "COALESCE(s.\"LentFrom\", @today)" : "@today")}, @now FROM device_staging s " +
+                  $"SELECT s.\"AssetNumber\", s.\"{stagedColumn}\", {(column == "EmployeeId" ? LentFromUnlessReturning() : "@today")}, @now FROM device_staging s " +
                   $"WHERE s.\"BatchId\" = @batch AND s.\"{stagedColumn}\" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {table} h WHERE h.\"AssetNumber\" = s.\"AssetNumber\" AND h.\"ValidTo\" IS NULL)");
     }
+
+    /// <summary>
+    /// A new assignment starts at the lending start the export gives (else the day it is seen); for a device back in the
+    /// inventory after it was retired for being gone, the day it is seen (its old lending start would overlap the
+    /// history closed at its retirement).
+    /// </summary>
+    private static string LentFromUnlessReturning() =>
+        $"CASE WHEN EXISTS (SELECT 1 FROM devices d WHERE d.\"AssetNumber\" = s.\"AssetNumber\" AND d.\"ContentHash\" = '{RemovedHash}') " +
+        "THEN @today ELSE COALESCE(s.\"LentFrom\", @today) END";
 
     private static string Upsert(string table, string staging, string[] columns, int keys)
     {

@@ -9,7 +9,8 @@ namespace Dxmig.Transformers.AddressBook;
 /// <summary>
 /// An address-book row → a contact: kana, phone numbers, mail address and postal code normalised beside the original
 /// text, 外字 found and mapped for display, the owner's target address from the identity map. A malformed mail
-/// address quarantines the row (the contact could not be written to Outlook later).
+/// address quarantines the row (the contact could not be written to Outlook later). A removal passes through with
+/// the contact's key and owner alone.
 /// </summary>
 public sealed class AddressBookTransformer(IdentityMap? identities, GaijiMap gaiji) : ITransformer<AddressBookEntry, ContactRecord>
 {
@@ -19,6 +20,15 @@ public sealed class AddressBookTransformer(IdentityMap? identities, GaijiMap gai
         ArgumentNullException.ThrowIfNull(item);
         var entry = item.Payload ?? throw new ArgumentException("an item without payload cannot be transformed", nameof(item));
         var owner = identities?.TargetOf(item.Key.Account);
+        if (item.Removal)
+        {
+            // A contact gone from the export: its key and owner are all the loaders need to remove it.
+            return TransformResult<ContactRecord>.Load(new ContactRecord
+            {
+                OwnerAccount = item.Key.Account, OwnerTarget = owner, SourceSystem = item.Key.System, SourceNativeId = item.Key.NativeId,
+                ContentHash = item.ContentHash, SourceLocation = item.Location, Original = entry, DisplayName = string.Empty,
+            });
+        }
 
         var email = JapaneseNormalizer.Email(entry.Email);
         if (email is not null && (!MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || email.Contains(' ', StringComparison.Ordinal)))

@@ -12,7 +12,8 @@ namespace Dxmig.Transformers.Mobile;
 /// stock, 修理中 → repair, 廃棄 → retired; else <c>unknown-state</c>), lending period parsed (令和6年4月1日～令和7年3月31日,
 /// era or Gregorian; else <c>bad-date</c>). A permission: its system named through the group map (else
 /// <c>unknown-system</c>), its period parsed. Who a device is lent to or a permission names is not checked here: a
-/// person missing from the staff directory is a conflict the report shows, not a bad row.
+/// person missing from the staff directory is a conflict the report shows, not a bad row. A device gone from the
+/// inventory (a removal) passes through with its asset number alone, to be retired.
 /// </summary>
 public sealed partial class MobileTransformer(Func<string, string?> systemKey) : ITransformer<MobileEntry, MobileRecord>
 {
@@ -27,6 +28,15 @@ public sealed partial class MobileTransformer(Func<string, string?> systemKey) :
     public TransformResult<MobileRecord> Transform(SourceItem<MobileEntry> item)
     {
         ArgumentNullException.ThrowIfNull(item);
+        if (item.Removal && item.Payload is DeviceEntry gone)
+        {
+            // Gone from the inventory: retired in the store (the row and its history stay), by asset number alone.
+            return TransformResult<MobileRecord>.Load(new DeviceRecord
+            {
+                AssetNumber = item.Key.NativeId, ContentHash = item.ContentHash, SourceLocation = item.Location, Original = gone, State = "retired",
+            });
+        }
+
         return item.Payload switch
         {
             DeviceEntry device => Device(item, device),

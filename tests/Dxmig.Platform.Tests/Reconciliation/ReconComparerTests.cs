@@ -110,6 +110,27 @@ public sealed class ReconComparerTests
     }
 
     [Fact]
+    public void Compare_AnItemTheLedgerRemoved_GoneFromBothSides_IsCountedAsRemoved_NotMissing()
+    {
+        var result = Compare([Source("INBOX", "m1", 1)], [Target("INBOX", "m1")], [Ledger("INBOX", 1, ItemState.Loaded), Ledger("INBOX", 2, ItemState.Removed, targetKey: "graph:GONE")]);
+
+        result.Verdict.Should().Be(Verdict.Complete);
+        result.Issues.Should().BeEmpty();
+        result.Totals.LedgerRemoved.Should().Be(1);
+        result.Totals.Missing.Should().Be(0);
+    }
+
+    [Fact]
+    public void Compare_AnItemTheLedgerRemoved_StillOnTheTarget_IsExtra()
+    {
+        var result = Compare([], [Target("INBOX", "gone") with { TargetKey = "graph:GONE" }], [Ledger("INBOX", 2, ItemState.Removed, targetKey: "graph:GONE")]);
+
+        result.Verdict.Should().Be(Verdict.Incomplete, "the removal did not happen on the target");
+        result.Totals.Extra.Should().Be(1);
+        result.Totals.LedgerRemoved.Should().Be(1);
+    }
+
+    [Fact]
     public void Compare_AnItemNotWrittenByDxmig_IsListedAsNotOurs_WithoutMakingTheAccountIncomplete()
     {
         var result = Compare([], [Target("INBOX", "after-cutover") with { Ours = false }], []);

@@ -19,7 +19,11 @@ namespace Dxmig.Jobs.AddressBook;
 
 /// <summary>
 /// <c>kind: addressbook</c>: Active! Mail personal address-book exports (one CSV per account) → the platform store's
-/// contacts table, or each owner's Outlook contacts through Microsoft Graph (<c>target: type: graph</c>).
+/// contacts table, or each owner's Outlook contacts through Microsoft Graph (<c>target: type: graph</c>). Contacts gone
+/// from an export are removed from the store or from Outlook within the deletion threshold, counted over the whole run
+/// (<c>delete-threshold</c> 500, <c>delete-threshold-percent</c> 20; see <see cref="AddressBookRemovals"/>); above it
+/// none is, the list goes to <c>{logs}/{job}/pending-deletions-{RUNID}.csv</c> and the run ends "needs attention"
+/// until <c>dxmig run JOB --confirm-deletes RUNID</c>. A missing or empty export is "not read", never "all removed".
 /// </summary>
 public sealed class AddressBookJobKind : JobKind<AddressBookJobSettings>, IReconcilableKind<AddressBookJobSettings>, ISizedKind<AddressBookJobSettings>
 {
@@ -62,7 +66,7 @@ public sealed class AddressBookJobKind : JobKind<AddressBookJobSettings>, IRecon
         SecretReference? storePassword = null;
         if (targetType == GraphType)
         {
-            target.CheckKeys([.. GraphTargetReader.Keys, "contact-folder"]);
+            target.CheckKeys([.. GraphTargetReader.Keys, "contact-folder", "delete-threshold", "delete-threshold-percent"]);
             graph = GraphTargetReader.Read(target);
             if (graph is not null && target.Value("contact-folder") is { Length: > 0 } folder)
             {
@@ -78,9 +82,12 @@ public sealed class AddressBookJobKind : JobKind<AddressBookJobSettings>, IRecon
         }
         else
         {
-            target.CheckKeys("type", "store", "password-env", "password-file");
+            target.CheckKeys("type", "store", "password-env", "password-file", "delete-threshold", "delete-threshold-percent");
             (store, storePassword) = PlatformStoreTarget.Read(job, target, diagnostics);
         }
+
+        var threshold = target.Number("delete-threshold", 0, 1_000_000) ?? DeletionSafety.DefaultMaxCount;
+        var percent = target.Number("delete-threshold-percent", 0, 100) ?? DeletionSafety.DefaultMaxPercent;
 
         var fieldMap = job.Mappings.TryGetValue("fields", out var fieldsRef)
             ? AddressBookFieldMap.Load(fieldsRef.Path, diagnostics)
@@ -100,7 +107,7 @@ public sealed class AddressBookJobKind : JobKind<AddressBookJobSettings>, IRecon
 
         if (fieldMap is not null && gaiji is not null && encodingName is not null)
         {
-            return new AddressBookJobSettings(files, CsvEncoding.Parse(encodingName), fieldMap, identities, gaiji, store, storePassword, graph);
+            return new AddressBookJobSettings(files, CsvEncoding.Parse(encodingName), fieldMap, identities, gaiji, store, storePassword, graph, threshold, percent);
         }
 
         return null;
@@ -116,20 +123,30 @@ public sealed class AddressBookJobKind : JobKind<AddressBookJobSettings>, IRecon
         ArgumentNullException.ThrowIfNull(loggers);
         var ledgerLocation = job.LedgerLocation();
         await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
+        var folder = Path.Combine(job.LogFolder, job.Name);
+        var safety = PendingDeletions.Safety(folder, settings.DeleteThreshold, settings.DeleteThresholdPercent, request.ConfirmDeletes);
+        var accounts = request.Accounts.Count > 0 ? request.Accounts : ListAccounts(job, settings);
+
+        // The whole job is run: an account the ledger knows whose export is gone is run too, to say so.
+        var wholeJob = accounts.ToHashSet(StringComparer.Ordinal).SetEquals(ListAccounts(job, settings));
+        var plan = await AddressBookRemovals.PlanAsync(
+            job.Name, settings, accounts, wholeJob, ledger, safety, loggers.CreateLogger<AddressBookCsvExtractor>(), stopToken);
         await using ILoader<ContactRecord> loader = settings.Graph is { } graph
             ? new GraphContactsLoader(graph.Resolve(job.Environment), loggers.CreateLogger<GraphContactsLoader>(), request.Time)
             : await PlatformContactsLoader.OpenAsync(
                 StoreLocation.Parse(settings.Store, job.Directory, settings.StorePassword?.Resolve(job.Environment)), request.Time, stopToken);
         var extractor = new AddressBookCsvExtractor(
-            new AddressBookSourceOptions(settings.Files, settings.Encoding, settings.FieldMap),
+            new AddressBookSourceOptions(settings.Files, settings.Encoding, settings.FieldMap, plan),
             loggers.CreateLogger<AddressBookCsvExtractor>());
         var transformer = new AddressBookTransformer(settings.Identities, settings.Gaiji);
         var runner = new PipelineRunner<AddressBookEntry, ContactRecord>(
             extractor, transformer, loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
-        return await runner.RunAsync(
-            request.RunSettings(job, parallelism: job.Parallelism),
+        var result = await runner.RunAsync(
+            request.RunSettings(job, [.. accounts.Concat(plan.NotRead).Distinct(StringComparer.Ordinal)], parallelism: job.Parallelism),
             observer,
             stopToken);
+        PendingDeletions.Report(job, result, safety, folder, "account/contact", loggers);
+        return result;
     }
 
     public Task<IReconciler> CreateReconcilerAsync(JobContext<AddressBookJobSettings> context, ReconcileRequest request, ILoggerFactory loggers, CancellationToken cancellationToken)

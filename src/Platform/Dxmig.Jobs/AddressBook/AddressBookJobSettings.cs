@@ -3,6 +3,7 @@ using Dxmig.Extractors.Csv;
 using Dxmig.Jobs.Common;
 using Dxmig.Platform.JobFiles;
 using Dxmig.Contracts.Mappings;
+using Dxmig.Platform.Pipeline;
 
 namespace Dxmig.Jobs.AddressBook;
 
@@ -15,4 +16,6 @@ public sealed record AddressBookJobSettings(
     GaijiMap Gaiji,
     string Store,
     SecretReference? StorePassword,
-    GraphTargetSettings? Graph = null);
+    GraphTargetSettings? Graph = null,
+    int DeleteThreshold = DeletionSafety.DefaultMaxCount,
+    double DeleteThresholdPercent = DeletionSafety.DefaultMaxPercent);

@@ -356,6 +356,14 @@ public sealed partial class JobLedger : IAsyncDisposable
             cancellationToken,
             ("job", job), ("account", account));
 
+    /// <summary>The accounts of a job holding items of a container in the loaded state (what a target should still hold), in order.</summary>
+    public Task<List<string>> AccountsWithLoadedAsync(string job, string container, CancellationToken cancellationToken) =>
+        QueryAsync(
+            "SELECT DISTINCT \"Account\" FROM ledger_items WHERE \"Job\" = @job AND \"Container\" = @container AND \"State\" = @state ORDER BY \"Account\"",
+            reader => reader.GetString(0),
+            cancellationToken,
+            ("job", job), ("container", container), ("state", nameof(ItemState.Loaded)));
+
     /// <summary>Bytes a run loaded, per batch (items of one batch share their update time), in time order.</summary>
     public Task<List<(DateTime Utc, long Items, long Bytes)>> LoadedTimelineAsync(string job, string runId, CancellationToken cancellationToken) =>
         QueryAsync(

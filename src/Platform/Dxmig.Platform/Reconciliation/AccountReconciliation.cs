@@ -37,6 +37,9 @@ public sealed class ContainerTally(string container)
 
     public long LedgerQuarantined { get; set; }
 
+    /// <summary>Items the ledger holds as removed (gone from the source and taken off the target by a run): neither side has them, as asked.</summary>
+    public long LedgerRemoved { get; set; }
+
     public long Missing { get; set; }
 
     public long Extra { get; set; }
@@ -65,6 +68,7 @@ public sealed class ContainerTally(string container)
         LedgerLoadedBytes += other.LedgerLoadedBytes;
         LedgerSkipped += other.LedgerSkipped;
         LedgerQuarantined += other.LedgerQuarantined;
+        LedgerRemoved += other.LedgerRemoved;
         Missing += other.Missing;
         Extra += other.Extra;
         Doubled += other.Doubled;

@@ -75,6 +75,9 @@ public static class ReconComparer
                 case ItemState.Skipped:
                     tally.LedgerSkipped++;
                     break;
+                case ItemState.Removed:
+                    tally.LedgerRemoved++;
+                    break;
                 case ItemState.Quarantined:
                     tally.LedgerQuarantined++;
                     var code = entry.Code ?? "unknown";

@@ -93,6 +93,7 @@ public static class ReportWriter
         ["ledgerLoadedBytes"] = t.LedgerLoadedBytes,
         ["ledgerSkipped"] = t.LedgerSkipped,
         ["ledgerQuarantined"] = t.LedgerQuarantined,
+        ["ledgerRemoved"] = t.LedgerRemoved,
         ["completionPercent"] = t.CompletionPercent,
     };
 

@@ -28,6 +28,11 @@ namespace Dxmig.Jobs.Mobile.Devices;
 /// <c>{logs}/{job}/conflicts-{RUNID}.csv</c>: a device lent to someone not in the staff directory, a SIM in two
 /// devices, a lending period over while still lent, a permission for someone not in the staff directory.
 /// <c>target.intune-import</c> (BETA, off by default) also uploads the serial numbers as Intune corporate identifiers.
+/// A device gone from the inventory is retired in <c>devices</c> (kept, its open assignment and SIM history closed the
+/// day of the run; back in the inventory, it is written again and opens new history rows), within the deletion threshold
+/// (<c>delete-threshold</c> 500, <c>delete-threshold-percent</c> 20); above it none is, the list goes to
+/// <c>{logs}/{job}/pending-deletions-{RUNID}.csv</c> and the run ends "needs attention" until
+/// <c>dxmig run JOB --confirm-deletes RUNID</c>. Permissions gone from the lists are not removed here.
 /// </summary>
 public sealed class MobileDevicesJobKind : JobKind<MobileDevicesJobSettings>, IReconcilableKind<MobileDevicesJobSettings>, ISizedKind<MobileDevicesJobSettings>
 {
@@ -57,7 +62,9 @@ public sealed class MobileDevicesJobKind : JobKind<MobileDevicesJobSettings>, IR
         var devices = TeleworkGroupsJobKind.Files(source, "devices", diagnostics);
         var permissions = TeleworkGroupsJobKind.Files(source, "permissions", diagnostics);
         var target = job.Target;
-        target.CheckKeys("type", "store", "password-env", "password-file", "intune-import");
+        target.CheckKeys("type", "store", "password-env", "password-file", "intune-import", "delete-threshold", "delete-threshold-percent");
+        var threshold = target.Number("delete-threshold", 0, 1_000_000) ?? DeletionSafety.DefaultMaxCount;
+        var percent = target.Number("delete-threshold-percent", 0, 100) ?? DeletionSafety.DefaultMaxPercent;
         target.Choice("type", [StaffJobKind.TargetType, "platform-store"]);
         var (store, password) = PlatformStoreTarget.Read(job, target, diagnostics);
         GraphTargetSettings? intune = null;
@@ -78,7 +85,7 @@ public sealed class MobileDevicesJobKind : JobKind<MobileDevicesJobSettings>, IR
         if (deviceMap is not null && permissionMap is not null && groups is not null && encodingName is not null && devices.Count == 1 && permissions.Count > 0)
         {
             return new MobileDevicesJobSettings(
-                new MobileSourceOptions(devices[0], permissions, CsvEncoding.Parse(encodingName), deviceMap, permissionMap), groups, store, password, intune);
+                new MobileSourceOptions(devices[0], permissions, CsvEncoding.Parse(encodingName), deviceMap, permissionMap), groups, store, password, intune, threshold, percent);
         }
         else if (devices.Count > 1)
         {
@@ -108,16 +115,19 @@ public sealed class MobileDevicesJobKind : JobKind<MobileDevicesJobSettings>, IR
         await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
         await using var store = await PlatformMobileLoader.OpenAsync(
             StoreLocation.Parse(settings.Store, job.Directory, settings.StorePassword?.Resolve(job.Environment)), request.Time, stopToken);
+        var folder = Path.Combine(job.LogFolder, job.Name);
+        var safety = PendingDeletions.Safety(folder, settings.DeleteThreshold, settings.DeleteThresholdPercent, request.ConfirmDeletes);
         var devices = new List<DeviceRecord>();
         var loader = new RecordingLoader(store, devices);
         var runner = new PipelineRunner<MobileEntry, MobileRecord>(
-            new MobileCsvExtractor(settings.Source, loggers.CreateLogger<MobileCsvExtractor>()),
+            new MobileCsvExtractor(settings.Source with { DeviceRemovals = safety }, loggers.CreateLogger<MobileCsvExtractor>()),
             new MobileTransformer(name => settings.Groups.System(name)?.Key),
             loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
         var result = await runner.RunAsync(
             request.RunSettings(job, request.Accounts.Count > 0 ? request.Accounts : ListAccounts(job, settings)),
             observer,
             stopToken);
+        PendingDeletions.Report(job, result, safety, folder, "asset_number", loggers);
         if (request.DryRun || result.Run.Outcome is RunOutcome.Failed or RunOutcome.Stopped)
         {
             return result;
@@ -186,7 +196,7 @@ public sealed class MobileDevicesJobKind : JobKind<MobileDevicesJobSettings>, IR
         public async Task<IReadOnlyList<LoadOutcome>> LoadAsync(string account, IReadOnlyList<LoadRequest<MobileRecord>> batch, CancellationToken cancellationToken)
         {
             var outcomes = await inner.LoadAsync(account, batch, cancellationToken);
-            devices.AddRange(batch.Select(r => r.Item).OfType<DeviceRecord>());
+            devices.AddRange(batch.Where(r => !r.Removal).Select(r => r.Item).OfType<DeviceRecord>());
             return outcomes;
         }
 

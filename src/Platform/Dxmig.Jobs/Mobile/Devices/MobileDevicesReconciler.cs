@@ -53,6 +53,12 @@ public sealed class MobileDevicesReconciler(MobileDevicesJobSettings settings, D
         {
             await foreach (var d in store.DevicesAsync(cancellationToken))
             {
+                if (d.ContentHash == PlatformMobileLoader.RemovedHash)
+                {
+                    // Retired because it is gone from the inventory: kept for its history, removed as far as the sync goes (the ledger counts it).
+                    continue;
+                }
+
                 yield return new ReconItem(DevicesContainer, d.AssetNumber)
                 {
                     Location = $"device/{d.AssetNumber} ({d.SourceLocation})",

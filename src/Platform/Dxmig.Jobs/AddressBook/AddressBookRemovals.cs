@@ -1,0 +1,125 @@
+using Dxmig.Contracts;
+using Dxmig.Extractors.AddressBook;
+using Dxmig.Platform.Ledger;
+using Dxmig.Platform.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace Dxmig.Jobs.AddressBook;
+
+/// <summary>
+/// Decides, before an address-book run reads anything, which contacts gone from the exports it removes: every account's
+/// export is read for its contacts' keys and put beside the ledger (contacts loaded, or whose write was in flight), and
+/// the <see cref="DeletionSafety"/> judges the run's removals together (count and percentage of the run's contacts), so
+/// 500 users losing one contact each count as 500. Ids in the pending list are <c>{account}/{contact}</c>.
+/// An export that is missing or empty, or has a row that cannot be read, is taken for a failed export, not for
+/// removals: that account removes nothing and warns (the run ends "needs attention").
+/// </summary>
+public static class AddressBookRemovals
+{
+    /// <summary>The plan of one run.</summary>
+    /// <param name="job">The job's name (its ledger entries).</param>
+    /// <param name="settings">The job's exports.</param>
+    /// <param name="accounts">The accounts the run reads.</param>
+    /// <param name="wholeJob">The run reads every account of the job: accounts the ledger knows whose export is gone are warned about too.</param>
+    /// <param name="ledger">The job's ledger.</param>
+    /// <param name="safety">The threshold and the confirmed ids; left holding the run's pending removals.</param>
+    /// <param name="logger">The extractor's logger.</param>
+    /// <param name="cancellationToken">Stops the reading.</param>
+    public static async Task<AddressBookRemovalPlan> PlanAsync(
+        string job, AddressBookJobSettings settings, IReadOnlyList<string> accounts, bool wholeJob, JobLedger ledger, DeletionSafety safety,
+        ILogger<AddressBookCsvExtractor> logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(safety);
+        var extractor = new AddressBookCsvExtractor(new AddressBookSourceOptions(settings.Files, settings.Encoding, settings.FieldMap), logger);
+        var candidates = accounts.ToList();
+        if (wholeJob)
+        {
+            candidates.AddRange((await ledger.AccountsWithLoadedAsync(job, AddressBookCsvExtractor.Container, cancellationToken))
+                .Where(a => !settings.Files.ContainsKey(a) && !candidates.Contains(a, StringComparer.Ordinal)));
+        }
+
+        var warnings = new Dictionary<string, (string Japanese, string English)>(StringComparer.Ordinal);
+        var notRead = new List<string>();
+        var vanished = new List<(string NativeId, string? TargetKey)>();
+        var owners = new Dictionary<string, (string Account, string NativeId)>(StringComparer.Ordinal);
+        var known = 0;
+        foreach (var account in candidates)
+        {
+            var items = (await ledger.AccountItemsAsync(job, account, cancellationToken))
+                .Where(i => i.Container == AddressBookCsvExtractor.Container && i.State is ItemState.Loaded or ItemState.Pending)
+                .ToList();
+            if (items.Count == 0)
+            {
+                continue;
+            }
+
+            if (!settings.Files.TryGetValue(account, out var path))
+            {
+                notRead.Add(account);
+                warnings[account] = (
+                    $"要確認: アカウント {account} のアドレス帳ファイルがありません。エクスポートの失敗とみなして読まず、移行先の連絡先 {items.Count} 件は削除しませんでした",
+                    $"needs attention: account {account} has no address-book export; taken for a failed export: not read, and its {items.Count} contacts on the target were not removed");
+                continue;
+            }
+
+            ExportScan scan;
+            try
+            {
+                scan = await extractor.ScanAsync(account, cancellationToken);
+            }
+            catch (AccountFailedException)
+            {
+                // The run's own read of this export fails the account with the same reason; nothing is removed.
+                continue;
+            }
+
+            var file = Path.GetFileName(path);
+            if (scan.Rows == 0)
+            {
+                warnings[account] = (
+                    $"要確認: アドレス帳ファイル {file} に連絡先がありません。エクスポートの失敗とみなし、移行先の連絡先 {items.Count} 件は削除しませんでした",
+                    $"needs attention: the address-book export {file} holds no contact; taken for a failed export: its {items.Count} contacts on the target were not removed");
+                continue;
+            }
+
+            if (scan.Uncertain)
+            {
+                warnings[account] = (
+                    $"要確認: アドレス帳ファイル {file} に読めない行があり、どの連絡先か分からないため、このアカウントの連絡先は削除しませんでした (行を直すと次の実行で削除します)",
+                    $"needs attention: the address-book export {file} has a row that cannot be read, so which contact it is cannot be told: no contact of this account was removed (fix the row and the next run removes them)");
+                continue;
+            }
+
+            known += items.Count;
+            foreach (var item in items.Where(i => !scan.Present.Contains(i.NativeId)))
+            {
+                var id = Qualified(account, item.NativeId);
+                owners[id] = (account, item.NativeId);
+                vanished.Add((id, item.TargetKey));
+            }
+        }
+
+        var allowed = safety.Decide(vanished, known)
+            .GroupBy(v => owners[v.NativeId].Account, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(v => owners[v.NativeId].NativeId)], StringComparer.Ordinal);
+        if (safety.Pending.Count > 0)
+        {
+            var total = safety.Pending.Count;
+            var percent = known == 0 ? 0 : total * 100.0 / known;
+            foreach (var group in safety.Pending.GroupBy(p => owners[p.NativeId].Account, StringComparer.Ordinal))
+            {
+                warnings[group.Key] = (
+                    $"要確認: この実行でアドレス帳から連絡先 {total} 件 ({percent:0.#}%) が消えていますが、しきい値 ({safety.MaxCount} 件・{safety.MaxPercent}%) を超えるため削除しませんでした (このアカウント {group.Count()} 件)。削除予定の一覧を確認し、dxmig run --confirm-deletes RUNID で確定してください",
+                    $"needs attention: {total} contacts ({percent:0.#}%) are gone from the address-book exports of this run, over the threshold ({safety.MaxCount} / {safety.MaxPercent}%): none was removed ({group.Count()} of this account); review the pending-deletions list and confirm with dxmig run --confirm-deletes RUNID");
+            }
+        }
+
+        return new AddressBookRemovalPlan(allowed, warnings, notRead);
+    }
+
+    /// <summary>A contact's id in the pending list: its account and native id.</summary>
+    public static string Qualified(string account, string nativeId) => $"{account}/{nativeId}";
+}
