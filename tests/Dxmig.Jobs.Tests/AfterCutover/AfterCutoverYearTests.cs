@@ -16,9 +16,10 @@ using Xunit.Abstractions;
 namespace Dxmig.Jobs.Tests.AfterCutover;
 
 /// <summary>
-/// A year after cutover on a fake clock: one night a month (21:00 Tokyo) the mail, staff and schedule jobs run against
-/// sources a generator churns (new mail, flags, moves, deletions; rows added, changed and removed), each night reconciled
-/// clean, or held for confirmation exactly on the nights a guard trips (a folder emptied by mistake, a truncated export).
+/// A year after cutover on a fake clock: one night a month (21:00 Tokyo) the mail, staff, schedule, address-book and
+/// mobile-device jobs run against sources a generator churns (new mail, flags, moves, deletions; rows, contacts and
+/// devices added, changed and removed), each night reconciled clean, or held for confirmation exactly on the nights a
+/// guard trips (a folder emptied by mistake, a truncated staff export, an address book cut in half).
 /// At the end the ledger, logs and reports are within the jobs' retention, and their growth per night is printed.
 /// </summary>
 public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLifetime
@@ -35,6 +36,11 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
 
     /// <summary>The night the staff export arrives truncated.</summary>
     private const int TruncatedNight = 8;
+
+    /// <summary>The night suzuki's address-book export keeps five contacts (confirmed: he did clean it up).</summary>
+    private const int HalvedNight = 10;
+
+    private const int Devices = 40;
 
     private const string Retention = """
         retention:
@@ -68,19 +74,23 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
         var mailJob = mail.JobVariant("mail-year", t => t.Replace("name: mail-imap-to-imap", "name: mail-year", StringComparison.Ordinal) + "\n" + Retention);
         var staffJob = StaffJob();
         var schedulesJob = SchedulesJob();
-        var jobs = new[] { ("mail-year", mailJob), ("staff-year", staffJob), ("schedules-year", schedulesJob) };
+        var jobs = new[] { ("mail-year", mailJob), ("staff-year", staffJob), ("schedules-year", schedulesJob), ("addressbook-year", AddressBookJob()), ("devices-year", DevicesJob()) };
         var layer = new JobLayer(Workspace);
         var sizes = new List<(int Night, long Ledger, long Logs, long Reports)>();
         var started = jobs.ToDictionary(j => j.Item1, _ => new List<(string RunId, DateTime Utc)>());
         long runs = 0, items = 0, lost = 0, doubled = 0;
         var removedStaff = new HashSet<int>();
         var removedSchedules = new HashSet<int>();
+        var contacts = Users.ToDictionary(u => u, _ => Enumerable.Range(0, 30).ToList());
+        var goneDevices = new HashSet<int>();
 
         for (var night = 0; night < Nights; night++)
         {
             clock.SetUtcNow(Cutover.AddDays(night * 30.5));
             WriteStaff(night, removedStaff, truncated: night == TruncatedNight);
             WriteSchedules(night, removedSchedules);
+            WriteAddressBooks(night, contacts);
+            WriteDevices(night, goneDevices);
             if (night > 0)
             {
                 await ChurnMailAsync(emptyFolder: night == EmptiedNight);
@@ -95,11 +105,12 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
                 lost += run.Reconciliation?.Accounts.Sum(a => a.Totals.Missing) ?? 0;
                 doubled += run.Reconciliation?.Accounts.Sum(a => a.Totals.Doubled) ?? 0;
                 run.Balanced.Should().BeTrue($"night {night}, {name}: {run.Explain}");
-                var held = (name == "mail-year" && night == EmptiedNight) || (name == "staff-year" && night == TruncatedNight);
+                var held = (name == "mail-year" && night == EmptiedNight) || (name == "staff-year" && night == TruncatedNight) ||
+                           (name == "addressbook-year" && night == HalvedNight);
                 if (held)
                 {
                     run.ExitCode.Should().Be(ExitCodes.Quarantined, $"night {night}, {name}: the guard holds the mass deletion: {run.Explain}");
-                    run.Lines.Should().Contain("要確認").And.Contain("--confirm-deletes " + run.Run.RunId);
+                    (run.Lines + run.Run.Message).Should().Contain("要確認").And.Contain("--confirm-deletes " + run.Run.RunId);
                     File.Exists(PendingDeletions(name, run.Run.RunId)).Should().BeTrue(run.Explain);
                     run.Reconciliation!.Accounts.Sum(a => a.Totals.Missing + a.Totals.Doubled + a.Totals.Extra).Should().Be(0, run.Explain);
                 }
@@ -107,6 +118,19 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
                 {
                     run.ExitCode.Should().Be(ExitCodes.Success, $"night {night}, {name}: {run.Explain}");
                     run.Reconciliation!.ExitCode.Should().Be(ExitCodes.Success, $"night {night}, {name}: {run.Explain}");
+                }
+
+                if (name == "addressbook-year" && night == HalvedNight)
+                {
+                    // suzuki did clean his address book up: the admin confirms, the next morning.
+                    clock.Advance(TimeSpan.FromHours(12));
+                    var confirmed = await layer.RunAsync(path, confirmDeletes: run.Run.RunId);
+                    runs++;
+                    started[name].Add((confirmed.Run.RunId, confirmed.Run.StartedUtc));
+                    confirmed.ExitCode.Should().Be(ExitCodes.Success, confirmed.Explain);
+                    confirmed.Run.Removed.Should().Be(halved, confirmed.Explain);
+                    confirmed.Reconciliation!.ExitCode.Should().Be(ExitCodes.Success, confirmed.Explain);
+                    clock.Advance(TimeSpan.FromHours(-12));
                 }
 
                 if (name == "mail-year" && night == EmptiedNight)
@@ -166,13 +190,15 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
             $"growth per night in the second half: ledger {perNight.Ledger / 1024} KB, logs {perNight.Logs / 1024} KB, reports {perNight.Reports / 1024} KB; at the end ledger {last.Ledger / 1024} KB, logs {last.Logs / 1024} KB, reports {last.Reports / 1024} KB");
         output.WriteLine(growth);
         output.WriteLine(ChaosTally.Record(
-            $"a year after cutover: {Nights} monthly nights x mail, staff, schedules (fake clock)", 0, 0, (int)runs, items, lost, doubled,
+            $"a year after cutover: {Nights} monthly nights x mail, staff, schedules, address books, devices (fake clock)", 0, 0, (int)runs, items, lost, doubled,
             new Dictionary<string, int>(StringComparer.Ordinal) { [growth] = 0 }));
         (lost, doubled).Should().Be((0L, 0L));
         perNight.Reports.Should().BeLessThan(last.Reports, "retention keeps the report folders from growing without bound");
     }
 
     private int emptied;
+
+    private int halved;
 
     private string Logs => Path.Combine(Workspace.Folder, "logs");
 
@@ -195,11 +221,11 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
         var count = 200 + (3 * night);
         if (night > 0)
         {
-            removed.Add(random.Next(count));
+            removed.Add(150 + random.Next(count - 150)); // people 0–119 hold the devices
         }
 
         var changed = Enumerable.Range(0, 5).Select(_ => random.Next(count)).ToHashSet();
-        var gone = truncated ? [.. removed.Concat(Enumerable.Range(80, count - 80))] : removed;
+        var gone = truncated ? [.. removed.Concat(Enumerable.Range(150, count - 150)).Concat(Enumerable.Range(0, 30))] : removed;
         StaffSamples.Write(
             Path.Combine(Workspace.Exports, "staff.csv"), Path.Combine(Workspace.Exports, "identity.csv"),
             new StaffSampleOptions(count, Seed: 2026) { Removed = gone, Changed = night == 0 ? null : changed });
@@ -221,6 +247,49 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
         CalendarSamples.WriteSchedules(
             Path.Combine(Workspace.Exports, "schedules.csv"),
             options with { Removed = removed, Changed = night == 0 ? null : Enumerable.Range(0, 10).Select(_ => random.Next(options.Count)).ToHashSet() });
+    }
+
+    /// <summary>Each user's book gains two contacts and loses one a night; on the halved night suzuki's holds half of them.</summary>
+    private void WriteAddressBooks(int night, Dictionary<string, List<int>> contacts)
+    {
+        foreach (var user in Users)
+        {
+            var list = contacts[user];
+            if (night > 0)
+            {
+                list.RemoveAt(random.Next(list.Count));
+                list.Add(list.Max() + 1);
+                list.Add(list.Max() + 1);
+            }
+
+            if (night == HalvedNight && user == "suzuki")
+            {
+                halved = list.Count - 5;
+                list.RemoveRange(0, halved);
+            }
+
+            AddressBook.AddressBookExports.Write(Path.Combine(Workspace.Exports, "addressbooks"), user, list);
+        }
+    }
+
+    /// <summary>The inventory of 40 devices: every other month one goes (returned to the vendor), and one gone comes back.</summary>
+    private void WriteDevices(int night, HashSet<int> gone)
+    {
+        if (night > 0 && night % 2 == 0)
+        {
+            if (gone.Count > 0 && night % 4 == 0)
+            {
+                gone.Remove(gone.Min());
+            }
+
+            gone.Add(1 + ((night * 7) % (Devices - 1)));
+        }
+
+        MobileSamples.Write(Workspace.Exports, new MobileSampleOptions(Devices, People: 120, Cp932: false));
+        var path = Path.Combine(Workspace.Exports, "devices.csv");
+        var lines = File.ReadAllText(path, System.Text.Encoding.UTF8).Split("\r\n");
+        var kept = lines.Where(l => !gone.Any(d => l.StartsWith(MobileSamples.AssetNumber(d) + ",", StringComparison.Ordinal)));
+        File.WriteAllText(path, string.Join("\r\n", kept), new System.Text.UTF8Encoding(true));
     }
 
     /// <summary>
@@ -292,6 +361,53 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
             var source = await Sandbox.ImapMailboxReader.ReadMessagesAsync(client);
             await mail.AssertTargetHoldsAsync(user, source);
         }
+    }
+
+    private string AddressBookJob()
+    {
+        var mappings = RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
+        return Workspace.Write("jobs/addressbook-year.yaml", $"""
+            name: addressbook-year
+            kind: addressbook
+            source:
+              type: activemail-addressbook-csv
+              directory: ../exports/addressbooks
+              encoding: auto
+            target:
+              type: platform-contacts
+              store: ../state/platform.db
+            ledger: ../state/ledger.db
+            mappings:
+              fields: {mappings}/activemail-addressbook-fields.yaml
+              gaiji: {mappings}/gaiji.csv
+            logging:
+              folder: ../logs
+            {Retention}
+            """);
+    }
+
+    private string DevicesJob()
+    {
+        var mappings = RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
+        return Workspace.Write("jobs/devices-year.yaml", $"""
+            name: devices-year
+            kind: mobile-devices
+            source:
+              type: mobile-work-csv
+              devices: ../exports/devices.csv
+              permissions: [../exports/telework-mobile.csv, ../exports/telework-home.csv]
+            target:
+              type: platform-store
+              store: ../state/platform.db
+            ledger: ../state/ledger.db
+            mappings:
+              device-fields: {mappings}/mobile-device-fields.yaml
+              permission-fields: {mappings}/telework-permission-fields.yaml
+              groups: {mappings}/telework-groups.yaml
+            logging:
+              folder: ../logs
+            {Retention}
+            """);
     }
 
     private string StaffJob()
