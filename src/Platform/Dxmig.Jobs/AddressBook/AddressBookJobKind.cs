@@ -78,7 +78,7 @@ public sealed class AddressBookJobKind : JobKind<AddressBookJobSettings>, IRecon
         }
         else
         {
-            target.CheckKeys("type", "store", "password-env", "password-file");
+            target.CheckKeys("type", "store", "password-env", "password-file", "store-tls");
             (store, storePassword) = PlatformStoreTarget.Read(job, target, diagnostics);
         }
 

@@ -57,7 +57,7 @@ public sealed class MobileDevicesJobKind : JobKind<MobileDevicesJobSettings>, IR
         var devices = TeleworkGroupsJobKind.Files(source, "devices", diagnostics);
         var permissions = TeleworkGroupsJobKind.Files(source, "permissions", diagnostics);
         var target = job.Target;
-        target.CheckKeys("type", "store", "password-env", "password-file", "intune-import");
+        target.CheckKeys("type", "store", "password-env", "password-file", "store-tls", "intune-import");
         target.Choice("type", [StaffJobKind.TargetType, "platform-store"]);
         var (store, password) = PlatformStoreTarget.Read(job, target, diagnostics);
         GraphTargetSettings? intune = null;
