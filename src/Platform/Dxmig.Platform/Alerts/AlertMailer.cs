@@ -162,6 +162,12 @@ public sealed class AlertMailer(AlertSettings settings, Func<string, string?> en
                 $"{where} refused the login (user {settings.User}); check alerts.user and the password ({settings.Password})");
             return false;
         }
+        catch (MailKit.ServiceNotAuthenticatedException)
+        {
+            Fail($"{where} は送信にログインを求めています。alerts.user と alerts.password-env (か password-file) を設定してください",
+                $"{where} requires a login before sending; set alerts.user and alerts.password-env (or password-file)");
+            return false;
+        }
         catch (NotSupportedException)
         {
             Fail($"{where} が STARTTLS を受け付けません。security: tls (ポート 465) を試すか、サーバーの設定を確認してください",
