@@ -139,8 +139,8 @@ public sealed class AlertMailerTlsTests : IDisposable
 
         sink.Deliveries.Should().BeEmpty();
         sink.Logins.Should().NotBeEmpty().And.OnlyContain(l => l.User == User && !l.Accepted);
-        logger.Text.Should().Contain("ログインを求めています").And.Contain("requires a login before sending");
-        logger.Text.Should().Contain("ログインを拒否しました").And.Contain("env:DXMIG_SMTP_PASSWORD").And.NotContain(Password);
+        logger.Text.Should().Contain("ログインを求めています").And.Contain("requires authentication (AUTH) before sending");
+        logger.Text.Should().Contain("ログインを拒否しました").And.Contain($"rejected authentication for user {User}: check").And.Contain("env:DXMIG_SMTP_PASSWORD").And.NotContain(Password);
     }
 
     [Fact]

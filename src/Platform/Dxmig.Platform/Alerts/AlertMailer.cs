@@ -135,7 +135,7 @@ public sealed class AlertMailer(AlertSettings settings, Func<string, string?> en
                 if (!client.Capabilities.HasFlag(SmtpCapabilities.Authentication))
                 {
                     Fail($"{where} がログイン (AUTH) を受け付けません。サーバーの設定か security (starttls / tls) を確認してください",
-                        $"{where} does not offer login (AUTH); check the server's settings and security (starttls / tls)");
+                        $"{where} does not offer authentication (AUTH); check the server's settings and security (starttls / tls)");
                     return false;
                 }
 
@@ -159,13 +159,13 @@ public sealed class AlertMailer(AlertSettings settings, Func<string, string?> en
         catch (AuthenticationException)
         {
             Fail($"{where} がログインを拒否しました (ユーザー {settings.User})。alerts.user とパスワード ({settings.Password}) を確認してください",
-                $"{where} refused the login (user {settings.User}); check alerts.user and the password ({settings.Password})");
+                $"{where} rejected authentication for user {settings.User}: check alerts.user and the password ({settings.Password})");
             return false;
         }
         catch (MailKit.ServiceNotAuthenticatedException)
         {
             Fail($"{where} は送信にログインを求めています。alerts.user と alerts.password-env (か password-file) を設定してください",
-                $"{where} requires a login before sending; set alerts.user and alerts.password-env (or password-file)");
+                $"{where} requires authentication (AUTH) before sending; set alerts.user and alerts.password-env (or password-file)");
             return false;
         }
         catch (NotSupportedException)
