@@ -98,6 +98,28 @@ public sealed class PostgresTlsTests : IDisposable
     }
 
     [Fact]
+    public void Many_locations_plain_pinned_or_with_a_ca_share_ef_cores_internal_service_provider()
+    {
+        // EF Core refuses a twenty-first internal service provider: the refusal interceptor and the pinned data sources
+        // must not make one per location.
+        var ca = temp.Write("ca.pem", TestCertificates.CertificatePem(TestCertificates.CreateCa("dxmig test CA")));
+        for (var i = 0; i < 30; i++)
+        {
+            var pin = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i)));
+            foreach (var value in new[]
+                     {
+                         $"Host=db{i};Database=dxmig;Username=dxmig",
+                         $"Host=db{i};Database=dxmig;Username=dxmig;Certificate SHA256={pin}",
+                         $"Host=127.0.0.{i + 1};Database=dxmig;Username=dxmig;Root Certificate={ca}",
+                     })
+            {
+                using var db = new Ledger.LedgerDbContext(StoreContextFactory.CreateOptions<Ledger.LedgerDbContext>(StoreLocation.Parse(value, "/")));
+                Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GenerateCreateScript(db.Database).Should().Contain("ledger_runs");
+            }
+        }
+    }
+
+    [Fact]
     public void Ledger_tls_section_is_folded_into_the_location()
     {
         temp.Write("ca.pem", TestCertificates.CertificatePem(TestCertificates.CreateCa("dxmig test CA")));
