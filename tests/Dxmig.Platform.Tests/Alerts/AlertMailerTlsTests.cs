@@ -130,6 +130,20 @@ public sealed class AlertMailerTlsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_certificate_from_the_trusted_ca_but_for_another_name_is_refused()
+    {
+        var caFile = TestCertificates.WritePem(ca, temp.File("mail-ca.pem"));
+        using var misnamed = TestCertificates.Issue(ca, "smtp.invalid.example");
+        await using var sink = SmtpSink.Start(new SmtpSinkOptions { Certificate = misnamed, Login = (User, Password) });
+
+        (await SendAsync(Settings(sink.Port, "starttls", caFile: caFile))).Should().BeFalse();
+
+        sink.Deliveries.Should().BeEmpty();
+        sink.Logins.Should().BeEmpty();
+        logger.Text.Should().Contain("名前が 127.0.0.1 と一致しません").And.Contain("not made out to 127.0.0.1");
+    }
+
+    [Fact]
     public async Task A_server_that_requires_auth_refuses_a_mail_without_login_and_a_wrong_password_is_not_logged()
     {
         await using var sink = SmtpSink.Start(new SmtpSinkOptions { Certificate = server, Login = (User, "the-right-one") });

@@ -43,6 +43,15 @@ public sealed class PostgresTlsTests : IDisposable
     }
 
     [Fact]
+    public void Trusting_any_server_certificate_is_refused_off_loopback()
+    {
+        var act = () => StoreLocation.Parse("Host=db1;Database=dxmig;Username=dxmig;Trust Server Certificate=true", "/", Password);
+
+        act.Should().Throw<ConfigurationException>().WithMessage("*Trust Server Certificate=true*refused for a host that is not loopback*")
+            .Which.Message.Should().NotContain(Password);
+    }
+
+    [Fact]
     public void A_pinned_certificate_allows_require_off_loopback_and_is_the_only_check()
     {
         var location = StoreLocation.Parse($"Host=db1;Database=dxmig;Username=dxmig;SSL Mode=Require;Certificate SHA256={Pin}", "/", Password);
