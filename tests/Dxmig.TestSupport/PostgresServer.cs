@@ -29,7 +29,14 @@ public sealed class PostgresServer : IAsyncDisposable
     public int Port { get; }
 
     /// <exception cref="InvalidOperationException">PostgreSQL is not installed (run ./test.sh, which installs it).</exception>
-    public static async Task<PostgresServer> StartAsync()
+    public static Task<PostgresServer> StartAsync() => StartAsync(tls: null);
+
+    /// <summary>
+    /// A server that also offers TLS (<c>ssl=on</c>) with the given server certificate and key, written to its data
+    /// directory; plain connections are still accepted (trust on loopback).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">PostgreSQL is not installed (run ./test.sh, which installs it).</exception>
+    public static async Task<PostgresServer> StartAsync(System.Security.Cryptography.X509Certificates.X509Certificate2? tls)
     {
         var bin = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault()
@@ -51,9 +58,23 @@ public sealed class PostgresServer : IAsyncDisposable
         await server.Exec("initdb", ["-D", server.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
         var socketDir = Path.Combine(root, "sock");
         await server.Exec("mkdir", ["-p", socketDir], useBin: false);
+        var ssl = string.Empty;
+        if (tls is not null)
+        {
+            await File.WriteAllTextAsync(Path.Combine(server.data, "server.crt"), TestCertificates.CertificatePem(tls));
+            await File.WriteAllTextAsync(Path.Combine(server.data, "server.key"), TestCertificates.KeyPem(tls));
+            File.SetUnixFileMode(Path.Combine(server.data, "server.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            if (asPostgres)
+            {
+                await Run("chown", ["postgres:postgres", Path.Combine(server.data, "server.crt"), Path.Combine(server.data, "server.key")], true);
+            }
+
+            ssl = " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key";
+        }
+
         await server.Exec("pg_ctl", [
             "-D", server.data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {server.Port} -h 127.0.0.1 -k {socketDir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            "-o", $"-p {server.Port} -h 127.0.0.1 -k {socketDir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200{ssl}",
             "start"]);
         return server;
     }

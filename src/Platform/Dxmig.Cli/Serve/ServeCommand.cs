@@ -23,16 +23,20 @@ internal static class ServeCommand
         var jobs = new Option<string?>("--jobs") { Description = "ジョブファイルのフォルダー (既定: ./jobs) / folder of job files (default: ./jobs)" };
         var store = new Option<string?>("--store") { Description = "スケジューラーの保存先: SQLite のパス (既定: $DXMIG_HOME/scheduler.db) か PostgreSQL 接続文字列 (クラスター) / scheduler store: SQLite path (default $DXMIG_HOME/scheduler.db) or PostgreSQL connection string (clustered)" };
         var storePassword = new Option<string?>("--store-password-env") { Description = "PostgreSQL のパスワードを持つ環境変数 / environment variable holding the PostgreSQL password" };
+        var storeCa = new Option<string?>("--store-ca-certificate") { Description = "PostgreSQL サーバー証明書の発行元 CA 証明書 (PEM ファイル) / the CA certificate (PEM file) that issued the PostgreSQL server's certificate" };
+        var storePin = new Option<string?>("--store-certificate-sha256") { Description = "PostgreSQL サーバー証明書の SHA-256 (固定) / SHA-256 of the PostgreSQL server's certificate (pinned)" };
         var node = new Option<string?>("--node") { Description = "クラスター内で一意なノード名 (既定: ホスト名) / node name, unique in the cluster (default: host name)" };
         var checkin = new Option<TimeSpan?>("--checkin-interval") { Description = "クラスターの生存通知の間隔 (既定 00:00:10) / cluster check-in interval (default 00:00:10)" };
-        var command = new Command("serve", "スケジューラーとしてジョブを定期実行します / run scheduled jobs as the scheduler host") { jobs, store, storePassword, node, checkin };
+        var command = new Command("serve", "スケジューラーとしてジョブを定期実行します / run scheduled jobs as the scheduler host") { jobs, store, storePassword, storeCa, storePin, node, checkin };
         command.SetAction((parse, _) => ExecuteAsync(
-            io, parse.GetValue(jobs), parse.GetValue(store), parse.GetValue(storePassword), parse.GetValue(node), parse.GetValue(checkin), stopToken()));
+            io, parse.GetValue(jobs), parse.GetValue(store), parse.GetValue(storePassword), parse.GetValue(node), parse.GetValue(checkin), stopToken(),
+            parse.GetValue(storeCa), parse.GetValue(storePin)));
         return command;
     }
 
     public static async Task<int> ExecuteAsync(
-        CliIo io, string? jobs, string? store, string? storePasswordEnv, string? node, TimeSpan? checkin, CancellationToken stopToken)
+        CliIo io, string? jobs, string? store, string? storePasswordEnv, string? node, TimeSpan? checkin, CancellationToken stopToken,
+        string? storeCaCertificate = null, string? storeCertificateSha256 = null)
     {
         ArgumentNullException.ThrowIfNull(io);
         ServeSettings settings;
@@ -43,7 +47,9 @@ internal static class ServeCommand
                 ? null
                 : io.Environment(storePasswordEnv) ?? throw new ConfigurationException(
                     $"環境変数 {storePasswordEnv} が設定されていません / environment variable {storePasswordEnv} is not set");
-            var location = StoreLocation.Parse(store ?? Path.Combine(home, "scheduler.db"), Directory.GetCurrentDirectory(), password);
+            var location = StoreLocation.Parse(
+                StoreTlsSettings.Fold(store ?? Path.Combine(home, "scheduler.db"), storeCaCertificate, storeCertificateSha256, Directory.GetCurrentDirectory()),
+                Directory.GetCurrentDirectory(), password);
             var interval = checkin ?? ServeSettings.DefaultCheckinInterval;
             settings = new ServeSettings
             {
@@ -69,7 +75,19 @@ internal static class ServeCommand
         }
 
         using var logging = DxmigLogging.Create(LogLevel.Information, jsonFolder: null);
-        using var host = await ServeHost.BuildAsync(settings, logging.Loggers, stopToken);
+        IHost host;
+        try
+        {
+            host = await ServeHost.BuildAsync(settings, logging.Loggers, stopToken);
+        }
+        catch (ConfigurationException ex)
+        {
+            // The scheduler's store refused (its certificate): said in plain words, no stack trace.
+            io.Error.WriteLine(SecretMasker.Apply(ex.Message));
+            return ExitCodes.Failed;
+        }
+
+        using var hostScope = host;
         var log = logging.Loggers.CreateLogger("dxmig.serve");
         log.LogInformation(
             "dxmig serve: ノード / node {Node} (ホスト / host {Host}), ジョブ / jobs {Jobs}, 保存先 / store {Store}{Cluster}",

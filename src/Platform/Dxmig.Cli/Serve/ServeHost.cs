@@ -79,7 +79,18 @@ internal static class ServeHost
             }
             else
             {
-                store.UsePostgres(settings.Store.ConnectionString);
+                if (settings.Store.PinnedSha256 is not null)
+                {
+                    // A pinned certificate is checked by a callback, which a connection string cannot carry: Quartz
+                    // takes its connections from the same pinned data source as the ledger.
+                    var pinned = PostgresTls.PinnedDataSource(settings.Store);
+                    store.UsePostgres(o => o.DataSourceFactory = _ => pinned);
+                }
+                else
+                {
+                    store.UsePostgres(settings.Store.ConnectionString);
+                }
+
                 store.UseClustering(c =>
                 {
                     c.CheckinInterval = settings.CheckinInterval;

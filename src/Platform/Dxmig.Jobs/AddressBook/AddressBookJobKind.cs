@@ -82,7 +82,7 @@ public sealed class AddressBookJobKind : JobKind<AddressBookJobSettings>, IRecon
         }
         else
         {
-            target.CheckKeys("type", "store", "password-env", "password-file", "delete-threshold", "delete-threshold-percent");
+            target.CheckKeys("type", "store", "password-env", "password-file", "store-tls", "delete-threshold", "delete-threshold-percent");
             (store, storePassword) = PlatformStoreTarget.Read(job, target, diagnostics);
         }
 

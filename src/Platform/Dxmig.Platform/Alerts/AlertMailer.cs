@@ -110,23 +110,35 @@ public sealed class AlertMailer(AlertSettings settings, Func<string, string?> en
         return message;
     }
 
-    /// <summary>Sends the mail; false (logged) when the SMTP server cannot be reached or refuses it.</summary>
+    /// <summary>Sends the mail; false (logged in plain words, never with the password) when the SMTP server cannot be reached or refuses it.</summary>
     public async Task<bool> SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        var where = $"SMTP {settings.Host}:{settings.Port}";
         using var client = new SmtpClient { Timeout = 60_000 };
-        client.ServerCertificateValidationCallback = ImapConnector.Validator(new ImapEndpoint { Host = settings.Host, Port = settings.Port, PinnedSha256 = settings.PinnedSha256 });
         try
         {
+            client.ServerCertificateValidationCallback = SmtpCertificateCheck.Validator(settings.PinnedSha256, settings.CaCertificate);
             var options = settings.Security switch
             {
                 "tls" => SecureSocketOptions.SslOnConnect,
                 "starttls" => SecureSocketOptions.StartTls,
-                _ => SecureSocketOptions.None,
+                _ when ImapEndpoint.IsLoopbackHost(settings.Host) => SecureSocketOptions.None,
+                _ => throw new Contracts.ConfigurationException(
+                    $"平文の SMTP はループバックにだけ使えます: {where} / plain SMTP is allowed only to loopback: {where}"),
             };
             await client.ConnectAsync(settings.Host, settings.Port, options, cancellationToken);
-            if (settings.User is { } user && settings.Password?.Resolve(environment) is { } password)
+            if (settings.User is { } user)
             {
+                var password = settings.Password?.Resolve(environment) ?? throw new Contracts.ConfigurationException(
+                    $"{where}: ユーザー {user} のパスワードの参照がありません / no password is referenced for user {user}");
+                if (!client.Capabilities.HasFlag(SmtpCapabilities.Authentication))
+                {
+                    Fail($"{where} がログイン (AUTH) を受け付けません。サーバーの設定か security (starttls / tls) を確認してください",
+                        $"{where} does not offer authentication (AUTH); check the server's settings and security (starttls / tls)");
+                    return false;
+                }
+
                 await client.AuthenticateAsync(user, password, cancellationToken);
             }
 
@@ -134,11 +146,42 @@ public sealed class AlertMailer(AlertSettings settings, Func<string, string?> en
             await client.DisconnectAsync(true, cancellationToken);
             return true;
         }
+        catch (SslHandshakeException)
+        {
+            Fail(settings.PinnedSha256 is not null
+                    ? $"{where} の証明書が固定した証明書 (alerts.certificate-sha256) と違うため送信しませんでした。サーバーの証明書が更新されたなら新しい SHA-256 を確かめて設定し直してください"
+                    : $"{where} の証明書を検証できないため送信しませんでした (信頼された CA の発行でないか、名前が {settings.Host} と一致しません)。発行元の CA 証明書を alerts.ca-certificate に指定するか、alerts.certificate-sha256 で固定してください",
+                settings.PinnedSha256 is not null
+                    ? $"not sent: the certificate of {where} is not the pinned one (alerts.certificate-sha256); if the server's certificate was renewed, check its new SHA-256 and set it again"
+                    : $"not sent: the certificate of {where} could not be verified (not issued by a trusted CA, or not made out to {settings.Host}); give the issuing CA's certificate with alerts.ca-certificate or pin it with alerts.certificate-sha256");
+            return false;
+        }
+        catch (AuthenticationException)
+        {
+            Fail($"{where} がログインを拒否しました (ユーザー {settings.User})。alerts.user とパスワード ({settings.Password}) を確認してください",
+                $"{where} rejected authentication for user {settings.User}: check alerts.user and the password ({settings.Password})");
+            return false;
+        }
+        catch (MailKit.ServiceNotAuthenticatedException)
+        {
+            Fail($"{where} は送信にログインを求めています。alerts.user と alerts.password-env (か password-file) を設定してください",
+                $"{where} requires authentication (AUTH) before sending; set alerts.user and alerts.password-env (or password-file)");
+            return false;
+        }
+        catch (NotSupportedException)
+        {
+            Fail($"{where} が STARTTLS を受け付けません。security: tls (ポート 465) を試すか、サーバーの設定を確認してください",
+                $"{where} does not offer STARTTLS; try security: tls (port 465) or check the server's settings");
+            return false;
+        }
         catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or MailKit.ProtocolException or MailKit.CommandException
-            or AuthenticationException or SslHandshakeException or TimeoutException or Contracts.ConfigurationException)
+            or TimeoutException or Contracts.ConfigurationException or System.Security.Cryptography.CryptographicException)
         {
             logger.LogError("管理者への通知メールを送れませんでした / the alert mail to the admins could not be sent: {Reason}", SecretMasker.Apply(ex.Message));
             return false;
         }
     }
+
+    private void Fail(string japanese, string english) =>
+        logger.LogError("管理者への通知メールを送れませんでした / the alert mail to the admins could not be sent: {Reason}", SecretMasker.Apply($"{japanese} / {english}"));
 }

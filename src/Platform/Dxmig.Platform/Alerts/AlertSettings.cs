@@ -13,14 +13,18 @@ public enum AlertWhen
 }
 
 /// <summary>
-/// The <c>alerts:</c> section of a job file: the SMTP server (TLS verified, pinned, or plain on loopback only), the
-/// sender, the admins, and when to mail them. The SMTP password, if the server needs one, is a reference only.
+/// The <c>alerts:</c> section of a job file: the SMTP server (STARTTLS or implicit TLS, verified against the system's
+/// CAs or a CA file, or pinned; plain on loopback only), the login (user and a password by reference only), the
+/// sender, the admins, and when to mail them.
 /// </summary>
 public sealed record AlertSettings(
     string Host, int Port, string Security, string? PinnedSha256, string From, IReadOnlyList<string> To, string? User, SecretReference? Password, AlertWhen When)
 {
     public static readonly string[] Keys =
-        ["smtp-host", "smtp-port", "security", "certificate-sha256", "from", "to", "user", "password-env", "password-file", "on", "daily-summary"];
+        ["smtp-host", "smtp-port", "security", "certificate-sha256", "ca-certificate", "from", "to", "user", "password-env", "password-file", "on", "daily-summary"];
+
+    /// <summary>A CA certificate file (PEM) trusted for the SMTP server besides the system's (absolute path); null: the system's only.</summary>
+    public string? CaCertificate { get; init; }
 
     /// <summary>When <c>dxmig serve</c> mails the day's summary of this job's runs (the job's time zone); null: never.</summary>
     public TimeOnly? DailySummary { get; init; }
@@ -47,6 +51,38 @@ public sealed record AlertSettings(
                 "security: none (平文) の SMTP はループバックにだけ使えます", "security: none (plain SMTP) is allowed only to loopback");
         }
 
+        var pin = section.Value("certificate-sha256");
+        var ca = section.Value("ca-certificate") is { Length: > 0 } caPath ? section.ResolvePath(caPath) : null;
+        if (pin is not null && ca is not null)
+        {
+            section.Diagnostics.Error(section.PositionOf("ca-certificate"),
+                "'alerts.ca-certificate' と 'alerts.certificate-sha256' はどちらか一方だけ書いてください", "give either 'alerts.ca-certificate' or 'alerts.certificate-sha256', not both");
+        }
+
+        if (ca is not null && !File.Exists(ca))
+        {
+            section.Diagnostics.Error(section.PositionOf("ca-certificate"), $"CA 証明書のファイル {ca} がありません", $"the CA certificate file {ca} does not exist");
+        }
+
+        if (security == "none" && (pin is not null || ca is not null))
+        {
+            section.Diagnostics.Error(section.PositionOf("security"),
+                "証明書の設定 (certificate-sha256, ca-certificate) には TLS が必要です。security を starttls か tls にしてください",
+                "certificate settings (certificate-sha256, ca-certificate) need TLS; set security to starttls or tls");
+        }
+
+        var user = section.Value("user");
+        var password = section.Secret("password");
+        if (user is not null && password is null)
+        {
+            section.Diagnostics.Error(section.PositionOf("user"),
+                "'alerts.user' のパスワードを 'alerts.password-env' か 'alerts.password-file' で参照してください", "reference the password of 'alerts.user' with 'alerts.password-env' or 'alerts.password-file'");
+        }
+        else if (user is null && password is not null)
+        {
+            section.Diagnostics.Error(section.Position, "パスワードの参照があるのに 'alerts.user' がありません", "a password is referenced but 'alerts.user' is missing");
+        }
+
         TimeOnly? summary = null;
         if (section.Value("daily-summary") is { } at)
         {
@@ -62,7 +98,7 @@ public sealed record AlertSettings(
 
         return host is null || from is null || security is null || to.Count == 0 || when is null
             ? null
-            : new AlertSettings(host, port, security, section.Value("certificate-sha256"), from, to, section.Value("user"), section.Secret("password"),
-                when == "always" ? AlertWhen.Always : AlertWhen.Failure) { DailySummary = summary };
+            : new AlertSettings(host, port, security, pin, from, to, user, password,
+                when == "always" ? AlertWhen.Always : AlertWhen.Failure) { DailySummary = summary, CaCertificate = ca };
     }
 }

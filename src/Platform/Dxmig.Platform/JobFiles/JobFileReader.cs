@@ -71,9 +71,13 @@ public static partial class JobFileReader
         SecretReference? ledgerPassword = null;
         if (top.IsSection("ledger") && top.Section("ledger") is { } ledgerSection)
         {
-            ledgerSection.CheckKeys("location", "password-env", "password-file");
+            ledgerSection.CheckKeys("location", "password-env", "password-file", "tls");
             ledger = ledgerSection.Value("location", required: true);
             ledgerPassword = ledgerSection.Secret("password");
+            if (ledger is not null && ledgerSection.Section("tls") is { } tls)
+            {
+                ledger = Storage.StoreTlsSettings.Read(tls, ledger);
+            }
         }
         else
         {

@@ -30,11 +30,15 @@ public static class StoreConnections
         }
     }
 
+    /// <summary>Opens a connection to the store (PostgreSQL: TLS as the location says, a pinned certificate through its own data source).</summary>
+    /// <exception cref="Dxmig.Contracts.ConfigurationException">The PostgreSQL server's certificate was refused (in plain words, no secret).</exception>
     public static async Task<DbConnection> OpenAsync(StoreLocation location, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(location);
         DbConnection connection = location.Provider == StoreProvider.Sqlite
             ? new SqliteConnection(location.ConnectionString)
+            : location.PinnedSha256 is not null
+            ? PostgresTls.PinnedDataSource(location).CreateConnection()
             : new NpgsqlConnection(location.ConnectionString);
         if (location.Provider == StoreProvider.Sqlite)
         {
@@ -53,9 +57,14 @@ public static class StoreConnections
 
             return connection;
         }
-        catch
+        catch (Exception ex)
         {
             await connection.DisposeAsync();
+            if (PostgresTls.Explain(ex, location) is { } refused)
+            {
+                throw refused;
+            }
+
             throw;
         }
     }

@@ -20,7 +20,16 @@ public static class StoreContextFactory
                 builder.AddInterceptors(SqlitePragmas.Instance);
                 break;
             case StoreProvider.PostgreSql:
-                builder.UseNpgsql(location.ConnectionString, o => o.CommandTimeout(120));
+                if (location.PinnedSha256 is not null)
+                {
+                    builder.UseNpgsql(PostgresTls.PinnedDataSource(location), o => o.CommandTimeout(120));
+                }
+                else
+                {
+                    builder.UseNpgsql(location.ConnectionString, o => o.CommandTimeout(120));
+                }
+
+                builder.AddInterceptors(new PostgresRefusals(location));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(location), location.Provider, "unknown store provider");
@@ -29,6 +38,24 @@ public static class StoreContextFactory
         // Parameter values may hold personal data; EF Core never logs them unless told to. Keep it so.
         builder.EnableSensitiveDataLogging(false);
         return builder.Options;
+    }
+
+    /// <summary>A refused server certificate becomes the plain message of <see cref="PostgresTls.Explain"/> (no stack, no secret).</summary>
+    private sealed class PostgresRefusals(StoreLocation location) : DbConnectionInterceptor
+    {
+        public override void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData)
+        {
+            if (PostgresTls.Explain(eventData.Exception, location) is { } refused)
+            {
+                throw refused;
+            }
+        }
+
+        public override Task ConnectionFailedAsync(DbConnection connection, ConnectionErrorEventData eventData, CancellationToken cancellationToken = default)
+        {
+            ConnectionFailed(connection, eventData);
+            return Task.CompletedTask;
+        }
     }
 
     /// <summary>

@@ -75,7 +75,7 @@ public abstract class CalendarJobKind<TEntry, TRecord> : JobKind<CalendarJobSett
         }
         else
         {
-            target.CheckKeys("type", "store", "password-env", "password-file", "delete-threshold", "delete-threshold-percent");
+            target.CheckKeys("type", "store", "password-env", "password-file", "store-tls", "delete-threshold", "delete-threshold-percent");
             (store, storePassword) = PlatformStoreTarget.Read(job, target, diagnostics);
         }
 

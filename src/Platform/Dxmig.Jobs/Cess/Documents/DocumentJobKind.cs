@@ -79,7 +79,7 @@ public sealed class DocumentJobKind : JobKind<DocumentJobSettings>, IReconcilabl
         SecretReference? storePassword = null;
         if (targetType == DriveType)
         {
-            target.CheckKeys([.. GraphTargetReader.Keys, "drive", "drive-id", "site", "site-id", "library", "folder", "store", "password-env", "password-file", "delete-threshold", "delete-threshold-percent"]);
+            target.CheckKeys([.. GraphTargetReader.Keys, "drive", "drive-id", "site", "site-id", "library", "folder", "store", "password-env", "password-file", "store-tls", "delete-threshold", "delete-threshold-percent"]);
             graph = GraphTargetReader.Read(target);
             drive = ReadDrive(target, diagnostics);
             if (target.Has("store"))
@@ -89,7 +89,7 @@ public sealed class DocumentJobKind : JobKind<DocumentJobSettings>, IReconcilabl
         }
         else
         {
-            target.CheckKeys("type", "store", "password-env", "password-file", "delete-threshold", "delete-threshold-percent");
+            target.CheckKeys("type", "store", "password-env", "password-file", "store-tls", "delete-threshold", "delete-threshold-percent");
             (store, storePassword) = PlatformStoreTarget.Read(job, target, diagnostics);
         }
 

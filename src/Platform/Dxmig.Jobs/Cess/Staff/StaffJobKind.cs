@@ -68,7 +68,7 @@ public sealed class StaffJobKind : JobKind<StaffJobSettings>, IReconcilableKind<
         }
         else
         {
-            target.CheckKeys("type", "store", "password-env", "password-file", "delete-threshold", "delete-threshold-percent");
+            target.CheckKeys("type", "store", "password-env", "password-file", "store-tls", "delete-threshold", "delete-threshold-percent");
             (store, storePassword) = PlatformStoreTarget.Read(job, target, diagnostics);
             threshold = target.Number("delete-threshold", 0, 1_000_000) ?? threshold;
             percent = target.Number("delete-threshold-percent", 0, 100) ?? percent;

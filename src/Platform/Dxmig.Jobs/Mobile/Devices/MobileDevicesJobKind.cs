@@ -62,7 +62,7 @@ public sealed class MobileDevicesJobKind : JobKind<MobileDevicesJobSettings>, IR
         var devices = TeleworkGroupsJobKind.Files(source, "devices", diagnostics);
         var permissions = TeleworkGroupsJobKind.Files(source, "permissions", diagnostics);
         var target = job.Target;
-        target.CheckKeys("type", "store", "password-env", "password-file", "intune-import", "delete-threshold", "delete-threshold-percent");
+        target.CheckKeys("type", "store", "password-env", "password-file", "store-tls", "intune-import", "delete-threshold", "delete-threshold-percent");
         var threshold = target.Number("delete-threshold", 0, 1_000_000) ?? DeletionSafety.DefaultMaxCount;
         var percent = target.Number("delete-threshold-percent", 0, 100) ?? DeletionSafety.DefaultMaxPercent;
         target.Choice("type", [StaffJobKind.TargetType, "platform-store"]);
