@@ -25,6 +25,9 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
 
     private EarlyLogins? early;
 
+    /// <summary>The run's deletion guard (shared by its accounts), or one of this extractor's own.</summary>
+    private MailDeletionGuard Guard { get; } = options.Guard ?? new MailDeletionGuard { MaxPercent = options.DeletionThresholdPercent };
+
     /// <summary>
     /// Logs in to the source ahead of the accounts' turns: the first <paramref name="ahead"/> accounts now (while the
     /// run opens its ledger), then each time an account starts, the one <paramref name="ahead"/> places further on.
@@ -54,13 +57,55 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         var session = new Session(options.Endpoint, account, early is null ? null : await early.TakeAsync(account), cancellationToken);
         try
         {
+            // First what every folder holds now and, with the mirror policy, what vanished from it: the account's
+            // removals are decided together (the deletion guard), after its new messages and flag changes.
             var folders = await session.RunAsync(ListFoldersAsync);
+            var plans = new List<FolderPlan>();
             foreach (var (name, path, role, status) in folders)
             {
-                await foreach (var item in ReadFolderAsync(session, account, name, path, role, status, context, cancellationToken))
+                if (await PlanFolderAsync(session, account, name, path, role, status, context, cancellationToken) is { } plan)
+                {
+                    plans.Add(plan);
+                }
+            }
+
+            foreach (var plan in plans)
+            {
+                await foreach (var item in ReadFolderAsync(session, account, plan, context, cancellationToken))
                 {
                     yield return item;
                 }
+            }
+
+            var held = new HashSet<string>(StringComparer.Ordinal);
+            if (options.Deletions == DeletionPolicy.Mirror)
+            {
+                var scanned = plans.Where(p => p.Vanished is not null).ToList();
+                var allowed = Guard.Decide(account, [.. scanned.Select(p => new FolderVanished(p.Name, p.Known, p.Vanished!))], context.Warn)
+                    .Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+                foreach (var plan in scanned)
+                {
+                    foreach (var removal in plan.Vanished!)
+                    {
+                        if (!allowed.Contains(removal.Key))
+                        {
+                            held.Add(plan.Name);
+                            continue;
+                        }
+
+                        var uid = FolderPlan.UidOf(removal.NativeId);
+                        var message = Known(plan.Name, plan.Path, plan.Role, plan.State.UidValidity, uid, MailChange.Removal, plan.BodyOf(removal.NativeId));
+                        yield return SourceItem<SourceMessage>.Ok(Key(account, plan.Name, plan.State.UidValidity, uid), "removed", 0, $"{plan.Name} UID {uid}", message) with { Removal = true };
+                    }
+                }
+            }
+
+            foreach (var plan in plans)
+            {
+                // A folder with removals held back keeps its previous HIGHESTMODSEQ: later runs (and the confirming one)
+                // compare it again instead of passing it over as unchanged.
+                var modSeq = held.Contains(plan.Name) ? plan.Checkpoint?.HighestModSeq : (long?)plan.State.HighestModSeq;
+                await context.Checkpoints.SaveAsync(new Checkpoint(plan.Name, plan.State.UidValidity, plan.Highest, modSeq, null), cancellationToken);
             }
         }
         finally
@@ -106,15 +151,20 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
 
     private static MailFolderRole RoleOf(IMailFolder folder) => ImapMetadataReader.RoleOf(folder);
 
-    private async IAsyncEnumerable<SourceItem<SourceMessage>> ReadFolderAsync(
+    /// <summary>
+    /// A folder's state now against its checkpoint (null: unchanged, nothing to read) and, for the mirror policy on a
+    /// folder read before, its loaded messages that are no longer there (UID SEARCH ALL against the ledger). Only the
+    /// vanished ones are kept in memory, never the folder's listing.
+    /// </summary>
+    private async Task<FolderPlan?> PlanFolderAsync(
         Session session, string account, string name, IReadOnlyList<string> path, MailFolderRole role, FolderState? listed, ExtractContext context,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         var checkpoint = await context.Checkpoints.GetAsync(name, cancellationToken);
         if (Unchanged(listed, checkpoint))
         {
             logger.LogDebug("{Account}: {Folder} は変更なし (STATUS) / unchanged", account, name);
-            yield break;
+            return null;
         }
 
         var state = await session.RunAsync(async (client, ct) =>
@@ -132,13 +182,26 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                 account, name, checkpoint!.UidValidity, state.UidValidity);
         }
 
-        var highestKnown = incremental ? (uint)(checkpoint!.HighestUid ?? 0) : 0u;
         if (Unchanged(state, checkpoint))
         {
             logger.LogDebug("{Account}: {Folder} は変更なし / unchanged", account, name);
-            yield break;
+            return null;
         }
 
+        var plan = new FolderPlan(name, path, role, state, checkpoint, incremental, rescan);
+        if (options.Deletions == DeletionPolicy.Mirror && incremental)
+        {
+            await FindVanishedAsync(session, account, plan, context, cancellationToken);
+        }
+
+        return plan;
+    }
+
+    private async IAsyncEnumerable<SourceItem<SourceMessage>> ReadFolderAsync(
+        Session session, string account, FolderPlan plan, ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (name, path, role, state, checkpoint, incremental, rescan) = (plan.Name, plan.Path, plan.Role, plan.State, plan.Checkpoint, plan.Incremental, plan.Rescan);
+        var highestKnown = incremental ? (uint)(checkpoint!.HighestUid ?? 0) : 0u;
         var skipRule = options.SkipFolders.FirstOrDefault(r => r.Pattern.IsMatch(name));
         var newUids = await session.RunAsync(async (client, ct) =>
         {
@@ -178,6 +241,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                 new Checkpoint(name, state.UidValidity, highest, incremental ? checkpoint!.HighestModSeq : null, null), cancellationToken);
         }
 
+        plan.Highest = highest;
         if (incremental && highestKnown > 0)
         {
             await foreach (var item in FlagChangesAsync(session, account, name, path, role, state, checkpoint!, context, cancellationToken))
@@ -185,17 +249,6 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                 yield return item;
             }
         }
-
-        if (options.Deletions == DeletionPolicy.Mirror && !rescan)
-        {
-            await foreach (var item in RemovalsAsync(session, account, name, path, role, state, context, cancellationToken))
-            {
-                yield return item;
-            }
-        }
-
-        await context.Checkpoints.SaveAsync(
-            new Checkpoint(name, state.UidValidity, highest, (long?)state.HighestModSeq, null), cancellationToken);
     }
 
     private async Task<List<Fetched>> FetchMetadataAsync(
@@ -325,19 +378,18 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         }
     }
 
-    private async IAsyncEnumerable<SourceItem<SourceMessage>> RemovalsAsync(
-        Session session, string account, string name, IReadOnlyList<string> path, MailFolderRole role, FolderState state,
-        ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The folder's loaded messages (this UIDVALIDITY) that the source no longer has, kept in the plan.</summary>
+    private static async Task FindVanishedAsync(Session session, string account, FolderPlan plan, ExtractContext context, CancellationToken cancellationToken)
     {
         var present = await session.RunAsync(async (client, ct) =>
         {
-            var folder = await OpenAsync(client, name, ct);
+            var folder = await OpenAsync(client, plan.Name, ct);
             return (await folder.SearchAsync(SearchQuery.All, ct)).Select(u => u.Id).ToHashSet();
         });
-        var prefix = $"{state.UidValidity}:";
+        var prefix = $"{plan.State.UidValidity}:";
         var known = 0;
-        var vanished = new List<KnownItem>();
-        await foreach (var entry in context.Known.ListLoadedAsync(name, cancellationToken))
+        var vanished = new List<MailRemoval>();
+        await foreach (var entry in context.Known.ListLoadedAsync(plan.Name, cancellationToken))
         {
             if (!entry.NativeId.StartsWith(prefix, StringComparison.Ordinal))
             {
@@ -347,30 +399,13 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
             known++;
             if (!present.Contains(uint.Parse(entry.NativeId[prefix.Length..], CultureInfo.InvariantCulture)))
             {
-                vanished.Add(entry);
+                vanished.Add(new MailRemoval(account, plan.Name, entry.NativeId, entry.TargetKey));
+                plan.Bodies[entry.NativeId] = MailHashes.BodyOf(entry.ContentHash) ?? string.Empty;
             }
         }
 
-        if (vanished.Count == 0)
-        {
-            yield break;
-        }
-
-        var percent = vanished.Count * 100.0 / known;
-        if (percent > options.DeletionThresholdPercent)
-        {
-            context.Warn(
-                $"フォルダ {name} で {vanished.Count} 件 ({percent:0.#}%) が移行元から消えていますが、しきい値 {options.DeletionThresholdPercent}% を超えるため移行先では削除しません。意図した削除なら確認のうえしきい値を上げて再実行してください",
-                $"{vanished.Count} message(s) ({percent:0.#}%) vanished from folder {name}, over the {options.DeletionThresholdPercent}% threshold: nothing was deleted on the target; if intended, raise the threshold and run again");
-            yield break;
-        }
-
-        foreach (var entry in vanished)
-        {
-            var uid = uint.Parse(entry.NativeId[prefix.Length..], CultureInfo.InvariantCulture);
-            var message = Known(name, path, role, state.UidValidity, uid, MailChange.Removal, MailHashes.BodyOf(entry.ContentHash) ?? string.Empty);
-            yield return SourceItem<SourceMessage>.Ok(Key(account, name, state.UidValidity, uid), "removed", 0, $"{name} UID {uid}", message) with { Removal = true };
-        }
+        plan.Known = known;
+        plan.Vanished = vanished;
     }
 
     /// <summary>A message the ledger already knows, without its bytes (a flags-only change or a removal).</summary>
@@ -435,6 +470,41 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
     }
 
     private sealed record FolderState(uint UidValidity, uint? UidNext, ulong? HighestModSeq);
+
+    /// <summary>One folder of the account as this run reads it: its state, checkpoint and (mirror) what vanished.</summary>
+    private sealed class FolderPlan(
+        string name, IReadOnlyList<string> path, MailFolderRole role, FolderState state, Checkpoint? checkpoint, bool incremental, bool rescan)
+    {
+        public string Name { get; } = name;
+
+        public IReadOnlyList<string> Path { get; } = path;
+
+        public MailFolderRole Role { get; } = role;
+
+        public FolderState State { get; } = state;
+
+        public Checkpoint? Checkpoint { get; } = checkpoint;
+
+        public bool Incremental { get; } = incremental;
+
+        public bool Rescan { get; } = rescan;
+
+        /// <summary>The highest UID read (the checkpoint's, or the last new message's).</summary>
+        public long Highest { get; set; } = incremental ? checkpoint!.HighestUid ?? 0 : 0;
+
+        /// <summary>Loaded messages of this UIDVALIDITY (the percentage's base).</summary>
+        public int Known { get; set; }
+
+        /// <summary>Loaded messages no longer on the source; null when not compared.</summary>
+        public IReadOnlyList<MailRemoval>? Vanished { get; set; }
+
+        /// <summary>The body hashes of the vanished messages, by native id.</summary>
+        public Dictionary<string, string> Bodies { get; } = new(StringComparer.Ordinal);
+
+        public static uint UidOf(string nativeId) => uint.Parse(nativeId[(nativeId.IndexOf(':', StringComparison.Ordinal) + 1)..], CultureInfo.InvariantCulture);
+
+        public string BodyOf(string nativeId) => Bodies.GetValueOrDefault(nativeId, string.Empty);
+    }
 
     /// <summary>Nothing new, no flag changed, nothing expunged since the checkpoint (needs HIGHESTMODSEQ to tell).</summary>
     private static bool Unchanged(FolderState? state, Checkpoint? checkpoint) =>
