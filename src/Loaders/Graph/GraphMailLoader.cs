@@ -112,7 +112,9 @@ public sealed class GraphMailLoader : GraphLoaderBase, ILoader<TargetMessage>
         {
             var (index, operation) = operations[k];
             var answer = answers[k];
-            outcomes[index] = answer.IsDone
+            // A DELETE answered 404 is done: the message is already gone (the user deleted it, or an earlier DELETE whose
+            // answer was lost went through).
+            outcomes[index] = answer.IsDone || (answer.Status == 404 && operation.Method == "DELETE")
                 ? LoadOutcome.Loaded(batch[index].PreviousTargetKey!)
                 : answer.Status == 404
                     ? LoadOutcome.Refused(ItemProblem.Skip("target-deleted", "移行先でメッセージが削除されているため、フラグを反映しません", "the message was deleted on the target; flags not applied"))

@@ -587,6 +587,13 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             }
 
             var uid = new UniqueId(key.UidValidity, key.Uid);
+            // A STORE on a UID that is gone answers OK: the message is looked for first, so one the user deleted on the
+            // target is skipped by name (not re-created, not a failure) rather than counted as updated.
+            if ((await folder.SearchAsync(SearchQuery.Uids([uid]), cancellationToken)).Count == 0)
+            {
+                return LoadOutcome.Refused(ItemProblem.Skip("target-deleted", "移行先でメッセージが削除されているため、フラグを反映しません", "the message was deleted on the target; flags not applied"));
+            }
+
             await folder.StoreAsync([uid], request, cancellationToken);
             // Exchange: a STORE refused while throttled may pass without an exception; the flags are read back and set
             // again after the wait until they hold.
