@@ -69,23 +69,46 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                 }
             }
 
+            // A new message whose bytes equal a loaded one that vanished from another folder was moved there.
+            var moves = new MoveMatcher(plans);
             foreach (var plan in plans)
             {
                 await foreach (var item in ReadFolderAsync(session, account, plan, context, cancellationToken))
                 {
+                    if (!plan.Rescan && item.Payload is { Change: MailChange.New } message && moves.Take(plan.Name, message.BodySha256) is { } from)
+                    {
+                        logger.LogInformation("{Account}: {From} UID {Uid} は {Folder} へ移動されました / moved", account, from.Folder, from.NativeId, plan.Name);
+                        yield return item with { Payload = message with { Change = MailChange.Move, MovedFrom = from.TargetKey } };
+                        moves.Moved.Add((from, plan.Name));
+                        continue;
+                    }
+
                     yield return item;
                 }
+            }
+
+            // The old places of moved messages: closed in the ledger as moved (whatever the deletion policy: a move is not a deletion).
+            var movedKeys = new HashSet<string>(StringComparer.Ordinal);
+            var byName = plans.ToDictionary(p => p.Name, StringComparer.Ordinal);
+            foreach (var (from, to) in moves.Moved)
+            {
+                movedKeys.Add(from.Key);
+                var plan = byName[from.Folder];
+                var uid = FolderPlan.UidOf(from.NativeId);
+                var message = Known(plan.Name, plan.Path, plan.Role, plan.State.UidValidity, uid, MailChange.MovedAway, plan.BodyOf(from.NativeId)) with { MovedFrom = to };
+                yield return SourceItem<SourceMessage>.Ok(Key(account, plan.Name, plan.State.UidValidity, uid), "moved", 0, $"{plan.Name} UID {uid} → {to}", message) with { Removal = true };
             }
 
             var held = new HashSet<string>(StringComparer.Ordinal);
             if (options.Deletions == DeletionPolicy.Mirror)
             {
                 var scanned = plans.Where(p => p.Vanished is not null).ToList();
-                var allowed = Guard.Decide(account, [.. scanned.Select(p => new FolderVanished(p.Name, p.Known, p.Vanished!))], context.Warn)
+                var allowed = Guard.Decide(
+                        account, [.. scanned.Select(p => new FolderVanished(p.Name, p.Known, [.. p.Vanished!.Where(r => !movedKeys.Contains(r.Key))]))], context.Warn)
                     .Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
                 foreach (var plan in scanned)
                 {
-                    foreach (var removal in plan.Vanished!)
+                    foreach (var removal in plan.Vanished!.Where(r => !movedKeys.Contains(r.Key)))
                     {
                         if (!allowed.Contains(removal.Key))
                         {
@@ -189,7 +212,9 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         }
 
         var plan = new FolderPlan(name, path, role, state, checkpoint, incremental, rescan);
-        if (options.Deletions == DeletionPolicy.Mirror && incremental)
+        // Compared under either policy: a vanished message may have been moved to another folder (a move is carried
+        // out whatever the deletion policy); only the mirror policy removes the rest.
+        if (incremental)
         {
             await FindVanishedAsync(session, account, plan, context, cancellationToken);
         }
@@ -470,6 +495,55 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
     }
 
     private sealed record FolderState(uint UidValidity, uint? UidNext, ulong? HighestModSeq);
+
+    /// <summary>
+    /// The account's vanished messages by body SHA-256, for telling a move from a deletion: at most
+    /// <see cref="MaxCandidates"/> are kept (about 200 bytes each); beyond that the rest are taken for deletions.
+    /// </summary>
+    private sealed class MoveMatcher
+    {
+        private const int MaxCandidates = 200_000;
+        private readonly Dictionary<string, List<MailRemoval>> byBody = new(StringComparer.Ordinal);
+
+        public MoveMatcher(IEnumerable<FolderPlan> plans)
+        {
+            var kept = 0;
+            foreach (var plan in plans)
+            {
+                foreach (var removal in plan.Vanished ?? [])
+                {
+                    var body = plan.BodyOf(removal.NativeId);
+                    if (body.Length == 0 || removal.TargetKey is null || kept++ >= MaxCandidates)
+                    {
+                        continue;
+                    }
+
+                    if (!byBody.TryGetValue(body, out var list))
+                    {
+                        byBody[body] = list = [];
+                    }
+
+                    list.Add(removal);
+                }
+            }
+        }
+
+        /// <summary>Moves found so far: the old place and the folder the message went to.</summary>
+        public List<(MailRemoval From, string To)> Moved { get; } = [];
+
+        /// <summary>A vanished message of another folder with these bytes, taken (each matches one new message only).</summary>
+        public MailRemoval? Take(string folder, string body)
+        {
+            if (!byBody.TryGetValue(body, out var list) || list.FindIndex(r => r.Folder != folder) is var i && i < 0)
+            {
+                return null;
+            }
+
+            var found = list[i];
+            list.RemoveAt(i);
+            return found;
+        }
+    }
 
     /// <summary>One folder of the account as this run reads it: its state, checkpoint and (mirror) what vanished.</summary>
     private sealed class FolderPlan(
