@@ -403,14 +403,59 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         }
     }
 
-    /// <summary>The folder's loaded messages (this UIDVALIDITY) that the source no longer has, kept in the plan.</summary>
-    private static async Task FindVanishedAsync(Session session, string account, FolderPlan plan, ExtractContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// The folder's loaded messages (this UIDVALIDITY) that the source no longer has, kept in the plan. Where the server
+    /// offers QRESYNC (RFC 7162) the folder is opened with the checkpoint's UIDVALIDITY and HIGHESTMODSEQ and the server
+    /// names the UIDs expunged since (VANISHED (EARLIER)); otherwise every UID present is listed (UID SEARCH ALL).
+    /// </summary>
+    private async Task FindVanishedAsync(Session session, string account, FolderPlan plan, ExtractContext context, CancellationToken cancellationToken)
     {
-        var present = await session.RunAsync(async (client, ct) =>
+        HashSet<uint>? gone = null;
+        HashSet<uint>? present = null;
+        if (plan.Checkpoint is { HighestModSeq: { } since, HighestUid: { } top } && top > 0 && plan.State.HighestModSeq is not null)
         {
-            var folder = await OpenAsync(client, plan.Name, ct);
-            return (await folder.SearchAsync(SearchQuery.All, ct)).Select(u => u.Id).ToHashSet();
-        });
+            gone = await session.RunAsync(async (client, ct) =>
+            {
+                if (!session.QuickResync)
+                {
+                    return null;
+                }
+
+                var folder = (ImapFolder)await client.GetFolderAsync(plan.Name, ct);
+                var heard = new HashSet<uint>();
+                void Vanished(object? sender, MessagesVanishedEventArgs e)
+                {
+                    foreach (var uid in e.UniqueIds)
+                    {
+                        heard.Add(uid.Id);
+                    }
+                }
+
+                folder.MessagesVanished += Vanished;
+                try
+                {
+                    await folder.OpenAsync(FolderAccess.ReadOnly, plan.State.UidValidity, (ulong)since, new UniqueIdRange(plan.State.UidValidity, 1, (uint)top), ct);
+                }
+                finally
+                {
+                    folder.MessagesVanished -= Vanished;
+                }
+
+                return heard;
+            });
+        }
+
+        if (gone is null)
+        {
+            present = await session.RunAsync(async (client, ct) =>
+            {
+                var folder = await OpenAsync(client, plan.Name, ct);
+                return (await folder.SearchAsync(SearchQuery.All, ct)).Select(u => u.Id).ToHashSet();
+            });
+        }
+
+        logger.LogDebug(
+            "{Account}: {Folder}: 消えたメッセージの確認 / vanished messages by {How}", account, plan.Name, gone is not null ? "QRESYNC VANISHED" : "UID SEARCH ALL");
         var prefix = $"{plan.State.UidValidity}:";
         var known = 0;
         var vanished = new List<MailRemoval>();
@@ -422,7 +467,8 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
             }
 
             known++;
-            if (!present.Contains(uint.Parse(entry.NativeId[prefix.Length..], CultureInfo.InvariantCulture)))
+            var uid = uint.Parse(entry.NativeId[prefix.Length..], CultureInfo.InvariantCulture);
+            if (gone?.Contains(uid) ?? !present!.Contains(uid))
             {
                 vanished.Add(new MailRemoval(account, plan.Name, entry.NativeId, entry.TargetKey));
                 plan.Bodies[entry.NativeId] = MailHashes.BodyOf(entry.ContentHash) ?? string.Empty;
@@ -619,11 +665,27 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                 },
                 cancellationToken);
 
+        private ImapClient? resyncChecked;
+
+        /// <summary>True when the connection has QRESYNC enabled (the server offers it and CONDSTORE).</summary>
+        public bool QuickResync { get; private set; }
+
         public Task<T> RunAsync<T>(Func<ImapClient, CancellationToken, Task<T>> step) =>
             ImapRetry.RunAsync(
                 async _ =>
                 {
                     client ??= await ImapConnector.ConnectAsync(endpoint, account, cancellationToken);
+                    if (!ReferenceEquals(resyncChecked, client))
+                    {
+                        // ENABLE is only valid before a folder is selected: right after each login.
+                        resyncChecked = client;
+                        QuickResync = client.Capabilities.HasFlag(ImapCapabilities.QuickResync) && client.Capabilities.HasFlag(ImapCapabilities.CondStore);
+                        if (QuickResync)
+                        {
+                            await client.EnableQuickResyncAsync(cancellationToken);
+                        }
+                    }
+
                     return await step(client, cancellationToken);
                 },
                 (_, _) =>
