@@ -15,8 +15,10 @@ namespace Dxmig.Extractors.Imap;
 /// Reads mailboxes from an IMAP server (Active! Mail's store) through the admin credential. Per folder: new messages
 /// after the checkpoint (UID ranges), their metadata in one FETCH per batch and their bodies streamed in one FETCH per
 /// batch (each body held once: memory or a temporary file); then, on later runs, flag changes (CONDSTORE CHANGEDSINCE,
-/// or a flags-only compare with the ledger where the server lacks it) and, with the mirror policy, messages that
-/// vanished. A folder whose UIDVALIDITY changed is read again with every message marked in doubt, so the loader
+/// or a flags-only compare with the ledger where the server lacks it), messages that vanished (QRESYNC VANISHED, or UID
+/// SEARCH ALL against the ledger): a new message with the bytes of one that vanished from another folder is a move
+/// (<see cref="MailChange.Move"/>), the rest are removed with the mirror policy within the <see cref="MailDeletionGuard"/>,
+/// decided once per account after its new messages. A folder whose UIDVALIDITY changed is read again with every message marked in doubt, so the loader
 /// matches it on the target instead of copying it twice. A no-change run reads no body at all.
 /// </summary>
 public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMailExtractor> logger) : IExtractor<SourceMessage>
@@ -57,8 +59,8 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         var session = new Session(options.Endpoint, account, early is null ? null : await early.TakeAsync(account), cancellationToken);
         try
         {
-            // First what every folder holds now and, with the mirror policy, what vanished from it: the account's
-            // removals are decided together (the deletion guard), after its new messages and flag changes.
+            // First what every folder holds now and what vanished from it (a move's old place, or a deletion), before any
+            // new message is handed on; the account's removals are decided together (the deletion guard) at the end.
             var folders = await session.RunAsync(ListFoldersAsync);
             var plans = new List<FolderPlan>();
             foreach (var (name, path, role, status) in folders)
@@ -77,7 +79,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                 {
                     if (!plan.Rescan && item.Payload is { Change: MailChange.New } message && moves.Take(plan.Name, message.BodySha256) is { } from)
                     {
-                        logger.LogInformation("{Account}: {From} UID {Uid} は {Folder} へ移動されました / moved", account, from.Folder, from.NativeId, plan.Name);
+                        logger.LogInformation("{Account}: {From} {NativeId} は {Folder} へ移動されました / moved", account, from.Folder, from.NativeId, plan.Name);
                         yield return item with { Payload = message with { Change = MailChange.Move, MovedFrom = from.TargetKey } };
                         moves.Moved.Add((from, plan.Name));
                         continue;
