@@ -52,6 +52,19 @@ public sealed record DovecotOptions
     /// endpoint, with a FullAccess list of mailboxes, as Exchange Online checks them; null: password logins only.</summary>
     public DovecotOAuth2Options? OAuth2 { get; init; }
 
+    /// <summary>
+    /// The capabilities the server announces after login (Dovecot's <c>imap_capability</c>, which replaces the list), for
+    /// a server that lacks some extensions; null: Dovecot's own list. <see cref="WithoutCondStoreQResyncMove"/> is
+    /// Dovecot 2.3's list without CONDSTORE, QRESYNC and MOVE.
+    /// </summary>
+    public string? ImapCapability { get; init; }
+
+    /// <summary>Dovecot 2.3's post-login capabilities without CONDSTORE, QRESYNC and MOVE (an older IMAP server).</summary>
+    public const string WithoutCondStoreQResyncMove =
+        "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT " +
+        "MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH ESORT SEARCHRES " +
+        "WITHIN CONTEXT=SEARCH LIST-STATUS BINARY SPECIAL-USE LITERAL+";
+
     /// <summary>Raw lines appended to the generated dovecot.conf, for a caller that needs one more setting.</summary>
     public string? ExtraConfiguration { get; init; }
 

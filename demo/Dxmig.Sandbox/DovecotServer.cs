@@ -626,6 +626,11 @@ public sealed partial class DovecotServer : IAsyncDisposable
             AppendOAuth2Passdbs(Line);
         }
 
+        if (options.ImapCapability is not null)
+        {
+            Line($"imap_capability = {options.ImapCapability}");
+        }
+
         if (options.ExtraConfiguration is not null)
         {
             Line(options.ExtraConfiguration);

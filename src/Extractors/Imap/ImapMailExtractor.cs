@@ -15,8 +15,10 @@ namespace Dxmig.Extractors.Imap;
 /// Reads mailboxes from an IMAP server (Active! Mail's store) through the admin credential. Per folder: new messages
 /// after the checkpoint (UID ranges), their metadata in one FETCH per batch and their bodies streamed in one FETCH per
 /// batch (each body held once: memory or a temporary file); then, on later runs, flag changes (CONDSTORE CHANGEDSINCE,
-/// or a flags-only compare with the ledger where the server lacks it) and, with the mirror policy, messages that
-/// vanished. A folder whose UIDVALIDITY changed is read again with every message marked in doubt, so the loader
+/// or a flags-only compare with the ledger where the server lacks it), messages that vanished (QRESYNC VANISHED, or UID
+/// SEARCH ALL against the ledger): a new message with the bytes of one that vanished from another folder is a move
+/// (<see cref="MailChange.Move"/>), the rest are removed with the mirror policy within the <see cref="MailDeletionGuard"/>,
+/// decided once per account after its new messages. A folder whose UIDVALIDITY changed is read again with every message marked in doubt, so the loader
 /// matches it on the target instead of copying it twice. A no-change run reads no body at all.
 /// </summary>
 public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMailExtractor> logger) : IExtractor<SourceMessage>
@@ -24,6 +26,9 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
     public const string SystemName = "imap";
 
     private EarlyLogins? early;
+
+    /// <summary>The run's deletion guard (shared by its accounts), or one of this extractor's own.</summary>
+    private MailDeletionGuard Guard { get; } = options.Guard ?? new MailDeletionGuard { MaxPercent = options.DeletionThresholdPercent };
 
     /// <summary>
     /// Logs in to the source ahead of the accounts' turns: the first <paramref name="ahead"/> accounts now (while the
@@ -54,13 +59,78 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         var session = new Session(options.Endpoint, account, early is null ? null : await early.TakeAsync(account), cancellationToken);
         try
         {
+            // First what every folder holds now and what vanished from it (a move's old place, or a deletion), before any
+            // new message is handed on; the account's removals are decided together (the deletion guard) at the end.
             var folders = await session.RunAsync(ListFoldersAsync);
+            var plans = new List<FolderPlan>();
             foreach (var (name, path, role, status) in folders)
             {
-                await foreach (var item in ReadFolderAsync(session, account, name, path, role, status, context, cancellationToken))
+                if (await PlanFolderAsync(session, account, name, path, role, status, context, cancellationToken) is { } plan)
                 {
+                    plans.Add(plan);
+                }
+            }
+
+            // A new message whose bytes equal a loaded one that vanished from another folder was moved there.
+            var moves = new MoveMatcher(plans);
+            foreach (var plan in plans)
+            {
+                await foreach (var item in ReadFolderAsync(session, account, plan, context, cancellationToken))
+                {
+                    if (!plan.Rescan && item.Payload is { Change: MailChange.New } message && moves.Take(plan.Name, message.BodySha256) is { } from)
+                    {
+                        logger.LogInformation("{Account}: {From} {NativeId} は {Folder} へ移動されました / moved", account, from.Folder, from.NativeId, plan.Name);
+                        yield return item with { Payload = message with { Change = MailChange.Move, MovedFrom = from.TargetKey } };
+                        moves.Moved.Add((from, plan.Name));
+                        continue;
+                    }
+
                     yield return item;
                 }
+            }
+
+            // The old places of moved messages: closed in the ledger as moved (whatever the deletion policy: a move is not a deletion).
+            var movedKeys = new HashSet<string>(StringComparer.Ordinal);
+            var byName = plans.ToDictionary(p => p.Name, StringComparer.Ordinal);
+            foreach (var (from, to) in moves.Moved)
+            {
+                movedKeys.Add(from.Key);
+                var plan = byName[from.Folder];
+                var uid = FolderPlan.UidOf(from.NativeId);
+                var message = Known(plan.Name, plan.Path, plan.Role, plan.State.UidValidity, uid, MailChange.MovedAway, plan.BodyOf(from.NativeId)) with { MovedFrom = to };
+                yield return SourceItem<SourceMessage>.Ok(Key(account, plan.Name, plan.State.UidValidity, uid), "moved", 0, $"{plan.Name} UID {uid} → {to}", message) with { Removal = true };
+            }
+
+            var held = new HashSet<string>(StringComparer.Ordinal);
+            if (options.Deletions == DeletionPolicy.Mirror)
+            {
+                var scanned = plans.Where(p => p.Vanished is not null).ToList();
+                var allowed = Guard.Decide(
+                        account, [.. scanned.Select(p => new FolderVanished(p.Name, p.Known, [.. p.Vanished!.Where(r => !movedKeys.Contains(r.Key))]))], context.Warn)
+                    .Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+                foreach (var plan in scanned)
+                {
+                    foreach (var removal in plan.Vanished!.Where(r => !movedKeys.Contains(r.Key)))
+                    {
+                        if (!allowed.Contains(removal.Key))
+                        {
+                            held.Add(plan.Name);
+                            continue;
+                        }
+
+                        var uid = FolderPlan.UidOf(removal.NativeId);
+                        var message = Known(plan.Name, plan.Path, plan.Role, plan.State.UidValidity, uid, MailChange.Removal, plan.BodyOf(removal.NativeId));
+                        yield return SourceItem<SourceMessage>.Ok(Key(account, plan.Name, plan.State.UidValidity, uid), "removed", 0, $"{plan.Name} UID {uid}", message) with { Removal = true };
+                    }
+                }
+            }
+
+            foreach (var plan in plans)
+            {
+                // A folder with removals held back keeps its previous HIGHESTMODSEQ: later runs (and the confirming one)
+                // compare it again instead of passing it over as unchanged.
+                var modSeq = held.Contains(plan.Name) ? plan.Checkpoint?.HighestModSeq : (long?)plan.State.HighestModSeq;
+                await context.Checkpoints.SaveAsync(new Checkpoint(plan.Name, plan.State.UidValidity, plan.Highest, modSeq, null), cancellationToken);
             }
         }
         finally
@@ -106,15 +176,20 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
 
     private static MailFolderRole RoleOf(IMailFolder folder) => ImapMetadataReader.RoleOf(folder);
 
-    private async IAsyncEnumerable<SourceItem<SourceMessage>> ReadFolderAsync(
+    /// <summary>
+    /// A folder's state now against its checkpoint (null: unchanged, nothing to read) and, for the mirror policy on a
+    /// folder read before, its loaded messages that are no longer there (UID SEARCH ALL against the ledger). Only the
+    /// vanished ones are kept in memory, never the folder's listing.
+    /// </summary>
+    private async Task<FolderPlan?> PlanFolderAsync(
         Session session, string account, string name, IReadOnlyList<string> path, MailFolderRole role, FolderState? listed, ExtractContext context,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        CancellationToken cancellationToken)
     {
         var checkpoint = await context.Checkpoints.GetAsync(name, cancellationToken);
         if (Unchanged(listed, checkpoint))
         {
             logger.LogDebug("{Account}: {Folder} は変更なし (STATUS) / unchanged", account, name);
-            yield break;
+            return null;
         }
 
         var state = await session.RunAsync(async (client, ct) =>
@@ -132,13 +207,28 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                 account, name, checkpoint!.UidValidity, state.UidValidity);
         }
 
-        var highestKnown = incremental ? (uint)(checkpoint!.HighestUid ?? 0) : 0u;
         if (Unchanged(state, checkpoint))
         {
             logger.LogDebug("{Account}: {Folder} は変更なし / unchanged", account, name);
-            yield break;
+            return null;
         }
 
+        var plan = new FolderPlan(name, path, role, state, checkpoint, incremental, rescan);
+        // Compared under either policy: a vanished message may have been moved to another folder (a move is carried
+        // out whatever the deletion policy); only the mirror policy removes the rest.
+        if (incremental)
+        {
+            await FindVanishedAsync(session, account, plan, context, cancellationToken);
+        }
+
+        return plan;
+    }
+
+    private async IAsyncEnumerable<SourceItem<SourceMessage>> ReadFolderAsync(
+        Session session, string account, FolderPlan plan, ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (name, path, role, state, checkpoint, incremental, rescan) = (plan.Name, plan.Path, plan.Role, plan.State, plan.Checkpoint, plan.Incremental, plan.Rescan);
+        var highestKnown = incremental ? (uint)(checkpoint!.HighestUid ?? 0) : 0u;
         var skipRule = options.SkipFolders.FirstOrDefault(r => r.Pattern.IsMatch(name));
         var newUids = await session.RunAsync(async (client, ct) =>
         {
@@ -178,6 +268,7 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                 new Checkpoint(name, state.UidValidity, highest, incremental ? checkpoint!.HighestModSeq : null, null), cancellationToken);
         }
 
+        plan.Highest = highest;
         if (incremental && highestKnown > 0)
         {
             await foreach (var item in FlagChangesAsync(session, account, name, path, role, state, checkpoint!, context, cancellationToken))
@@ -185,17 +276,6 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                 yield return item;
             }
         }
-
-        if (options.Deletions == DeletionPolicy.Mirror && !rescan)
-        {
-            await foreach (var item in RemovalsAsync(session, account, name, path, role, state, context, cancellationToken))
-            {
-                yield return item;
-            }
-        }
-
-        await context.Checkpoints.SaveAsync(
-            new Checkpoint(name, state.UidValidity, highest, (long?)state.HighestModSeq, null), cancellationToken);
     }
 
     private async Task<List<Fetched>> FetchMetadataAsync(
@@ -325,19 +405,63 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
         }
     }
 
-    private async IAsyncEnumerable<SourceItem<SourceMessage>> RemovalsAsync(
-        Session session, string account, string name, IReadOnlyList<string> path, MailFolderRole role, FolderState state,
-        ExtractContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The folder's loaded messages (this UIDVALIDITY) that the source no longer has, kept in the plan. Where the server
+    /// offers QRESYNC (RFC 7162) the folder is opened with the checkpoint's UIDVALIDITY and HIGHESTMODSEQ and the server
+    /// names the UIDs expunged since (VANISHED (EARLIER)); otherwise every UID present is listed (UID SEARCH ALL).
+    /// </summary>
+    private async Task FindVanishedAsync(Session session, string account, FolderPlan plan, ExtractContext context, CancellationToken cancellationToken)
     {
-        var present = await session.RunAsync(async (client, ct) =>
+        HashSet<uint>? gone = null;
+        HashSet<uint>? present = null;
+        if (plan.Checkpoint is { HighestModSeq: { } since, HighestUid: { } top } && top > 0 && plan.State.HighestModSeq is not null)
         {
-            var folder = await OpenAsync(client, name, ct);
-            return (await folder.SearchAsync(SearchQuery.All, ct)).Select(u => u.Id).ToHashSet();
-        });
-        var prefix = $"{state.UidValidity}:";
+            gone = await session.RunAsync(async (client, ct) =>
+            {
+                if (!session.QuickResync)
+                {
+                    return null;
+                }
+
+                var folder = (ImapFolder)await client.GetFolderAsync(plan.Name, ct);
+                var heard = new HashSet<uint>();
+                void Vanished(object? sender, MessagesVanishedEventArgs e)
+                {
+                    foreach (var uid in e.UniqueIds)
+                    {
+                        heard.Add(uid.Id);
+                    }
+                }
+
+                folder.MessagesVanished += Vanished;
+                try
+                {
+                    await folder.OpenAsync(FolderAccess.ReadOnly, plan.State.UidValidity, (ulong)since, new UniqueIdRange(plan.State.UidValidity, 1, (uint)top), ct);
+                }
+                finally
+                {
+                    folder.MessagesVanished -= Vanished;
+                }
+
+                return heard;
+            });
+        }
+
+        if (gone is null)
+        {
+            present = await session.RunAsync(async (client, ct) =>
+            {
+                var folder = await OpenAsync(client, plan.Name, ct);
+                return (await folder.SearchAsync(SearchQuery.All, ct)).Select(u => u.Id).ToHashSet();
+            });
+        }
+
+        logger.LogDebug(
+            "{Account}: {Folder}: 消えたメッセージの確認 / vanished messages by {How}", account, plan.Name, gone is not null ? "QRESYNC VANISHED" : "UID SEARCH ALL");
+        var prefix = $"{plan.State.UidValidity}:";
         var known = 0;
-        var vanished = new List<KnownItem>();
-        await foreach (var entry in context.Known.ListLoadedAsync(name, cancellationToken))
+        var vanished = new List<MailRemoval>();
+        await foreach (var entry in context.Known.ListLoadedAsync(plan.Name, cancellationToken))
         {
             if (!entry.NativeId.StartsWith(prefix, StringComparison.Ordinal))
             {
@@ -345,32 +469,16 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
             }
 
             known++;
-            if (!present.Contains(uint.Parse(entry.NativeId[prefix.Length..], CultureInfo.InvariantCulture)))
+            var uid = uint.Parse(entry.NativeId[prefix.Length..], CultureInfo.InvariantCulture);
+            if (gone?.Contains(uid) ?? !present!.Contains(uid))
             {
-                vanished.Add(entry);
+                vanished.Add(new MailRemoval(account, plan.Name, entry.NativeId, entry.TargetKey));
+                plan.Bodies[entry.NativeId] = MailHashes.BodyOf(entry.ContentHash) ?? string.Empty;
             }
         }
 
-        if (vanished.Count == 0)
-        {
-            yield break;
-        }
-
-        var percent = vanished.Count * 100.0 / known;
-        if (percent > options.DeletionThresholdPercent)
-        {
-            context.Warn(
-                $"フォルダ {name} で {vanished.Count} 件 ({percent:0.#}%) が移行元から消えていますが、しきい値 {options.DeletionThresholdPercent}% を超えるため移行先では削除しません。意図した削除なら確認のうえしきい値を上げて再実行してください",
-                $"{vanished.Count} message(s) ({percent:0.#}%) vanished from folder {name}, over the {options.DeletionThresholdPercent}% threshold: nothing was deleted on the target; if intended, raise the threshold and run again");
-            yield break;
-        }
-
-        foreach (var entry in vanished)
-        {
-            var uid = uint.Parse(entry.NativeId[prefix.Length..], CultureInfo.InvariantCulture);
-            var message = Known(name, path, role, state.UidValidity, uid, MailChange.Removal, MailHashes.BodyOf(entry.ContentHash) ?? string.Empty);
-            yield return SourceItem<SourceMessage>.Ok(Key(account, name, state.UidValidity, uid), "removed", 0, $"{name} UID {uid}", message) with { Removal = true };
-        }
+        plan.Known = known;
+        plan.Vanished = vanished;
     }
 
     /// <summary>A message the ledger already knows, without its bytes (a flags-only change or a removal).</summary>
@@ -436,6 +544,90 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
 
     private sealed record FolderState(uint UidValidity, uint? UidNext, ulong? HighestModSeq);
 
+    /// <summary>
+    /// The account's vanished messages by body SHA-256, for telling a move from a deletion: at most
+    /// <see cref="MaxCandidates"/> are kept (about 200 bytes each); beyond that the rest are taken for deletions.
+    /// </summary>
+    private sealed class MoveMatcher
+    {
+        private const int MaxCandidates = 200_000;
+        private readonly Dictionary<string, List<MailRemoval>> byBody = new(StringComparer.Ordinal);
+
+        public MoveMatcher(IEnumerable<FolderPlan> plans)
+        {
+            var kept = 0;
+            foreach (var plan in plans)
+            {
+                foreach (var removal in plan.Vanished ?? [])
+                {
+                    var body = plan.BodyOf(removal.NativeId);
+                    if (body.Length == 0 || removal.TargetKey is null || kept++ >= MaxCandidates)
+                    {
+                        continue;
+                    }
+
+                    if (!byBody.TryGetValue(body, out var list))
+                    {
+                        byBody[body] = list = [];
+                    }
+
+                    list.Add(removal);
+                }
+            }
+        }
+
+        /// <summary>Moves found so far: the old place and the folder the message went to.</summary>
+        public List<(MailRemoval From, string To)> Moved { get; } = [];
+
+        /// <summary>A vanished message of another folder with these bytes, taken (each matches one new message only).</summary>
+        public MailRemoval? Take(string folder, string body)
+        {
+            if (!byBody.TryGetValue(body, out var list) || list.FindIndex(r => r.Folder != folder) is var i && i < 0)
+            {
+                return null;
+            }
+
+            var found = list[i];
+            list.RemoveAt(i);
+            return found;
+        }
+    }
+
+    /// <summary>One folder of the account as this run reads it: its state, checkpoint and (mirror) what vanished.</summary>
+    private sealed class FolderPlan(
+        string name, IReadOnlyList<string> path, MailFolderRole role, FolderState state, Checkpoint? checkpoint, bool incremental, bool rescan)
+    {
+        public string Name { get; } = name;
+
+        public IReadOnlyList<string> Path { get; } = path;
+
+        public MailFolderRole Role { get; } = role;
+
+        public FolderState State { get; } = state;
+
+        public Checkpoint? Checkpoint { get; } = checkpoint;
+
+        public bool Incremental { get; } = incremental;
+
+        public bool Rescan { get; } = rescan;
+
+        /// <summary>The highest UID read (the checkpoint's, or the last new message's).</summary>
+        public long Highest { get; set; } = incremental ? checkpoint!.HighestUid ?? 0 : 0;
+
+        /// <summary>Loaded messages of this UIDVALIDITY (the percentage's base).</summary>
+        public int Known { get; set; }
+
+        /// <summary>Loaded messages no longer on the source; null when not compared.</summary>
+        public IReadOnlyList<MailRemoval>? Vanished { get; set; }
+
+        /// <summary>The body hashes of the vanished messages, by native id.</summary>
+        public Dictionary<string, string> Bodies { get; } = new(StringComparer.Ordinal);
+
+        public static uint UidOf(string nativeId) => uint.Parse(nativeId[(nativeId.IndexOf(':', StringComparison.Ordinal) + 1)..], CultureInfo.InvariantCulture);
+
+        public string BodyOf(string nativeId) => Bodies.GetValueOrDefault(nativeId, string.Empty);
+    }
+
     /// <summary>Nothing new, no flag changed, nothing expunged since the checkpoint (needs HIGHESTMODSEQ to tell).</summary>
     private static bool Unchanged(FolderState? state, Checkpoint? checkpoint) =>
         state is not null && checkpoint is { UidValidity: { } validity, HighestUid: { } highest } && validity == state.UidValidity &&
@@ -475,11 +667,27 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                 },
                 cancellationToken);
 
+        private ImapClient? resyncChecked;
+
+        /// <summary>True when the connection has QRESYNC enabled (the server offers it and CONDSTORE).</summary>
+        public bool QuickResync { get; private set; }
+
         public Task<T> RunAsync<T>(Func<ImapClient, CancellationToken, Task<T>> step) =>
             ImapRetry.RunAsync(
                 async _ =>
                 {
                     client ??= await ImapConnector.ConnectAsync(endpoint, account, cancellationToken);
+                    if (!ReferenceEquals(resyncChecked, client))
+                    {
+                        // ENABLE is only valid before a folder is selected: right after each login.
+                        resyncChecked = client;
+                        QuickResync = client.Capabilities.HasFlag(ImapCapabilities.QuickResync) && client.Capabilities.HasFlag(ImapCapabilities.CondStore);
+                        if (QuickResync)
+                        {
+                            await client.EnableQuickResyncAsync(cancellationToken);
+                        }
+                    }
+
                     return await step(client, cancellationToken);
                 },
                 (_, _) =>

@@ -9,7 +9,7 @@ public sealed record ImapSourceOptions
 
     public const DeletionPolicy DefaultDeletions = DeletionPolicy.Keep;
 
-    public const double DefaultDeletionThresholdPercent = 10;
+    public const double DefaultDeletionThresholdPercent = MailDeletionGuard.DefaultMaxPercent;
 
     public required ImapEndpoint Endpoint { get; init; }
 
@@ -30,8 +30,14 @@ public sealed record ImapSourceOptions
 
     public DeletionPolicy Deletions { get; init; } = DefaultDeletions;
 
-    /// <summary>With <see cref="DeletionPolicy.Mirror"/>: refuse (and warn) when more than this percentage of a folder would be deleted in one run.</summary>
+    /// <summary>
+    /// With <see cref="DeletionPolicy.Mirror"/>: hold back (and warn) when more than this percentage of a folder would be
+    /// deleted in one run. Used only when <see cref="Guard"/> is not given.
+    /// </summary>
     public double DeletionThresholdPercent { get; init; } = DefaultDeletionThresholdPercent;
+
+    /// <summary>The run's deletion guard, shared by its accounts (count, percentage, confirmed list, what it held back).</summary>
+    public MailDeletionGuard? Guard { get; init; }
 
     /// <summary>Messages per FETCH of bodies.</summary>
     public int FetchBatch { get; init; } = DefaultFetchBatch;

@@ -31,7 +31,7 @@ public sealed class RoutingMailLoader(ILoader<TargetMessage> imap, ILoader<Targe
             if (request.Item.Change != MailChange.New)
             {
                 // An update follows the message to where it was written.
-                if (GraphMailLoader.MessageId(request.PreviousTargetKey) is not null)
+                if (GraphMailLoader.MessageId(request.PreviousTargetKey ?? request.Item.MovedFrom) is not null)
                 {
                     byGraph.Add((i, string.Empty));
                 }

@@ -42,7 +42,8 @@ public sealed class GraphMailLoader : GraphLoaderBase, ILoader<TargetMessage>
             var mailbox = byMailbox.Key;
             var folders = await FoldersAsync(mailbox, cancellationToken);
             var indexes = byMailbox.ToList();
-            await UpdatesAsync(mailbox, folders, indexes.Where(i => batch[i].Item.Change != MailChange.New).ToList(), batch, outcomes, cancellationToken);
+            await MovesAsync(mailbox, folders, indexes.Where(i => batch[i].Item.Change is MailChange.Move or MailChange.MovedAway).ToList(), batch, outcomes, cancellationToken);
+            await UpdatesAsync(mailbox, folders, indexes.Where(i => batch[i].Item.Change is MailChange.Flags or MailChange.Removal).ToList(), batch, outcomes, cancellationToken);
             await CreatesAsync(mailbox, folders, indexes.Where(i => batch[i].Item.Change == MailChange.New).ToList(), batch, outcomes, cancellationToken);
         }
 
@@ -83,6 +84,59 @@ public sealed class GraphMailLoader : GraphLoaderBase, ILoader<TargetMessage>
             return folders;
         })).Value;
 
+    /// <summary>
+    /// Messages moved on the source: <c>POST /messages/{id}/move</c> into the folder the new place maps to (a new id, as
+    /// Exchange gives), then its flags and its source-key property set to the new place's; the old place is only closed.
+    /// </summary>
+    private async Task MovesAsync(
+        string mailbox, GraphMailFolders folders, List<int> indexes, IReadOnlyList<LoadRequest<TargetMessage>> batch, LoadOutcome?[] outcomes, CancellationToken cancellationToken)
+    {
+        foreach (var i in indexes)
+        {
+            var request = batch[i];
+            var message = request.Item;
+            if (message.Change == MailChange.MovedAway)
+            {
+                outcomes[i] = new LoadOutcome(request.PreviousTargetKey, null) { Note = $"moved: {message.MovedFrom}" };
+                continue;
+            }
+
+            if (request.InDoubt && (await LookupAsync(mailbox, folders, [request.Key.ToString()], cancellationToken))[0] is { } existing)
+            {
+                outcomes[i] = new LoadOutcome(TargetKey(existing), null) { Note = "moved" };
+                continue;
+            }
+
+            if (MessageId(message.MovedFrom) is not { } id)
+            {
+                outcomes[i] = LoadOutcome.Refused(ItemProblem.Quarantine("target-unknown", "移動する移行先のメッセージが台帳にありません", "the ledger holds no target message to move"));
+                continue;
+            }
+
+            var destination = await folders.ResolveAsync(message, cancellationToken);
+            var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["destinationId"] = destination });
+            var moved = await Engine.RunAsync(mailbox, new GraphOperation("POST", $"{folders.UserPath}/messages/{Uri.EscapeDataString(id)}/move", body), cancellationToken);
+            if (!moved.IsDone || moved.Property("id") is not { } newId)
+            {
+                outcomes[i] = moved.Status == 404
+                    ? LoadOutcome.Refused(ItemProblem.Skip("target-deleted", "移行先でメッセージが削除されているため、移動しません", "the message was deleted on the target; not moved"))
+                    : LoadOutcome.Refused(ItemProblem.Quarantine("target-refused", $"移行先が移動を拒否しました: {moved.Reason}", $"the target refused the move: {moved.Reason}"));
+                continue;
+            }
+
+            var path = $"{folders.UserPath}/messages/{Uri.EscapeDataString(newId)}";
+            var key = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+            {
+                ["singleValueExtendedProperties"] = new[] { new Dictionary<string, string> { ["id"] = GraphMessageBuilder.SourceKeyProperty, ["value"] = request.Key.ToString() } },
+            });
+            var answers = await Engine.RunAsync(mailbox, [new GraphOperation("PATCH", path, GraphMessageBuilder.FlagsJson(message)), new GraphOperation("PATCH", path, key)], cancellationToken);
+            var refused = answers.FirstOrDefault(a => !a.IsDone);
+            outcomes[i] = refused is null
+                ? new LoadOutcome(TargetKey(newId), null) { Note = message.FolderNote is null ? "moved" : $"{message.FolderNote}; moved" }
+                : LoadOutcome.Refused(ItemProblem.Quarantine("target-refused", $"移動したメッセージを更新できません: {refused.Reason}", $"cannot update the moved message: {refused.Reason}"));
+        }
+    }
+
     private async Task UpdatesAsync(
         string mailbox, GraphMailFolders folders, List<int> indexes, IReadOnlyList<LoadRequest<TargetMessage>> batch, LoadOutcome?[] outcomes, CancellationToken cancellationToken)
     {
@@ -112,7 +166,9 @@ public sealed class GraphMailLoader : GraphLoaderBase, ILoader<TargetMessage>
         {
             var (index, operation) = operations[k];
             var answer = answers[k];
-            outcomes[index] = answer.IsDone
+            // A DELETE answered 404 is done: the message is already gone (the user deleted it, or an earlier DELETE whose
+            // answer was lost went through).
+            outcomes[index] = answer.IsDone || (answer.Status == 404 && operation.Method == "DELETE")
                 ? LoadOutcome.Loaded(batch[index].PreviousTargetKey!)
                 : answer.Status == 404
                     ? LoadOutcome.Refused(ItemProblem.Skip("target-deleted", "移行先でメッセージが削除されているため、フラグを反映しません", "the message was deleted on the target; flags not applied"))

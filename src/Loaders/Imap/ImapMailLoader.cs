@@ -84,6 +84,26 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
                 case MailChange.Flags:
                     outcomes[i] = await mailbox.SetFlagsAsync(request.PreviousTargetKey, message, cancellationToken);
                     break;
+                case MailChange.MovedAway:
+                    // The message went to its new folder with the move; its old place is only closed in the ledger.
+                    outcomes[i] = new LoadOutcome(request.PreviousTargetKey, null) { Note = $"moved: {message.MovedFrom}" };
+                    break;
+                case MailChange.Move:
+                {
+                    var (to, toNote) = await mailbox.EnsureFolderAsync(message.FolderPath, message.Role, cancellationToken);
+                    notes[i] = Note(message.FolderNote, toNote, UnkeptKeywordsNote(message));
+                    if (request.InDoubt && await mailbox.FindAsync(to, message, cancellationToken) is { } already)
+                    {
+                        // Moved by an earlier run that died before the ledger knew.
+                        var flagged = await mailbox.SetFlagsAsync(already, message, cancellationToken);
+                        outcomes[i] = flagged.Problem is null ? new LoadOutcome(already, null) { Note = notes[i] } : flagged;
+                        break;
+                    }
+
+                    var moved = await mailbox.MoveAsync(message.MovedFrom, to, message, cancellationToken);
+                    outcomes[i] = moved.Problem is null ? moved with { Note = Note(notes[i], "moved") } : moved;
+                    break;
+                }
                 default:
                     if (message.Content is null)
                     {
@@ -587,6 +607,13 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             }
 
             var uid = new UniqueId(key.UidValidity, key.Uid);
+            // A STORE on a UID that is gone answers OK: the message is looked for first, so one the user deleted on the
+            // target is skipped by name (not re-created, not a failure) rather than counted as updated.
+            if ((await folder.SearchAsync(SearchQuery.Uids([uid]), cancellationToken)).Count == 0)
+            {
+                return LoadOutcome.Refused(ItemProblem.Skip("target-deleted", "移行先でメッセージが削除されているため、フラグを反映しません", "the message was deleted on the target; flags not applied"));
+            }
+
             await folder.StoreAsync([uid], request, cancellationToken);
             // Exchange: a STORE refused while throttled may pass without an exception; the flags are read back and set
             // again after the wait until they hold.
@@ -604,6 +631,53 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             }
 
             return LoadOutcome.Loaded(previousKey!);
+        }
+
+        public Task<LoadOutcome> MoveAsync(string? fromKey, string destination, TargetMessage message, CancellationToken cancellationToken) =>
+            ImapRetry.PatientlyAsync(() => MoveCoreAsync(fromKey, destination, message, cancellationToken), cancellationToken, waitOut);
+
+        /// <summary>
+        /// Moves the message at <paramref name="fromKey"/> into <paramref name="destinationName"/>: UID MOVE where the
+        /// target offers MOVE, else UID COPY, \Deleted and UID EXPUNGE of that one UID; then sets its flags to the source's.
+        /// </summary>
+        private async Task<LoadOutcome> MoveCoreAsync(string? fromKey, string destinationName, TargetMessage message, CancellationToken cancellationToken)
+        {
+            if (ParseKey(fromKey) is not { } key)
+            {
+                return LoadOutcome.Refused(ItemProblem.Quarantine("target-unknown", "移動する移行先のメッセージが台帳にありません", "the ledger holds no target message to move"));
+            }
+
+            var source = await OpenAsync(key.Folder, FolderAccess.ReadWrite, cancellationToken);
+            var uid = new UniqueId(key.UidValidity, key.Uid);
+            if (source.UidValidity != key.UidValidity || (await source.SearchAsync(SearchQuery.Uids([uid]), cancellationToken)).Count == 0)
+            {
+                return LoadOutcome.Refused(ItemProblem.Skip("target-deleted", "移行先でメッセージが削除されているため、移動しません", "the message was deleted on the target; not moved"));
+            }
+
+            var destination = await client!.GetFolderAsync(destinationName, cancellationToken);
+            UniqueId? moved;
+            if (client.Capabilities.HasFlag(ImapCapabilities.Move))
+            {
+                moved = await source.MoveToAsync(uid, destination, cancellationToken);
+            }
+            else
+            {
+                moved = await source.CopyToAsync(uid, destination, cancellationToken);
+                await source.AddFlagsAsync([uid], MessageFlags.Deleted, silent: true, cancellationToken);
+                await source.ExpungeAsync([uid], cancellationToken);
+            }
+
+            var newKey = moved is { } m && m.Validity != 0
+                ? Key(m.Validity, m.Id, destination.FullName)
+                : await FindCoreAsync(destinationName, message, cancellationToken);
+            if (newKey is null)
+            {
+                return LoadOutcome.Refused(ItemProblem.Quarantine(
+                    "move-unconfirmed", $"フォルダ {destinationName} へ移動しましたが、移動先で見つかりません", $"moved to {destinationName} but not found there"));
+            }
+
+            var flagged = await SetFlagsCoreAsync(newKey, message, cancellationToken);
+            return flagged.Problem is null ? LoadOutcome.Loaded(newKey) : flagged;
         }
 
         public Task<LoadOutcome> RemoveAsync(string? previousKey, CancellationToken cancellationToken) =>

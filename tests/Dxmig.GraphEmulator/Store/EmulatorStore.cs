@@ -100,6 +100,16 @@ public sealed partial class EmulatorStore
         }
     }
 
+    /// <summary>Removes a message as a person would in Outlook (test control); false when it is not there.</summary>
+    public bool DeleteMessage(string upn, string id)
+    {
+        var m = Require(upn);
+        lock (m.Gate)
+        {
+            return m.Messages.Remove(id);
+        }
+    }
+
     /// <summary>A user's contact folders (the hidden root excluded; the default one first).</summary>
     public IReadOnlyList<StoredFolder> ContactFolders(string upn)
     {

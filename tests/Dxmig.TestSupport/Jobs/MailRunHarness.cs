@@ -38,10 +38,12 @@ public sealed class MailRunHarness : IAsyncDisposable
 
     /// <param name="targetSetup">Changes to the target server's options (its special-use folders, for example).</param>
     public static async Task<MailRunHarness> StartAsync(
-        IReadOnlyList<string> users, int messages = 40, long? targetMaxMessageSize = null, Func<DovecotOptions, DovecotOptions>? targetSetup = null)
+        IReadOnlyList<string> users, int messages = 40, long? targetMaxMessageSize = null, Func<DovecotOptions, DovecotOptions>? targetSetup = null,
+        Func<DovecotOptions, DovecotOptions>? sourceSetup = null)
     {
         var passwords = users.ToDictionary(u => u, u => $"{u}-pass");
-        var source = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords });
+        var sourceOptions = new DovecotOptions { Users = passwords };
+        var source = await DovecotServer.StartAsync(sourceSetup is null ? sourceOptions : sourceSetup(sourceOptions));
         var targetOptions = new DovecotOptions { Users = passwords, MaxMessageSize = targetMaxMessageSize };
         var target = await DovecotServer.StartAsync(targetSetup is null ? targetOptions : targetSetup(targetOptions));
         var harness = new MailRunHarness(source, target, new JobWorkspace());

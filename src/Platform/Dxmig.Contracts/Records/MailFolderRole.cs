@@ -23,4 +23,14 @@ public enum MailChange
 
     /// <summary>It vanished from the source folder.</summary>
     Removal,
+
+    /// <summary>
+    /// It was moved on the source from another folder (a new message whose bytes equal a loaded one that vanished from
+    /// another folder of the account): moved on the target, not written again. <see cref="SourceMessage.MovedFrom"/>
+    /// holds the target key it had.
+    /// </summary>
+    Move,
+
+    /// <summary>The old place of a moved message: closed in the ledger as moved, nothing removed on the target.</summary>
+    MovedAway,
 }

@@ -32,6 +32,9 @@ public sealed record SourceMessage : IDisposable
 
     public MailChange Change { get; init; }
 
+    /// <summary>For <see cref="MailChange.Move"/>: the target key of the message at its old place; for <see cref="MailChange.MovedAway"/>: the folder it went to.</summary>
+    public string? MovedFrom { get; init; }
+
     /// <summary>SHA-256 of the bytes (for a flags-only change: as the ledger recorded it).</summary>
     public required string BodySha256 { get; init; }
 

@@ -27,6 +27,9 @@ public sealed record TargetMessage
 
     public MailChange Change { get; init; }
 
+    /// <summary>For <see cref="MailChange.Move"/>: the target key of the message at its old place; for <see cref="MailChange.MovedAway"/>: the folder it went to.</summary>
+    public string? MovedFrom { get; init; }
+
     /// <summary>The source bytes (null for a flags-only change or a removal).</summary>
     public MessageContent? Content { get; init; }
 

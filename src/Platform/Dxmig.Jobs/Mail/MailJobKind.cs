@@ -36,7 +36,7 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
     {
         ArgumentNullException.ThrowIfNull(job);
         var source = job.Source;
-        source.CheckKeys([.. ImapEndpointReader.Keys, "skip-folders", "max-message-size", "max-age-days", "deletions", "deletion-threshold-percent", "fetch-batch"]);
+        source.CheckKeys([.. ImapEndpointReader.Keys, "skip-folders", "max-message-size", "max-age-days", "deletions", "deletion-threshold", "deletion-threshold-percent", "fetch-batch"]);
         source.Choice("type", ["imap"]);
         var sourceEndpoint = ImapEndpointReader.Read(source);
         var skip = new List<FolderSkipRule>();
@@ -64,6 +64,7 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
         var maxAge = source.Number("max-age-days", 1, 36500);
         var deletions = source.Choice("deletions", ["keep", "mirror"], ImapSourceOptions.DefaultDeletions == DeletionPolicy.Mirror ? "mirror" : "keep");
         var threshold = source.Number("deletion-threshold-percent", 0, 100) ?? ImapSourceOptions.DefaultDeletionThresholdPercent;
+        var thresholdCount = source.Number("deletion-threshold", 0, 10_000_000) ?? MailDeletionGuard.DefaultMaxCount;
         var fetchBatch = source.Number("fetch-batch", 1, 1000) ?? ImapSourceOptions.DefaultFetchBatch;
 
         var target = job.Target;
@@ -110,6 +111,7 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
                 deletions == "mirror" ? DeletionPolicy.Mirror : DeletionPolicy.Keep, threshold, fetchBatch, appendBatch, targetMax, repair)
             {
                 ExchangeApp = exchangeApp,
+                DeletionThreshold = thresholdCount,
                 RouteImapFirst = routeImapFirst,
                 ImapMaxMessageSize = imapMax,
             };
@@ -134,6 +136,8 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
         }
 
         var now = request.Time.GetUtcNow();
+        var pendingFolder = Path.Combine(job.LogFolder, job.Name);
+        var guard = MailPendingDeletions.Guard(pendingFolder, settings.DeletionThreshold, settings.DeletionThresholdPercent, request.ConfirmDeletes);
         var extractor = new ImapMailExtractor(
             new ImapSourceOptions
             {
@@ -144,6 +148,7 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
                 NotBefore = settings.MaxAgeDays is { } days ? now.AddDays(-days) : null,
                 Deletions = settings.Deletions,
                 DeletionThresholdPercent = settings.DeletionThresholdPercent,
+                Guard = guard,
                 FetchBatch = settings.FetchBatch,
                 TemporaryFolder = temporary,
             },
@@ -156,10 +161,12 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
         {
             await using var ledger = await JobLedger.OpenAsync(ledgerLocation, request.Time, stopToken);
             var runner = new PipelineRunner<SourceMessage, TargetMessage>(extractor, transformer, loader, ledger, loggers.CreateLogger("dxmig.run"), request.Time);
-            return await runner.RunAsync(
+            var result = await runner.RunAsync(
                 request.RunSettings(job, parallelism: job.Parallelism) with { ChannelCapacity = Math.Min(job.ChannelCapacity, job.BatchSize * 2) },
                 observer,
                 stopToken);
+            MailPendingDeletions.Report(job, result, guard, pendingFolder, loggers);
+            return result;
         }
         finally
         {

@@ -31,6 +31,12 @@ public sealed record MailJobSettings(
     /// </summary>
     public GraphTargetSettings? ExchangeApp { get; init; }
 
+    /// <summary>
+    /// <c>deletion-threshold</c>: the most removals one run carries out with <c>deletions: mirror</c> (all mailboxes
+    /// together); above it the mailbox's removals are held back for <c>--confirm-deletes</c>.
+    /// </summary>
+    public int DeletionThreshold { get; init; } = MailDeletionGuard.DefaultMaxCount;
+
     /// <summary>The keywords Exchange Online's IMAP keeps (PERMANENTFLAGS: the system flags and <c>$MDNSent</c>).</summary>
     public static readonly IReadOnlyList<string> ExchangeKeptKeywords = ["$MDNSent"];
 
