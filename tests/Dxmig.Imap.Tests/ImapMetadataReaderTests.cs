@@ -1,5 +1,6 @@
 using System.Text;
 using Dxmig.Imap;
+using Dxmig.Sandbox;
 using Dxmig.TestSupport.Mail;
 
 namespace Dxmig.Imap.Tests;
@@ -63,13 +64,15 @@ public sealed class ImapMetadataReaderTests(DovecotFixture dovecot) : IClassFixt
             Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(second)));
     }
 
-    private ImapEndpoint Endpoint => new()
+    private ImapEndpoint Shared => Endpoint(dovecot.Server);
+
+    private static ImapEndpoint Endpoint(DovecotServer server) => new()
     {
-        Host = dovecot.Server.Host,
-        Port = dovecot.Server.Port,
+        Host = server.Host,
+        Port = server.Port,
         Security = ImapSecurity.None,
-        AdminUser = dovecot.Server.MasterUser,
-        AdminPassword = dovecot.Server.MasterPassword,
+        AdminUser = server.MasterUser,
+        AdminPassword = server.MasterPassword,
     };
 
     /// <summary>A message whose Message-ID comes first (or last, after <paramref name="extra"/>), with the extra header lines.</summary>
@@ -82,16 +85,18 @@ public sealed class ImapMetadataReaderTests(DovecotFixture dovecot) : IClassFixt
 
     private async Task AppendAsync(string user, params byte[][] messages)
     {
-        await using var raw = await RawImapConnection.ConnectAsync(Endpoint, user, CancellationToken.None);
+        await using var raw = await RawImapConnection.ConnectAsync(Shared, user, CancellationToken.None);
         foreach (var bytes in messages)
         {
             await raw.AppendAsync("INBOX", [new AppendItem(["\\Seen"], DateTimeOffset.UtcNow, bytes.Length, () => new MemoryStream(bytes))], CancellationToken.None);
         }
     }
 
-    private async Task<IReadOnlyList<ImapMessageInfo>> ReadInboxAsync(string user, bool deep = false)
+    private Task<IReadOnlyList<ImapMessageInfo>> ReadInboxAsync(string user, bool deep = false) => ReadInboxAsync(Shared, user, deep);
+
+    private static async Task<IReadOnlyList<ImapMessageInfo>> ReadInboxAsync(ImapEndpoint endpoint, string user, bool deep = false)
     {
-        await foreach (var (folder, messages) in ImapMetadataReader.ReadAsync(Endpoint, user, deep, _ => { }, CancellationToken.None))
+        await foreach (var (folder, messages) in ImapMetadataReader.ReadAsync(endpoint, user, deep, _ => { }, CancellationToken.None))
         {
             if (folder.FullName == "INBOX")
             {
