@@ -91,14 +91,16 @@ public static class ImapMetadataReader
                     }
                     catch (Exception ex) when (IsMessageFailure(ex, cancellationToken))
                     {
-                        // Some message's answer could not be read (or the connection dropped): each message again, on its own.
+                        // Some message's answer could not be read: each message again, on its own.
                         messages = await OneByOneAsync(session, listed, deep, cancellationToken);
                         folder = session.Current ?? await session.OpenAsync(listed, cancellationToken);
                     }
                 }
 
-                var path = folder.DirectorySeparator == '\0' ? [folder.FullName] : folder.FullName.Split(folder.DirectorySeparator);
-                var info = new ImapFolderInfo(folder.FullName, path, RoleOf(folder), folder.DirectorySeparator, folder.UidValidity) { MailboxRoles = roles };
+                // Name, separator and role as the LIST of the mailbox gave them (a folder looked up again after a new
+                // connection may lack its SPECIAL-USE attribute); UIDVALIDITY from the folder as it is open now.
+                var path = listed.DirectorySeparator == '\0' ? [listed.FullName] : listed.FullName.Split(listed.DirectorySeparator);
+                var info = new ImapFolderInfo(listed.FullName, path, RoleOf(listed), listed.DirectorySeparator, folder.UidValidity) { MailboxRoles = roles };
                 // Not run again when throttled: MailKit has closed the folder on its side either way, and the next SELECT replaces it.
                 if (folder.IsOpen)
                 {
@@ -152,10 +154,14 @@ public static class ImapMetadataReader
         return hash;
     }
 
-    /// <summary>A failure that one message's answer can cause (MailKit could not parse it, the server refused the FETCH) or a dropped connection.</summary>
+    /// <summary>
+    /// A failure that one message's answer can cause: MailKit could not parse it (it then drops the connection), or the
+    /// server refused the FETCH. A connection reset or a timeout is not one (<see cref="IOException"/>, <see cref="TimeoutException"/>):
+    /// it goes up, and the mailbox is read again from the start on a new connection (<see cref="ImapRetry"/>), as before,
+    /// so a flaky network never makes a message "unreadable".
+    /// </summary>
     private static bool IsMessageFailure(Exception ex, CancellationToken cancellationToken) =>
-        !cancellationToken.IsCancellationRequested &&
-        ex is ImapProtocolException or ImapCommandException or IOException or ServiceNotConnectedException or FormatException or ParseException or TimeoutException;
+        !cancellationToken.IsCancellationRequested && ex is ImapProtocolException or ImapCommandException or FormatException or ParseException;
 
     /// <summary>
     /// A folder's messages read one at a time, each on a connection of its own if it must be: a message whose answer
