@@ -8,7 +8,8 @@ namespace Dxmig.Sandbox;
 
 /// <summary>
 /// Messages and folder names that break careless mail code, as raw bytes: malformed MIME boundaries, message/rfc822
-/// nested 50 deep, raw 8-bit and NUL bytes in header fields, a 1 MB line in the header and in the body, 10,000
+/// nested 50 deep, raw 8-bit and NUL bytes in header fields, a 1 MB line in the header and in the body, a 64 KB
+/// Subject (its Message-ID after it), a 64 KB Message-ID, 5,000 header lines, 10,000
 /// attachments in one message, bare CR and LF line ends, and (optionally) a 200 MB message written streaming to its
 /// file; folders whose names hold dots, a hierarchy, emoji, a leading dot and 255 characters. Each message carries
 /// an <c>X-Hostile</c> field with its name near its start, so it can be told apart when read back.
@@ -27,6 +28,12 @@ public sealed class HostileMailCorpus(bool includeHuge)
     public const int NestedDepth = 50;
 
     public const int AttachmentCount = 10_000;
+
+    /// <summary>Length of the long Subject and Message-ID: a 64 KB header field, over MailKit's 4 KB limit on a string in a response.</summary>
+    public const int LongFieldBytes = 64 * 1024;
+
+    /// <summary>Header lines of the message that has thousands of them.</summary>
+    public const int ManyHeaderLines = 5_000;
 
     /// <summary>Folder names that trouble a migration: dots, a hierarchy, emoji, a leading dot, and 255 characters.</summary>
     public static IReadOnlyList<string> FolderNames { get; } =
@@ -200,6 +207,31 @@ public sealed class HostileMailCorpus(bool includeHuge)
             Raw(s, "X-Long: "u8);
             Repeat(s, (byte)'h', 1024 * 1024);
             Raw(s, "\r\n\r\nbody\r\n"u8);
+        });
+        yield return ("subject-64kb", s =>
+        {
+            // The Message-ID after the long Subject, as many mailers write it: beyond the first 64 KB of the message.
+            Raw(s, Encoding.ASCII.GetBytes($"From: hostile@example.jp\r\n{NameField}: subject-64kb\r\nTo: user@example.jp\r\nDate: Tue, 2 Apr 2024 10:00:00 +0900\r\n"));
+            Raw(s, "Subject: "u8);
+            Repeat(s, (byte)'s', LongFieldBytes);
+            Raw(s, "\r\nMessage-ID: <subject-64kb@hostile.example.jp>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nbody\r\n"u8);
+        });
+        yield return ("message-id-64kb", s =>
+        {
+            Raw(s, Encoding.ASCII.GetBytes($"From: hostile@example.jp\r\n{NameField}: message-id-64kb\r\nTo: user@example.jp\r\nDate: Tue, 2 Apr 2024 10:00:00 +0900\r\nSubject: 64 KB Message-ID\r\n"));
+            Raw(s, "Message-ID: <"u8);
+            Repeat(s, (byte)'m', LongFieldBytes);
+            Raw(s, "@hostile.example.jp>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nbody\r\n"u8);
+        });
+        yield return ("header-lines-5000", s =>
+        {
+            Head(s, "header-lines-5000", "text/plain", subject: "5,000 header lines");
+            for (var i = 0; i < ManyHeaderLines; i++)
+            {
+                Raw(s, Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"X-Line-{i}: value {i}\r\n")));
+            }
+
+            Raw(s, "\r\nbody\r\n"u8);
         });
         yield return ("body-line-1mb", s =>
         {

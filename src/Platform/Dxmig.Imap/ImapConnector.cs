@@ -53,6 +53,11 @@ public static class ImapConnector
             client.Dispose();
             throw OAuthRefused(endpoint, account, ex);
         }
+        catch (AuthenticationException ex) when (endpoint.LoginMode == ImapLoginMode.PerAccount)
+        {
+            client.Dispose();
+            throw PerAccountRefused(endpoint, account, ex);
+        }
         catch (AuthenticationException ex)
         {
             client.Dispose();
@@ -74,6 +79,12 @@ public static class ImapConnector
                 $"{endpoint} に接続できません ({ex.GetType().Name}: {ex.Message})", $"cannot connect to {endpoint} ({ex.GetType().Name}: {ex.Message})", ex);
         }
     }
+
+    /// <summary>What the team reads when the server refuses an account's own password (login: per-account).</summary>
+    internal static AccountFailedException PerAccountRefused(ImapEndpoint endpoint, string account, Exception? inner = null) => new(
+        $"{endpoint} へのログインが拒否されました (アカウント {account})。account-passwords-file にあるこのアカウントのパスワードを確認してください",
+        $"login to {endpoint} refused for account {account}; check this account's password in the account-passwords-file",
+        inner ?? new AuthenticationException("AUTHENTICATE refused"));
 
     /// <summary>What the team reads when Exchange refuses an app-only login: the three things that grant it.</summary>
     internal static AccountFailedException OAuthRefused(ImapEndpoint endpoint, string account) => OAuthRefused(endpoint, account, new AuthenticationException("AUTHENTICATE refused"));

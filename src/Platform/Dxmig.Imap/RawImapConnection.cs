@@ -689,6 +689,8 @@ public sealed class RawImapConnection : IAsyncDisposable
 
             throw endpoint.LoginMode == ImapLoginMode.OAuth2
                 ? ImapConnector.OAuthRefused(endpoint, account)
+                : endpoint.LoginMode == ImapLoginMode.PerAccount
+                ? ImapConnector.PerAccountRefused(endpoint, account)
                 : new AccountFailedException($"{endpoint} へのログインが拒否されました (アカウント {account})", $"login to {endpoint} refused for account {account}");
         }
     }

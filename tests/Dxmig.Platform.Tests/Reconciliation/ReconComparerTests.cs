@@ -186,6 +186,43 @@ public sealed class ReconComparerTests
         result.Issues.Select(i => i.Kind).Should().BeEquivalentTo([IssueKind.Quarantined, IssueKind.Missing]);
     }
 
+    [Fact]
+    public void Compare_ASourceItemThatCouldNotBeRead_IsItsOwnException_AndTheRestReconciles()
+    {
+        const string Why = "サーバーの応答を読めないため、このメッセージは照合できません / this message cannot be reconciled";
+        var result = Compare(
+            [Source("INBOX", "m1", 1), Source("INBOX", "unreadable:INBOX:2", 2) with { Unreadable = Why }, Source("INBOX", "m3", 3)],
+            [Target("INBOX", "m1"), Target("INBOX", "m3")],
+            []);
+
+        result.Verdict.Should().Be(Verdict.CompleteWithExceptions);
+        result.Reason.Should().StartWith("記録済みの例外 1 件 / documented exceptions 1 (unreadable");
+        result.Issues.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Kind = IssueKind.Unreadable, Location = "INBOX UID 2", SourceValue = Why, ListName = "exceptions", KindName = "unreadable",
+        });
+        result.Totals.Matched.Should().Be(2);
+        result.Totals.Exceptions.Should().Be(1);
+        result.Totals.CompletionPercent.Should().Be(100);
+    }
+
+    [Fact]
+    public void Compare_ATargetItemThatCouldNotBeRead_AccountsForOneSourceItemNotFoundInItsContainer_NotMoreNotElsewhere()
+    {
+        const string Why = "読めない / cannot be read";
+        var result = Compare(
+            [Source("INBOX", "m1", 1), Source("INBOX", "m2", 2), Source("INBOX", "m3", 3), Source("Sent", "s1", 4)],
+            [Target("INBOX", "m1"), Target("INBOX", "unreadable:INBOX:9") with { Location = "INBOX UID 9", Unreadable = Why }],
+            []);
+
+        result.Verdict.Should().Be(Verdict.Incomplete, "one unreadable target message can be at most one of the two missing INBOX messages, and none of Sent's");
+        result.Totals.Missing.Should().Be(2);
+        result.Issues.Where(i => i.Kind == IssueKind.Unreadable).Should().HaveCount(2)
+            .And.Contain(i => i.Location == "INBOX UID 9" && i.TargetValue == Why)
+            .And.Contain(i => i.Location.EndsWith("→ INBOX UID 9", StringComparison.Ordinal) && i.TargetValue!.Contains("INBOX UID 9", StringComparison.Ordinal));
+        result.Issues.Where(i => i.Kind == IssueKind.Missing).Select(i => i.Container).Should().BeEquivalentTo(["INBOX", "Sent"]);
+    }
+
     private static AccountReconciliation Compare(IReadOnlyList<ReconItem> source, IReadOnlyList<ReconItem> target, IReadOnlyList<LedgerItem> ledger) =>
         ReconComparer.Compare(Account, source, target, ledger);
 

@@ -6,6 +6,7 @@ using Dxmig.Extractors.Imap;
 using Dxmig.Loaders.Graph;
 using Dxmig.Contracts;
 using Dxmig.Imap;
+using Dxmig.Platform.Logging;
 using Dxmig.Platform.Reconciliation;
 using Dxmig.Contracts.Records;
 using Dxmig.Transformers.Mail;
@@ -73,6 +74,15 @@ public sealed class MailReconciler : IReconciler
             {
                 var key = new SourceKey(ImapMailExtractor.SystemName, account, folder.FullName,
                     $"{folder.UidValidity}:{m.Uid}", folder.UidValidity.ToString(CultureInfo.InvariantCulture));
+                if (m.Unreadable is { } why)
+                {
+                    yield return new ReconItem(container, $"unreadable:{folder.FullName}:{m.Uid}")
+                    {
+                        Location = $"{folder.FullName} UID {m.Uid}", Unreadable = SecretMasker.Apply(why), Ref = key.Ref,
+                    };
+                    continue;
+                }
+
                 yield return new ReconItem(container, graph is null ? SourceImapIdentity(m, key) : key.ToString())
                 {
                     Location = $"{folder.FullName} UID {m.Uid}",
@@ -177,6 +187,16 @@ public sealed class MailReconciler : IReconciler
             var container = TargetContainer(folder);
             foreach (var m in messages)
             {
+                if (m.Unreadable is { } why)
+                {
+                    yield return new ReconItem(container, $"unreadable:{folder.FullName}:{m.Uid}")
+                    {
+                        Location = $"{folder.FullName} UID {m.Uid}", Unreadable = SecretMasker.Apply(why),
+                        TargetKey = $"imap:{folder.UidValidity}:{m.Uid}:{folder.FullName}",
+                    };
+                    continue;
+                }
+
                 yield return new ReconItem(container, ImapIdentity(m))
                 {
                     Location = $"{folder.FullName} UID {m.Uid}",

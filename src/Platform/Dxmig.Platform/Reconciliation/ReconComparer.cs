@@ -87,11 +87,31 @@ public static class ReconComparer
         }
 
         var issues = new List<ReconIssue>();
-        var targets = target.GroupBy(t => t.Identity, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        foreach (var group in source.GroupBy(s => s.Identity, StringComparer.Ordinal))
+        // Items a side could not read are their own exceptions: listed with the reason, never compared. A target
+        // container's unreadable items may be the copies of source items not found there (see Pair).
+        var unreadable = new Dictionary<string, Queue<ReconItem>>(StringComparer.Ordinal);
+        foreach (var item in target.Where(t => t.Unreadable is not null))
+        {
+            issues.Add(new ReconIssue(account, item.Container, IssueKind.Unreadable, item.Identity, item.Location, null, null, item.Unreadable));
+            if (!unreadable.TryGetValue(item.Container, out var queue))
+            {
+                unreadable[item.Container] = queue = new Queue<ReconItem>();
+            }
+
+            queue.Enqueue(item);
+        }
+
+        foreach (var item in source.Where(s => s.Unreadable is not null))
+        {
+            Tally(item.Container).Exceptions++;
+            issues.Add(new ReconIssue(account, item.Container, IssueKind.Unreadable, item.Identity, item.Location, null, item.Unreadable, null));
+        }
+
+        var targets = target.Where(t => t.Unreadable is null).GroupBy(t => t.Identity, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        foreach (var group in source.Where(s => s.Unreadable is null).GroupBy(s => s.Identity, StringComparer.Ordinal))
         {
             targets.Remove(group.Key, out var copies);
-            Pair(account, [.. group], copies ?? [], ledgerByRef, Tally, issues);
+            Pair(account, [.. group], copies ?? [], ledgerByRef, unreadable, Tally, issues);
         }
 
         foreach (var item in targets.Values.SelectMany(t => t))
@@ -178,7 +198,7 @@ public static class ReconComparer
 
     private static void Pair(
         string account, List<ReconItem> sources, List<ReconItem> copies, Dictionary<ItemRef, LedgerItem> ledger,
-        Func<string, ContainerTally> tally, List<ReconIssue> issues)
+        Dictionary<string, Queue<ReconItem>> unreadable, Func<string, ContainerTally> tally, List<ReconIssue> issues)
     {
         var unpaired = new List<ReconItem>(sources);
         foreach (var rule in new Func<ReconItem, ReconItem, bool>[]
@@ -244,6 +264,11 @@ public static class ReconComparer
                 case ItemState.Quarantined:
                     sTally.Exceptions++;
                     issues.Add(new ReconIssue(account, s.Container, IssueKind.Quarantined, s.Identity, s.Location, null, entry.Code, entry.Message));
+                    break;
+                case var _ when unreadable.TryGetValue(s.Container, out var held) && held.TryDequeue(out var unknown):
+                    sTally.Exceptions++;
+                    issues.Add(new ReconIssue(account, s.Container, IssueKind.Unreadable, s.Identity, $"{s.Location} → {unknown.Location}", null, null,
+                        $"移行先の同じフォルダに読めないメッセージ ({unknown.Location}) があり、これがその一通かもしれません / the target folder holds a message that cannot be read ({unknown.Location}); this may be it"));
                     break;
                 default:
                     sTally.Missing++;

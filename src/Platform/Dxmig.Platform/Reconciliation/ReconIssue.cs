@@ -38,6 +38,13 @@ public enum IssueKind
 
     /// <summary>Not dxmig's: on the target but not written by dxmig (mail that arrived after cutover). Listed only.</summary>
     NotOurs,
+
+    /// <summary>
+    /// The item could not be read on one side (the server's answer for it could not be parsed, or it refused to give
+    /// it), with the reason: an exception of that one item, which the rest of the account does not wait for. A source
+    /// item missing from a target container that holds an unreadable item is this too (it may be that item).
+    /// </summary>
+    Unreadable,
 }
 
 /// <summary>One finding, as the CSV and the report's drill-down show it.</summary>
@@ -57,7 +64,7 @@ public sealed record ReconIssue(
         or IssueKind.Folder or IssueKind.Field or IssueKind.Content;
 
     /// <summary>A documented exception: complete, with a reason on record.</summary>
-    public bool IsException => Kind is IssueKind.Skipped or IssueKind.Quarantined;
+    public bool IsException => Kind is IssueKind.Skipped or IssueKind.Quarantined or IssueKind.Unreadable;
 
     /// <summary>The CSV file the issue goes to.</summary>
     public string ListName => Kind switch

@@ -40,4 +40,10 @@ public sealed record ReconItem(string Container, string Identity)
 
     /// <summary>Source items read with a problem (bad bytes…): the code the pipeline quarantines or skips them with.</summary>
     public string? Problem { get; init; }
+
+    /// <summary>
+    /// Set (the reason, Japanese / English) when the reconciler could not read this item: only where it is is known, so
+    /// it is reported as its own exception (<see cref="IssueKind.Unreadable"/>) instead of being compared.
+    /// </summary>
+    public string? Unreadable { get; init; }
 }
