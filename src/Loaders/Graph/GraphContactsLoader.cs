@@ -90,7 +90,7 @@ public sealed class GraphContactsLoader : GraphLoaderBase, ILoader<ContactRecord
                     GraphOutcomeKind.InDoubt => throw new AccountFailedException(
                         "連絡先の作成に応答がありません (次の実行で確認して再開します)", "a contact create got no answer (the next run looks it up and resumes)"),
                     _ when operation.Method == "PATCH" && answer.Status == 404 => LoadOutcome.Refused(ItemProblem.Skip(
-                        "target-deleted", "移行先で連絡先が削除されているため更新しません", "the contact was deleted on the target; not updated")),
+                        ItemProblem.TargetDeleted, "移行先で連絡先が削除されているため更新しません", "the contact was deleted on the target; not updated")),
                     _ => LoadOutcome.Refused(ItemProblem.Quarantine("target-refused", $"移行先が連絡先を拒否しました: {answer.Reason}", $"the target refused the contact: {answer.Reason}")),
                 };
             }

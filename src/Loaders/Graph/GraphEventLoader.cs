@@ -204,7 +204,7 @@ public sealed class GraphEventLoader<T> : GraphLoaderBase, ILoader<T>
         public ItemProblem? Problem { get; private set; }
 
         public void Gone() => Problem = ItemProblem.Skip(
-            "target-deleted",
+            ItemProblem.TargetDeleted,
             $"{Item.SourceLocation}: {Mailbox} の予定は移行先で削除されているため更新しません",
             $"{Item.SourceLocation}: the event in {Mailbox} was deleted on the target; not updated");
 

@@ -119,7 +119,7 @@ public sealed class GraphMailLoader : GraphLoaderBase, ILoader<TargetMessage>
             if (!moved.IsDone || moved.Property("id") is not { } newId)
             {
                 outcomes[i] = moved.Status == 404
-                    ? LoadOutcome.Refused(ItemProblem.Skip("target-deleted", "移行先でメッセージが削除されているため、移動しません", "the message was deleted on the target; not moved"))
+                    ? LoadOutcome.Refused(ItemProblem.Skip(ItemProblem.TargetDeleted, "移行先でメッセージが削除されているため、移動しません", "the message was deleted on the target; not moved"))
                     : LoadOutcome.Refused(ItemProblem.Quarantine("target-refused", $"移行先が移動を拒否しました: {moved.Reason}", $"the target refused the move: {moved.Reason}"));
                 continue;
             }
@@ -171,7 +171,7 @@ public sealed class GraphMailLoader : GraphLoaderBase, ILoader<TargetMessage>
             outcomes[index] = answer.IsDone || (answer.Status == 404 && operation.Method == "DELETE")
                 ? LoadOutcome.Loaded(batch[index].PreviousTargetKey!)
                 : answer.Status == 404
-                    ? LoadOutcome.Refused(ItemProblem.Skip("target-deleted", "移行先でメッセージが削除されているため、フラグを反映しません", "the message was deleted on the target; flags not applied"))
+                    ? LoadOutcome.Refused(ItemProblem.Skip(ItemProblem.TargetDeleted, "移行先でメッセージが削除されているため、フラグを反映しません", "the message was deleted on the target; flags not applied"))
                     : LoadOutcome.Refused(ItemProblem.Quarantine("target-refused", $"移行先が {operation.Method} を拒否しました: {answer.Reason}", $"the target refused the {operation.Method}: {answer.Reason}"));
         }
     }

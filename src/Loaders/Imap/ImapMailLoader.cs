@@ -611,7 +611,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             // target is skipped by name (not re-created, not a failure) rather than counted as updated.
             if ((await folder.SearchAsync(SearchQuery.Uids([uid]), cancellationToken)).Count == 0)
             {
-                return LoadOutcome.Refused(ItemProblem.Skip("target-deleted", "移行先でメッセージが削除されているため、フラグを反映しません", "the message was deleted on the target; flags not applied"));
+                return LoadOutcome.Refused(ItemProblem.Skip(ItemProblem.TargetDeleted, "移行先でメッセージが削除されているため、フラグを反映しません", "the message was deleted on the target; flags not applied"));
             }
 
             await folder.StoreAsync([uid], request, cancellationToken);
@@ -651,7 +651,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             var uid = new UniqueId(key.UidValidity, key.Uid);
             if (source.UidValidity != key.UidValidity || (await source.SearchAsync(SearchQuery.Uids([uid]), cancellationToken)).Count == 0)
             {
-                return LoadOutcome.Refused(ItemProblem.Skip("target-deleted", "移行先でメッセージが削除されているため、移動しません", "the message was deleted on the target; not moved"));
+                return LoadOutcome.Refused(ItemProblem.Skip(ItemProblem.TargetDeleted, "移行先でメッセージが削除されているため、移動しません", "the message was deleted on the target; not moved"));
             }
 
             var destination = await client!.GetFolderAsync(destinationName, cancellationToken);

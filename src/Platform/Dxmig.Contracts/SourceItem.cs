@@ -46,6 +46,12 @@ public enum ProblemKind
 /// </summary>
 public sealed record ItemProblem(ProblemKind Kind, string Code, string Message)
 {
+    /// <summary>
+    /// The skip rule of a change not applied because the person deleted the item on the target after cutover (their
+    /// decision on the new system): the reconciliation lists it as deleted on the target, not as an exception.
+    /// </summary>
+    public const string TargetDeleted = "target-deleted";
+
     public static ItemProblem Quarantine(string code, string japanese, string english) =>
         new(ProblemKind.Quarantine, code, $"{japanese} / {english}");
 

@@ -26,8 +26,8 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
 {
     private static readonly string[] Users = ["tanaka", "suzuki", "sato"];
 
-    /// <summary>2027-04-01 21:00 Tokyo.</summary>
-    private static readonly DateTimeOffset Cutover = new(2027, 4, 1, 12, 0, 0, TimeSpan.Zero);
+    /// <summary>2026-04-01 21:00 Tokyo (the sample lending periods and permissions run to 2027-03-31).</summary>
+    private static readonly DateTimeOffset Cutover = new(2026, 4, 1, 12, 0, 0, TimeSpan.Zero);
 
     private const int Nights = 12;
 
@@ -71,7 +71,7 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
     [Fact]
     public async Task AYearOfNightlyRuns_ReconcilesEveryNight_HoldsExactlyTheAccidents_AndStaysWithinRetention()
     {
-        var mailJob = mail.JobVariant("mail-year", t => t.Replace("name: mail-imap-to-imap", "name: mail-year", StringComparison.Ordinal) + "\n" + Retention);
+        var mailJob = mail.JobVariant("mail-year", t => t.Replace("name: mail-imap-to-imap", "name: mail-year", StringComparison.Ordinal) + "\nlogging:\n  folder: ../logs\n" + Retention);
         var staffJob = StaffJob();
         var schedulesJob = SchedulesJob();
         var jobs = new[] { ("mail-year", mailJob), ("staff-year", staffJob), ("schedules-year", schedulesJob), ("addressbook-year", AddressBookJob()), ("devices-year", DevicesJob()) };
@@ -128,9 +128,9 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
                     runs++;
                     started[name].Add((confirmed.Run.RunId, confirmed.Run.StartedUtc));
                     confirmed.ExitCode.Should().Be(ExitCodes.Success, confirmed.Explain);
-                    confirmed.Run.Removed.Should().Be(halved, confirmed.Explain);
+                    // The guard holds the whole run's removals: suzuki's and the night's one contact of each user.
+                    confirmed.Run.Removed.Should().Be(halved + Users.Length, confirmed.Explain);
                     confirmed.Reconciliation!.ExitCode.Should().Be(ExitCodes.Success, confirmed.Explain);
-                    clock.Advance(TimeSpan.FromHours(-12));
                 }
 
                 if (name == "mail-year" && night == EmptiedNight)
@@ -144,7 +144,6 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
                     confirmed.Run.Removed.Should().Be(emptied, confirmed.Explain);
                     confirmed.Reconciliation!.ExitCode.Should().Be(ExitCodes.Success, confirmed.Explain);
                     await AssertMailboxesMatchAsync();
-                    clock.Advance(TimeSpan.FromHours(-12));
                 }
             }
 
@@ -164,7 +163,7 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
                 (await ledger.ItemsInStateAsync(name, ItemState.Removed, 100_000, default))
                     .Should().OnlyContain(i => i.UpdatedUtc >= now.AddDays(-90), $"{name}: rows of items removed over 90 days ago are pruned");
                 var folder = Path.Combine(Logs, name);
-                Directory.GetFiles(folder).Select(f => RetentionService.AgeOf(Path.GetFileName(f), File.GetLastWriteTimeUtc(f)))
+                Directory.GetFiles(folder).Where(f => Path.GetFileName(f) != RetentionService.StateFile).Select(f => RetentionService.AgeOf(Path.GetFileName(f), File.GetLastWriteTimeUtc(f)))
                     .Should().OnlyContain(t => t >= now.AddDays(-60), $"{name}: logs older than 60 days are removed");
                 var reports = Directory.GetDirectories(Path.Combine(folder, "reports")).Select(d => RetentionService.AgeOf(Path.GetFileName(d), now)).Order().ToList();
                 reports.Should().NotBeEmpty();
@@ -332,7 +331,7 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
                 var doomed = all.Take(all.Count - 5).ToList();
                 await inbox.AddFlagsAsync(doomed, MessageFlags.Deleted, silent: true);
                 await inbox.ExpungeAsync();
-                emptied = doomed.Count;
+                emptied = doomed.Count + 1; // and the month's one deletion in the same folder, held with them
             }
 
             await client.DisconnectAsync(true);

@@ -110,6 +110,23 @@ public sealed class ReconComparerTests
     }
 
     [Fact]
+    public void Compare_ASourceItemItsOwnerDeletedOnTheTarget_IsListedAsDeletedOnTarget_NotAnException_NotMissing()
+    {
+        var result = Compare(
+            [Source("INBOX", "m1", 1), Source("INBOX", "m2", 2), Source("INBOX", "m3", 3)],
+            [Target("INBOX", "m1")],
+            [Ledger("INBOX", 1, ItemState.Loaded), Ledger("INBOX", 2, ItemState.Skipped, code: ItemProblem.TargetDeleted, message: "deleted on the target"),
+             Ledger("INBOX", 3, ItemState.Skipped, code: "max-size", message: "too big")]);
+
+        result.Verdict.Should().Be(Verdict.CompleteWithExceptions, "the max-size skip is an exception; the owner's deletion is not");
+        result.Issues.Select(i => (i.Kind, i.ListName)).Should().BeEquivalentTo([(IssueKind.DeletedOnTarget, "deleted-on-target"), (IssueKind.Skipped, "exceptions")]);
+        (result.Totals.DeletedOnTarget, result.Totals.Exceptions, result.Totals.Missing, result.Totals.CompletionPercent).Should().Be((1L, 1L, 0L, 100.0));
+
+        var alone = Compare([Source("INBOX", "m2", 2)], [], [Ledger("INBOX", 2, ItemState.Skipped, code: ItemProblem.TargetDeleted)]);
+        alone.Verdict.Should().Be(Verdict.Complete, "a person deleting mail on the new mailbox needs nobody's attention");
+    }
+
+    [Fact]
     public void Compare_AnItemTheLedgerRemoved_GoneFromBothSides_IsCountedAsRemoved_NotMissing()
     {
         var result = Compare([Source("INBOX", "m1", 1)], [Target("INBOX", "m1")], [Ledger("INBOX", 1, ItemState.Loaded), Ledger("INBOX", 2, ItemState.Removed, targetKey: "graph:GONE")]);

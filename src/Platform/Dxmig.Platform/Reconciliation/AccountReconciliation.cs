@@ -55,6 +55,9 @@ public sealed class ContainerTally(string container)
     /// <summary>Target items whose source is gone, kept because the job's deletion policy is "keep": as asked, not an exception.</summary>
     public long KeptByPolicy { get; set; }
 
+    /// <summary>Source items whose copy the person deleted on the target after cutover: their decision, not an exception.</summary>
+    public long DeletedOnTarget { get; set; }
+
     /// <summary>Adds another tally's counts to this one.</summary>
     public void Add(ContainerTally other)
     {
@@ -76,10 +79,11 @@ public sealed class ContainerTally(string container)
         Exceptions += other.Exceptions;
         NotOurs += other.NotOurs;
         KeptByPolicy += other.KeptByPolicy;
+        DeletedOnTarget += other.DeletedOnTarget;
     }
 
     /// <summary>Share of source items accounted for on the target or by a documented exception, 0–100.</summary>
-    public double CompletionPercent => SourceItems == 0 ? 100 : Math.Round(100.0 * Math.Min(SourceItems, Matched + Exceptions) / SourceItems, 2);
+    public double CompletionPercent => SourceItems == 0 ? 100 : Math.Round(100.0 * Math.Min(SourceItems, Matched + Exceptions + DeletedOnTarget) / SourceItems, 2);
 }
 
 /// <summary>One account's reconciliation: its verdict in one line, its containers and its findings.</summary>

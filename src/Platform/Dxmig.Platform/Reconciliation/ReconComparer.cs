@@ -257,6 +257,10 @@ public static class ReconComparer
             var sTally = tally(s.Container);
             switch (entry?.State)
             {
+                case ItemState.Skipped when entry.Code is Contracts.ItemProblem.TargetDeleted:
+                    sTally.DeletedOnTarget++;
+                    issues.Add(new ReconIssue(account, s.Container, IssueKind.DeletedOnTarget, s.Identity, s.Location, null, entry.Code, entry.Message));
+                    break;
                 case ItemState.Skipped:
                     sTally.Exceptions++;
                     issues.Add(new ReconIssue(account, s.Container, IssueKind.Skipped, s.Identity, s.Location, null, entry.Code, entry.Message));

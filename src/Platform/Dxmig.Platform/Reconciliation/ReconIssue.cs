@@ -45,6 +45,12 @@ public enum IssueKind
     /// item missing from a target container that holds an unreadable item is this too (it may be that item).
     /// </summary>
     Unreadable,
+
+    /// <summary>
+    /// Deleted on the target by its owner after cutover (the ledger's skip <see cref="Contracts.ItemProblem.TargetDeleted"/>):
+    /// the source still has it, the person removed it on the new system. Listed only: not dxmig's loss, not an exception.
+    /// </summary>
+    DeletedOnTarget,
 }
 
 /// <summary>One finding, as the CSV and the report's drill-down show it.</summary>
@@ -74,6 +80,7 @@ public sealed record ReconIssue(
         IssueKind.Doubled => "doubled",
         IssueKind.NotOurs => "not-ours",
         IssueKind.KeptAfterSourceDeletion => "kept-by-policy",
+        IssueKind.DeletedOnTarget => "deleted-on-target",
         _ when IsException => "exceptions",
         _ => "differences",
     };
@@ -83,6 +90,7 @@ public sealed record ReconIssue(
     {
         IssueKind.KeptAfterSourceDeletion => "kept-after-source-deletion",
         IssueKind.NotOurs => "not-ours",
+        IssueKind.DeletedOnTarget => "deleted-on-target",
         _ => Kind.ToString().ToLowerInvariant(),
     };
 }

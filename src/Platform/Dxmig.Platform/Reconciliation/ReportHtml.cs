@@ -222,7 +222,7 @@ internal static class ReportHtml
         }
 
         html.Append("<h2>アカウント / Accounts</h2><p class=\"note\">行をクリックすると詳細 / click a row for its details. ")
-            .Append("CSV: accounts.csv, containers.csv, conflicts.csv, missing.csv, extra.csv, doubled.csv, differences.csv, exceptions.csv, not-ours.csv, kept-by-policy.csv; summary.json</p>")
+            .Append("CSV: accounts.csv, containers.csv, conflicts.csv, missing.csv, extra.csv, doubled.csv, differences.csv, exceptions.csv, not-ours.csv, kept-by-policy.csv, deleted-on-target.csv; summary.json</p>")
             .Append("<div id=\"accounts\"><p>スクリプトが無効です / scripts are disabled: see accounts.csv</p></div>")
             .Append("<section id=\"detail\" hidden><h2>アカウント詳細 / Account detail: <span id=\"detail-account\"></span></h2>")
             .Append("<div id=\"detail-verdict\" class=\"card\"></div><h3>コンテナ / Containers</h3><div id=\"detail-containers\"></div>")

@@ -5,7 +5,7 @@ namespace Dxmig.Platform.Reconciliation;
 
 /// <summary>
 /// The report folder of one reconciliation, filled as accounts finish: every finding goes straight to its CSV list
-/// (missing, extra, doubled, differences, exceptions, not-ours, kept-by-policy), so a large report is never held whole; the accounts,
+/// (missing, extra, doubled, differences, exceptions, not-ours, kept-by-policy, deleted-on-target), so a large report is never held whole; the accounts,
 /// with their first findings for the drill-down, stay for <see cref="ReportWriter"/>.
 /// </summary>
 public sealed class ReportSink : IDisposable
@@ -13,7 +13,7 @@ public sealed class ReportSink : IDisposable
     /// <summary>Findings per account shown in the HTML drill-down; the CSV lists hold them all.</summary>
     public const int IssuesInHtml = 200;
 
-    public static readonly string[] Lists = ["missing", "extra", "doubled", "differences", "exceptions", "not-ours", "kept-by-policy"];
+    public static readonly string[] Lists = ["missing", "extra", "doubled", "differences", "exceptions", "not-ours", "kept-by-policy", "deleted-on-target"];
 
     private static readonly string[] IssueHeader = ["account", "container", "kind", "identity", "location", "field", "source", "target"];
 

@@ -89,6 +89,7 @@ public static class ReportWriter
         ["exceptions"] = t.Exceptions,
         ["notOurs"] = t.NotOurs,
         ["keptByPolicy"] = t.KeptByPolicy,
+        ["deletedOnTarget"] = t.DeletedOnTarget,
         ["ledgerLoaded"] = t.LedgerLoaded,
         ["ledgerLoadedBytes"] = t.LedgerLoadedBytes,
         ["ledgerSkipped"] = t.LedgerSkipped,
