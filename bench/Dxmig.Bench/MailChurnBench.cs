@@ -141,6 +141,14 @@ internal static partial class MailChurnBench
                     ? "both tools ended in the source's state (messages, folders, system flags): the passes are comparable; mbsync 1.4 carries no keywords (neither in its first pass), so keyword changes reach dxmig's target only"
                     : "NOT COMPARABLE: the tools did not both end in the source's state (see above)");
 
+                // The same passes again with nothing changed: what each pass costs before any change (start-up, logins,
+                // listing and comparing), so that the figures above can be read as a fixed part and the churn's part.
+                var dxIdle = await Synced(Dxmig);
+                var mbIdle = await Synced(Mbsync);
+                var plainIdle = await Synced(Plain);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"no-change passes right after: dxmig {dxIdle.Measured.Seconds:0.00} s, {dxIdle.Measured.CpuSeconds:0.00} CPU s; mbsync {mbIdle.Measured.Seconds:0.00} s, {mbIdle.Measured.CpuSeconds:0.00} CPU s; dxmig without CONDSTORE {plainIdle.Measured.Seconds:0.00} s, {plainIdle.Measured.CpuSeconds:0.00} CPU s"));
+
                 var line = string.Create(CultureInfo.InvariantCulture,
                     $"night {night} (load {load}): {churn.Total:N0} changed; dxmig {dx.Measured.Seconds:0.00} s, mbsync {mb.Measured.Seconds:0.00} s (dxmig ÷ mbsync {dx.Measured.Seconds / mb.Measured.Seconds:0.00}), dxmig without CONDSTORE {plain.Measured.Seconds:0.00} s ({plain.Measured.Seconds / dx.Measured.Seconds:0.00}× dxmig's); CPU s tool+servers dxmig {dx.AllCpu:0.0}, mbsync {mb.AllCpu:0.0}, without CONDSTORE {plain.AllCpu:0.0}; states {(dxCheck.SameState ? "dxmig ok" : "dxmig DIFFERS")}, {(mbCheck.SameState ? "mbsync ok" : "mbsync DIFFERS")}, {(plainCheck.SameState ? "without CONDSTORE ok" : "without CONDSTORE DIFFERS")}");
                 Console.WriteLine(line);
