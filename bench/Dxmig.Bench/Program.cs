@@ -1,6 +1,7 @@
 // dxmig benchmarks (not tests). Each measured side runs in its own process so that peak RSS is its own.
 //   addressbook ACCOUNTS ROWS   generate exports, then measure dxmig (first and no-change pass) and plain EF Core
 //   mail MAILBOXES MESSAGES [real|small]   IMAP → IMAP: dxmig against mbsync on the same corpus
+//   mail-churn MAILBOXES MESSAGES [real|small]   a night after cutover: dxmig's sync pass against mbsync's on the same churn
 //   staff [ROWS]   CESS staff into the platform store: dxmig BulkCopy + upsert against EF Core AddRange + SaveChanges
 //   schedules [ROWS]   CESS schedules into PostgreSQL: dxmig binary COPY + upsert against EF Core, rows/s, ratio, peak RSS
 //   graph MAILBOXES MESSAGES [SCALE] [real|small]   IMAP → Graph emulator: dxmig against the ceiling Graph's budgets allow
@@ -18,6 +19,11 @@ switch (args.FirstOrDefault())
             args.Length > 2 ? int.Parse(args[2], invariant) : 500);
     case "mail":
         return await MailBench.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], invariant) : 10,
+            args.Length > 2 ? int.Parse(args[2], invariant) : 2000,
+            args.Length > 3 ? args[3] : "real");
+    case "mail-churn":
+        return await MailChurnBench.RunAsync(
             args.Length > 1 ? int.Parse(args[1], invariant) : 10,
             args.Length > 2 ? int.Parse(args[2], invariant) : 2000,
             args.Length > 3 ? args[3] : "real");
@@ -57,7 +63,7 @@ switch (args.FirstOrDefault())
     case "measure-efcore":
         return await AddressBookBench.MeasureEfCoreAsync(args[1], args[2]);
     default:
-        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small] | exo-imap [MAILBOXES] [MESSAGES] [real|small] | cluster [MAILBOXES] [MESSAGES] [SCALE] [PARALLELISM] [NODES, e.g. 1,2,3] [real|small]");
+        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | mail-churn [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small] | exo-imap [MAILBOXES] [MESSAGES] [real|small] | cluster [MAILBOXES] [MESSAGES] [SCALE] [PARALLELISM] [NODES, e.g. 1,2,3] [real|small]");
         return 2;
 }
 
