@@ -192,7 +192,7 @@ public sealed class AddressBookRemovalRunTests : IDisposable
     [Fact]
     public async Task Run_MissingEmptyOrUnreadableExport_RemovesNothing_AndWarns()
     {
-        foreach (var account in new[] { "gone", "empty", "broken", "fine" })
+        foreach (var account in new[] { "gone", "empty", "broken", "fine", "noisy" })
         {
             AddressBookExports.Write(workspace.Exports, account, Enumerable.Range(0, 5));
         }
@@ -208,6 +208,8 @@ public sealed class AddressBookRemovalRunTests : IDisposable
         broken.AddRange([0x82, 0xA0, 0xFF, 0xFE, (byte)',', (byte)'\r', (byte)'\n']);
         File.WriteAllBytes(Path.Combine(workspace.Exports, "broken.csv"), [.. broken]);
         AddressBookExports.Write(workspace.Exports, "fine", Enumerable.Range(0, 4));
+        // Every contact still there, and a bad row besides: nothing could go, so nothing is said (the row is quarantined).
+        File.AppendAllText(Path.Combine(workspace.Exports, "noisy.csv"), "\"unclosed,たかはし,x@example.jp\r\n", new UTF8Encoding(false));
 
         var run = await jobs.RunAsync(job);
 
@@ -218,8 +220,10 @@ public sealed class AddressBookRemovalRunTests : IDisposable
         run.Account("gone").Warnings.Should().ContainSingle().Which.Should().Contain("gone のアドレス帳ファイルがありません").And.Contain("not read");
         run.Account("gone").Seen.Should().Be(0);
         run.Account("empty").Warnings.Should().ContainSingle().Which.Should().Contain("empty.csv に連絡先がありません").And.Contain("5 contacts on the target were not removed");
-        run.Account("broken").Warnings.Should().ContainSingle().Which.Should().Contain("読めない行");
-        (await workspace.CountContactsAsync()).Should().Be(19);
+        run.Account("broken").Warnings.Should().ContainSingle().Which.Should().Contain("読めない行").And.Contain("消えた連絡先 1 件");
+        run.Account("noisy").Warnings.Should().BeNullOrEmpty(run.Explain);
+        run.Account("noisy").Quarantined.Should().BeGreaterThan(0, run.Explain);
+        (await workspace.CountContactsAsync()).Should().Be(24);
         (await workspace.LedgerItemsAsync()).Where(i => i.State == ItemState.Removed).Select(i => i.Account).Should().Equal("fine");
     }
 }

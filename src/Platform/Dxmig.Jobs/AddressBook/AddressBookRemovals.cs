@@ -87,9 +87,16 @@ public static class AddressBookRemovals
 
             if (scan.Uncertain)
             {
-                warnings[account] = (
-                    $"要確認: アドレス帳ファイル {file} に読めない行があり、どの連絡先か分からないため、このアカウントの連絡先は削除しませんでした (行を直すと次の実行で削除します)",
-                    $"needs attention: the address-book export {file} has a row that cannot be read, so which contact it is cannot be told: no contact of this account was removed (fix the row and the next run removes them)");
+                // Only when a contact would have gone: an unreadable row beside an export that still holds every loaded
+                // contact removes nothing either way (its row is quarantined by the run, as always), and needs no word.
+                var gone = items.Count(i => !scan.Present.Contains(i.NativeId));
+                if (gone > 0)
+                {
+                    warnings[account] = (
+                        $"要確認: アドレス帳ファイル {file} に読めない行があり、消えた連絡先 {gone} 件がその行かどうか分からないため、このアカウントの連絡先は削除しませんでした (行を直すと次の実行で削除します)",
+                        $"needs attention: the address-book export {file} has a row that cannot be read, so whether the {gone} contact(s) gone from it are that row cannot be told: no contact of this account was removed (fix the row and the next run removes them)");
+                }
+
                 continue;
             }
 
