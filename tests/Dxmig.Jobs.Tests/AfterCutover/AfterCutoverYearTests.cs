@@ -362,97 +362,37 @@ public sealed class AfterCutoverYearTests(ITestOutputHelper output) : IAsyncLife
         }
     }
 
-    private string AddressBookJob()
-    {
-        var mappings = RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
-        return Workspace.Write("jobs/addressbook-year.yaml", $"""
-            name: addressbook-year
-            kind: addressbook
-            source:
-              type: activemail-addressbook-csv
-              directory: ../exports/addressbooks
-              encoding: auto
-            target:
-              type: platform-contacts
-              store: ../state/platform.db
-            ledger: ../state/ledger.db
-            mappings:
-              fields: {mappings}/activemail-addressbook-fields.yaml
-              gaiji: {mappings}/gaiji.csv
-            logging:
-              folder: ../logs
-            {Retention}
-            """);
-    }
+    private string AddressBookJob() => Job(
+        "addressbook-year", "addressbook", "platform-contacts",
+        ["type: activemail-addressbook-csv", "directory: ../exports/addressbooks", "encoding: auto"],
+        ["fields: {m}/activemail-addressbook-fields.yaml", "gaiji: {m}/gaiji.csv"]);
 
-    private string DevicesJob()
-    {
-        var mappings = RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
-        return Workspace.Write("jobs/devices-year.yaml", $"""
-            name: devices-year
-            kind: mobile-devices
-            source:
-              type: mobile-work-csv
-              devices: ../exports/devices.csv
-              permissions: [../exports/telework-mobile.csv, ../exports/telework-home.csv]
-            target:
-              type: platform-store
-              store: ../state/platform.db
-            ledger: ../state/ledger.db
-            mappings:
-              device-fields: {mappings}/mobile-device-fields.yaml
-              permission-fields: {mappings}/telework-permission-fields.yaml
-              groups: {mappings}/telework-groups.yaml
-            logging:
-              folder: ../logs
-            {Retention}
-            """);
-    }
+    private string DevicesJob() => Job(
+        "devices-year", "mobile-devices", "platform-store",
+        ["type: mobile-work-csv", "devices: ../exports/devices.csv", "permissions: [../exports/telework-mobile.csv, ../exports/telework-home.csv]"],
+        ["device-fields: {m}/mobile-device-fields.yaml", "permission-fields: {m}/telework-permission-fields.yaml", "groups: {m}/telework-groups.yaml"]);
 
-    private string StaffJob()
-    {
-        var mappings = RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
-        return Workspace.Write("jobs/staff-year.yaml", $"""
-            name: staff-year
-            kind: cess-staff
-            source:
-              type: cess-staff-csv
-              file: ../exports/staff.csv
-            target:
-              type: platform-staff
-              store: ../state/platform.db
-            ledger: ../state/ledger.db
-            mappings:
-              fields: {mappings}/cess-staff-fields.yaml
-              departments: {mappings}/cess-departments.csv
-              identity: ../exports/identity.csv
-              gaiji: {mappings}/gaiji.csv
-            logging:
-              folder: ../logs
-            {Retention}
-            """);
-    }
+    private string StaffJob() => Job(
+        "staff-year", "cess-staff", "platform-staff",
+        ["type: cess-staff-csv", "file: ../exports/staff.csv"],
+        ["fields: {m}/cess-staff-fields.yaml", "departments: {m}/cess-departments.csv", "identity: ../exports/identity.csv", "gaiji: {m}/gaiji.csv"]);
 
-    private string SchedulesJob()
+    private string SchedulesJob() => Job(
+        "schedules-year", "cess-schedules", "platform-calendar",
+        ["type: cess-schedules-csv", "file: ../exports/schedules.csv"],
+        ["fields: {m}/cess-schedule-fields.yaml", "identity: ../exports/identity-calendar.csv", "gaiji: {m}/gaiji.csv"]);
+
+    /// <summary>
+    /// A job file of the year: its kind, source and mappings (<c>{m}</c> is the repository's mapping folder), into the
+    /// shared store, ledger and log folder, with the year's retention.
+    /// </summary>
+    private string Job(string name, string kind, string target, string[] source, string[] mappings)
     {
-        var mappings = RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
-        return Workspace.Write("jobs/schedules-year.yaml", $"""
-            name: schedules-year
-            kind: cess-schedules
-            source:
-              type: cess-schedules-csv
-              file: ../exports/schedules.csv
-            target:
-              type: platform-calendar
-              store: ../state/platform.db
-            ledger: ../state/ledger.db
-            mappings:
-              fields: {mappings}/cess-schedule-fields.yaml
-              identity: ../exports/identity-calendar.csv
-              gaiji: {mappings}/gaiji.csv
-            logging:
-              folder: ../logs
-            {Retention}
-            """);
+        var m = RepoPaths.Mappings.Replace("\\", "/", StringComparison.Ordinal);
+        static string Lines(IEnumerable<string> lines) => string.Concat(lines.Select(l => "  " + l + "\n"));
+        return Workspace.Write($"jobs/{name}.yaml",
+            $"name: {name}\nkind: {kind}\nsource:\n{Lines(source)}target:\n  type: {target}\n  store: ../state/platform.db\n" +
+            $"ledger: ../state/ledger.db\nmappings:\n{Lines(mappings.Select(l => l.Replace("{m}", m, StringComparison.Ordinal)))}" +
+            $"logging:\n  folder: ../logs\n{Retention}\n");
     }
 }
