@@ -14,7 +14,7 @@ namespace Dxmig.Bench;
 /// </summary>
 internal static class MailBench
 {
-    private const int Parallel = 4;
+    internal const int Parallel = 4;
 
     public static async Task<int> RunAsync(int mailboxes, int messages, string profile)
     {
@@ -176,7 +176,7 @@ internal static class MailBench
     }
 
     /// <summary>CPU seconds of a Dovecot server: its master process and every child, reaped or running (<see cref="ProcessTree"/>).</summary>
-    private static double ServerCpuSeconds(DovecotServer server) =>
+    internal static double ServerCpuSeconds(DovecotServer server) =>
         ProcessTree.CpuSeconds(cmdline => cmdline.Contains(server.ConfigPath, StringComparison.Ordinal));
 
     private static string LoadAverage() => ProcessTree.LoadAverage();
@@ -214,7 +214,11 @@ internal static class MailBench
         await sync.WaitForExitAsync();
     }
 
-    private static string WriteMbsyncConfig(string root, IReadOnlyList<string> users, DovecotServer source, DovecotServer target)
+    /// <summary>
+    /// mbsync one way, far (source) to near (target), one channel per mailbox, arrival dates kept; <paramref name="expunge"/>
+    /// is mbsync's <c>Expunge</c> (<c>None</c> for the first pass; <c>Near</c> carries deletions to the target).
+    /// </summary>
+    internal static string WriteMbsyncConfig(string root, IReadOnlyList<string> users, DovecotServer source, DovecotServer target, string expunge = "None")
     {
         var text = new StringBuilder();
         foreach (var user in users)
@@ -244,7 +248,7 @@ internal static class MailBench
                 Patterns *
                 Create Near
                 Sync Pull
-                Expunge None
+                Expunge {expunge}
                 CopyArrivalDate yes
                 SyncState {state}/
                 """).Append("\n\n");
@@ -294,7 +298,8 @@ internal static class MailBench
             $"| {name} | {messages:N0} / {total:N0} | {exact:N0} | {keywords:N0} | {dates:N0} | {noIdArrived:N0} / {noId:N0} | {doubled:N0} |"));
     }
 
-    private static async Task<Measured> ParallelAsync(IReadOnlyList<string> users, Func<string, Task<Measured>> run)
+    /// <summary>Runs <paramref name="run"/> for every mailbox, <see cref="Parallel"/> at a time: wall seconds, peak RSS, CPU summed.</summary>
+    internal static async Task<Measured> ParallelAsync(IReadOnlyList<string> users, Func<string, Task<Measured>> run)
     {
         var clock = Stopwatch.StartNew();
         var results = new List<Measured>();

@@ -19,7 +19,6 @@ namespace Dxmig.Bench;
 /// </summary>
 internal static partial class MailChurnBench
 {
-    private const int Parallel = 4;
     private const MessageFlags SystemFlags = MessageFlags.Seen | MessageFlags.Answered | MessageFlags.Flagged | MessageFlags.Deleted | MessageFlags.Draft;
 
     public static async Task<int> RunAsync(int mailboxes, int messages, string profile)
@@ -86,11 +85,12 @@ internal static partial class MailChurnBench
                 .Replace("  batch-size: 200", "  batch-size: 200\n  reconcile: off", StringComparison.Ordinal));
             var dxEnvironment = DxmigEnvironment(Path.Combine(root, "dxmig"), accounts, source, dxTarget);
             var plainEnvironment = DxmigEnvironment(Path.Combine(root, "dxmig-plain"), accounts, plainSource, plainTarget);
-            var config = WriteMbsyncConfig(root, users, source, mbTarget);
+            // Sync Pull with Expunge Near: new mail, flags and deletions one way; a move is, for mbsync, a deletion and a new message.
+            var config = MailBench.WriteMbsyncConfig(root, users, source, mbTarget, expunge: "Near");
 
             Task<Pass> Dxmig() => MeasureAsync("dxmig", source, dxTarget, () => MailBench.TimedAsync(dxFile, [.. dxPrefix, "run", job], dxEnvironment));
             Task<Pass> Plain() => MeasureAsync("dxmig, source without CONDSTORE", plainSource, plainTarget, () => MailBench.TimedAsync(dxFile, [.. dxPrefix, "run", job], plainEnvironment));
-            Task<Pass> Mbsync() => MeasureAsync("mbsync", source, mbTarget, () => ParallelAsync(users, u => MailBench.TimedAsync("mbsync", ["-c", config, "-q", u], null)));
+            Task<Pass> Mbsync() => MeasureAsync("mbsync", source, mbTarget, () => MailBench.ParallelAsync(users, u => MailBench.TimedAsync("mbsync", ["-c", config, "-q", u], null)));
 
             // First passes: not the result (bench/mail.sh measures them), printed for reference.
             var first = new[] { await Synced(Dxmig), await Synced(Mbsync), await Synced(Plain) };
@@ -188,53 +188,6 @@ internal static partial class MailChurnBench
         return environment;
     }
 
-    /// <summary>
-    /// mbsync one way, far (source) to near (target): new messages, flag changes and deletions pulled
-    /// (<c>Sync Pull</c>), what it marked deleted on the target expunged there (<c>Expunge Near</c>); arrival dates kept.
-    /// A message moved between folders is, for mbsync, a deletion in one folder and a new message in another.
-    /// </summary>
-    private static string WriteMbsyncConfig(string root, IReadOnlyList<string> users, DovecotServer source, DovecotServer target)
-    {
-        var text = new StringBuilder();
-        foreach (var user in users)
-        {
-            foreach (var (side, server) in new[] { ("src", source), ("dst", target) })
-            {
-                text.Append(CultureInfo.InvariantCulture, $"""
-                    IMAPAccount {side}-{user}
-                    Host {server.Host}
-                    Port {server.Port}
-                    User {user}*{server.MasterUser}
-                    Pass {server.MasterPassword}
-                    SSLType None
-                    AuthMechs LOGIN PLAIN
-
-                    IMAPStore {side}-{user}
-                    Account {side}-{user}
-                    """).Append("\n\n");
-            }
-
-            var state = Path.Combine(root, "mbsync-state", user);
-            Directory.CreateDirectory(state);
-            text.Append(CultureInfo.InvariantCulture, $"""
-                Channel {user}
-                Far :src-{user}:
-                Near :dst-{user}:
-                Patterns *
-                Create Near
-                Sync Pull
-                Expunge Near
-                CopyArrivalDate yes
-                SyncState {state}/
-                """).Append("\n\n");
-        }
-
-        var path = Path.Combine(root, "mbsyncrc");
-        File.WriteAllText(path, text.ToString());
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return path;
-    }
-
     /// <summary>The capability list Dovecot announces after login (tagged OK of LOGIN), read on a plain socket.</summary>
     private static async Task<string> PostLoginCapabilityAsync(DovecotServer server, string user)
     {
@@ -279,17 +232,14 @@ internal static partial class MailChurnBench
     /// </summary>
     private static async Task<Pass> MeasureAsync(string name, DovecotServer source, DovecotServer target, Func<Task<MailBench.Measured>> run)
     {
-        var (source0, target0, machine0) = (ServerCpu(source), ServerCpu(target), ProcessTree.MachineBusySeconds());
+        var (source0, target0, machine0) = (MailBench.ServerCpuSeconds(source), MailBench.ServerCpuSeconds(target), ProcessTree.MachineBusySeconds());
         var (sourceLog, targetLog) = (source.ReadLog().Length, target.ReadLog().Length);
         var measured = await run();
         var machine = ProcessTree.MachineBusySeconds() - machine0;
-        measured = measured with { SourceCpuSeconds = ServerCpu(source) - source0, TargetCpuSeconds = ServerCpu(target) - target0 };
+        measured = measured with { SourceCpuSeconds = MailBench.ServerCpuSeconds(source) - source0, TargetCpuSeconds = MailBench.ServerCpuSeconds(target) - target0 };
         await Task.Delay(300); // the servers write the logout lines once they see the connections close
         return new Pass(name, measured, machine, Sessions(source.ReadLog()[sourceLog..]), Sessions(target.ReadLog()[targetLog..]));
     }
-
-    private static double ServerCpu(DovecotServer server) =>
-        ProcessTree.CpuSeconds(cmdline => cmdline.Contains(server.ConfigPath, StringComparison.Ordinal));
 
     private static Wire Sessions(string log)
     {
@@ -317,30 +267,6 @@ internal static partial class MailChurnBench
         }
 
         return wire;
-    }
-
-    private static async Task<MailBench.Measured> ParallelAsync(IReadOnlyList<string> users, Func<string, Task<MailBench.Measured>> run)
-    {
-        var clock = Stopwatch.StartNew();
-        var results = new List<MailBench.Measured>();
-        using var gate = new SemaphoreSlim(Parallel);
-        await Task.WhenAll(users.Select(async u =>
-        {
-            await gate.WaitAsync();
-            try
-            {
-                var measured = await run(u);
-                lock (results)
-                {
-                    results.Add(measured);
-                }
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
-        return new MailBench.Measured(clock.Elapsed.TotalSeconds, results.Max(r => r.RssMb), results.Sum(r => r.CpuSeconds));
     }
 
     /// <summary>
