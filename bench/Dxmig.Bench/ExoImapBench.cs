@@ -61,7 +61,7 @@ internal static class ExoImapBench
             var exoFolder = Directory.CreateDirectory(Path.Combine(root, "exo")).FullName;
             var exoJob = Path.Combine(exoFolder, "mail-imap-to-exo-imap.yaml");
             await File.WriteAllTextAsync(exoJob, (await File.ReadAllTextAsync(Path.Combine(repo, "jobs", "examples", "mail-imap-to-exo-imap.yaml")))
-                .Replace("../../mappings/", Path.Combine(repo, "mappings") + "/", StringComparison.Ordinal)
+                .Replace(": mappings/", ": " + Path.Combine(repo, "mappings") + "/", StringComparison.Ordinal)
                 .Replace("parallelism: 8", $"parallelism: {mailboxes}", StringComparison.Ordinal)
                 .Replace("  batch-size: 100", "  reconcile: off\n  batch-size: 100", StringComparison.Ordinal)
                 .Replace("  # max-message-size: 157286400", "  max-message-size: 157286400", StringComparison.Ordinal));

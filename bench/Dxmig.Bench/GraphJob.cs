@@ -46,7 +46,7 @@ internal static class GraphJob
         await File.WriteAllTextAsync(accounts, "source,target\n" + string.Concat(users.Select(u => $"{u},{Upn(u)}\n")));
         var job = Path.Combine(folder, $"{Name}.yaml");
         await File.WriteAllTextAsync(job, (await File.ReadAllTextAsync(Path.Combine(repo, "jobs", "examples", $"{Name}.yaml")))
-            .Replace("../../mappings/", Path.Combine(repo, "mappings") + "/", StringComparison.Ordinal)
+            .Replace(": mappings/", ": " + Path.Combine(repo, "mappings") + "/", StringComparison.Ordinal)
             .Replace("parallelism: 8", $"parallelism: {parallelism}", StringComparison.Ordinal)
             .Replace("  batch-size: 100", reconcile ? "  batch-size: 100" : "  reconcile: off\n  batch-size: 100", StringComparison.Ordinal)
             .Replace("  # max-message-size: 157286400", "  max-message-size: 157286400", StringComparison.Ordinal));

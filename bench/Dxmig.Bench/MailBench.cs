@@ -75,7 +75,7 @@ internal static class MailBench
             // reconciliation is timed on its own below (what the admins' nightly check costs).
             var job = Path.Combine(root, "mail-imap-to-imap.yaml");
             await File.WriteAllTextAsync(job, (await File.ReadAllTextAsync(Path.Combine(repo, "jobs", "examples", "mail-imap-to-imap.yaml")))
-                .Replace("../../mappings/", Path.Combine(repo, "mappings") + "/", StringComparison.Ordinal)
+                .Replace(": mappings/", ": " + Path.Combine(repo, "mappings") + "/", StringComparison.Ordinal)
                 .Replace("  batch-size: 200", "  batch-size: 200\n  reconcile: off", StringComparison.Ordinal));
             var summary = new List<string>();
             for (var round = 1; round <= rounds; round++)

@@ -81,7 +81,7 @@ internal static partial class MailChurnBench
             // deletions mirrored through its DXMIG_DELETIONS variable; the deletion threshold stays at its default.
             var job = Path.Combine(root, "mail-imap-to-imap.yaml");
             await File.WriteAllTextAsync(job, (await File.ReadAllTextAsync(Path.Combine(repo, "jobs", "examples", "mail-imap-to-imap.yaml")))
-                .Replace("../../mappings/", Path.Combine(repo, "mappings") + "/", StringComparison.Ordinal)
+                .Replace(": mappings/", ": " + Path.Combine(repo, "mappings") + "/", StringComparison.Ordinal)
                 .Replace("  batch-size: 200", "  batch-size: 200\n  reconcile: off", StringComparison.Ordinal));
             var dxEnvironment = DxmigEnvironment(Path.Combine(root, "dxmig"), accounts, source, dxTarget);
             var plainEnvironment = DxmigEnvironment(Path.Combine(root, "dxmig-plain"), accounts, plainSource, plainTarget);

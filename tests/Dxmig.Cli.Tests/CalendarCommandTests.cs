@@ -71,4 +71,50 @@ public sealed partial class CalendarCommandTests : IDisposable
         output.Should().BeEmpty();
         error.Should().Contain("closed-days.yaml:2:13: エラー: 日付 '2026-02-30' は YYYY-MM-DD で書いてください / error: date '2026-02-30' must be written YYYY-MM-DD");
     }
+
+    [Fact]
+    public async Task Calendar_WithoutAnyClosedDaysFile_WarnsWhereItLooked()
+    {
+        cli.Environment["DXMIG_HOME"] = Path.Combine(cli.Folder, "home");
+
+        var (code, _, error) = await cli.RunAsync("calendar", "2026");
+
+        code.Should().Be(ExitCodes.Success);
+        error.Should().Contain("警告: 閉庁日の設定ファイルが見つかりません (探した場所: ")
+            .And.Contain(Path.Combine(cli.Folder, "home", "mappings", "closed-days.yaml"))
+            .And.Contain("configured closed and open days are not applied");
+    }
+
+    [Fact]
+    public async Task Calendar_FindsClosedDaysInDxmigHome()
+    {
+        cli.Environment["DXMIG_HOME"] = Path.Combine(cli.Folder, "home");
+        cli.Write("home/mappings/closed-days.yaml", "closed:\n  - { date: 2026-06-15, reason: 県民の日 }\n");
+
+        var (code, output, error) = await cli.RunAsync("calendar", "2026");
+
+        code.Should().Be(ExitCodes.Success, error);
+        Lines(output).Should().Contain("2026-06-15 県民の日");
+        error.Should().NotContain("見つかりません");
+    }
+
+    [Fact]
+    public void Serve_FindsClosedDaysBesideItsJobsFolder_AsAnInstallLaysThemOut()
+    {
+        // /opt/dxmig/jobs and /opt/dxmig/mappings, the service's working folder elsewhere.
+        var jobs = Path.Combine(cli.Folder, "opt", "dxmig", "jobs");
+        Directory.CreateDirectory(jobs);
+        cli.Write("opt/dxmig/mappings/closed-days.yaml", "closed:\n  - { date: 2026-06-15, reason: 県民の日 }\nopen:\n  - 2026-12-29\n");
+        var error = new StringWriter();
+        var io = new Dxmig.Cli.Console.CliIo(new StringWriter(), error, interactive: false, cli.Workspace.Variable, TimeProvider.System);
+
+        var days = Dxmig.Cli.Serve.ServeCommand.DefaultClosedDays(io, jobs, warnWhenMissing: true);
+        var without = Dxmig.Cli.Serve.ServeCommand.DefaultClosedDays(io, Path.Combine(cli.Folder, "elsewhere", "jobs"), warnWhenMissing: true);
+
+        days.IsClosed(new DateOnly(2026, 6, 15), out var reason).Should().BeTrue();
+        reason.Should().Be("県民の日");
+        days.IsClosed(new DateOnly(2026, 12, 29), out _).Should().BeFalse("the configured open day is kept");
+        without.IsClosed(new DateOnly(2026, 6, 15), out _).Should().BeFalse();
+        error.ToString().Should().Contain("閉庁日の設定ファイルが見つかりません").And.Contain(Path.Combine(cli.Folder, "elsewhere", "jobs", "mappings", "closed-days.yaml"));
+    }
 }

@@ -21,6 +21,7 @@ public sealed class ValidateCommandTests : IDisposable
         {
             ["DXMIG_SRC_HOST"] = "127.0.0.1", ["DXMIG_DST_HOST"] = "127.0.0.1", ["DXMIG_SRC_ADMIN_USER"] = "admin", ["DXMIG_DST_ADMIN_USER"] = "admin",
             ["DXMIG_GRAPH_TENANT"] = "t", ["DXMIG_GRAPH_CLIENT_ID"] = "c", ["DXMIG_ACCOUNTS"] = accounts, ["DXMIG_LEDGER"] = cli.Ledger,
+            ["DXMIG_SRC_ADMIN_PASSWORD"] = "p", ["DXMIG_DST_ADMIN_PASSWORD"] = "p", ["DXMIG_GRAPH_CLIENT_SECRET"] = "s",
         })
         {
             cli.Environment[key] = value;
@@ -30,6 +31,45 @@ public sealed class ValidateCommandTests : IDisposable
 
         code.Should().Be(ExitCodes.Success, output + error);
         output.Should().Contain("問題なし / OK");
+    }
+
+    [Fact]
+    public async Task Validate_SecretVariableUnset_FailsNamingIt_AndPlanSaysSoAsAnError()
+    {
+        var accounts = cli.Write("accounts.csv", "source,target\ntanaka,tanaka@pref.example.jp\n");
+        foreach (var (key, value) in new Dictionary<string, string>
+        {
+            ["DXMIG_SRC_HOST"] = "127.0.0.1", ["DXMIG_SRC_SECURITY"] = "none", ["DXMIG_SRC_ADMIN_USER"] = "admin", ["DXMIG_DST_HOST"] = "127.0.0.1",
+            ["DXMIG_DST_SECURITY"] = "none", ["DXMIG_DST_ADMIN_USER"] = "admin", ["DXMIG_DST_ADMIN_PASSWORD"] = "p", ["DXMIG_ACCOUNTS"] = accounts,
+            ["DXMIG_LEDGER"] = cli.Ledger,
+        })
+        {
+            cli.Environment[key] = value;
+        }
+
+        var job = Path.Combine(Dxmig.TestSupport.RepoPaths.Root, "jobs", "examples", "mail-imap-to-imap.yaml");
+
+        var (code, output, error) = await cli.RunAsync("validate", job);
+        var (planCode, _, planError) = await cli.RunAsync("plan", job);
+
+        code.Should().Be(ExitCodes.Failed, output);
+        output.Should().NotContain("問題なし");
+        error.Should().Contain("mail-imap-to-imap.yaml:").And.Contain("エラー: 環境変数 DXMIG_SRC_ADMIN_PASSWORD (秘密情報) が設定されていません")
+            .And.Contain("error: the secret's environment variable DXMIG_SRC_ADMIN_PASSWORD is not set");
+        planCode.Should().Be(ExitCodes.Failed);
+        planError.Should().Contain("エラー: 環境変数 DXMIG_SRC_ADMIN_PASSWORD").And.NotContain("total");
+    }
+
+    [Fact]
+    public async Task Validate_AbsolutePathOutsideTheCurrentFolder_IsPrintedAbsolute()
+    {
+        var job = cli.Write("jobs/typo.yaml", "name: typo\nkind: addressbook\nsource:\n  type: activemail-addressbook-csv\n  directory: ../none\ntarget:\n  type: platform-contacts\n");
+        Path.GetRelativePath(Directory.GetCurrentDirectory(), job).Should().StartWith("..", "the test's folder is outside the current one");
+
+        var (code, _, error) = await cli.RunAsync("validate", job);
+
+        code.Should().Be(ExitCodes.Failed);
+        error.Should().Contain($"{job}:5:14: エラー:").And.NotContain("../../");
     }
 
     [Fact]

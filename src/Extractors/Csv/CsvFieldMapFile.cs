@@ -17,7 +17,7 @@ public static class CsvFieldMapFile
     {
         ArgumentNullException.ThrowIfNull(diagnostics);
         ArgumentNullException.ThrowIfNull(fieldNames);
-        var display = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        var display = Dxmig.Contracts.DisplayPath.Of(path);
         if (YamlFile.Load(path, display, diagnostics) is not { } root)
         {
             return null;

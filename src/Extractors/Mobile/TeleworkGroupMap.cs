@@ -53,7 +53,7 @@ public sealed class TeleworkGroupMap
     public static TeleworkGroupMap? Load(string path, DiagnosticBag diagnostics)
     {
         ArgumentNullException.ThrowIfNull(diagnostics);
-        var display = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        var display = Dxmig.Contracts.DisplayPath.Of(path);
         if (YamlFile.Load(path, display, diagnostics) is not { } root)
         {
             return null;

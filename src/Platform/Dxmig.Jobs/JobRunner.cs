@@ -75,7 +75,7 @@ public sealed class JobRunner(Func<string, string?> environment, TimeProvider ti
 
         var file = job.File;
         var calendarDiagnostics = new DiagnosticBag();
-        var calendar = ClosedDaysFile.Load(configPath: null, environment, calendarDiagnostics);
+        var calendar = ClosedDaysFile.Load(configPath: null, environment, calendarDiagnostics, file.Directory);
         if (calendarDiagnostics.Items.Count > 0)
         {
             console.Problem(calendarDiagnostics.Render());

@@ -93,7 +93,7 @@ public sealed class JobWorkspace : IDisposable
     public string JobVariant(string job, string name, Func<string, string> edit)
     {
         ArgumentNullException.ThrowIfNull(edit);
-        var text = File.ReadAllText(job).Replace("../../mappings/", RepoPaths.Mappings + "/", StringComparison.Ordinal);
+        var text = File.ReadAllText(job).Replace(": mappings/", ": " + RepoPaths.Mappings + "/", StringComparison.Ordinal);
         return Write($"jobs/{name}.yaml", edit(text));
     }
 

@@ -35,7 +35,7 @@ internal static class CalendarCommand
             return ExitCodes.Failed;
         }
 
-        if (LoadCalendar(io, configPath) is not { } loaded)
+        if (LoadCalendar(io, configPath, warnWhenMissing: true) is not { } loaded)
         {
             return ExitCodes.Failed;
         }
@@ -51,11 +51,14 @@ internal static class CalendarCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>The closed-day calendar (<see cref="ClosedDaysFile.Load"/>), its problems written to standard error; null when it has errors.</summary>
-    public static (ClosedDayCalendar Calendar, string? Path)? LoadCalendar(CliIo io, string? configPath)
+    /// <summary>
+    /// The closed-day calendar (<see cref="ClosedDaysFile.Load"/>: the file found beside <paramref name="nearFolder"/>
+    /// or on the mapping search path), its problems written to standard error; null when it has errors.
+    /// </summary>
+    public static (ClosedDayCalendar Calendar, string? Path)? LoadCalendar(CliIo io, string? configPath, string? nearFolder = null, bool warnWhenMissing = false)
     {
         var diagnostics = new DiagnosticBag();
-        var loaded = ClosedDaysFile.Load(configPath, io.Environment, diagnostics);
+        var loaded = ClosedDaysFile.Load(configPath, io.Environment, diagnostics, nearFolder, warnWhenMissing);
         if (diagnostics.Items.Count > 0)
         {
             io.Error.WriteLine(diagnostics.Render());

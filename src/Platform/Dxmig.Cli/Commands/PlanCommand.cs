@@ -67,7 +67,7 @@ internal static class PlanCommand
 
         var loaded = JobLoader.LoadForRun(jobPath, io.Environment);
         var job = loaded.File;
-        if (CalendarCommand.LoadCalendar(io, configPath) is not { } calendar)
+        if (CalendarCommand.LoadCalendar(io, configPath, job.Directory) is not { } calendar)
         {
             return ExitCodes.Failed;
         }

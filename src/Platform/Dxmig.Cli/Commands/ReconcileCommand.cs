@@ -29,7 +29,19 @@ internal static class ReconcileCommand
             IReadOnlyList<string> selected;
             try
             {
-                file = JobLoader.LoadForRun(parse.GetValue(job)!, io.Environment);
+                // Read for its history: a source that is gone is said plainly below, not a configuration error.
+                file = JobLoader.LoadForHistory(parse.GetValue(job)!, io.Environment);
+                if (file.File.Unreachable.Count > 0)
+                {
+                    foreach (var missing in file.File.Unreachable)
+                    {
+                        io.Error.WriteLine($"{missing.Position}: 移行元に届きません: {missing.Japanese} / cannot reach the source: {missing.English}");
+                    }
+
+                    io.Error.WriteLine("移行元を読めないため照合しませんでした (実行の履歴は dxmig status JOB で見られます) / not reconciled: the source cannot be read (the runs' history: dxmig status JOB)");
+                    return ExitCodes.Failed;
+                }
+
                 selected = JobRunner.SelectAccounts(file.ListAccounts(), RunCommand.Split(parse.GetValue(accounts)));
             }
             catch (ConfigurationException ex)

@@ -11,7 +11,10 @@ using Spectre.Console;
 
 namespace Dxmig.Cli.Commands;
 
-/// <summary><c>dxmig status [JOB]</c>: the last runs and their accounting, from the ledger.</summary>
+/// <summary>
+/// <c>dxmig status [JOB]</c>: the last runs and their accounting, from the ledger: the job file is read for its history
+/// (<see cref="JobUse.History"/>), so a finished job whose export has moved still shows its runs.
+/// </summary>
 internal static class StatusCommand
 {
     public static Command Create(CliIo io)
@@ -32,7 +35,7 @@ internal static class StatusCommand
         {
             if (jobPath is not null)
             {
-                var job = JobLoader.LoadForRun(jobPath, io.Environment).File;
+                var job = JobLoader.LoadForHistory(jobPath, io.Environment).File;
                 jobName = job.Name;
                 location = job.LedgerLocation();
             }
@@ -112,7 +115,7 @@ internal static class StatusCommand
 
         if (jobPath is not null)
         {
-            var job = JobLoader.LoadForRun(jobPath, io.Environment).File;
+            var job = JobLoader.LoadForHistory(jobPath, io.Environment).File;
             PrintRetention(io, await new Jobs.Retention.RetentionService(io.Time).MeasureAsync(job, cancellationToken));
         }
 

@@ -30,12 +30,12 @@ internal static class ScheduleStatus
 
         var files = jobPath is not null ? [jobPath] : JobFiles();
         var now = io.Time.GetUtcNow();
-        var closedDays = ServeCommand.DefaultClosedDays(io);
+        var closedDays = ServeCommand.DefaultClosedDays(io, Path.GetDirectoryName(Path.GetFullPath(files.FirstOrDefault() ?? Path.Combine("jobs", "x.yaml"))));
         var lines = new List<string>();
         foreach (var file in files)
         {
             var diagnostics = new DiagnosticBag();
-            if (JobLoader.Load(file, diagnostics, io.Environment)?.File is not { Schedule: { } schedule } job)
+            if (JobLoader.Load(file, diagnostics, io.Environment, Platform.JobFiles.JobUse.History)?.File is not { Schedule: { } schedule } job)
             {
                 continue;
             }

@@ -51,14 +51,16 @@ internal static class ServeCommand
                 StoreTlsSettings.Fold(store ?? Path.Combine(home, "scheduler.db"), storeCaCertificate, storeCertificateSha256, Directory.GetCurrentDirectory()),
                 Directory.GetCurrentDirectory(), password);
             var interval = checkin ?? ServeSettings.DefaultCheckinInterval;
+            var jobsDirectory = Path.GetFullPath(jobs ?? "jobs");
             settings = new ServeSettings
             {
-                JobsDirectory = Path.GetFullPath(jobs ?? "jobs"),
+                JobsDirectory = jobsDirectory,
                 Store = location,
                 Node = NodeName(node),
                 Environment = io.Environment,
                 Time = io.Time,
-                ClosedDays = DefaultClosedDays(io),
+                // Found beside the jobs (an install's /opt/dxmig/mappings) or on the search path; said at start when not found.
+                ClosedDays = DefaultClosedDays(io, jobsDirectory, warnWhenMissing: true),
                 // Runs of this node carry its node name into cluster runs (who holds which account).
                 Runner = new JobRunnerServeRunner(new CliIo(
                     io.Output, io.Error, interactive: false,
@@ -107,6 +109,10 @@ internal static class ServeCommand
 
     private static string NodeName(string? node) => string.IsNullOrWhiteSpace(node) ? Environment.MachineName : node;
 
-    /// <summary>The Japanese closed-day calendar with mappings/closed-days.yaml (the rules alone when that file is broken: its errors are printed).</summary>
-    internal static IClosedDays DefaultClosedDays(CliIo io) => Commands.CalendarCommand.LoadCalendar(io, configPath: null)?.Calendar ?? ClosedDayCalendar.Standard;
+    /// <summary>
+    /// The Japanese closed-day calendar with mappings/closed-days.yaml found from <paramref name="jobsDirectory"/> (the
+    /// rules alone when that file is broken: its errors are printed; or, with <paramref name="warnWhenMissing"/>, not found: a warning says so).
+    /// </summary>
+    internal static IClosedDays DefaultClosedDays(CliIo io, string? jobsDirectory = null, bool warnWhenMissing = false) =>
+        Commands.CalendarCommand.LoadCalendar(io, configPath: null, jobsDirectory, warnWhenMissing)?.Calendar ?? ClosedDayCalendar.Standard;
 }

@@ -24,7 +24,7 @@ internal static class SimpleCsv
         }
     }
 
-    public static SourcePosition At(string path, int line) => new(Path.GetRelativePath(Directory.GetCurrentDirectory(), path), line, 1);
+    public static SourcePosition At(string path, int line) => new(DisplayPath.Of(path), line, 1);
 
     private static string[] Split(string line)
     {

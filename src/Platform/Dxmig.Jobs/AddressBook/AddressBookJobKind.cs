@@ -174,7 +174,7 @@ public sealed class AddressBookJobKind : JobKind<AddressBookJobSettings>, IRecon
             var full = entry.ResolvePath(path);
             if (!File.Exists(full))
             {
-                diagnostics.Error(entry.PositionOf("path"), $"ファイル {path} がありません ({full})", $"file {path} does not exist ({full})");
+                entry.SourceMissing(entry.PositionOf("path"), $"ファイル {path} がありません ({full})", $"file {path} does not exist ({full})");
             }
 
             if (!files.TryAdd(account, full))
@@ -190,7 +190,7 @@ public sealed class AddressBookJobKind : JobKind<AddressBookJobSettings>, IRecon
             var full = source.ResolvePath(directory);
             if (!Directory.Exists(full))
             {
-                diagnostics.Error(source.PositionOf("directory"), $"フォルダ {directory} がありません ({full})", $"folder {directory} does not exist ({full})");
+                source.SourceMissing(source.PositionOf("directory"), $"フォルダ {directory} がありません ({full})", $"folder {directory} does not exist ({full})");
             }
             else
             {

@@ -25,7 +25,7 @@ public static class CsvJobSections
         var file = source.Value("file", required: true) is { } path ? source.ResolvePath(path) : null;
         if (file is not null && !File.Exists(file))
         {
-            diagnostics.Error(source.PositionOf("file"), $"ファイル {file} がありません", $"file {file} does not exist");
+            source.SourceMissing(source.PositionOf("file"), $"ファイル {file} がありません", $"file {file} does not exist");
         }
 
         return (file, account, encodingName);

@@ -51,6 +51,15 @@ public sealed class JobFile
 
     public required Func<string, string?> Environment { get; init; }
 
+    /// <summary>What the file was read for: a run checks the source and the secrets; history (status, reconcile) does not.</summary>
+    public JobUse Use { get; init; } = JobUse.Run;
+
+    /// <summary>
+    /// Files and folders of the source that are not there, found while reading the file for its
+    /// <see cref="JobUse.History"/> (for a run they are errors instead).
+    /// </summary>
+    public IReadOnlyList<Contracts.Diagnostic> Unreachable => Source.Unreachable;
+
     /// <summary>The ledger's location, with its password resolved (the one place a job's ledger location is parsed).</summary>
     /// <exception cref="Contracts.ConfigurationException">The password reference cannot be resolved.</exception>
     public Storage.StoreLocation LedgerLocation() => Storage.StoreLocation.Parse(Ledger, Directory, LedgerPassword?.Resolve(Environment));

@@ -23,14 +23,15 @@ public static partial class JobFileReader
     /// <summary>
     /// Reads the parts every job has even when some have errors (each in <paramref name="diagnostics"/>), so that the
     /// job's kind can still check its own sections and every problem of the file is reported at once; null only when
-    /// the name, the kind or the source and target sections cannot be read at all.
+    /// the name, the kind or the source and target sections cannot be read at all. <c>use</c> says what the file is read
+    /// for (<see cref="JobUse"/>): what only a run needs (source files, secrets) is checked only for a run.
     /// </summary>
     public static JobFile? Read(
-        string path, IReadOnlyDictionary<string, JobKindSchema> kinds, DiagnosticBag diagnostics, Func<string, string?> environment)
+        string path, IReadOnlyDictionary<string, JobKindSchema> kinds, DiagnosticBag diagnostics, Func<string, string?> environment, JobUse use = JobUse.Run)
     {
         ArgumentNullException.ThrowIfNull(kinds);
         ArgumentNullException.ThrowIfNull(diagnostics);
-        var display = Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.GetFullPath(path));
+        var display = DisplayPath.Of(path);
         if (!File.Exists(path))
         {
             diagnostics.Error(new SourcePosition(display, 0, 0), "ジョブファイルがありません", "the job file does not exist");
@@ -43,8 +44,7 @@ public static partial class JobFileReader
         }
 
         FindInlineSecrets(display, root, diagnostics);
-        FindUnsetVariables(display, root, diagnostics, environment);
-        var top = new JobSection(display, root, diagnostics, environment, string.Empty);
+        var top = new JobSection(display, root, diagnostics, environment, string.Empty, use);
         top.CheckKeys(TopLevelKeys);
 
         var name = top.Value("name", required: true);
@@ -64,7 +64,7 @@ public static partial class JobFileReader
         var schedule = ReadSchedule(top.Section("schedule"));
         var source = top.Section("source", required: true);
         var target = top.Section("target", required: true);
-        var mappings = ReadMappings(top, kind);
+        var mappings = ReadMappings(top, kind, Path.GetDirectoryName(Path.GetFullPath(path))!, environment);
         var home = DxmigHome.Resolve(environment);
 
         string? ledger;
@@ -138,6 +138,7 @@ public static partial class JobFileReader
             ChannelCapacity = channelCapacity ?? Pipeline.RunSettings.DefaultChannelCapacity,
             ReconcileAfterRun = reconcileAfterRun,
             Environment = environment,
+            Use = use,
         };
         return job;
     }
@@ -156,7 +157,7 @@ public static partial class JobFileReader
         }
     }
 
-    private static Dictionary<string, MappingReference> ReadMappings(JobSection top, JobKindSchema? kind)
+    private static Dictionary<string, MappingReference> ReadMappings(JobSection top, JobKindSchema? kind, string jobFolder, Func<string, string?> environment)
     {
         var result = new Dictionary<string, MappingReference>(StringComparer.Ordinal);
         var section = top.Section("mappings");
@@ -181,11 +182,13 @@ public static partial class JobFileReader
                     continue;
                 }
 
-                var full = section.ResolvePath(value);
+                // Relative to the job's folder, then the mapping search path (MappingSearchPath), so a copied example works.
+                var (full, tried) = MappingSearchPath.Resolve(value, jobFolder, environment);
                 var position = section.PositionOf(key);
-                if (!File.Exists(full))
+                if (full is null)
                 {
-                    top.Diagnostics.Error(position, $"マッピングファイル {value} がありません ({full})", $"mapping file {value} does not exist ({full})");
+                    var places = MappingSearchPath.Describe(tried);
+                    top.Diagnostics.Error(position, $"マッピングファイル {value} がありません (探した場所: {places})", $"mapping file {value} does not exist (looked in: {places})");
                     continue;
                 }
 
@@ -306,31 +309,6 @@ public static partial class JobFileReader
         }
 
         return SecretKeys.Contains(lower) || SecretKeys.Any(s => lower.EndsWith("-" + s, StringComparison.Ordinal));
-    }
-
-    private static void FindUnsetVariables(string file, YamlNode node, DiagnosticBag diagnostics, Func<string, string?> environment)
-    {
-        switch (node)
-        {
-            case YamlScalarNode scalar:
-                EnvironmentExpander.Expand(scalar.Value ?? string.Empty, environment, name =>
-                    diagnostics.Error(JobSection.At(file, scalar), $"環境変数 {name} が設定されていません", $"environment variable {name} is not set"));
-                break;
-            case YamlMappingNode mapping:
-                foreach (var (_, value) in mapping.Children)
-                {
-                    FindUnsetVariables(file, value, diagnostics, environment);
-                }
-
-                break;
-            case YamlSequenceNode sequence:
-                foreach (var child in sequence.Children)
-                {
-                    FindUnsetVariables(file, child, diagnostics, environment);
-                }
-
-                break;
-        }
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]

@@ -12,15 +12,28 @@ public sealed class JobSection
 {
     private readonly YamlMappingNode node;
     private readonly Func<string, string?> environment;
+    private readonly ReadState state;
 
-    internal JobSection(string file, YamlMappingNode node, DiagnosticBag diagnostics, Func<string, string?> environment, string path)
+    internal JobSection(string file, YamlMappingNode node, DiagnosticBag diagnostics, Func<string, string?> environment, string path, JobUse use = JobUse.Run)
+        : this(file, node, diagnostics, environment, path, new ReadState(use))
+    {
+    }
+
+    private JobSection(string file, YamlMappingNode node, DiagnosticBag diagnostics, Func<string, string?> environment, string path, ReadState state)
     {
         File = file;
         this.node = node;
         Diagnostics = diagnostics;
         this.environment = environment;
         Path = path;
+        this.state = state;
     }
+
+    /// <summary>What the job file is read for (<see cref="JobUse"/>): the same for every section of one file.</summary>
+    public JobUse Use => state.Use;
+
+    /// <summary>What the source cannot reach, when the file is read for its <see cref="JobUse.History"/> (empty otherwise).</summary>
+    public IReadOnlyList<Diagnostic> Unreachable => state.Unreachable;
 
     public string File { get; }
 
@@ -139,7 +152,7 @@ public sealed class JobSection
 
         if (value is YamlMappingNode mapping)
         {
-            return new JobSection(File, mapping, Diagnostics, environment, Qualified(key));
+            return new JobSection(File, mapping, Diagnostics, environment, Qualified(key), state);
         }
 
         Diagnostics.Error(At(value), $"'{Qualified(key)}' はキーと値の組で書いてください", $"'{Qualified(key)}' must be a mapping of keys to values");
@@ -166,7 +179,7 @@ public sealed class JobSection
         {
             if (entry is YamlMappingNode mapping)
             {
-                result.Add(new JobSection(File, mapping, Diagnostics, environment, $"{Qualified(key)}[{index}]"));
+                result.Add(new JobSection(File, mapping, Diagnostics, environment, $"{Qualified(key)}[{index}]", state));
             }
             else
             {
@@ -220,14 +233,18 @@ public sealed class JobSection
             return null;
         }
 
-        if (env is not null)
+        var reference = env is not null
+            ? new SecretReference(SecretSource.Environment, env, PositionOf($"{key}-env"))
+            : file is not null ? new SecretReference(SecretSource.File, ResolvePath(file), PositionOf($"{key}-file")) : null;
+        if (reference is not null)
         {
-            return new SecretReference(SecretSource.Environment, env, PositionOf($"{key}-env"));
-        }
+            // A run reads it: its presence (never its value) is checked now, so validate fails where the run would.
+            if (state.Use == JobUse.Run && reference.Problem(environment) is { } problem)
+            {
+                Diagnostics.Error(reference.Position, problem.Japanese, problem.English);
+            }
 
-        if (file is not null)
-        {
-            return new SecretReference(SecretSource.File, ResolvePath(file), PositionOf($"{key}-file"));
+            return reference;
         }
 
         if (required)
@@ -236,6 +253,22 @@ public sealed class JobSection
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A file or folder of the source that is not there: an error when the job is read to run; when it is read for its
+    /// <see cref="JobUse.History"/>, kept in <see cref="Unreachable"/> (the ledger's history does not need it).
+    /// </summary>
+    public void SourceMissing(SourcePosition position, string japanese, string english)
+    {
+        if (state.Use == JobUse.Run)
+        {
+            Diagnostics.Error(position, japanese, english);
+        }
+        else
+        {
+            state.Unreachable.Add(new Diagnostic(position, Severity.Warning, japanese, english));
+        }
     }
 
     /// <summary>A path from the file, resolved against the job file's folder when relative.</summary>
@@ -270,9 +303,27 @@ public sealed class JobSection
 
     private string Qualified(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
 
-    // Unset variables are reported once, for the whole file, by JobFileReader.
+    // An unset variable is reported where a setting the job uses reads it (once), so a section the job's settings
+    // leave unread (a feature switched off) asks for none of its variables.
     private string Expand(YamlScalarNode scalar) =>
-        EnvironmentExpander.Expand(scalar.Value ?? string.Empty, environment, _ => { });
+        EnvironmentExpander.Expand(scalar.Value ?? string.Empty, environment, name =>
+        {
+            var at = At(scalar);
+            if (state.Reported.Add((at, name)))
+            {
+                Diagnostics.Error(at, $"環境変数 {name} が設定されていません", $"environment variable {name} is not set");
+            }
+        });
+
+    /// <summary>What all sections of one job file share.</summary>
+    private sealed class ReadState(JobUse use)
+    {
+        public JobUse Use { get; } = use;
+
+        public List<Diagnostic> Unreachable { get; } = [];
+
+        public HashSet<(SourcePosition, string)> Reported { get; } = [];
+    }
 
     private static int Levenshtein(string a, string b)
     {

@@ -32,7 +32,7 @@ public sealed class ClosedDaysMap
     public static ClosedDaysMap? Load(string path, DiagnosticBag diagnostics)
     {
         ArgumentNullException.ThrowIfNull(diagnostics);
-        var display = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        var display = DisplayPath.Of(path);
         if (!File.Exists(path))
         {
             diagnostics.Error(new SourcePosition(display, 0, 0), "閉庁日の設定ファイルがありません", "the closed-days file does not exist");

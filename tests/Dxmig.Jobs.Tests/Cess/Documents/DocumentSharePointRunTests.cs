@@ -128,8 +128,9 @@ public sealed class DocumentSharePointRunTests
         var (h, _) = await StartAsync();
         await using var running = h;
         var example = Path.Combine(Dxmig.TestSupport.RepoPaths.Root, "jobs", "examples", "cess-documents-to-sharepoint.yaml");
-        h.Workspace.Environment["DXMIG_TENANT_ID"] = "t";
-        h.Workspace.Environment["DXMIG_CLIENT_ID"] = "c";
+        h.Workspace.Environment["DXMIG_GRAPH_TENANT"] = "t";
+        h.Workspace.Environment["DXMIG_GRAPH_CLIENT_ID"] = "c";
+        h.Workspace.Environment["DXMIG_CESS_EXPORT_DIR"] = "/srv/cess/export";
 
         var diagnostics = new Dxmig.Contracts.DiagnosticBag();
         JobLoader.Load(example, diagnostics, h.Workspace.Variable);

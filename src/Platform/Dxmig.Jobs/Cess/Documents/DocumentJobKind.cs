@@ -57,13 +57,13 @@ public sealed class DocumentJobKind : JobKind<DocumentJobSettings>, IReconcilabl
         var folder = source.Value("folder", required: true) is { } f ? source.ResolvePath(f) : null;
         if (folder is not null && !Directory.Exists(folder))
         {
-            diagnostics.Error(source.PositionOf("folder"), $"フォルダー {folder} がありません", $"folder {folder} does not exist");
+            source.SourceMissing(source.PositionOf("folder"), $"フォルダー {folder} がありません", $"folder {folder} does not exist");
         }
 
         var metadata = source.Value("metadata", required: true) is { } m ? source.ResolvePath(m) : null;
         if (metadata is not null && !File.Exists(metadata))
         {
-            diagnostics.Error(source.PositionOf("metadata"), $"ファイル {metadata} がありません", $"file {metadata} does not exist");
+            source.SourceMissing(source.PositionOf("metadata"), $"ファイル {metadata} がありません", $"file {metadata} does not exist");
         }
 
         var target = job.Target;

@@ -90,7 +90,7 @@ public sealed class TeleworkGroupsJobKind : JobKind<TeleworkGroupsJobSettings>, 
 
         foreach (var file in files.Where(f => !File.Exists(f)))
         {
-            diagnostics.Error(source.PositionOf(key), $"ファイル {file} がありません", $"file {file} does not exist");
+            source.SourceMissing(source.PositionOf(key), $"ファイル {file} がありません", $"file {file} does not exist");
         }
 
         return files;
