@@ -123,7 +123,11 @@ public sealed class JobFileReaderTests : IDisposable
             target: {}
             """);
 
-        var (_, diagnostics) = Read(path);
+        var (job, diagnostics) = Read(path);
+        diagnostics.Items.Should().NotContain(d => d.Japanese.Contains("DXMIG_NOT_SET_ANYWHERE", StringComparison.Ordinal),
+            "only a setting the job's kind reads asks for its variable (a switched-off section asks for none)");
+        job!.Source.Value("directory");
+        job.Source.Value("directory");
 
         diagnostics.Items.Should().ContainSingle(d => d.Position.Line == 4 && d.Japanese.Contains("環境変数 DXMIG_NOT_SET_ANYWHERE が設定されていません", StringComparison.Ordinal));
     }
