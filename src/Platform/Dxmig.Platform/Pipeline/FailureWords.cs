@@ -28,13 +28,22 @@ public static class FailureWords
         return $"{ja} / {en} — 詳細 / detail: {Detail(exception)}";
     }
 
-    /// <summary>The plain sentence for an exception (or the first one inside it that is known), Japanese and English.</summary>
+    /// <summary>
+    /// The plain sentence for an exception, Japanese and English: the innermost known cause speaks (a refused socket
+    /// inside an I/O error says "refused", not "connection lost").
+    /// </summary>
     public static (string Japanese, string English) Classify(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        for (var e = exception; e is not null; e = e.InnerException)
+        var chain = new List<Exception>();
+        for (var e = exception; e is not null && chain.Count < 16; e = e.InnerException)
         {
-            if (Known(e) is { } words)
+            chain.Add(e);
+        }
+
+        for (var i = chain.Count - 1; i >= 0; i--)
+        {
+            if (Known(chain[i]) is { } words)
             {
                 return words;
             }
