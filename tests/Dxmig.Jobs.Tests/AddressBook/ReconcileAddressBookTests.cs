@@ -1,5 +1,5 @@
 using System.Text;
-using Dxmig.Contracts;
+using Dxmig.Platform.Pipeline;
 using Dxmig.Jobs.Tests.Harness;
 using Dxmig.Platform.Reconciliation;
 using Dxmig.Platform.Storage;

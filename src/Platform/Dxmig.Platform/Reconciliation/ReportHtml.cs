@@ -286,10 +286,12 @@ internal static class ReportHtml
         long? Value(string key) => totals[key] is { } node ? L(node) : null;
         var should = Value("shouldArrive") ?? 0;
         var arrived = Value("arrived") ?? 0;
-        var percent = totals["completionPercent"]!.GetValue<double>();
+        // Null when no account could be reconciled: nothing is known, so no percentage at all.
+        var percent = totals["completionPercent"]?.GetValue<double>();
+        var shown = percent is { } p ? p.ToString("0.##", CultureInfo.InvariantCulture) : null;
         html.Append("<div class=\"cards\">")
             .Append(CultureInfo.InvariantCulture,
-                $"<div class=\"card {(percent >= 100 ? "c-ok" : "c-bad")}\" id=\"total-completion\" data-value=\"{percent.ToString("0.##", CultureInfo.InvariantCulture)}\">完了率 / complete<b>{percent.ToString("0.##", CultureInfo.InvariantCulture)}%</b>" +
+                $"<div class=\"card {(percent >= 100 ? "c-ok" : "c-bad")}\" id=\"total-completion\" data-value=\"{shown ?? string.Empty}\">完了率 / complete<b>{(shown is null ? "— 照合できず / not reconciled" : shown + "%")}</b>" +
                 $"<small>届いて一致 {arrived:N0} / 移るべき {should:N0} — arrived and matching {arrived:N0} of {should:N0} that should arrive</small></div>");
         foreach (var (key, cls, label, note) in new[]
                  {

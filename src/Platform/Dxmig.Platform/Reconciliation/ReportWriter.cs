@@ -164,7 +164,7 @@ public static class ReportWriter
                 ["completeWithExceptions"] = accounts.Count(a => a.Verdict == Verdict.CompleteWithExceptions),
                 ["incomplete"] = accounts.Count(a => a.Verdict == Verdict.Incomplete),
             },
-            ["totals"] = TallyJson(totals),
+            ["totals"] = accounts.Count > 0 && accounts.All(a => !a.Reconciled) ? NoCompletion(TallyJson(totals)) : TallyJson(totals),
             ["quarantineReasons"] = quarantine,
             ["reasons"] = ReasonsJson(ReconReason.Sum(accounts.SelectMany(a => a.Reasons))),
             ["accountsNotReconciled"] = accounts.Count(a => !a.Reconciled),
@@ -199,6 +199,12 @@ public static class ReportWriter
         }
 
         return json;
+    }
+
+    private static JsonObject NoCompletion(JsonObject tally)
+    {
+        tally["completionPercent"] = null;
+        return tally;
     }
 
     private static JsonArray ReasonsJson(IEnumerable<ReconReason> reasons) =>
