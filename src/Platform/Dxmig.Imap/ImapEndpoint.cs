@@ -34,7 +34,15 @@ public sealed record ImapEndpoint
     public IImapTokenSource? TokenSource { get; init; }
 
     /// <summary>Where a person finds it, with no secret.</summary>
-    public override string ToString() => $"{Host}:{Port} ({Security})";
+    public override string ToString() => $"{Host}:{Port} ({SecurityWords})";
+
+    /// <summary>How the connection is protected, as a person reads it (never the setting's internal name).</summary>
+    public string SecurityWords => Security switch
+    {
+        ImapSecurity.Tls => "TLS",
+        ImapSecurity.StartTls => "STARTTLS",
+        _ => "暗号化なし / plain",
+    };
 
     /// <summary>True when the host is on this machine (127.0.0.0/8, ::1, localhost): the only place plain IMAP is allowed.</summary>
     public bool IsLoopback => IsLoopbackHost(Host);

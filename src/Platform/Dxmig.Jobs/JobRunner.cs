@@ -207,9 +207,9 @@ public sealed class JobRunner(Func<string, string?> environment, TimeProvider ti
         var handed = result.Accounts.Count(a => a.Outcome is RunOutcome.Stopped);
         var running = result.Run.Outcome == RunOutcome.Running;
         return $"クラスター実行 {result.Run.RunId}: このノードは {done} アカウントを処理し、{handed} アカウントを他のノードに渡しました。" +
-               (running ? "他のノードが続けています" : $"実行は {result.Run.Outcome} で終了しました (集計・照合・通知は完了させたノードが行います)") +
+               (running ? "他のノードが続けています" : $"実行は「{RunOutcomeWords.Words(result.Run.Outcome).Japanese}」で終了しました (集計・照合・通知は完了させたノードが行います)") +
                $" / cluster run {result.Run.RunId}: this node ran {done} account(s) and handed {handed} back to the others; " +
-               (running ? "the other nodes go on with it" : $"the run ended {result.Run.Outcome} (the node that completed it reconciles and mails)");
+               (running ? "the other nodes go on with it" : $"the run ended \"{RunOutcomeWords.Words(result.Run.Outcome).English}\" (the node that completed it reconciles and mails)");
     }
 
     /// <summary>The accounts to run: all of the job's, or the ones asked for (each must be the job's).</summary>

@@ -70,6 +70,9 @@ public sealed class ReconcileService(TimeProvider time)
             await new ReconciliationRunner(reconciler, ledger, file.Name, loggers.CreateLogger("dxmig.reconcile"))
                 .RunAsync(options.Accounts, file.Parallelism, sink, stopToken);
             var timeline = runId is null ? [] : await ledger.LoadedTimelineAsync(file.Name, runId, stopToken);
+            var logs = Path.Combine(file.LogFolder, file.Name);
+            var runLog = runId is null ? null : Path.Combine(logs, runId + ".jsonl");
+            var pending = runId is null ? null : Common.PendingDeletions.PendingPath(logs, runId);
             var header = new ReportHeader
             {
                 Job = file.Name,
@@ -83,6 +86,9 @@ public sealed class ReconcileService(TimeProvider time)
                 Compared = reconciler.Compared,
                 Requests = reconciler.Requests,
                 Timeline = timeline,
+                JobFile = file.FilePath,
+                LogFile = runLog is not null && File.Exists(runLog) ? runLog : logs,
+                PendingDeletionsFile = afterRun && pending is not null && File.Exists(pending) ? pending : null,
                 Conflicts = reconciler is IConflictReconciler withConflicts ? await withConflicts.ConflictsAsync(stopToken) : [],
             };
             var summary = await ReportWriter.WriteAsync(sink, header, stopToken);

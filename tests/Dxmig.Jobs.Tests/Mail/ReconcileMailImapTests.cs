@@ -64,5 +64,18 @@ public sealed class ReconcileMailImapTests
         var detail = await ReportBrowser.RenderAsync(html, "#account=tanaka");
         detail.Should().Contain("<td>doubled</td>").And.Contain("<td>missing</td>").And.Contain("<td>flags</td>");
         await ReportBrowser.ScreenshotAsync(html, "reconcile-mail-imap", "#account=tanaka");
+
+        // Missing, doubled and reflagged messages are not complete: what arrived and matches over what should arrive.
+        var tanaka = summary["accounts"]![0]!;
+        var arrived = tanaka["totals"]!["arrived"]!.GetValue<long>();
+        var should = tanaka["totals"]!["shouldArrive"]!.GetValue<long>();
+        arrived.Should().BeLessThanOrEqualTo(should - 3, "one missing, one doubled, one differing");
+        tanaka["completionPercent"]!.GetValue<double>().Should().BeLessThan(100).And.Be(Math.Round(100.0 * arrived / should, 2));
+        await using var live = await ReportPage.OpenAsync(html, width: 800);
+        (await live.TextAsync("document.getElementById('next').dataset.steps")).Should().Be("mismatches");
+        (await live.TextAsync("document.getElementById('next').innerText")).Should().Contain("missing.csv").And.Contain("dxmig run ");
+        (await live.NumberAsync("document.documentElement.scrollWidth")).Should().BeLessThanOrEqualTo(800);
+        // The source is Dovecot on loopback without TLS: its mode in words, never the setting's name "(None)".
+        await Reports.ReportPageTests.AssertNoInternalNamesAsync(live);
     }
 }

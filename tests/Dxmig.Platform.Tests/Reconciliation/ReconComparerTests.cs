@@ -45,7 +45,7 @@ public sealed class ReconComparerTests
 
         result.Verdict.Should().Be(Verdict.Incomplete);
         result.Issues.Should().ContainSingle().Which.TargetValue.Should()
-            .Be("台帳では Loaded (graph:AAA) だが移行先にない / the ledger says Loaded (graph:AAA) but the target does not hold it");
+            .Be("台帳では投入済み (graph:AAA) だが移行先にない / the ledger says loaded (graph:AAA) but the target does not hold it", "the ledger's state in words, not its internal name");
     }
 
     [Fact]
@@ -220,7 +220,8 @@ public sealed class ReconComparerTests
         });
         result.Totals.Matched.Should().Be(2);
         result.Totals.Exceptions.Should().Be(1);
-        result.Totals.CompletionPercent.Should().Be(100);
+        result.Totals.Unreadable.Should().Be(1);
+        result.Totals.CompletionPercent.Should().Be(66.67, "an item that could not be read is not known to have arrived: 2 of 3");
     }
 
     [Fact]
@@ -238,6 +239,67 @@ public sealed class ReconComparerTests
             .And.Contain(i => i.Location == "INBOX UID 9" && i.TargetValue == Why)
             .And.Contain(i => i.Location.EndsWith("→ INBOX UID 9", StringComparison.Ordinal) && i.TargetValue!.Contains("INBOX UID 9", StringComparison.Ordinal));
         result.Issues.Where(i => i.Kind == IssueKind.Missing).Select(i => i.Container).Should().BeEquivalentTo(["INBOX", "Sent"]);
+    }
+
+    [Fact]
+    public void CompletionPercent_TwoLoadedFourQuarantined_IsTwoOfSix_NotAHundred()
+    {
+        // The staff export of the issue: 6 rows, 2 loaded, 4 quarantined.
+        var source = Enumerable.Range(1, 6).Select(i => Source("staff", $"e{i}", i)).ToList();
+        var ledger = new List<LedgerItem> { Ledger("staff", 1, ItemState.Loaded), Ledger("staff", 2, ItemState.Loaded) };
+        ledger.AddRange(Enumerable.Range(3, 4).Select(i => Ledger("staff", i, ItemState.Quarantined, code: i % 2 == 0 ? "bad-email" : "missing-key", message: "行に問題 / bad row")));
+
+        var result = Compare(source, [Target("staff", "e1"), Target("staff", "e2")], ledger);
+
+        result.Verdict.Should().Be(Verdict.CompleteWithExceptions);
+        (result.Totals.Arrived, result.Totals.ShouldArrive, result.Totals.Quarantined).Should().Be((2L, 6L, 4L));
+        result.Totals.CompletionPercent.Should().Be(33.33, "what arrived and matches (2) over what should arrive (6)");
+        result.CompletionPercent.Should().Be(33.33);
+    }
+
+    [Fact]
+    public void CompletionPercent_ADoubledItem_IsNotComplete()
+    {
+        var result = Compare([Source("INBOX", "m1", 1), Source("INBOX", "m2", 2)], [Target("INBOX", "m1"), Target("INBOX", "m2"), Target("INBOX", "m2")], []);
+
+        result.Verdict.Should().Be(Verdict.Incomplete);
+        (result.Totals.Matched, result.Totals.Doubled, result.Totals.Arrived).Should().Be((2L, 1L, 1L));
+        result.Totals.CompletionPercent.Should().Be(50, "the doubled item did not arrive once, as it should");
+    }
+
+    [Fact]
+    public void CompletionPercent_MissingAndDifferingItems_AreNotComplete_SkippedAndOwnerDeletedAreNotExpected()
+    {
+        var result = Compare(
+            [Source("INBOX", "m1", 1), Source("INBOX", "m2", 2) with { Flags = "\\Seen" }, Source("INBOX", "m3", 3), Source("INBOX", "m4", 4), Source("INBOX", "m5", 5)],
+            [Target("INBOX", "m1"), Target("INBOX", "m2") with { Flags = "" }],
+            [Ledger("INBOX", 4, ItemState.Skipped, code: "max-size", message: "大きすぎる / too big"), Ledger("INBOX", 5, ItemState.Skipped, code: ItemProblem.TargetDeleted)]);
+
+        (result.Totals.Arrived, result.Totals.ShouldArrive, result.Totals.Skipped, result.Totals.DeletedOnTarget).Should().Be((1L, 3L, 1L, 1L));
+        result.Totals.CompletionPercent.Should().Be(33.33, "m1 arrived; m2 differs and m3 is missing; m4 skipped by a rule and m5 deleted by its owner are not expected");
+    }
+
+    [Fact]
+    public void CompletionPercent_AnAccountThatCouldNotBeReconciled_HasNone()
+    {
+        var failed = AccountReconciliation.Failed(Account, "照合できません / cannot reconcile");
+
+        failed.Reconciled.Should().BeFalse();
+        failed.CompletionPercent.Should().BeNull("nothing is known of it: no 100% bar");
+    }
+
+    [Fact]
+    public void Judge_MoreReasonsThanTheLineHolds_SaysHowManyMore_AndTheAccountKeepsThemAll()
+    {
+        string[] codes = ["bad-email", "missing-key", "duplicate-key", "too-large", "bad-date"];
+        var source = codes.Select((_, i) => Source("INBOX", $"m{i}", i)).ToList();
+        var ledger = codes.Select((code, i) => Ledger("INBOX", i, ItemState.Quarantined, code: code, message: code + " の説明 / explained")).ToList();
+
+        var result = Compare(source, [], ledger);
+
+        result.Reason.Should().EndWith("… 他 2 件の理由 / … and 2 more reasons)");
+        result.Reasons.Select(r => r.Code).Should().BeEquivalentTo(codes, "every reason is kept with its count");
+        result.Reasons.Should().OnlyContain(r => r.Count == 1 && r.Kind == IssueKind.Quarantined);
     }
 
     private static AccountReconciliation Compare(IReadOnlyList<ReconItem> source, IReadOnlyList<ReconItem> target, IReadOnlyList<LedgerItem> ledger) =>

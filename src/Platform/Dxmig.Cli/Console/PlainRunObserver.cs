@@ -49,7 +49,7 @@ internal sealed class PlainRunObserver(TextWriter output, int accountCount) : IR
         {
             finished++;
             output.WriteLine(
-                $"終了 / done: {result.Account} [{result.Outcome}] {result.Accounting()}" +
+                $"終了 / done: {result.Account} [{Platform.Ledger.RunOutcomeWords.Text(result.Outcome)}] {result.Accounting()}" +
                 (result.Message is null ? string.Empty : $" — {result.Message}"));
         }
     }

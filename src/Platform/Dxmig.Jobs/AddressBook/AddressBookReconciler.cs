@@ -34,7 +34,7 @@ public sealed class AddressBookReconciler : IReconciler
         target = ReconcileTarget.Open(settings.Graph, settings.Store, settings.StorePassword, job, loggers, time);
         TargetDescription = target.Session is { } session
             ? $"Microsoft Graph {session.Options.BaseUrl} ({session.Options.ContactFolderName})"
-            : $"platform store contacts ({target.Store!.Location.Provider})";
+            : $"platform store contacts ({target.Store!.Location.ProviderName})";
     }
 
     public string SourceDescription { get; }

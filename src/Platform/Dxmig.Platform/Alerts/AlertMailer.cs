@@ -38,10 +38,10 @@ public sealed class AlertMailer(AlertSettings settings, Func<string, string?> en
             ? $"[dxmig] 要確認: ジョブ {job} に確認が必要です / needs attention: job {job} ({run.RunId})"
             : failed
             ? $"[dxmig] 要対応: ジョブ {job} が失敗しました / action needed: job {job} failed ({run.RunId})"
-            : $"[dxmig] ジョブ {job} の結果: {run.Outcome} / job {job}: {run.Outcome} ({run.RunId})";
+            : $"[dxmig] ジョブ {job} の結果: {RunOutcomeWords.Words(run.Outcome).Japanese} / job {job}: {RunOutcomeWords.Words(run.Outcome).English} ({run.RunId})";
         var body = new StringBuilder();
         body.AppendLine(CultureInfo.InvariantCulture, $"ジョブ / job: {job}");
-        body.AppendLine(CultureInfo.InvariantCulture, $"実行 / run: {run.RunId}  開始 / started {run.StartedUtc:yyyy-MM-dd HH:mm:ss}Z  結果 / outcome: {run.Outcome}");
+        body.AppendLine(CultureInfo.InvariantCulture, $"実行 / run: {run.RunId}  開始 / started {run.StartedUtc:yyyy-MM-dd HH:mm:ss}Z  結果 / outcome: {RunOutcomeWords.Text(run.Outcome)}");
         body.AppendLine(CultureInfo.InvariantCulture,
             $"集計 / accounting: {run.Accounting()}");
         body.AppendLine();
@@ -49,7 +49,7 @@ public sealed class AlertMailer(AlertSettings settings, Func<string, string?> en
         foreach (var account in result.Accounts.OrderBy(a => a.Outcome == RunOutcome.Succeeded).ThenBy(a => a.Account, StringComparer.Ordinal))
         {
             body.AppendLine(CultureInfo.InvariantCulture,
-                $"  {account.Account}: {account.Outcome} 読込 {account.Seen} 投入 {account.Loaded} 隔離 {account.Quarantined}{(account.Message is { } e ? " — " + e : string.Empty)}");
+                $"  {account.Account}: {RunOutcomeWords.Text(account.Outcome)} 読込 {account.Seen} 投入 {account.Loaded} 隔離 {account.Quarantined}{(account.Message is { } e ? " — " + e : string.Empty)}");
         }
 
         body.AppendLine();
@@ -88,7 +88,7 @@ public sealed class AlertMailer(AlertSettings settings, Func<string, string?> en
         foreach (var run in day)
         {
             body.AppendLine(CultureInfo.InvariantCulture,
-                $"  {run.StartedUtc:yyyy-MM-dd HH:mm}Z {run.RunId} {run.Outcome}: 読込 seen {run.Seen} 投入 loaded {run.Loaded} スキップ skipped {run.Skipped} 隔離 quarantined {run.Quarantined} 削除 removed {run.Removed}{(run.Message is { } m ? " — " + m : string.Empty)}");
+                $"  {run.StartedUtc:yyyy-MM-dd HH:mm}Z {run.RunId} {RunOutcomeWords.Text(run.Outcome)}: 読込 seen {run.Seen} 投入 loaded {run.Loaded} スキップ skipped {run.Skipped} 隔離 quarantined {run.Quarantined} 削除 removed {run.Removed}{(run.Message is { } m ? " — " + m : string.Empty)}");
         }
 
         if (day.Count == 0)

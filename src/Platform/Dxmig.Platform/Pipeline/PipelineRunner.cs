@@ -343,7 +343,7 @@ public sealed class PipelineRunner<TIn, TOut>(
 #pragma warning restore CA1031
         {
             result.Outcome = RunOutcome.Failed;
-            result.Message = $"{ex.GetType().Name}: {ex.Message}";
+            result.Message = FailureWords.Explain(ex);
             logger.LogError(ex, "アカウント {Account} で予期しないエラー / unexpected error in account {Account}", result.Account, result.Account);
         }
         finally

@@ -48,7 +48,20 @@ public sealed class ContainerTally(string container)
 
     public long Differences { get; set; }
 
+    /// <summary>Documented exceptions of every kind: <see cref="Quarantined"/> + <see cref="Skipped"/> + <see cref="Unreadable"/>.</summary>
     public long Exceptions { get; set; }
+
+    /// <summary>Source items the ledger quarantined with a reason, not (equal) on the target: an exception to fix in the export.</summary>
+    public long Quarantined { get; set; }
+
+    /// <summary>Source items a named rule of the job skipped (not meant to arrive).</summary>
+    public long Skipped { get; set; }
+
+    /// <summary>Items one side could not read (listed with the reason): not known to have arrived.</summary>
+    public long Unreadable { get; set; }
+
+    /// <summary>Source items on the target once and equal in everything compared: what arrived and matches.</summary>
+    public long Arrived { get; set; }
 
     public long NotOurs { get; set; }
 
@@ -77,13 +90,26 @@ public sealed class ContainerTally(string container)
         Doubled += other.Doubled;
         Differences += other.Differences;
         Exceptions += other.Exceptions;
+        Quarantined += other.Quarantined;
+        Skipped += other.Skipped;
+        Unreadable += other.Unreadable;
+        Arrived += other.Arrived;
         NotOurs += other.NotOurs;
         KeptByPolicy += other.KeptByPolicy;
         DeletedOnTarget += other.DeletedOnTarget;
     }
 
-    /// <summary>Share of source items accounted for on the target or by a documented exception, 0–100.</summary>
-    public double CompletionPercent => SourceItems == 0 ? 100 : Math.Round(100.0 * Math.Min(SourceItems, Matched + Exceptions + DeletedOnTarget) / SourceItems, 2);
+    /// <summary>
+    /// Source items that should be on the target: every source item except those a rule of the job skipped and those
+    /// the person deleted on the target after cutover (both asked for, neither expected there).
+    /// </summary>
+    public long ShouldArrive => Math.Max(0, SourceItems - Skipped - DeletedOnTarget);
+
+    /// <summary>
+    /// What arrived and matches (<see cref="Arrived"/>) over what should arrive (<see cref="ShouldArrive"/>), 0–100:
+    /// quarantined, doubled, missing, differing and unreadable items are not complete. 100 when nothing should arrive.
+    /// </summary>
+    public double CompletionPercent => ShouldArrive == 0 ? 100 : Math.Round(100.0 * Math.Min(ShouldArrive, Arrived) / ShouldArrive, 2);
 }
 
 /// <summary>One account's reconciliation: its verdict in one line, its containers and its findings.</summary>
@@ -96,7 +122,16 @@ public sealed record AccountReconciliation(
     /// <summary>How many findings the account has in all (<see cref="Issues"/> may hold only the first of them).</summary>
     public int IssueCount { get; init; }
 
+    /// <summary>Every reason of the account's findings with its count, most frequent first (all of them, never cut).</summary>
+    public IReadOnlyList<ReconReason> Reasons { get; init; } = [];
+
+    /// <summary>False when the account could not be reconciled at all (a side unreadable): its figures say nothing.</summary>
+    public bool Reconciled { get; init; } = true;
+
+    /// <summary>The completion percentage, or null when the account could not be reconciled.</summary>
+    public double? CompletionPercent => Reconciled ? Totals.CompletionPercent : null;
+
     /// <summary>The account could not be reconciled (a side unreadable): the sentence.</summary>
     public static AccountReconciliation Failed(string account, string reason) =>
-        new(account, Verdict.Incomplete, reason, new ContainerTally("*"), [], []);
+        new(account, Verdict.Incomplete, reason, new ContainerTally("*"), [], []) { Reconciled = false };
 }

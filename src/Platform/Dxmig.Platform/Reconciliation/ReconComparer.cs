@@ -104,6 +104,7 @@ public static class ReconComparer
         foreach (var item in source.Where(s => s.Unreadable is not null))
         {
             Tally(item.Container).Exceptions++;
+            Tally(item.Container).Unreadable++;
             issues.Add(new ReconIssue(account, item.Container, IssueKind.Unreadable, item.Identity, item.Location, null, item.Unreadable, null));
         }
 
@@ -146,7 +147,12 @@ public static class ReconComparer
         }
 
         var (verdict, reason) = Judge(issues, totals);
-        return new AccountReconciliation(account, verdict, reason, totals, containers, issues) { QuarantineCodes = quarantineCodes };
+        return new AccountReconciliation(account, verdict, reason, totals, containers, issues)
+        {
+            QuarantineCodes = quarantineCodes,
+            Reasons = ReconReason.Of(issues),
+            IssueCount = issues.Count(i => i.Kind != IssueKind.NotOurs),
+        };
     }
 
     /// <summary>The verdict and its one line, Japanese with English beside it.</summary>
@@ -177,13 +183,28 @@ public static class ReconComparer
         var exceptions = issues.Where(i => i.IsException).ToList();
         if (exceptions.Count > 0)
         {
-            var codes = exceptions.GroupBy(i => $"{i.KindName}:{i.SourceValue}")
-                .OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Key} {g.Count():N0}");
+            // The line stays short (a terminal's table, the accounts table): the first reasons, then how many more; the
+            // page and summary.json list every reason with its count.
+            var codes = exceptions.GroupBy(i => i.Kind == IssueKind.Unreadable ? i.KindName : $"{i.KindName}:{i.Reason}")
+                .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count():N0}").ToList();
             return (Verdict.CompleteWithExceptions,
-                $"記録済みの例外 {exceptions.Count:N0} 件 / documented exceptions {exceptions.Count:N0} ({string.Join(", ", codes)})");
+                $"記録済みの例外 {exceptions.Count:N0} 件 / documented exceptions {exceptions.Count:N0} ({Shorten(codes, ReasonsInLine)})");
         }
 
         return (Verdict.Complete, string.Create(CultureInfo.InvariantCulture, $"すべて一致 {totals.Matched:N0} 件 / all {totals.Matched:N0} items match"));
+    }
+
+    /// <summary>Reasons named in a verdict's one line; the rest are counted ("… 他 N 件の理由 / … and N more reasons").</summary>
+    public const int ReasonsInLine = 3;
+
+    /// <summary>The first <paramref name="most"/> parts joined, and "… 他 N 件の理由 / … and N more reasons" for the rest: never cut silently.</summary>
+    public static string Shorten(IReadOnlyList<string> parts, int most)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var line = string.Join(", ", parts.Take(most));
+        return parts.Count <= most
+            ? line
+            : string.Create(CultureInfo.InvariantCulture, $"{line} … 他 {parts.Count - most:N0} 件の理由 / … and {parts.Count - most:N0} more reasons");
     }
 
     private static string KindJapanese(IssueKind kind) => kind switch
@@ -201,6 +222,7 @@ public static class ReconComparer
         Dictionary<string, Queue<ReconItem>> unreadable, Func<string, ContainerTally> tally, List<ReconIssue> issues)
     {
         var unpaired = new List<ReconItem>(sources);
+        var equal = new List<ReconItem>();
         foreach (var rule in new Func<ReconItem, ReconItem, bool>[]
                  {
                      (s, t) => s.Container == t.Container && Differences(s, t).Count == 0,
@@ -235,18 +257,31 @@ public static class ReconComparer
                 {
                     sTally.Exceptions++;
                     var heldKind = held.State == ItemState.Quarantined ? IssueKind.Quarantined : IssueKind.Skipped;
-                    issues.Add(new ReconIssue(account, s.Container, heldKind, s.Identity, $"{s.Location} → {t.Location}", null, held.Code, held.Message));
+                    if (heldKind == IssueKind.Quarantined)
+                    {
+                        sTally.Quarantined++;
+                    }
+                    else
+                    {
+                        sTally.Skipped++;
+                    }
+
+                    issues.Add(new ReconIssue(account, s.Container, heldKind, s.Identity, s.Location + ReconIssue.Arrow + t.Location, null, held.Code, held.Message));
                     continue;
                 }
 
                 foreach (var (kind, field, sourceValue, targetValue) in found)
                 {
-                    issues.Add(new ReconIssue(account, s.Container, kind, s.Identity, $"{s.Location} → {t.Location}", field, sourceValue, targetValue));
+                    issues.Add(new ReconIssue(account, s.Container, kind, s.Identity, s.Location + ReconIssue.Arrow + t.Location, field, sourceValue, targetValue));
                 }
 
                 if (found.Count > 0)
                 {
                     sTally.Differences++;
+                }
+                else
+                {
+                    equal.Add(s);
                 }
             }
         }
@@ -263,24 +298,34 @@ public static class ReconComparer
                     break;
                 case ItemState.Skipped:
                     sTally.Exceptions++;
+                    sTally.Skipped++;
                     issues.Add(new ReconIssue(account, s.Container, IssueKind.Skipped, s.Identity, s.Location, null, entry.Code, entry.Message));
                     break;
                 case ItemState.Quarantined:
                     sTally.Exceptions++;
+                    sTally.Quarantined++;
                     issues.Add(new ReconIssue(account, s.Container, IssueKind.Quarantined, s.Identity, s.Location, null, entry.Code, entry.Message));
                     break;
                 case var _ when unreadable.TryGetValue(s.Container, out var held) && held.TryDequeue(out var unknown):
                     sTally.Exceptions++;
-                    issues.Add(new ReconIssue(account, s.Container, IssueKind.Unreadable, s.Identity, $"{s.Location} → {unknown.Location}", null, null,
+                    sTally.Unreadable++;
+                    issues.Add(new ReconIssue(account, s.Container, IssueKind.Unreadable, s.Identity, s.Location + ReconIssue.Arrow + unknown.Location, null, null,
                         $"移行先の同じフォルダに読めないメッセージ ({unknown.Location}) があり、これがその一通かもしれません / the target folder holds a message that cannot be read ({unknown.Location}); this may be it"));
                     break;
                 default:
                     sTally.Missing++;
                     issues.Add(new ReconIssue(account, s.Container, IssueKind.Missing, s.Identity, s.Location, null, null, entry is null
                         ? "台帳に記録なし (まだ移行されていない) / not in the ledger (not migrated yet)"
-                        : $"台帳では {entry.State} ({entry.TargetKey}) だが移行先にない / the ledger says {entry.State} ({entry.TargetKey}) but the target does not hold it"));
+                        : $"台帳では{StateWords(entry.State).Japanese} ({entry.TargetKey}) だが移行先にない / the ledger says {StateWords(entry.State).English} ({entry.TargetKey}) but the target does not hold it"));
                     break;
             }
+        }
+
+        // A source item whose copy is on the target more than once has not arrived as it should (once): the equal pairs
+        // of an identity with copies left over count as doubled, not as complete.
+        foreach (var s in equal.Skip(Math.Min(equal.Count, copies.Count)))
+        {
+            tally(s.Container).Arrived++;
         }
 
         foreach (var t in copies)
@@ -289,6 +334,15 @@ public static class ReconComparer
             issues.Add(new ReconIssue(account, t.Container, IssueKind.Doubled, t.Identity, t.Location, null, sources.Count.ToString(CultureInfo.InvariantCulture), null));
         }
     }
+
+    private static (string Japanese, string English) StateWords(ItemState state) => state switch
+    {
+        ItemState.Loaded => ("投入済み", "loaded"),
+        ItemState.Skipped => ("スキップ", "skipped"),
+        ItemState.Quarantined => ("隔離", "quarantined"),
+        ItemState.Removed => ("削除済み", "removed"),
+        _ => ("処理中", "pending"),
+    };
 
     private static List<(IssueKind Kind, string Field, string? Source, string? Target)> Differences(ReconItem s, ReconItem t)
     {

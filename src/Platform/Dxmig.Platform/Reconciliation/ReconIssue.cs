@@ -86,11 +86,111 @@ public sealed record ReconIssue(
     };
 
     /// <summary>The word for the kind in the report and CSV.</summary>
-    public string KindName => Kind switch
+    public string KindName => NameOf(Kind);
+
+    /// <summary>The word for a kind in the report and CSV (a code: lower case, hyphens).</summary>
+    public static string NameOf(IssueKind kind) => kind switch
     {
         IssueKind.KeptAfterSourceDeletion => "kept-after-source-deletion",
         IssueKind.NotOurs => "not-ours",
         IssueKind.DeletedOnTarget => "deleted-on-target",
-        _ => Kind.ToString().ToLowerInvariant(),
+        _ => kind.ToString().ToLowerInvariant(),
     };
+
+    /// <summary>What separates the source's and the target's location of a paired item in <see cref="Location"/>.</summary>
+    public const string Arrow = " → ";
+
+    /// <summary>The reason as a code: the ledger's code for documented exceptions (quarantine, skip, the owner's deletion), else the kind.</summary>
+    public string Reason => Kind is IssueKind.Skipped or IssueKind.Quarantined or IssueKind.DeletedOnTarget && !string.IsNullOrEmpty(SourceValue)
+        ? SourceValue!
+        : KindName;
+
+    /// <summary>The sentence: the ledger's explanation, why an item could not be read, or what differs.</summary>
+    public string Detail => Kind switch
+    {
+        IssueKind.Skipped or IssueKind.Quarantined or IssueKind.DeletedOnTarget or IssueKind.KeptAfterSourceDeletion or IssueKind.Missing => TargetValue ?? string.Empty,
+        IssueKind.Unreadable => SourceValue ?? TargetValue ?? string.Empty,
+        IssueKind.Doubled => $"移行先に同じ項目の余分な写し (移行元 {SourceValue} 件) / an extra copy on the target (source copies: {SourceValue})",
+        IssueKind.Extra => "移行元にない項目を dxmig が書いています / written by dxmig, not on the source",
+        IssueKind.NotOurs => "dxmig が書いたものではない項目 (移行後に届いたメールなど) / not written by dxmig (mail that arrived after cutover…)",
+        _ => $"{Field}: {SourceValue} → {TargetValue}",
+    };
+
+    /// <summary>Where the item is on the source ("INBOX UID 42", "tanaka.csv:12"), or empty when it has no source item.</summary>
+    public string SourceKey => Split().Source;
+
+    /// <summary>Where the item is on the target ("graph:AAMk…", "INBOX UID 7"), or empty when the target does not hold it.</summary>
+    public string TargetKey => Split().Target;
+
+    /// <summary>The item is only on the target (nothing on the source was compared with it).</summary>
+    private bool TargetSide => Kind is IssueKind.Extra or IssueKind.NotOurs or IssueKind.Doubled or IssueKind.KeptAfterSourceDeletion
+        || (Kind == IssueKind.Unreadable && SourceValue is null);
+
+    private (string Source, string Target) Split()
+    {
+        var arrow = Location.IndexOf(Arrow, StringComparison.Ordinal);
+        if (arrow >= 0)
+        {
+            return (Location[..arrow], Location[(arrow + Arrow.Length)..]);
+        }
+
+        return Kind == IssueKind.KeptAfterSourceDeletion ? (SourceValue ?? string.Empty, Location)
+            : TargetSide ? (string.Empty, Location)
+            : (Location, string.Empty);
+    }
+
+    /// <summary>The kind in words, Japanese and English.</summary>
+    public static (string Japanese, string English) Words(IssueKind kind) => kind switch
+    {
+        IssueKind.Missing => ("欠落", "missing"),
+        IssueKind.Extra => ("余分", "extra"),
+        IssueKind.Doubled => ("重複", "doubled"),
+        IssueKind.Flags => ("フラグの相違", "flags differ"),
+        IssueKind.Date => ("日時の相違", "date differs"),
+        IssueKind.Folder => ("フォルダの相違", "folder differs"),
+        IssueKind.Field => ("項目の相違", "field differs"),
+        IssueKind.Content => ("内容の相違", "content differs"),
+        IssueKind.Skipped => ("スキップ", "skipped"),
+        IssueKind.Quarantined => ("隔離", "quarantined"),
+        IssueKind.KeptAfterSourceDeletion => ("方針により保持", "kept by policy"),
+        IssueKind.NotOurs => ("dxmig 以外の項目", "not dxmig's"),
+        IssueKind.Unreadable => ("読めない", "unreadable"),
+        IssueKind.DeletedOnTarget => ("移行先で削除", "deleted on the target"),
+        _ => ("その他", "other"),
+    };
+}
+
+/// <summary>One reason of an account's findings and how many findings have it.</summary>
+/// <param name="Kind">What was found.</param>
+/// <param name="Code">The reason as a code (<see cref="ReconIssue.Reason"/>).</param>
+/// <param name="Count">How many findings.</param>
+public sealed record ReconReason(IssueKind Kind, string Code, long Count)
+{
+    /// <summary>"隔離 bad-email / quarantined bad-email", or the kind alone when the code is the kind.</summary>
+    public string Label
+    {
+        get
+        {
+            var (ja, en) = ReconIssue.Words(Kind);
+            return Code == KindName ? $"{ja} / {en}" : $"{ja} / {en}: {Code}";
+        }
+    }
+
+    /// <summary>The kind as a code (<see cref="ReconIssue.NameOf"/>).</summary>
+    public string KindName => ReconIssue.NameOf(Kind);
+
+    /// <summary>Every reason of these findings (those not dxmig's left out), most frequent first; none dropped.</summary>
+    public static IReadOnlyList<ReconReason> Of(IEnumerable<ReconIssue> issues) =>
+    [
+        .. issues.Where(i => i.Kind != IssueKind.NotOurs).GroupBy(i => (i.Kind, i.Reason))
+            .Select(g => new ReconReason(g.Key.Kind, g.Key.Reason, g.LongCount()))
+            .OrderByDescending(r => r.Count).ThenBy(r => r.Kind).ThenBy(r => r.Code, StringComparer.Ordinal),
+    ];
+
+    /// <summary>Reasons of many accounts added together, most frequent first.</summary>
+    public static IReadOnlyList<ReconReason> Sum(IEnumerable<ReconReason> reasons) =>
+    [
+        .. reasons.GroupBy(r => (r.Kind, r.Code)).Select(g => new ReconReason(g.Key.Kind, g.Key.Code, g.Sum(r => r.Count)))
+            .OrderByDescending(r => r.Count).ThenBy(r => r.Kind).ThenBy(r => r.Code, StringComparer.Ordinal),
+    ];
 }

@@ -33,7 +33,7 @@ public sealed class ReconciliationRunner(IReconciler reconciler, JobLedger ledge
                     var target = CollectAsync(reconciler.ReadTargetAsync(account, cancellationToken), cancellationToken);
                     var entries = await ledger.AccountItemsAsync(job, account, cancellationToken);
                     var result = ReconComparer.Compare(account, await source, await target, entries);
-                    logger.LogInformation("{Account}: {Verdict} {Reason}", account, result.Verdict, result.Reason);
+                    logger.LogInformation("{Account}: {Verdict} {Reason}", account, ReportWriter.VerdictName(result.Verdict), result.Reason);
                     return result;
                 },
                 (ex, attempt) =>
@@ -46,7 +46,8 @@ public sealed class ReconciliationRunner(IReconciler reconciler, JobLedger ledge
         catch (Exception ex) when (ex is AccountFailedException or IOException or MailKit.Net.Imap.ImapCommandException or MailKit.Net.Imap.ImapProtocolException
                                        or MailKit.ServiceNotConnectedException or HttpRequestException or TimeoutException or System.Data.Common.DbException)
         {
-            var message = Logging.SecretMasker.Apply(ex.Message);
+            // Plain words first, the library's text after as detail (never an English library message alone).
+            var message = Pipeline.FailureWords.Explain(ex);
             logger.LogWarning("{Account}: 照合できません / cannot reconcile: {Message}", account, message);
             return AccountReconciliation.Failed(account, $"照合できません / cannot reconcile: {message}");
         }

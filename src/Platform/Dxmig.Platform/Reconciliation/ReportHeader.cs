@@ -28,6 +28,15 @@ public sealed record ReportHeader
     /// <summary>Conflicts an admin must see that are not item differences (a device lent to someone who left, a SIM in two devices …).</summary>
     public IReadOnlyList<ReportConflict> Conflicts { get; init; } = [];
 
+    /// <summary>The job file as the person names it on the command line (for the commands the page suggests); null: the job's name.</summary>
+    public string? JobFile { get; init; }
+
+    /// <summary>The log a person reads for an account that could not be reconciled (the run's log, or the log folder).</summary>
+    public string? LogFile { get; init; }
+
+    /// <summary>The run's list of deletions held back at the threshold (<c>pending-deletions-RUNID.csv</c>), when it has one.</summary>
+    public string? PendingDeletionsFile { get; init; }
+
     /// <summary>Bytes the run loaded, per batch, in time order (the chart "bytes moved over the run").</summary>
     public IReadOnlyList<(DateTime Utc, long Items, long Bytes)> Timeline { get; init; } = [];
 }

@@ -15,7 +15,25 @@ public sealed class ReportSink : IDisposable
 
     public static readonly string[] Lists = ["missing", "extra", "doubled", "differences", "exceptions", "not-ours", "kept-by-policy", "deleted-on-target"];
 
-    private static readonly string[] IssueHeader = ["account", "container", "kind", "identity", "location", "field", "source", "target"];
+    /// <summary>
+    /// The columns of every finding list: the reason as a code and its sentence, where the item is on each side, the key
+    /// that matched it, and for a difference the field and both values. (Before 2026-12 the lists had "identity,
+    /// location, field, source, target", with a documented exception's code under "source" and its sentence under "target".)
+    /// </summary>
+    public static readonly string[] IssueHeader =
+        ["account", "container", "kind", "reason", "detail", "source_key", "target_key", "identity", "field", "source_value", "target_value"];
+
+    /// <summary>One finding as a CSV line under <see cref="IssueHeader"/>.</summary>
+    public static string IssueLine(ReconIssue issue)
+    {
+        ArgumentNullException.ThrowIfNull(issue);
+        var difference = issue.Field is not null;
+        return CsvCells.Line(
+        [
+            issue.Account, issue.Container, issue.KindName, issue.Reason, issue.Detail, issue.SourceKey, issue.TargetKey, issue.Identity,
+            issue.Field, difference ? issue.SourceValue : null, difference ? issue.TargetValue : null,
+        ]);
+    }
 
     private readonly Dictionary<string, StreamWriter> writers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> counts = new(StringComparer.Ordinal);
@@ -81,10 +99,7 @@ public sealed class ReportSink : IDisposable
         {
             foreach (var issue in account.Issues)
             {
-                writers[issue.ListName].Write(CsvCells.Line(
-                [
-                    issue.Account, issue.Container, issue.KindName, issue.Identity, issue.Location, issue.Field, issue.SourceValue, issue.TargetValue,
-                ]));
+                writers[issue.ListName].Write(IssueLine(issue));
                 counts[issue.ListName]++;
             }
 
@@ -92,6 +107,7 @@ public sealed class ReportSink : IDisposable
             {
                 Issues = [.. account.Issues.Where(i => i.Kind != IssueKind.NotOurs).Take(IssuesInHtml)],
                 IssueCount = account.Issues.Count(i => i.Kind != IssueKind.NotOurs),
+                Reasons = account.Reasons.Count > 0 ? account.Reasons : ReconReason.Of(account.Issues),
             });
         }
     }

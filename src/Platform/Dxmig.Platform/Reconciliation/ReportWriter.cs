@@ -25,6 +25,7 @@ public static class ReportWriter
     [
         "source_items", "source_bytes", "target_items", "target_bytes", "matched", "missing", "extra", "doubled", "differences", "exceptions",
         "not_ours", "kept_by_policy", "ledger_loaded", "ledger_loaded_bytes", "ledger_skipped", "ledger_quarantined", "completion_percent",
+        "arrived", "should_arrive", "quarantined", "skipped", "unreadable", "deleted_on_target",
     ];
 
     /// <summary>Writes the rest of the report; returns the summary that went into <c>summary.json</c>.</summary>
@@ -39,7 +40,8 @@ public static class ReportWriter
         {
             foreach (var a in accounts)
             {
-                await csv.WriteAsync(CsvCells.Line([a.Account, VerdictName(a.Verdict), a.Reason, .. TallyCells(a.Totals)]));
+                // An account that could not be reconciled has no figures: its cells stay empty, never 0 or 100%.
+                await csv.WriteAsync(CsvCells.Line([a.Account, VerdictName(a.Verdict), a.Reason, .. a.Reconciled ? TallyCells(a.Totals) : TallyHeader.Select(_ => string.Empty)]));
             }
         }
 
@@ -96,6 +98,11 @@ public static class ReportWriter
         ["ledgerQuarantined"] = t.LedgerQuarantined,
         ["ledgerRemoved"] = t.LedgerRemoved,
         ["completionPercent"] = t.CompletionPercent,
+        ["arrived"] = t.Arrived,
+        ["shouldArrive"] = t.ShouldArrive,
+        ["quarantined"] = t.Quarantined,
+        ["skipped"] = t.Skipped,
+        ["unreadable"] = t.Unreadable,
     };
 
     private static IEnumerable<string> TallyCells(ContainerTally t) =>
@@ -103,6 +110,7 @@ public static class ReportWriter
         N(t.SourceItems), N(t.SourceBytes), N(t.TargetItems), t.TargetBytes is { } b ? N(b) : string.Empty, N(t.Matched), N(t.Missing), N(t.Extra),
         N(t.Doubled), N(t.Differences), N(t.Exceptions), N(t.NotOurs), N(t.KeptByPolicy), N(t.LedgerLoaded), N(t.LedgerLoadedBytes), N(t.LedgerSkipped),
         N(t.LedgerQuarantined), t.CompletionPercent.ToString("0.##", CultureInfo.InvariantCulture),
+        N(t.Arrived), N(t.ShouldArrive), N(t.Quarantined), N(t.Skipped), N(t.Unreadable), N(t.DeletedOnTarget),
     ];
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
@@ -110,7 +118,7 @@ public static class ReportWriter
     private static JsonObject Summary(ReportSink sink, ReportHeader header, IReadOnlyList<AccountReconciliation> accounts)
     {
         var totals = new ContainerTally("*") { TargetBytes = 0 };
-        foreach (var a in accounts)
+        foreach (var a in accounts.Where(a => a.Reconciled))
         {
             totals.Add(a.Totals);
         }
@@ -156,16 +164,49 @@ public static class ReportWriter
                 ["completeWithExceptions"] = accounts.Count(a => a.Verdict == Verdict.CompleteWithExceptions),
                 ["incomplete"] = accounts.Count(a => a.Verdict == Verdict.Incomplete),
             },
-            ["totals"] = TallyJson(totals),
+            ["totals"] = accounts.Count > 0 && accounts.All(a => !a.Reconciled) ? NoCompletion(TallyJson(totals)) : TallyJson(totals),
             ["quarantineReasons"] = quarantine,
+            ["reasons"] = ReasonsJson(ReconReason.Sum(accounts.SelectMany(a => a.Reasons))),
+            ["accountsNotReconciled"] = accounts.Count(a => !a.Reconciled),
+            ["nextSteps"] = new JsonArray([.. NextSteps.For(header, accounts).Select(n => (JsonNode)new JsonObject
+            {
+                ["id"] = n.Id,
+                ["ja"] = n.Japanese,
+                ["en"] = n.English,
+                ["command"] = n.Command,
+            })]),
             ["lists"] = lists,
             ["accounts"] = new JsonArray([.. accounts.Select(a => (JsonNode)new JsonObject
             {
                 ["account"] = a.Account,
                 ["verdict"] = VerdictName(a.Verdict),
                 ["reason"] = a.Reason,
-                ["totals"] = TallyJson(a.Totals),
+                ["reconciled"] = a.Reconciled,
+                ["completionPercent"] = a.CompletionPercent,
+                ["reasons"] = ReasonsJson(a.Reasons),
+                ["totals"] = AccountTotals(a),
             })]),
         };
     }
+
+    /// <summary>An account's figures; one that could not be reconciled has no completion (null, never 100).</summary>
+    private static JsonObject AccountTotals(AccountReconciliation account)
+    {
+        var json = TallyJson(account.Totals);
+        if (!account.Reconciled)
+        {
+            json["completionPercent"] = null;
+        }
+
+        return json;
+    }
+
+    private static JsonObject NoCompletion(JsonObject tally)
+    {
+        tally["completionPercent"] = null;
+        return tally;
+    }
+
+    private static JsonArray ReasonsJson(IEnumerable<ReconReason> reasons) =>
+        new([.. reasons.Select(r => (JsonNode)new JsonObject { ["kind"] = r.KindName, ["code"] = r.Code, ["count"] = r.Count, ["label"] = r.Label })]);
 }

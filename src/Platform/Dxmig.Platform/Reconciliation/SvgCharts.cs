@@ -16,7 +16,8 @@ internal static class SvgCharts
     /// <summary>Verdict counts as one stacked bar, then the least complete accounts (at most <see cref="MostAccounts"/>) as bars.</summary>
     public static string Completion(IReadOnlyList<AccountReconciliation> accounts)
     {
-        var worst = accounts.OrderBy(a => a.Totals.CompletionPercent).ThenByDescending(a => a.Verdict).ThenBy(a => a.Account, StringComparer.Ordinal)
+        // Accounts that could not be reconciled come first: nothing is known of them, which is worse than any percentage.
+        var worst = accounts.OrderBy(a => a.CompletionPercent ?? -1).ThenByDescending(a => a.Verdict).ThenBy(a => a.Account, StringComparer.Ordinal)
             .Take(MostAccounts).ToList();
         var height = 60 + worst.Count * 22;
         var svg = Open(height, $"アカウント別の完了率 / completion per account ({worst.Count} / {accounts.Count})");
@@ -39,7 +40,15 @@ internal static class SvgCharts
         var y = 52;
         foreach (var a in worst)
         {
-            var percent = a.Totals.CompletionPercent;
+            if (a.CompletionPercent is not { } percent)
+            {
+                svg.Append(CultureInfo.InvariantCulture,
+                    $"<text x=\"196\" y=\"{y + 14}\" text-anchor=\"end\">{Esc(Short(a.Account, 28))}</text>" +
+                    $"<text x=\"200\" y=\"{y + 14}\" fill=\"{VerdictColors[2]}\" class=\"not-reconciled\">— 照合できず / could not be reconciled<title>{Esc(a.Account)}: {Esc(a.Reason)}</title></text>");
+                y += 22;
+                continue;
+            }
+
             var w = (Width - 260) * percent / 100;
             svg.Append(CultureInfo.InvariantCulture,
                 $"<text x=\"196\" y=\"{y + 14}\" text-anchor=\"end\">{Esc(Short(a.Account, 28))}</text>" +
@@ -56,12 +65,15 @@ internal static class SvgCharts
     public static string BytesOverRun(IReadOnlyList<(DateTime Utc, long Items, long Bytes)> timeline, TimeZoneInfo zone)
     {
         const int Height = 220;
-        var svg = Open(Height, "実行中の移行バイト数 (累計) / bytes moved over the run (cumulative)");
-        if (timeline.Count == 0)
+        if (timeline.Sum(p => p.Bytes) == 0)
         {
-            svg.Append("<text x=\"20\" y=\"110\">この実行で移行したバイトはありません / no bytes were moved in this run</text>");
-            return Close(svg);
+            // Nothing to draw: a short line says so instead of an empty frame.
+            var empty = Open(36, "実行中の移行バイト数 / bytes moved over the run: なし / nothing moved");
+            empty.Append("<text x=\"4\" y=\"22\" class=\"empty-chart\">なし — この実行で移したデータはありません / nothing moved in this run</text>");
+            return Close(empty);
         }
+
+        var svg = Open(Height, "実行中の移行バイト数 (累計) / bytes moved over the run (cumulative)");
 
         var start = timeline[0].Utc;
         var span = Math.Max(1, (timeline[^1].Utc - start).TotalSeconds);
@@ -86,16 +98,18 @@ internal static class SvgCharts
         return Close(svg);
     }
 
-    /// <summary>Quarantine reasons (the ledger's codes) as bars, most frequent first.</summary>
+    /// <summary>Quarantine reasons (the ledger's codes) as bars, most frequent first (the first 12: the table beside it lists all).</summary>
     public static string QuarantineReasons(IReadOnlyList<(string Code, long Count)> reasons)
     {
         var shown = reasons.Take(12).ToList();
-        var svg = Open(30 + Math.Max(1, shown.Count) * 22, "隔離の理由 / quarantine reasons");
         if (shown.Count == 0)
         {
-            svg.Append("<text x=\"20\" y=\"20\">隔離なし / nothing quarantined</text>");
-            return Close(svg);
+            var empty = Open(36, "隔離の理由 / quarantine reasons: なし / none");
+            empty.Append("<text x=\"4\" y=\"22\" class=\"empty-chart\">なし — 隔離した項目はありません / nothing quarantined</text>");
+            return Close(empty);
         }
+
+        var svg = Open(30 + shown.Count * 22, "隔離の理由 / quarantine reasons");
 
         var max = Math.Max(1, shown.Max(r => r.Count));
         var y = 6;

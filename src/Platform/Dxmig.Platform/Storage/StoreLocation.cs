@@ -28,6 +28,9 @@ public sealed class StoreLocation
 
     public StoreProvider Provider { get; }
 
+    /// <summary>The engine's name as a person reads it: "SQLite" or "PostgreSQL".</summary>
+    public string ProviderName => Provider == StoreProvider.PostgreSql ? "PostgreSQL" : "SQLite";
+
     /// <summary>The provider's connection string, with the password when one was given: never print or log it.</summary>
     public string ConnectionString { get; }
 

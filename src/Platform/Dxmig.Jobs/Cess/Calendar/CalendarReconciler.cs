@@ -42,7 +42,7 @@ public sealed class CalendarReconciler<TEntry, TRecord> : IReconciler
         target = ReconcileTarget.Open(settings.Graph, settings.Store, settings.StorePassword, job, loggers, time);
         TargetDescription = target.Session is { } session
             ? $"Microsoft Graph {session.Options.BaseUrl} (calendars)"
-            : $"platform store {table} ({target.Store!.Location.Provider})";
+            : $"platform store {table} ({target.Store!.Location.ProviderName})";
     }
 
     public string SourceDescription { get; }

@@ -48,7 +48,7 @@ public sealed class DocumentReconciler : IReconciler
         else
         {
             store = new StoreReader(StoreLocation.Parse(settings.Store!, job.Directory, settings.StorePassword?.Resolve(job.Environment)));
-            TargetDescription = $"platform store documents ({store.Location.Provider})";
+            TargetDescription = $"platform store documents ({store.Location.ProviderName})";
         }
     }
 

@@ -41,7 +41,7 @@ public sealed class StaffReconciler : IReconciler
         }
         else
         {
-            TargetDescription = $"platform store staff ({target.Store!.Location.Provider})";
+            TargetDescription = $"platform store staff ({target.Store!.Location.ProviderName})";
         }
     }
 

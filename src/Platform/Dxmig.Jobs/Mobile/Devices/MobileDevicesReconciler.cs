@@ -31,7 +31,7 @@ public sealed class MobileDevicesReconciler(MobileDevicesJobSettings settings, D
 
     public string SourceDescription => $"端末台帳・テレワーク許可一覧 CSV / device inventory and permission lists ({1 + settings.Source.PermissionFiles.Count})";
 
-    public string TargetDescription => $"platform store devices, telework_permissions ({store.Location.Provider})";
+    public string TargetDescription => $"platform store devices, telework_permissions ({store.Location.ProviderName})";
 
     public IReadOnlyList<string> Compared => ["fields"];
 
