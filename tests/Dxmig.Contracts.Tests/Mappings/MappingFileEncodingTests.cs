@@ -25,6 +25,7 @@ public sealed class MappingFileEncodingTests : IDisposable
         var map = DepartmentMap.Load(path, diagnostics);
 
         diagnostics.Items.Should().BeEmpty();
+        diagnostics.Notes.Should().ContainSingle().Which.Should().EndWith("cess-departments.csv: 文字コードを CP932 と判定して読みました / read as CP932 (detected)");
         map!.Find("100000")!.Name.Should().Be("総務部");
         map.Find("101000")!.Name.Should().Be("髙﨑①ソフト課");
     }
@@ -85,6 +86,18 @@ public sealed class MappingFileEncodingTests : IDisposable
         diagnostics.Render().Should().Be(
             "fields.yaml:2:22: エラー: このファイルは UTF-8 としても CP932 としても読めません (2 行目 22 バイト目、0x81)。UTF-8 か CP932 (Excel の「CSV (コンマ区切り)」) で保存し直してください"
             + " / error: the text does not decode as UTF-8 or CP932 (line 2, byte 22: 0x81): save the file as UTF-8 or CP932");
+    }
+
+    [Fact]
+    public void DepartmentMap_Utf8_LeavesNoNote()
+    {
+        var path = folder.Write("cess-departments.csv", "code,name,parent\n100000,総務部,\n");
+        var diagnostics = new DiagnosticBag();
+
+        DepartmentMap.Load(path, diagnostics)!.Find("100000")!.Name.Should().Be("総務部");
+
+        diagnostics.Items.Should().BeEmpty();
+        diagnostics.Notes.Should().BeEmpty();
     }
 
     private string WriteCp932(string name, string text)

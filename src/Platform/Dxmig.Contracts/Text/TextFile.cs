@@ -13,7 +13,10 @@ public sealed record TextDecodeFailure(int Line, int Byte, string Japanese, stri
 /// </summary>
 public static class TextFile
 {
-    /// <summary>The file's text, or null with the reason in <paramref name="diagnostics"/> at <paramref name="display"/>:line:byte.</summary>
+    /// <summary>
+    /// The file's text, or null with the reason in <paramref name="diagnostics"/> at <paramref name="display"/>:line:byte.
+    /// A file read in another encoding than UTF-8 (CP932, UTF-16) leaves a note saying which.
+    /// </summary>
     public static DecodedText? Read(string path, string display, DiagnosticBag diagnostics)
     {
         ArgumentNullException.ThrowIfNull(diagnostics);
@@ -33,6 +36,12 @@ public static class TextFile
         {
             diagnostics.Error(new SourcePosition(display, failure.Line, failure.Byte), failure.Japanese, failure.English);
             return null;
+        }
+
+        if (!text!.EncodingName.StartsWith("UTF-8", StringComparison.Ordinal) && !text.EncodingName.Contains("ASCII", StringComparison.Ordinal))
+        {
+            // CP932 is a guess that can read a Latin-1 file as kanji; saying so lets a person catch that before the run.
+            diagnostics.Note(display, $"文字コードを {text.EncodingName.Split(' ')[0]} と判定して読みました", $"read as {text.EncodingName}");
         }
 
         return text;
