@@ -27,53 +27,24 @@ public static class CsvEncoding
         _ => throw new ArgumentException($"unknown encoding '{name}'", nameof(name)),
     };
 
-    /// <summary>Decides the encoding and leaves the stream just after the BOM, if any.</summary>
+    /// <summary>
+    /// Decides the encoding (<see cref="TextEncodingDetector"/> on the first bytes, as for every file dxmig reads; a BOM
+    /// wins over the job's setting) and leaves the stream just after the BOM, if any.
+    /// </summary>
     public static async Task<(Encoding Encoding, string Name)> DetectAsync(Stream stream, CsvEncodingChoice choice, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
         var head = new byte[SniffBytes];
         var read = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
-        var hasBom = read >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF;
-        stream.Seek(hasBom ? 3 : 0, SeekOrigin.Begin);
-        if (hasBom)
-        {
-            return (JapaneseEncodings.StrictUtf8(), "UTF-8 (BOM)");
-        }
-
-        switch (choice)
-        {
-            case CsvEncodingChoice.Cp932:
-                return (JapaneseEncodings.StrictCp932(), "CP932");
-            case CsvEncodingChoice.Utf8:
-                return (JapaneseEncodings.StrictUtf8(), "UTF-8");
-        }
-
-        var sample = head.AsSpan(0, read);
-        if (sample.IndexOfAnyInRange((byte)0x80, (byte)0xFF) < 0)
-        {
-            return (JapaneseEncodings.StrictCp932(), "CP932 (ASCII only)");
-        }
-
-        return LooksLikeUtf8(sample, read == head.Length)
-            ? (JapaneseEncodings.StrictUtf8(), "UTF-8 (detected)")
-            : (JapaneseEncodings.StrictCp932(), "CP932 (detected)");
-    }
-
-    private static bool LooksLikeUtf8(ReadOnlySpan<byte> sample, bool truncated)
-    {
-        // Allow a sequence cut at the end of the sample.
-        var end = sample.Length;
-        if (truncated)
-        {
-            var back = 0;
-            while (back < 3 && end - back - 1 >= 0 && (sample[end - back - 1] & 0xC0) == 0x80)
+        var found = TextEncodingDetector.Detect(head.AsSpan(0, read), truncated: read == head.Length);
+        stream.Seek(found.PreambleLength, SeekOrigin.Begin);
+        return found.PreambleLength > 0
+            ? (found.Encoding, found.Name)
+            : choice switch
             {
-                back++;
-            }
-
-            end -= back + 1;
-        }
-
-        return System.Text.Unicode.Utf8.IsValid(sample[..Math.Max(0, end)]);
+                CsvEncodingChoice.Cp932 => (JapaneseEncodings.StrictCp932(), "CP932"),
+                CsvEncodingChoice.Utf8 => (JapaneseEncodings.StrictUtf8(), "UTF-8"),
+                _ => (found.Encoding, found.Name),
+            };
     }
 }

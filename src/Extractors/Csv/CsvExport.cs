@@ -38,7 +38,7 @@ public sealed class CsvExport : IAsyncDisposable
     public int ColumnCount { get; }
 
     /// <summary>Opens the export; null when it is empty (no header row). <c>what</c> names the file (ja, en) in the message when it cannot be opened.</summary>
-    /// <exception cref="AccountFailedException">The file cannot be opened, or its header does not fit the field map.</exception>
+    /// <exception cref="AccountFailedException">The file cannot be opened, is UTF-16, or its header does not fit the field map.</exception>
     public static async Task<CsvExport?> OpenAsync(
         string path, CsvEncodingChoice choice, IReadOnlyDictionary<string, FieldRule> fields, (string Japanese, string English) what, ILogger logger,
         CancellationToken cancellationToken)
@@ -59,6 +59,14 @@ public sealed class CsvExport : IAsyncDisposable
         {
             var (encoding, encodingName) = await CsvEncoding.DetectAsync(stream, choice, cancellationToken);
             logger.LogInformation("{File}: 文字コード / encoding {Encoding}", Path.GetFileName(path), encodingName);
+            if (encoding is UnicodeEncoding)
+            {
+                // Splitting is byte-wise (commas, quotes and line ends as single bytes), which UTF-16 text is not.
+                throw new AccountFailedException(
+                    $"{what.Japanese} {path} は UTF-16 (Excel の「Unicode テキスト」) で保存されています。UTF-8 か CP932 (「CSV (コンマ区切り)」) で保存し直してください",
+                    $"the {what.English} {path} is saved as UTF-16 (Excel's \"Unicode Text\"); save it as UTF-8 or CP932 (\"CSV (Comma delimited)\")");
+            }
+
             var reader = new ByteCsvReader(stream);
             if (await reader.ReadAsync(cancellationToken) is not { } header)
             {

@@ -30,6 +30,11 @@ internal static class ValidateCommand
                 io.Error.WriteLine(diagnostics.Render());
             }
 
+            foreach (var note in diagnostics.Notes)
+            {
+                io.Output.WriteLine(note);
+            }
+
             if (loaded is null || job is null || diagnostics.HasErrors)
             {
                 failed = true;

@@ -18,6 +18,7 @@ public sealed record Diagnostic(SourcePosition Position, Severity Severity, stri
 public sealed class DiagnosticBag
 {
     private readonly List<Diagnostic> items = [];
+    private readonly List<string> notes = [];
 
     public IReadOnlyList<Diagnostic> Items => items;
 
@@ -28,6 +29,11 @@ public sealed class DiagnosticBag
 
     public void Warning(SourcePosition position, string japanese, string english) =>
         items.Add(new Diagnostic(position, Severity.Warning, japanese, english));
+
+    /// <summary>Facts worth a look that are no problem (a mapping file read as CP932), one line each; <c>validate</c> shows them.</summary>
+    public IReadOnlyList<string> Notes => notes;
+
+    public void Note(string file, string japanese, string english) => notes.Add($"{file}: {japanese} / {english}");
 
     /// <summary>All problems, ordered by file and line, one per line.</summary>
     public string Render() => string.Join(

@@ -12,7 +12,13 @@ public static class YamlFile
         ArgumentNullException.ThrowIfNull(diagnostics);
         try
         {
-            using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+            // UTF-8 or CP932, found and checked as for every file dxmig reads: text in neither is an error, never mojibake.
+            if (Text.TextFile.Read(path, display, diagnostics) is not { } decoded)
+            {
+                return null;
+            }
+
+            using var reader = new StringReader(decoded.Text);
             var stream = new YamlStream();
             stream.Load(reader);
             if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode mapping)

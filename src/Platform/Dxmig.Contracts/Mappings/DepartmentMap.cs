@@ -29,7 +29,12 @@ public sealed class DepartmentMap
         var map = new Dictionary<string, Department>(StringComparer.Ordinal);
         var parents = new List<(int Line, string Parent)>();
         var header = true;
-        foreach (var (line, fields) in SimpleCsv.Read(path))
+        if (SimpleCsv.Read(path, diagnostics) is not { } rows)
+        {
+            return null;
+        }
+
+        foreach (var (line, fields) in rows)
         {
             var at = SimpleCsv.At(path, line);
             if (header)

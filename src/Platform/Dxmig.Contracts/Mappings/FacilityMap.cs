@@ -31,7 +31,12 @@ public sealed class FacilityMap
         var before = diagnostics.Items.Count;
         var map = new Dictionary<string, Facility>(StringComparer.Ordinal);
         var header = true;
-        foreach (var (line, fields) in SimpleCsv.Read(path))
+        if (SimpleCsv.Read(path, diagnostics) is not { } rows)
+        {
+            return null;
+        }
+
+        foreach (var (line, fields) in rows)
         {
             var at = SimpleCsv.At(path, line);
             if (header)

@@ -27,7 +27,12 @@ public sealed class GaijiMap
         var map = new Dictionary<char, string>();
         var before = diagnostics.Items.Count;
         var header = true;
-        foreach (var (line, fields) in SimpleCsv.Read(path))
+        if (SimpleCsv.Read(path, diagnostics) is not { } rows)
+        {
+            return null;
+        }
+
+        foreach (var (line, fields) in rows)
         {
             var at = SimpleCsv.At(path, line);
             if (header)

@@ -30,7 +30,12 @@ public sealed class IdentityMap
         var lines = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var before = diagnostics.Items.Count;
         var header = true;
-        foreach (var (line, fields) in SimpleCsv.Read(path))
+        if (SimpleCsv.Read(path, diagnostics) is not { } rows)
+        {
+            return null;
+        }
+
+        foreach (var (line, fields) in rows)
         {
             var at = SimpleCsv.At(path, line);
             if (header)

@@ -1,27 +1,39 @@
 using System.Text;
+using Dxmig.Contracts.Text;
 
 namespace Dxmig.Contracts.Mappings;
 
 /// <summary>
-/// Reads the small UTF-8 mapping CSVs of mappings/ (identity, 外字): a header, then rows of plain or quoted fields;
-/// blank lines and lines starting with # are passed over. Each row keeps its line number for messages.
+/// Reads the small mapping CSVs of mappings/ (identity, departments, facilities, 外字): a header, then rows of plain or
+/// quoted fields; blank lines and lines starting with # are passed over. Each row keeps its line number for messages.
+/// The file is UTF-8 (with or without BOM) or CP932 (what Excel's "CSV (コンマ区切り)" writes), found as for the
+/// exports (<see cref="TextFile"/>); text in neither is an error with its line, never mojibake.
 /// </summary>
 internal static class SimpleCsv
 {
-    public static IEnumerable<(int Line, string[] Fields)> Read(string path)
+    /// <summary>The rows, or null when the file's text does not decode (the reason in <paramref name="diagnostics"/>).</summary>
+    public static IReadOnlyList<(int Line, string[] Fields)>? Read(string path, DiagnosticBag diagnostics)
     {
+        if (TextFile.Read(path, At(path, 0).File, diagnostics) is not { } decoded)
+        {
+            return null;
+        }
+
+        var rows = new List<(int Line, string[] Fields)>();
         var lineNumber = 0;
-        foreach (var raw in File.ReadLines(path, Encoding.UTF8))
+        using var reader = new StringReader(decoded.Text);
+        while (reader.ReadLine() is { } line)
         {
             lineNumber++;
-            var line = raw.TrimStart('\uFEFF');
             if (line.Trim().Length == 0 || line.TrimStart().StartsWith('#'))
             {
                 continue;
             }
 
-            yield return (lineNumber, Split(line));
+            rows.Add((lineNumber, Split(line)));
         }
+
+        return rows;
     }
 
     public static SourcePosition At(string path, int line) => new(DisplayPath.Of(path), line, 1);
