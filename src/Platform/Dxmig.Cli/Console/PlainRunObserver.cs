@@ -49,8 +49,8 @@ internal sealed class PlainRunObserver(TextWriter output, int accountCount) : IR
         {
             finished++;
             output.WriteLine(
-                $"終了 / done: {result.Account} [{result.Outcome}] {result.Accounting()}" +
-                (result.Message is null ? string.Empty : $" — {result.Message}"));
+                $"終了 / done: {result.Account} ({RunSummaryPrinter.Outcome(result.Outcome).Text}) {result.Accounting()}" +
+                (result.Message is null ? string.Empty : $" — {RunSummaryPrinter.OneLine(result.Message)}"));
         }
     }
 
