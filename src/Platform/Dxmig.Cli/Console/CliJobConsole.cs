@@ -19,7 +19,7 @@ public sealed class CliJobConsole(CliIo io) : IJobConsole
         return new JobRunner(io.Environment, io.Time).RunAsync(options, new CliJobConsole(io), stopToken);
     }
 
-    public void Line(string text) => io.Output.WriteLine(text);
+    public void Line(string text) => io.Line(text);
 
     public void Problem(string text) => io.Error.WriteLine(text);
 
@@ -40,7 +40,7 @@ public sealed class CliJobConsole(CliIo io) : IJobConsole
                     new RemainingTimeColumn(),
                     new SpinnerColumn())
                 .StartAsync(ctx => run(new LiveRunObserver(ctx, accounts)))
-            : run(new PlainRunObserver(io.Output, accounts));
+            : run(new PlainRunObserver(io, accounts));
     }
 
     public void RunSummary(RunResult result, string? logFile, IReadOnlyList<LedgerItem> quarantined) =>
@@ -67,14 +67,14 @@ public sealed class CliJobConsole(CliIo io) : IJobConsole
         }
 
         table.Write(io);
-        io.Output.WriteLine(
+        io.Line(
             $"照合 / reconciliation: 完了 / complete {verdicts["complete"]}, 例外あり / with exceptions {verdicts["completeWithExceptions"]}, " +
             $"未完了 / incomplete {verdicts["incomplete"]}; {outcome.Summary["seconds"]} s, {outcome.Summary["requests"]} 要求 / requests");
-        io.Output.WriteLine($"照合レポート / report: {outcome.HtmlReport}");
+        io.Line($"照合レポート / report: {outcome.HtmlReport}");
         if (outcome.Conflicts.Count > 0)
         {
             var kinds = string.Join(", ", outcome.Conflicts.GroupBy(c => c.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
-            io.Output.WriteLine($"要確認: 管理者が確認すべき不整合 {outcome.Conflicts.Count} 件 ({kinds}) / needs attention: {outcome.Conflicts.Count} conflict(s) an admin must see");
+            io.Line($"要確認: 管理者が確認すべき不整合 {outcome.Conflicts.Count} 件 ({kinds}) / needs attention: {outcome.Conflicts.Count} conflict(s) an admin must see");
         }
     }
 }

@@ -126,6 +126,7 @@ public sealed class TextTable(string? title = null)
     internal (IReadOnlyList<int> Shown, int[] Widths) Fit(int max)
     {
         var natural = new int[columns.Count];
+        var comfortable = new int[columns.Count];
         var minimum = new int[columns.Count];
         for (var i = 0; i < columns.Count; i++)
         {
@@ -133,9 +134,10 @@ public sealed class TextTable(string? title = null)
             var header = columns[i].Header;
             var widest = cells.Select(DisplayWidth.Of).DefaultIfEmpty(0).Max();
             natural[i] = Math.Max(DisplayWidth.Of(header), widest);
-            minimum[i] = Math.Max(
+            comfortable[i] = Math.Max(widest, header.Split(" / ", 2) is [var ja, var en] ? Math.Max(DisplayWidth.Of(ja), DisplayWidth.Of(en) + 2) : DisplayWidth.Of(header));
+            minimum[i] = Math.Min(comfortable[i], Math.Max(
                 HeaderMinimum(header),
-                columns[i].Kind == CellKind.Text ? cells.Select(DisplayWidth.LongestWord).DefaultIfEmpty(0).Max() : widest);
+                columns[i].Kind == CellKind.Text ? cells.Select(DisplayWidth.LongestWord).DefaultIfEmpty(0).Max() : widest));
         }
 
         var shown = Enumerable.Range(0, columns.Count).ToList();
@@ -145,16 +147,21 @@ public sealed class TextTable(string? title = null)
             shown.Remove(drop);
         }
 
+        // First headers go on two lines (Japanese, then "/ English") and long texts wrap, then what must, down to the
+        // narrowest that keeps every word whole.
         var widths = (int[])natural.Clone();
-        while (Total(i => widths[i]) > max)
+        foreach (var floor in new[] { comfortable, minimum })
         {
-            var shrink = shown.Where(i => widths[i] > minimum[i]).OrderByDescending(i => widths[i] - minimum[i]).ThenByDescending(i => widths[i]).FirstOrDefault(-1);
-            if (shrink < 0)
+            while (Total(i => widths[i]) > max)
             {
-                break; // Only names and numbers left, wider than the screen: shown whole rather than split.
-            }
+                var shrink = shown.Where(i => widths[i] > floor[i]).OrderByDescending(i => widths[i] - floor[i]).ThenByDescending(i => widths[i]).FirstOrDefault(-1);
+                if (shrink < 0)
+                {
+                    break; // Only names and numbers left, wider than the screen: shown whole rather than split.
+                }
 
-            widths[shrink]--;
+                widths[shrink]--;
+            }
         }
 
         return (shown, widths);

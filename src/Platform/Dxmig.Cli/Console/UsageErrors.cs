@@ -112,6 +112,11 @@ internal static class UsageErrors
 
     private static string NotReadable(Type type, (string Japanese, string English) label, string? argument, string value, string parserMessage)
     {
+        if (label.Japanese.StartsWith('-'))
+        {
+            label = (label.Japanese + " ", label.English);
+        }
+
         if (Numbers.Contains(type))
         {
             var example = argument is not null && Examples.TryGetValue(argument, out var e) ? e : null;
@@ -128,7 +133,7 @@ internal static class UsageErrors
         // A check of our own (already in plain words) or a type without a plain description.
         return parserMessage.Contains(" / ", StringComparison.Ordinal)
             ? $"エラー: {parserMessage}"
-            : Error($"'{value}' は {label.Japanese} として読めません", $"'{value}' cannot be read as {label.English}");
+            : Error($"'{value}' は {label.Japanese.TrimEnd()} として読めません", $"'{value}' cannot be read as {label.English}");
     }
 
     private static string Article(string english) => english.StartsWith('-') ? english : "the " + english;

@@ -36,13 +36,19 @@ public sealed record YamlProblem(int Line, int Column, string Japanese, string E
                     $"key '{key}' is already given at this level: remove one");
         }
 
+        // The parser notices a flow collection that never closes at the end of the file (or fails without a position):
+        // point at the bracket that was opened.
+        var flow = message.Contains("expected ',' or", StringComparison.Ordinal) || message.Contains("flow", StringComparison.OrdinalIgnoreCase);
+        if ((error is not YamlException || flow) && UnclosedBracket(lines) is { } open)
+        {
+            return new(open.Line, open.Column, "括弧 [ ] または { } が閉じていません", "a bracket [ ] or { } is not closed");
+        }
+
         if (error is not YamlException)
         {
-            // The parser fails without a position on a flow collection that never closes.
-            var open = UnclosedBracket(lines);
-            return new(open?.Line ?? 1, open?.Column ?? 1,
-                "括弧 [ ] または { } が閉じていません",
-                "a bracket [ ] or { } is not closed");
+            return new(Math.Max(line, 1), Math.Max(column, 1),
+                "YAML の書き方が正しくありません。字下げ、引用符、括弧を確認してください",
+                "this is not valid YAML: check the indentation, quotes and brackets");
         }
 
         var (japanese, english) = Words(message);
