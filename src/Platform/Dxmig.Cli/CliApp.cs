@@ -46,6 +46,16 @@ public static class CliApp
             root.Subcommands.Add(demo);
         }
 
+        foreach (var option in root.Options)
+        {
+            option.Description = option switch
+            {
+                System.CommandLine.Help.HelpOption => "使い方と終了コードを表示します / show how to use it and the exit codes",
+                VersionOption => "版を表示します / show the version",
+                _ => option.Description,
+            };
+        }
+
         return root;
     }
 

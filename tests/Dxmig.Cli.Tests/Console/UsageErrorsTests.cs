@@ -78,6 +78,7 @@ public sealed class UsageErrorsTests : IDisposable
         lines.Should().Contain(l => l.StartsWith("  validate <job>...  ", StringComparison.Ordinal));
         output.Should().NotContain("status <job>").And.NotContain("calendar <year>");
         output.Should().Contain("終了コード / Exit codes:").And.Contain("  0  成功").And.Contain("  2  失敗").And.Contain("needs attention");
+        output.Should().Contain("使い方と終了コードを表示します / show how to use it and the exit codes").And.NotContain("Show help and usage information");
     }
 
     [Theory]
