@@ -18,8 +18,9 @@ public sealed class PlanAddressBookTests : IDisposable
         var (code, output, error) = await cli.RunAsync("plan", cli.JobFile());
 
         code.Should().Be(ExitCodes.Success, output + error);
-        output.Split('\n').Single(l => l.Contains(" yamada ", StringComparison.Ordinal)).Should().MatchRegex(@"│ 1 +│ 3 +│");
-        output.Split('\n').Single(l => l.Contains(" kato ", StringComparison.Ordinal)).Should().MatchRegex(@"│ 1 +│ 1 +│");
+        // Piped: one record per line, cells tab-separated (account, folders, items, …).
+        output.Split('\n').Single(l => l.StartsWith("yamada\t", StringComparison.Ordinal)).Split('\t')[1..3].Should().Equal("1", "3");
+        output.Split('\n').Single(l => l.StartsWith("kato\t", StringComparison.Ordinal)).Split('\t')[1..3].Should().Equal("1", "1");
         output.Should().Contain("platform store: assumed").And.Contain("none (always open)").And.Contain("windows needed: 1");
     }
 }

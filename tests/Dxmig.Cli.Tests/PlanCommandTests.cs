@@ -35,9 +35,10 @@ public sealed class PlanCommandTests : IAsyncLifetime
         foreach (var user in Users)
         {
             var box = mail.Manifest[user];
-            var row = output.Split('\n').Single(l => l.Contains($" {user} ", StringComparison.Ordinal));
-            row.Should().Contain($" {Units.Count(box.Messages.Count)} ").And.Contain(Units.Bytes(box.Messages.Sum(m => m.Size)));
-            row.Should().Contain(fetchSizes ? "FETCH RFC822.SIZE" : "STATUS SIZE", "Dovecot offers STATUS=SIZE; --fetch-sizes takes the fallback");
+            var row = output.Split('\n').Single(l => l.StartsWith(user + "\t", StringComparison.Ordinal)).Split('\t');
+            row[2].Should().Be(Units.Count(box.Messages.Count));
+            row[3].Should().Be(Units.Bytes(box.Messages.Sum(m => m.Size)));
+            row[^1].Should().Contain(fetchSizes ? "FETCH RFC822.SIZE" : "STATUS SIZE", "Dovecot offers STATUS=SIZE; --fetch-sizes takes the fallback");
         }
 
         output.Should().Contain("IMAP target: assumed").And.Contain("working-days, 20:00-07:00, Asia/Tokyo")
@@ -108,6 +109,47 @@ public sealed class PlanCommandTests : IAsyncLifetime
         output.Should().MatchRegex(@"nodes needed to finish in 1 window\(s\): なし / none — \w+ は単独で 1[3-9]:\d\d:\d\d かかり 1 回の窓に収まりません / \w+ alone takes 1[3-9]:\d\d:\d\d, more than 1 window\(s\) hold \(give more --windows\)");
     }
 
+    [Theory]
+    [InlineData(80)]
+    [InlineData(100)]
+    public async Task Plan_OnATerminal_FitsTheWidthWithAccountNamesAndHeadersWhole(int width)
+    {
+        mail.Cli.Environment["COLUMNS"] = width.ToString(CultureInfo.InvariantCulture);
+
+        var (code, output, error) = await mail.Cli.RunAsync("plan", NightJob());
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        var lines = output.TrimEnd('\n').Split('\n');
+        lines.Should().OnlyContain(l => DisplayWidth.Of(l) <= width, $"every line fits {width} columns:\n{output}");
+        lines.Should().OnlyContain(l => l == l.TrimEnd(), "no trailing spaces");
+        foreach (var user in Users)
+        {
+            lines.Should().Contain(l => l.StartsWith(user + " ", StringComparison.Ordinal), $"{user} is whole at the start of its row:\n{output}");
+        }
+
+        foreach (var word in new[] { "アカウント", "account", "所要時間", "time", "回の窓で終わる", "fits", "window" })
+        {
+            output.Should().Contain(word, "the account, its time and whether it fits are kept, their header words whole");
+        }
+
+        output.Should().Contain("windows needed: 1");
+    }
+
+    [Fact]
+    public async Task Plan_Piped_OneRecordPerAccountWithoutPadding()
+    {
+        var (code, output, error) = await mail.Cli.RunAsync("plan", NightJob());
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        var lines = output.TrimEnd('\n').Split('\n');
+        lines.Should().NotContain(l => l != l.TrimEnd() || l.Contains('│') || l.Contains('─'), "piped output has no borders and no padding");
+        var header = lines.Single(l => l.StartsWith("アカウント / account\t", StringComparison.Ordinal)).Split('\t');
+        foreach (var user in Users)
+        {
+            lines.Single(l => l.StartsWith(user + "\t", StringComparison.Ordinal)).Split('\t').Should().HaveCount(header.Length);
+        }
+    }
+
     [Fact]
     public async Task Plan_UnreachableMailbox_IsListedAndExits2()
     {
@@ -118,5 +160,8 @@ public sealed class PlanCommandTests : IAsyncLifetime
         code.Should().Be(ExitCodes.Failed);
         output.Should().Contain("読めません / not read").And.NotContain("wrong");
         error.Should().Contain("3 account(s) could not be read");
+        // Each account's error is one line of its own, however long, never wrapped word by word into a table cell.
+        error.Split('\n').Where(l => l.Contains("not read:", StringComparison.Ordinal)).Should().HaveCount(Users.Length)
+            .And.OnlyContain(l => Users.Any(u => l.StartsWith(u + ": 読めません / not read: ", StringComparison.Ordinal)));
     }
 }

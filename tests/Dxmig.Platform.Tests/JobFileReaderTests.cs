@@ -156,7 +156,28 @@ public sealed class JobFileReaderTests : IDisposable
 
         var (_, diagnostics) = Read(path);
 
-        diagnostics.Items.Should().ContainSingle().Which.ToString().Should().Contain("not valid YAML");
+        diagnostics.Items.Should().ContainSingle().Which.ToString().Should()
+            .EndWith("job.yaml:3:9: エラー: 括弧 [ ] または { } が閉じていません / error: a bracket [ ] or { } is not closed");
+    }
+
+    [Fact]
+    public void Read_UnixCron_IsExplainedAtItsLineWithoutLibraryAdvice()
+    {
+        var path = temp.Write("job.yaml", """
+            name: wave1
+            kind: test
+            schedule:
+              cron: "30 1 * * *"
+            source: {}
+            target: {}
+            """);
+
+        var (_, diagnostics) = Read(path);
+
+        var cron = diagnostics.Items.Should().ContainSingle(d => d.Japanese.Contains("cron", StringComparison.Ordinal)).Which;
+        cron.ToString().Should().EndWith(
+            "job.yaml:4:9: エラー: cron 式 '30 1 * * *' が不正です: cron は 6 項目 (秒 分 時 日 月 曜日) で書きます。'0 30 1 * * ?' のように先頭に秒を足してください (曜日は SUN-SAT の名前で) / " +
+            "error: cron expression '30 1 * * *' is not valid: cron has 6 fields (second minute hour day month weekday): add the seconds first, as in '0 30 1 * * ?' (weekdays by name, SUN-SAT)");
     }
 
     [Theory]

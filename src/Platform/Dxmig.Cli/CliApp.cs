@@ -46,6 +46,16 @@ public static class CliApp
             root.Subcommands.Add(demo);
         }
 
+        foreach (var option in root.Options)
+        {
+            option.Description = option switch
+            {
+                System.CommandLine.Help.HelpOption => "使い方と終了コードを表示します / show how to use it and the exit codes",
+                VersionOption => "版を表示します / show the version",
+                _ => option.Description,
+            };
+        }
+
         return root;
     }
 
@@ -54,6 +64,26 @@ public static class CliApp
     {
         var root = Build(io, stopToken, extra);
         var parsed = root.Parse(args);
+        if (parsed.Action is System.CommandLine.Invocation.ParseErrorAction)
+        {
+            // A wrong command line: said in plain words on standard error, and exit code 2 (nothing ran).
+            foreach (var line in UsageErrors.Describe(parsed))
+            {
+                io.Error.WriteLine(line);
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        if (parsed.Action is System.CommandLine.Help.HelpAction)
+        {
+            // The library's help, with optional arguments shown optional and the exit codes added.
+            var help = new StringWriter();
+            var code = await parsed.InvokeAsync(new InvocationConfiguration { Output = help, Error = io.Error });
+            io.Output.Write(CliHelp.Complete(help.ToString(), parsed.CommandResult.Command, io.Width));
+            return code;
+        }
+
         try
         {
             return await parsed.InvokeAsync(new InvocationConfiguration

@@ -7,7 +7,6 @@ using Dxmig.Platform.JobFiles;
 using Dxmig.Platform.Logging;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Scheduling;
-using Spectre.Console;
 
 namespace Dxmig.Cli.Commands;
 
@@ -78,49 +77,60 @@ internal static class PlanCommand
         var zone = TimeZoneInfo.FindSystemTimeZoneById(job.Schedule?.TimeZone ?? ScheduleSpec.DefaultTimeZone);
         string At(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
-        io.Console.MarkupLine(Markup.Escape(
+        io.Line(
             $"計画 / plan — ジョブ job {job.Name} ({job.Kind} → {rate.Name}), アカウント accounts {sizes.Count}, 並列 parallelism {job.Parallelism}" +
-            (nodes.Nodes > 1 ? $", ノード nodes {nodes.Nodes}" : string.Empty)));
-        io.Console.MarkupLine(Markup.Escape($"移行先の速度 / target rate: {rate.Basis}"));
-        io.Console.MarkupLine(Markup.Escape($"1 ノードの処理能力 / one node's capacity: {nodes.Capacity.Basis}"));
-        io.Console.MarkupLine(Markup.Escape($"実行時間帯 / run windows: {Describe(job.Schedule)}" +
-            (plan.OneWindow is { } one ? $"; 1 回の窓 / one window: {At(one.Opens)} – {At(one.Closes)} ({Units.Duration(one.Length)})" : string.Empty)));
+            (nodes.Nodes > 1 ? $", ノード nodes {nodes.Nodes}" : string.Empty));
+        io.Line($"移行先の速度 / target rate: {rate.Basis}");
+        io.Line($"1 ノードの処理能力 / one node's capacity: {nodes.Capacity.Basis}");
+        io.Line($"実行時間帯 / run windows: {Describe(job.Schedule)}" +
+            (plan.OneWindow is { } one ? $"; 1 回の窓 / one window: {At(one.Opens)} – {At(one.Closes)} ({Units.Duration(one.Length)})" : string.Empty));
 
-        var table = new Table().Border(TableBorder.Rounded);
-        foreach (var header in new[] { "アカウント / account", "フォルダ / folders", "件数 / items", "容量 / size", "所要時間 / time", "1 回の窓で終わる / fits one window", "単独で必要な窓 / windows alone", "読み方 / read by" })
-        {
-            table.AddColumn(header);
-        }
+        // Most important first to keep on a narrow terminal: the account, then how long it takes and whether it fits.
+        var table = new TextTable()
+            .Column("アカウント / account", CellKind.Name)
+            .Column("フォルダ / folders", CellKind.Number, 6)
+            .Column("件数 / items", CellKind.Number, 3)
+            .Column("容量 / size", CellKind.Number, 2)
+            .Column("所要時間 / time", CellKind.Number, 1)
+            .Column("1 回の窓で終わる / fits one window", CellKind.Text)
+            .Column("単独で必要な窓 / windows alone", CellKind.Number, 4)
+            .Column("読み方 / read by", CellKind.Text, 5);
 
         var estimates = plan.Accounts.ToDictionary(a => a.Account.Account, StringComparer.Ordinal);
+        var unread = new List<string>();
         foreach (var size in sizes)
         {
             if (size.Size is null || !estimates.TryGetValue(size.Account, out var e))
             {
-                table.AddRow(Markup.Escape(size.Account), "-", "-", "-", "-", "-", "-", Markup.Escape("読めません / not read: " + SecretMasker.Apply(size.Error ?? string.Empty)));
+                table.Row(size.Account, "-", "-", "-", "-", new TextCell("読めません / not read", "red"), "-", "-");
+                unread.Add($"{size.Account}: 読めません / not read: {SecretMasker.Apply(size.Error ?? string.Empty)}");
                 continue;
             }
 
-            table.AddRow(
-                Markup.Escape(size.Account), Units.Count(size.Size.Containers), Units.Count(size.Size.Items), Units.Bytes(size.Size.Bytes), Units.Duration(e.Duration),
-                e.FitsOneWindow ? "はい / yes" : "いいえ / no", e.WindowsAlone < 0 ? $"> {MigrationPlanner.MaxWindows}" : Units.Count(e.WindowsAlone), Markup.Escape(size.Method ?? string.Empty));
+            table.Row(
+                size.Account, Units.Count(size.Size.Containers), Units.Count(size.Size.Items), Units.Bytes(size.Size.Bytes), Units.Duration(e.Duration),
+                e.FitsOneWindow ? "はい / yes" : new TextCell("いいえ / no", "yellow"), e.WindowsAlone < 0 ? $"> {MigrationPlanner.MaxWindows}" : Units.Count(e.WindowsAlone), size.Method ?? string.Empty);
         }
 
-        io.Console.Write(table);
+        table.Write(io);
+        foreach (var line in unread)
+        {
+            io.Error.WriteLine(RunSummaryPrinter.OneLine(line)); // one line per account, whatever the error's length
+        }
+
         var total = read.Sum(s => s.Size!.Bytes);
         var windows = plan.Windows is { } count ? $"{count}" : $"> {MigrationPlanner.MaxWindows}";
-        io.Console.MarkupLine(Markup.Escape(
+        io.Line(
             $"合計 / total: {Units.Count(read.Sum(s => s.Size!.Items))} 件 items, {Units.Bytes(total)}; 作業時間 / work time {Units.Duration(plan.Work)} " +
             (nodes.Nodes > 1
                 ? $"({nodes.Nodes} ノード × 並列 {job.Parallelism} / {nodes.Nodes} nodes × parallelism {job.Parallelism})"
-                : $"(並列 {job.Parallelism} / parallelism {job.Parallelism})")));
-        io.Console.MarkupLine(Markup.Escape(
-            $"必要な窓 / windows needed: {windows}" + (plan.Finish is { } finish ? $"; 完了見込み / expected to finish {At(finish)}" : string.Empty)));
-        io.Console.MarkupLine(Markup.Escape(NodesLine(outcome.Nodes, job.Parallelism, nodes.Capacity)));
+                : $"(並列 {job.Parallelism} / parallelism {job.Parallelism})"));
+        io.Line($"必要な窓 / windows needed: {windows}" + (plan.Finish is { } finish ? $"; 完了見込み / expected to finish {At(finish)}" : string.Empty));
+        io.Line(NodesLine(outcome.Nodes, job.Parallelism, nodes.Capacity));
         var tooLong = plan.Accounts.Where(a => !a.FitsOneWindow).ToList();
-        io.Console.MarkupLine(Markup.Escape(tooLong.Count == 0
+        io.Line(tooLong.Count == 0
             ? "1 回の窓で終わらないアカウント / accounts that cannot finish in one window: なし / none"
-            : $"1 回の窓で終わらないアカウント / accounts that cannot finish in one window: {string.Join(", ", tooLong.Select(a => $"{a.Account.Account} ({Units.Duration(a.Duration)})"))}"));
+            : $"1 回の窓で終わらないアカウント / accounts that cannot finish in one window: {string.Join(", ", tooLong.Select(a => $"{a.Account.Account} ({Units.Duration(a.Duration)})"))}");
         var failed = sizes.Count - read.Count;
         if (failed > 0)
         {

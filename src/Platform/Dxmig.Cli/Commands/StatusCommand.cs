@@ -7,7 +7,6 @@ using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Logging;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Storage;
-using Spectre.Console;
 
 namespace Dxmig.Cli.Commands;
 
@@ -66,18 +65,24 @@ internal static class StatusCommand
             return ExitCodes.Success;
         }
 
-        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"最近の実行 / recent runs — {location}"));
-        foreach (var header in new[] { "開始 / started", "ジョブ / job", "実行 / run", "結果 / outcome", "読込 / seen", "投入 / loaded", "削除 / removed", "スキップ / skipped", "隔離 / quarantined", "処理済み / done", "時間 / took" })
-        {
-            table.AddColumn(header);
-        }
-
+        var table = new TextTable($"最近の実行 / recent runs — {location}")
+            .Column("開始 / started", CellKind.Number, 1)
+            .Column("ジョブ / job", CellKind.Name)
+            .Column("実行 / run", CellKind.Name, 7)
+            .Column("結果 / outcome", CellKind.Text)
+            .Column("読込 / seen", CellKind.Number, 2)
+            .Column("投入 / loaded", CellKind.Number)
+            .Column("削除 / removed", CellKind.Number, 5)
+            .Column("スキップ / skipped", CellKind.Number, 4)
+            .Column("隔離 / quarantined", CellKind.Number)
+            .Column("処理済み / done", CellKind.Number, 3)
+            .Column("時間 / took", CellKind.Number, 6);
         foreach (var run in recent)
         {
-            table.AddRow(
+            table.Row(
                 Units.Jst(run.StartedUtc),
-                Markup.Escape(run.Job),
-                Markup.Escape(run.RunId + (run.DryRun ? " (dry run)" : string.Empty)),
+                run.Job,
+                run.RunId + (run.DryRun ? " (dry run)" : string.Empty),
                 RunSummaryPrinter.Outcome(run.Outcome),
                 Units.Count(run.Seen),
                 Units.Count(run.Loaded),
@@ -88,29 +93,42 @@ internal static class StatusCommand
                 run.EndedUtc is { } ended ? Units.Duration(ended - run.StartedUtc) : "-");
         }
 
-        io.Console.Write(table);
+        table.Write(io);
         var latest = recent[0];
         var accounts = await ledger.RunAccountsAsync(latest.RunId, cancellationToken);
         if (accounts.Count > 0)
         {
-            var detail = new Table().Border(TableBorder.Simple).Title(Markup.Escape($"最新の実行のアカウント別 / latest run by account — {latest.RunId}"));
-            foreach (var header in new[] { "アカウント / account", "結果 / outcome", "読込 / seen", "投入 / loaded", "削除 / removed", "スキップ / skipped", "隔離 / quarantined", "処理済み / done", "メッセージ / message" })
-            {
-                detail.AddColumn(header);
-            }
-
+            var detail = new TextTable($"最新の実行のアカウント別 / latest run by account — {latest.RunId}")
+                .Column("アカウント / account", CellKind.Name)
+                .Column("結果 / outcome", CellKind.Text)
+                .Column("読込 / seen", CellKind.Number, 1)
+                .Column("投入 / loaded", CellKind.Number)
+                .Column("削除 / removed", CellKind.Number, 4)
+                .Column("スキップ / skipped", CellKind.Number, 3)
+                .Column("隔離 / quarantined", CellKind.Number)
+                .Column("処理済み / done", CellKind.Number, 2);
+            var messages = new List<(string Line, string Style)>();
             foreach (var a in accounts.Where(a => accounts.Count <= 50 || a.Outcome != RunOutcome.Succeeded))
             {
-                detail.AddRow(Markup.Escape(a.Account), RunSummaryPrinter.Outcome(a.Outcome), Units.Count(a.Seen), Units.Count(a.Loaded), Units.Count(a.Removed),
-                    Units.Count(a.Skipped), Units.Count(a.Quarantined), Units.Count(a.AlreadyDone), Markup.Escape(string.Join(" ", new[] { a.Message, a.Warnings }.Where(m => m is not null))));
+                var outcome = RunSummaryPrinter.Outcome(a.Outcome);
+                detail.Row(a.Account, outcome, Units.Count(a.Seen), Units.Count(a.Loaded), Units.Count(a.Removed),
+                    Units.Count(a.Skipped), Units.Count(a.Quarantined), Units.Count(a.AlreadyDone));
+                foreach (var message in new[] { a.Message, a.Warnings }.OfType<string>())
+                {
+                    messages.Add((RunSummaryPrinter.OneLine($"{a.Account}: {message}"), outcome.Style ?? "yellow"));
+                }
             }
 
-            io.Console.Write(detail);
+            detail.Write(io);
+            foreach (var (line, style) in messages)
+            {
+                io.Line(line, style); // each account's message on its own line, not squeezed into a column
+            }
         }
 
         if (latest.Message is not null)
         {
-            io.Console.MarkupLine(Markup.Escape(latest.Message));
+            io.Line(latest.Message);
         }
 
         if (jobPath is not null)
@@ -126,26 +144,26 @@ internal static class StatusCommand
     private static void PrintRetention(CliIo io, Jobs.Retention.RetentionStatus status)
     {
         var s = status.Settings;
-        var table = new Table().Border(TableBorder.Simple).Title("保存期間 / retention");
-        table.AddColumn("対象 / what");
-        table.AddColumn("保存期間 / kept");
-        table.AddColumn("現在 / now");
+        var table = new TextTable("保存期間 / retention")
+            .Column("対象 / what", CellKind.Name)
+            .Column("保存期間 / kept", CellKind.Text)
+            .Column("現在 / now", CellKind.Text);
         if (status.Ledger is { } ledger)
         {
             var oldest = ledger.OldestRunUtc is { } o ? $"、最古 / oldest {Units.Jst(o)}" : string.Empty;
-            table.AddRow("実行の記録 / runs", Markup.Escape($"{s.RunsDays} 日 / days (最新 / newest {s.KeepRuns} 件は常に / always)"),
-                Markup.Escape($"{Units.Count(ledger.Runs)} 件 / runs, {Units.Count(ledger.RunAccounts)} アカウント行 / account rows{oldest}"));
+            table.Row("実行の記録 / runs", $"{s.RunsDays} 日 / days (最新 / newest {s.KeepRuns} 件は常に / always)",
+                $"{Units.Count(ledger.Runs)} 件 / runs, {Units.Count(ledger.RunAccounts)} アカウント行 / account rows{oldest}");
             var removed = ledger.ItemsByState.GetValueOrDefault(Platform.Ledger.ItemState.Removed);
             var perItem = ledger.StorePerItem is { } disk ? $"、保存先 / on disk {disk:0} B/行 / row" : string.Empty;
-            table.AddRow("項目の行 / item rows", Markup.Escape($"常に / always (削除済み / removed: {s.RemovedItemsDays} 日 / days)"),
-                Markup.Escape($"{Units.Count(ledger.Items)} 行 / rows (削除済み / removed {Units.Count(removed)})、値 / values {ledger.PayloadPerItem:0} B/行 / row{perItem}"));
+            table.Row("項目の行 / item rows", $"常に / always (削除済み / removed: {s.RemovedItemsDays} 日 / days)",
+                $"{Units.Count(ledger.Items)} 行 / rows (削除済み / removed {Units.Count(removed)})、値 / values {ledger.PayloadPerItem:0} B/行 / row{perItem}");
         }
 
-        table.AddRow("ログ / logs", Markup.Escape($"{s.LogsDays} 日 / days"), Markup.Escape($"{Units.Count(status.LogFiles)} 件 / files, {Jobs.Retention.RetentionOutcome.Units(status.LogBytes)}"));
-        table.AddRow("報告 / reports", Markup.Escape($"{s.ReportsDays} 日 / days (最新は常に / newest always)"), Markup.Escape($"{Units.Count(status.Reports)} 件 / folders, {Jobs.Retention.RetentionOutcome.Units(status.ReportBytes)}"));
-        io.Console.Write(table);
-        io.Console.MarkupLine(Markup.Escape(status.Last is { } last
+        table.Row("ログ / logs", $"{s.LogsDays} 日 / days", $"{Units.Count(status.LogFiles)} 件 / files, {Jobs.Retention.RetentionOutcome.Units(status.LogBytes)}");
+        table.Row("報告 / reports", $"{s.ReportsDays} 日 / days (最新は常に / newest always)", $"{Units.Count(status.Reports)} 件 / folders, {Jobs.Retention.RetentionOutcome.Units(status.ReportBytes)}");
+        table.Write(io);
+        io.Line(status.Last is { } last
             ? $"最後の整理 / last enforced: {Units.Jst(last.EnforcedUtc)} — {last.Describe()}"
-            : "保存期間の整理はまだ行われていません (実行の後と dxmig serve が毎日行います) / retention not enforced yet (done after every run and daily by dxmig serve)"));
+            : "保存期間の整理はまだ行われていません (実行の後と dxmig serve が毎日行います) / retention not enforced yet (done after every run and daily by dxmig serve)");
     }
 }

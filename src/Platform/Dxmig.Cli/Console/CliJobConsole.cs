@@ -19,7 +19,7 @@ public sealed class CliJobConsole(CliIo io) : IJobConsole
         return new JobRunner(io.Environment, io.Time).RunAsync(options, new CliJobConsole(io), stopToken);
     }
 
-    public void Line(string text) => io.Output.WriteLine(text);
+    public void Line(string text) => io.Line(text);
 
     public void Problem(string text) => io.Error.WriteLine(text);
 
@@ -40,41 +40,41 @@ public sealed class CliJobConsole(CliIo io) : IJobConsole
                     new RemainingTimeColumn(),
                     new SpinnerColumn())
                 .StartAsync(ctx => run(new LiveRunObserver(ctx, accounts)))
-            : run(new PlainRunObserver(io.Output, accounts));
+            : run(new PlainRunObserver(io, accounts));
     }
 
     public void RunSummary(RunResult result, string? logFile, IReadOnlyList<LedgerItem> quarantined) =>
-        RunSummaryPrinter.Print(io.Console, result, logFile, quarantined);
+        RunSummaryPrinter.Print(io, result, logFile, quarantined);
 
     public void Reconciled(ReconcileOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         var verdicts = outcome.Summary["verdicts"]!.AsObject();
-        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape("照合 / reconciliation"));
-        table.AddColumn("アカウント / account");
-        table.AddColumn("判定 / verdict");
-        table.AddColumn("理由 / reason");
+        var table = new TextTable("照合 / reconciliation")
+            .Column("アカウント / account", CellKind.Name)
+            .Column("判定 / verdict", CellKind.Text)
+            .Column("理由 / reason", CellKind.Text);
         var listed = outcome.Accounts.Where(a => a.Verdict != Verdict.Complete || outcome.Accounts.Count <= 50).Take(50);
         foreach (var a in listed)
         {
             var word = a.Verdict switch
             {
-                Verdict.Complete => "[green]完了 / complete[/]",
-                Verdict.CompleteWithExceptions => "[yellow]例外あり完了 / complete with exceptions[/]",
-                _ => "[red]未完了 / incomplete[/]",
+                Verdict.Complete => new TextCell("完了 / complete", "green"),
+                Verdict.CompleteWithExceptions => new TextCell("例外あり完了 / complete with exceptions", "yellow"),
+                _ => new TextCell("未完了 / incomplete", "red"),
             };
-            table.AddRow(new Markup(Markup.Escape(a.Account)), new Markup(word), new Markup(Markup.Escape(a.Reason)));
+            table.Row(a.Account, word, a.Reason);
         }
 
-        io.Console.Write(table);
-        io.Output.WriteLine(
+        table.Write(io);
+        io.Line(
             $"照合 / reconciliation: 完了 / complete {verdicts["complete"]}, 例外あり / with exceptions {verdicts["completeWithExceptions"]}, " +
             $"未完了 / incomplete {verdicts["incomplete"]}; {outcome.Summary["seconds"]} s, {outcome.Summary["requests"]} 要求 / requests");
-        io.Output.WriteLine($"照合レポート / report: {outcome.HtmlReport}");
+        io.Line($"照合レポート / report: {outcome.HtmlReport}");
         if (outcome.Conflicts.Count > 0)
         {
             var kinds = string.Join(", ", outcome.Conflicts.GroupBy(c => c.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
-            io.Output.WriteLine($"要確認: 管理者が確認すべき不整合 {outcome.Conflicts.Count} 件 ({kinds}) / needs attention: {outcome.Conflicts.Count} conflict(s) an admin must see");
+            io.Line($"要確認: 管理者が確認すべき不整合 {outcome.Conflicts.Count} 件 ({kinds}) / needs attention: {outcome.Conflicts.Count} conflict(s) an admin must see");
         }
     }
 }

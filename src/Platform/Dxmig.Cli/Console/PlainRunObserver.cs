@@ -8,7 +8,7 @@ namespace Dxmig.Cli.Console;
 /// Progress as plain lines, for logs and pipes (not a terminal): one line when an account starts and ends, and an
 /// overall line at most every <see cref="Interval"/> with counts, bytes and an ETA.
 /// </summary>
-internal sealed class PlainRunObserver(TextWriter output, int accountCount) : IRunObserver
+internal sealed class PlainRunObserver(CliIo io, int accountCount) : IRunObserver
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
     private readonly Lock gate = new();
@@ -24,7 +24,7 @@ internal sealed class PlainRunObserver(TextWriter output, int accountCount) : IR
         lock (gate)
         {
             expectedBytes += estimate?.Bytes ?? 0;
-            output.WriteLine($"開始 / start: {account}" + (estimate is null ? string.Empty : $" ({Units.Bytes(estimate.Bytes)})"));
+            io.Line($"開始 / start: {account}" + (estimate is null ? string.Empty : $" ({Units.Bytes(estimate.Bytes)})"));
         }
     }
 
@@ -37,7 +37,7 @@ internal sealed class PlainRunObserver(TextWriter output, int accountCount) : IR
             if (clock.Elapsed - lastReport >= Interval)
             {
                 lastReport = clock.Elapsed;
-                output.WriteLine(Line());
+                io.Line(Line());
             }
         }
     }
@@ -48,9 +48,9 @@ internal sealed class PlainRunObserver(TextWriter output, int accountCount) : IR
         lock (gate)
         {
             finished++;
-            output.WriteLine(
-                $"終了 / done: {result.Account} [{Platform.Ledger.RunOutcomeWords.Text(result.Outcome)}] {result.Accounting()}" +
-                (result.Message is null ? string.Empty : $" — {result.Message}"));
+            io.Line(
+                $"終了 / done: {result.Account} ({RunSummaryPrinter.Outcome(result.Outcome).Text}) {result.Accounting()}" +
+                (result.Message is null ? string.Empty : $" — {RunSummaryPrinter.OneLine(result.Message)}"));
         }
     }
 

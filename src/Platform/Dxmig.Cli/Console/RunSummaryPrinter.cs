@@ -1,6 +1,5 @@
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Pipeline;
-using Spectre.Console;
 
 namespace Dxmig.Cli.Console;
 
@@ -16,36 +15,32 @@ internal static class RunSummaryPrinter
     /// </summary>
     public static Task PrimeAsync(bool interactive) => Task.Run(() =>
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(TextWriter.Null),
-            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
+        var io = new CliIo(TextWriter.Null, TextWriter.Null, interactive, _ => null, TimeProvider.System, 80);
         var run = new LedgerRun { RunId = "prime", Job = "prime", Node = "prime", StartedUtc = DateTime.UnixEpoch, Outcome = RunOutcome.Succeeded };
-        Print(console, new RunResult(run, [new AccountResult("prime")]), "prime.jsonl", []);
+        Print(io, new RunResult(run, [new AccountResult("prime")]), "prime.jsonl", []);
     });
 
-    public static void Print(IAnsiConsole console, RunResult result, string? logFile, IReadOnlyList<LedgerItem> quarantined)
+    public static void Print(CliIo io, RunResult result, string? logFile, IReadOnlyList<LedgerItem> quarantined)
     {
+        ArgumentNullException.ThrowIfNull(io);
+        ArgumentNullException.ThrowIfNull(result);
         var run = result.Run;
-        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"ジョブ {run.Job} / job {run.Job} — 実行 run {run.RunId}"));
-        table.AddColumn("アカウント / account");
-        table.AddColumn("結果 / outcome");
-        table.AddColumn(new TableColumn("読込 / seen").RightAligned());
-        table.AddColumn(new TableColumn("投入 / loaded").RightAligned());
-        table.AddColumn(new TableColumn("削除 / removed").RightAligned());
-        table.AddColumn(new TableColumn("スキップ / skipped").RightAligned());
-        table.AddColumn(new TableColumn("隔離 / quarantined").RightAligned());
-        table.AddColumn(new TableColumn("処理済み / already done").RightAligned());
+        var table = new TextTable($"ジョブ {run.Job} / job {run.Job} — 実行 run {run.RunId}")
+            .Column("アカウント / account", CellKind.Name)
+            .Column("結果 / outcome", CellKind.Text)
+            .Column("読込 / seen", CellKind.Number, 1)
+            .Column("投入 / loaded", CellKind.Number)
+            .Column("削除 / removed", CellKind.Number, 4)
+            .Column("スキップ / skipped", CellKind.Number, 3)
+            .Column("隔離 / quarantined", CellKind.Number)
+            .Column("処理済み / already done", CellKind.Number, 2);
         var shown = result.Accounts.Count <= ListAllUpTo
             ? result.Accounts
             : [.. result.Accounts.Where(a => a.Outcome != RunOutcome.Succeeded)];
         foreach (var account in shown)
         {
-            table.AddRow(
-                Markup.Escape(account.Account),
+            table.Row(
+                account.Account,
                 Outcome(account.Outcome),
                 Units.Count(account.Seen),
                 Units.Count(account.Loaded),
@@ -55,76 +50,79 @@ internal static class RunSummaryPrinter
                 Units.Count(account.AlreadyDone));
         }
 
+        var total = Outcome(run.Outcome);
+        table.Row(
+            new TextCell("合計 / total", "bold"),
+            total,
+            new TextCell(Units.Count(run.Seen), "bold"),
+            new TextCell(Units.Count(run.Loaded), "bold"),
+            new TextCell(Units.Count(run.Removed), "bold"),
+            new TextCell(Units.Count(run.Skipped), "bold"),
+            new TextCell(Units.Count(run.Quarantined), "bold"),
+            new TextCell(Units.Count(run.AlreadyDone), "bold"));
+        table.Write(io);
         if (shown.Count < result.Accounts.Count)
         {
-            table.AddRow($"(ほか成功 {result.Accounts.Count - shown.Count} / {result.Accounts.Count - shown.Count} more succeeded)", string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty);
+            io.Line($"(ほか成功 {result.Accounts.Count - shown.Count} アカウント / {result.Accounts.Count - shown.Count} more accounts succeeded)");
         }
 
-        table.AddRow(
-            "[bold]合計 / total[/]",
-            Outcome(run.Outcome),
-            $"[bold]{Units.Count(run.Seen)}[/]",
-            $"[bold]{Units.Count(run.Loaded)}[/]",
-            $"[bold]{Units.Count(run.Removed)}[/]",
-            $"[bold]{Units.Count(run.Skipped)}[/]",
-            $"[bold]{Units.Count(run.Quarantined)}[/]",
-            $"[bold]{Units.Count(run.AlreadyDone)}[/]");
-        console.Write(table);
-
-        console.MarkupLine(Markup.Escape(
-            $"集計 / accounting: {run.Accounting(words: AccountingWords.Japanese)} " + (run.Balances() ? "(一致 / balanced)" : "(不一致 / DOES NOT BALANCE)")));
-        console.MarkupLine(Markup.Escape($"データ量 / bytes read: {Units.Bytes(run.Bytes)}; 所要時間 / took {Units.Duration((run.EndedUtc ?? run.StartedUtc) - run.StartedUtc)}"));
+        io.Line($"集計 / accounting: {run.Accounting(words: AccountingWords.Japanese)} " + (run.Balances() ? "(一致 / balanced)" : "(不一致 / DOES NOT BALANCE)"));
+        io.Line($"データ量 / bytes read: {Units.Bytes(run.Bytes)}; 所要時間 / took {Units.Duration((run.EndedUtc ?? run.StartedUtc) - run.StartedUtc)}");
         if (run.DryRun)
         {
-            console.MarkupLine("[yellow]試行 (dry run): 移行先にも台帳にも何も書いていません / nothing was written to the target or the ledger[/]");
+            io.Line("試行 (dry run): 移行先にも台帳にも何も書いていません / nothing was written to the target or the ledger", "yellow");
         }
 
         foreach (var failed in result.Accounts.Where(a => a.Outcome is RunOutcome.Failed or RunOutcome.Stopped))
         {
-            console.MarkupLine($"[red]{Markup.Escape($"{failed.Account}: {failed.Message}")}[/]");
+            io.Line(OneLine($"{failed.Account}: {failed.Message}"), "red");
         }
 
         foreach (var account in result.Accounts.Where(a => a.Warnings.Count > 0))
         {
             foreach (var warning in account.Warnings)
             {
-                console.MarkupLine($"[yellow]{Markup.Escape($"要確認 / attention: {account.Account}: {warning}")}[/]");
+                io.Line(OneLine($"要確認 / attention: {account.Account}: {warning}"), "yellow");
             }
         }
 
         if (quarantined.Count > 0)
         {
-            var list = new Table().Border(TableBorder.Simple).Title("隔離した項目 / quarantined items");
-            list.AddColumn("アカウント / account");
-            list.AddColumn("場所 / where");
-            list.AddColumn("理由 / reason");
+            var list = new TextTable("隔離した項目 / quarantined items")
+                .Column("アカウント / account", CellKind.Name)
+                .Column("場所 / where", CellKind.Text, 1)
+                .Column("理由 / reason", CellKind.Text);
             foreach (var item in quarantined)
             {
-                list.AddRow(Markup.Escape(item.Account), Markup.Escape(item.Location ?? item.NativeId), Markup.Escape($"[{item.Code}] {item.Message}"));
+                list.Row(item.Account, item.Location ?? item.NativeId, $"[{item.Code}] {item.Message}");
             }
 
-            console.Write(list);
+            list.Write(io);
         }
 
         if (run.Message is not null)
         {
-            console.MarkupLine(Markup.Escape(run.Message));
+            io.Line(run.Message);
         }
 
         if (logFile is not null)
         {
-            console.MarkupLine(Markup.Escape($"ログ / log: {logFile}"));
+            io.Line($"ログ / log: {logFile}");
         }
     }
 
-    public static string Outcome(RunOutcome outcome) => outcome switch
+    /// <summary>An outcome in words, coloured on a colour terminal.</summary>
+    public static TextCell Outcome(RunOutcome outcome) => outcome switch
     {
-        RunOutcome.Succeeded => "[green]成功 / succeeded[/]",
-        RunOutcome.CompletedWithQuarantine => "[yellow]隔離あり / quarantined[/]",
-        RunOutcome.CompletedWithWarnings => "[yellow]要確認 / needs attention[/]",
-        RunOutcome.Failed => "[red]失敗 / failed[/]",
-        RunOutcome.Stopped => "[yellow]停止 / stopped[/]",
-        RunOutcome.Interrupted => "[red]中断 / interrupted[/]",
-        _ => "[blue]実行中 / running[/]",
+        RunOutcome.Succeeded => new("成功 / succeeded", "green"),
+        RunOutcome.CompletedWithQuarantine => new("隔離あり / quarantined", "yellow"),
+        RunOutcome.CompletedWithWarnings => new("要確認 / needs attention", "yellow"),
+        RunOutcome.Failed => new("失敗 / failed", "red"),
+        RunOutcome.Stopped => new("停止 / stopped", "yellow"),
+        RunOutcome.Interrupted => new("中断 / interrupted", "red"),
+        _ => new("実行中 / running", "blue"),
     };
+
+    /// <summary>A message on one line (a line break inside it would look like a second message).</summary>
+    public static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

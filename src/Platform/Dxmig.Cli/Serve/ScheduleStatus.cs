@@ -16,12 +16,12 @@ internal static class ScheduleStatus
     public static async Task PrintAsync(CliIo io, JobLedger ledger, string? jobPath, string? jobName, CancellationToken cancellationToken)
     {
         var live = await ledger.LiveLeasesAsync(jobName, cancellationToken);
-        io.Output.WriteLine(live.Count == 0
+        io.Line(live.Count == 0
             ? "実行中: なし / running now: none"
             : "実行中 / running now:");
         foreach (var lease in live)
         {
-            io.Output.WriteLine($"  {lease.Job}  実行 / run {lease.RunId}  ノード / node {lease.Node} (pid {lease.ProcessId})  最終確認 / heartbeat {Units.Jst(lease.HeartbeatUtc)}");
+            io.Line($"  {lease.Job}  実行 / run {lease.RunId}  ノード / node {lease.Node} (pid {lease.ProcessId})  最終確認 / heartbeat {Units.Jst(lease.HeartbeatUtc)}");
             if (await ledger.ClusterRunViewAsync(lease.Job, Platform.Pipeline.RunSettings.DefaultLeaseTimeout, cancellationToken) is { } view)
             {
                 ClusterStatus.Print(io, view);
@@ -55,10 +55,10 @@ internal static class ScheduleStatus
 
         if (lines.Count > 0)
         {
-            io.Output.WriteLine("次の予定 / scheduled next:");
+            io.Line("次の予定 / scheduled next:");
             foreach (var line in lines)
             {
-                io.Output.WriteLine(line);
+                io.Line(line);
             }
         }
     }

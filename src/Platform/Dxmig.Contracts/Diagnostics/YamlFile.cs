@@ -29,12 +29,25 @@ public static class YamlFile
 
             return mapping;
         }
-        catch (YamlException ex)
+        catch (Exception ex) when (ex is YamlException or InvalidOperationException)
         {
-            diagnostics.Error(
-                new SourcePosition(display, (int)ex.Start.Line, (int)ex.Start.Column),
-                $"YAML として読めません: {ex.Message}", $"not valid YAML: {ex.Message}");
+            // InvalidOperationException: the parser's own failure on a flow collection ([ or {) that never closes.
+            var problem = YamlProblem.From(ex, ReadLines(path));
+            diagnostics.Error(new SourcePosition(display, problem.Line, problem.Column), problem.Japanese, problem.English);
             return null;
+        }
+    }
+
+    /// <summary>The file's lines to point at the problem (tabs, keys and brackets are ASCII in any encoding); empty if unreadable.</summary>
+    private static string[] ReadLines(string path)
+    {
+        try
+        {
+            return File.ReadAllLines(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
         }
     }
 }

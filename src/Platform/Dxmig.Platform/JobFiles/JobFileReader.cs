@@ -216,19 +216,13 @@ public static partial class JobFileReader
 
         section.CheckKeys("cron", "calendar", "window", "time-zone");
         var cron = section.Value("cron");
-        if (cron is not null)
+        if (cron is not null && !CronAdvice.IsValid(cron))
         {
-            try
-            {
-                _ = new Quartz.CronExpression(cron);
-            }
-            catch (FormatException ex)
-            {
-                section.Diagnostics.Error(
-                    section.PositionOf("cron"),
-                    $"cron 式 '{cron}' が不正です: {ex.Message} (Quartz 形式: 秒 分 時 日 月 曜日 [年]、例 \"0 0 20 ? * MON-FRI\")",
-                    $"cron expression '{cron}' is not valid: {ex.Message} (Quartz form: sec min hour day month weekday [year], e.g. \"0 0 20 ? * MON-FRI\")");
-            }
+            var (japanese, english) = CronAdvice.Explain(cron);
+            section.Diagnostics.Error(
+                section.PositionOf("cron"),
+                $"cron 式 '{cron}' が不正です: {japanese}",
+                $"cron expression '{cron}' is not valid: {english}");
         }
 
         var calendar = section.Choice("calendar", ScheduleSpec.Calendars, "every-day") ?? "every-day";

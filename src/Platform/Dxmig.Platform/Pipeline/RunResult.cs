@@ -30,6 +30,9 @@ public static class ExitCodes
     public const int Quarantined = 1;
     public const int Failed = 2;
 
+    /// <summary>The command line itself is wrong (unknown command or option, a value that is not a number): nothing ran.</summary>
+    public const int Usage = 2;
+
     /// <summary>Not run, or paused, because the job's run window is closed: nothing is wrong; the next window resumes it.</summary>
     public const int WindowClosed = 3;
 }
