@@ -36,7 +36,7 @@ public static class ConnectionFailure
                 "信頼された CA の証明書か、名前が host と一致するかを確認してください。正しい証明書なら certificate-sha256 で固定できます / "
                 + "check that the certificate is from a trusted CA and names the host; if it is the right one, pin it with certificate-sha256"),
             ConnectionFailureKind.Authentication => (
-                $"{where} がログイン (資格情報) を拒否しました / {where} refused the login (credential)",
+                $"{where} がログイン (資格情報) を拒否しました / {where} refused the sign-in (credential)",
                 "ユーザー名とパスワード (またはシークレット・証明書) を確認してください / check the user name and the password (or the secret, certificate)"),
             ConnectionFailureKind.Permission => (
                 $"{where} で権限がありません / no permission at {where}",

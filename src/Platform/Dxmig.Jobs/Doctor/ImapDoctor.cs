@@ -55,7 +55,7 @@ public static class ImapDoctor
                 return $"{tcp.Client.RemoteEndPoint}";
             }, ct))
         {
-            probe.Skip("TLS・ログイン / TLS and login", "接続できないため確認していません / not checked: no connection");
+            probe.Skip("TLS・ログイン / TLS, sign-in", "接続できないため確認していません / not checked: no connection");
             return;
         }
 
@@ -93,7 +93,7 @@ public static class ImapDoctor
         foreach (var account in tried)
         {
             var opened = await probe.StepAsync(
-                $"ログインと INBOX (読み取り専用) アカウント {account} / login and INBOX (read-only), account {account}", where,
+                $"ログインと INBOX (読み取り専用) アカウント {account} / sign-in and INBOX (read-only), account {account}", where,
                 token => OpenAsync(endpoint, account, target, token), ct, ex => LoginRefusal(ex, endpoint, account, where));
             if (!opened && probe.Lines[^1].Failure is ConnectionFailureKind.Authentication or ConnectionFailureKind.Refused or ConnectionFailureKind.Tls or ConnectionFailureKind.Timeout)
             {
@@ -207,14 +207,14 @@ public static class ImapDoctor
         return endpoint.LoginMode switch
         {
             ImapLoginMode.MasterUser or ImapLoginMode.SaslAuthzid => (kind,
-                $"{where} がログインを拒否しました (アカウント {account}, 管理者 {endpoint.AdminUser}) / {where} refused the login (account {account}, admin {endpoint.AdminUser})",
+                $"{where} がログインを拒否しました (アカウント {account}, 管理者 {endpoint.AdminUser}) / {where} refused the sign-in (account {account}, admin {endpoint.AdminUser})",
                 "管理者のユーザー名・パスワード (admin-password-env の変数の値)・login 方式を確認し、アカウントがサーバーにあるか確かめてください / "
-                + "check the admin user, its password (the value of the admin-password-env variable) and the login mode, and that the account exists on the server"),
+                + "check the admin user, its password (the value of the admin-password-env variable) and the login: setting, and that the account exists on the server"),
             ImapLoginMode.PerAccount => (kind,
-                $"{where} がアカウント {account} のログインを拒否しました / {where} refused the login of account {account}",
+                $"{where} がアカウント {account} のログインを拒否しました / {where} refused the sign-in of account {account}",
                 "account-passwords-file にあるこのアカウントのパスワードを確認してください / check this account's password in the account-passwords-file"),
             _ => (kind,
-                $"{where} がメールボックス {account} へのアプリのログイン (OAuth) を拒否しました / {where} refused the app's OAuth login to mailbox {account}",
+                $"{where} がメールボックス {account} へのアプリのログイン (OAuth) を拒否しました / {where} refused the app's OAuth sign-in to mailbox {account}",
                 "アプリに IMAP.AccessAsApp (アプリケーション権限, 管理者の同意済み) があること、サービス プリンシパルが Exchange に登録され、このメールボックスに FullAccess があることを確認してください / "
                 + "check that the app has IMAP.AccessAsApp (application permission, admin-consented), that its service principal is registered in Exchange and has FullAccess on this mailbox"),
         };

@@ -42,8 +42,11 @@ public static class SmtpDoctor
             return;
         }
 
-        var check = settings.Security == "none" ? "SMTP の応答 (TLS なし) / SMTP greeting (no TLS)" : $"{settings.Security.ToUpperInvariant()} (証明書の検証) / {settings.Security.ToUpperInvariant()} (certificate check)";
-        await probe.StepAsync(settings.User is null ? check : $"{check}・ログイン / and login", where, async token =>
+        var (ja, en) = settings.Security == "none"
+            ? ("SMTP の応答 (TLS なし)", "SMTP greeting (no TLS)")
+            : ($"{settings.Security.ToUpperInvariant()} (証明書の検証)", $"{settings.Security.ToUpperInvariant()} (certificate check)");
+        var check = settings.User is null ? $"{ja} / {en}" : $"{ja}・ログイン / {en} + sign-in";
+        await probe.StepAsync(check, where, async token =>
         {
             using var client = new SmtpClient { Timeout = (int)probe.Request.Timeout.TotalMilliseconds };
             client.ServerCertificateValidationCallback = SmtpCertificateCheck.Validator(settings.PinnedSha256, settings.CaCertificate);
@@ -74,7 +77,7 @@ public static class SmtpDoctor
         }, ct, ex => ex is NotSupportedException
             ? (ConnectionFailureKind.Tls, $"{where} が STARTTLS を受け付けません / {where} does not offer STARTTLS", "security: tls (ポート 465) を試すか、サーバーの設定を確認してください / try security: tls (port 465) or check the server's settings")
             : ex is MailKit.Security.AuthenticationException
-            ? (ConnectionFailureKind.Authentication, $"{where} がログインを拒否しました (ユーザー {settings.User}) / {where} refused the login (user {settings.User})",
+            ? (ConnectionFailureKind.Authentication, $"{where} がログインを拒否しました (ユーザー {settings.User}) / {where} refused the sign-in (user {settings.User})",
                 $"alerts.user とパスワード ({settings.Password}) を確認してください / check alerts.user and the password ({settings.Password})")
             : null);
     }

@@ -82,7 +82,7 @@ public static class StoreDoctor
             ? (ConnectionFailureKind.Tls, refused.Message, "証明書の設定 (ca-certificate, certificate-sha256) を確認してください / check the certificate settings (ca-certificate, certificate-sha256)")
             : ex is PostgresException { SqlState: "28P01" or "28000" }
             ? (ConnectionFailureKind.Authentication,
-                $"{location.Endpoint} がログインを拒否しました (ユーザー、パスワード、pg_hba.conf) / {location.Endpoint} refused the login (user, password, pg_hba.conf)",
+                $"{location.Endpoint} がログインを拒否しました (ユーザー、パスワード、pg_hba.conf) / {location.Endpoint} refused the sign-in (user, password, pg_hba.conf)",
                 "接続文字列の Username と password-env / password-file の値、サーバーの pg_hba.conf を確認してください / check Username in the connection string, the password-env / password-file value and the server's pg_hba.conf")
             : null);
     }
