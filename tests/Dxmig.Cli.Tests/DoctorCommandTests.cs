@@ -33,12 +33,12 @@ public sealed class DoctorCommandTests(ITestOutputHelper log)
         Marked(output, "NG").Should().BeEmpty();
         Marked(output, "WARN").Should().BeEmpty();
         output.Should().NotContain(SecretMasker.Mask, "no plain word is mistaken for a secret");
-        Lines(output, "ログインと INBOX").Should().HaveCount(2 * 3, "the first 3 accounts of 4 are opened on each server");
+        Lines(output, "ログインと INBOX (読み取り専用)").Should().HaveCount(2 * 3, "the first 3 accounts of 4 are opened on each server");
         var inbox = mail.Manifest["tanaka"].Messages.Count(m => m.Folder == "INBOX");
         inbox.Should().BePositive();
-        Lines(output, "ログインと INBOX").Where(l => l.Contains("tanaka", StringComparison.Ordinal) && l.Contains($"INBOX {inbox} 通", StringComparison.Ordinal))
+        Lines(output, "ログインと INBOX (読み取り専用)").Where(l => l.Contains("tanaka", StringComparison.Ordinal) && l.Contains($"INBOX {inbox} 通", StringComparison.Ordinal))
             .Should().ContainSingle("the source's INBOX of tanaka holds the corpus's messages, counted by EXAMINE (the target's holds none)");
-        Lines(output, "ログインと INBOX").Should().NotContain(l => l.Contains(" ito", StringComparison.Ordinal), "--accounts defaults to 3");
+        Lines(output, "ログインと INBOX (読み取り専用)").Should().NotContain(l => l.Contains(" ito", StringComparison.Ordinal), "--accounts defaults to 3");
         output.Should().Contain("診断 / doctor: 接続先 OK 3, 注意 WARN 0, NG 0");
         foreach (var user in Users)
         {
