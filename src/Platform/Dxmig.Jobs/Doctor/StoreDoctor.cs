@@ -78,8 +78,11 @@ public static class StoreDoctor
             var timed = location.WithSessionSetting("statement_timeout", ((int)probe.Request.Timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
             await using var connection = await StoreConnections.OpenAsync(timed, token);
             return await SchemaAsync(connection, "SELECT to_regclass('dxmig_schema') IS NOT NULL", token);
-        }, ct, ex => PostgresTls.Explain(ex, location) is { } refused
-            ? (ConnectionFailureKind.Tls, refused.Message, "証明書の設定 (ca-certificate, certificate-sha256) を確認してください / check the certificate settings (ca-certificate, certificate-sha256)")
+        }, ct, ex => (ex as Contracts.ConfigurationException ?? PostgresTls.Explain(ex, location)) is { } refused
+            // StoreConnections.OpenAsync says a refused certificate in plain words (its only ConfigurationException).
+            ? (ConnectionFailureKind.Tls, refused.Message,
+                "サーバー管理者に証明書の発行元 (CA) と SHA-256 を確かめ、store-tls / ledger.tls の ca-certificate か certificate-sha256 を合わせてください / "
+                + "ask the server's admin for the certificate's issuing CA and SHA-256, and set ca-certificate or certificate-sha256 in store-tls / ledger.tls to match")
             : ex is PostgresException { SqlState: "28P01" or "28000" }
             ? (ConnectionFailureKind.Authentication,
                 $"{location.Endpoint} がログインを拒否しました (ユーザー、パスワード、pg_hba.conf) / {location.Endpoint} refused the sign-in (user, password, pg_hba.conf)",
