@@ -71,6 +71,26 @@ public sealed class DoctorCommandTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task Doctor_SourceAcceptsButNeverAnswers_NgTimeoutAfterTheGivenSeconds()
+    {
+        await using var mail = await MailRunHarness.StartAsync(Users, messages: 1);
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start(); // the kernel completes the handshake; no greeting ever comes
+        mail.Cli.Environment["DXMIG_SRC_PORT"] = ((IPEndPoint)silent.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+        var clock = Stopwatch.StartNew();
+
+        var (code, output, error) = await mail.Cli.RunAsync("doctor", MailRunHarness.Job, "--timeout", "2");
+
+        log.WriteLine($"doctor took {clock.Elapsed.TotalSeconds:0.0} s\n" + output + error);
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(6), "one check waits at most --timeout seconds");
+        code.Should().Be(ExitCodes.Failed);
+        output.Should().Contain("OK   TCP 接続 / TCP connect");
+        Lines(output, "NG   IMAP の応答 (TLS なし)").Should().ContainSingle();
+        output.Should().Contain("応答しません").And.Contain("did not answer");
+        output.Should().Contain("OK   移行先 IMAP / target IMAP");
+    }
+
+    [Fact]
     public async Task Doctor_WrongAdminPassword_NgLoginRefused_NeitherPasswordPrinted()
     {
         await using var mail = await MailRunHarness.StartAsync(Users, messages: 1);

@@ -79,7 +79,7 @@ public static class ImapDoctor
                 return how;
             }, ct, ex => TlsRefusal(ex, endpoint, seen, where)))
         {
-            probe.Skip("ログイン / login", "TLS が通らないため確認していません / not checked: TLS failed");
+            probe.Skip("ログイン / login", "サーバーの応答 (TLS) の確認が通らないため確認していません / not checked: the greeting (TLS) check failed");
             return;
         }
 
