@@ -30,6 +30,13 @@ public sealed class GraphEmulatorOptions
     /// every other mailbox it has. Changeable later through <see cref="GraphEmulator.MailboxAccess"/>.</summary>
     public IReadOnlyList<string> UsersWithoutMailboxAccess { get; init; } = [];
 
+    /// <summary>The application permissions (app roles) granted to the app with admin consent, e.g. <c>Mail.ReadWrite</c>;
+    /// null (the default) grants every one the emulator serves. A token carries the roles granted when it was issued, and
+    /// Graph refuses a request none of whose permissions the token holds with 403: <c>ErrorAccessDenied</c> for Outlook
+    /// resources (mail, contacts, calendars, rooms), <c>Authorization_RequestDenied</c> for the directory (users, groups),
+    /// <c>accessDenied</c> for OneDrive and SharePoint.</summary>
+    public IReadOnlyList<string>? AppRoles { get; init; }
+
     /// <summary>Certificates (public part is enough) whose keys may sign a client_assertion.</summary>
     public IReadOnlyList<X509Certificate2> ClientCertificates { get; init; } = [];
 

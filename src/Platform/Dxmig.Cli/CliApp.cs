@@ -24,6 +24,7 @@ public static class CliApp
             ReconcileCommand.Create(io, stopToken),
             CalendarCommand.Create(io),
             PlanCommand.Create(io, stopToken),
+            DoctorCommand.Create(io, stopToken),
             Serve.ServeCommand.Create(io, stopToken),
         };
         foreach (var create in extra)

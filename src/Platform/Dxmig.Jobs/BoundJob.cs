@@ -40,6 +40,9 @@ public interface IBoundJob
 
     /// <exception cref="ConfigurationException">The kind cannot be sized.</exception>
     TargetRate RateOf(GivenThroughput given);
+
+    /// <summary><c>dxmig doctor</c>: the kind's endpoints with their read-only checks (empty when the kind has none).</summary>
+    IReadOnlyList<Doctor.DoctorEndpoint> DoctorEndpoints(Doctor.DoctorRequest request);
 }
 
 /// <summary>The one implementation of <see cref="IBoundJob"/>: forwards to the kind with the typed settings.</summary>
@@ -74,6 +77,9 @@ public sealed class BoundJob<TSettings>(IJobKind<TSettings> kind, JobFile file, 
         Sized().ReadSizesAsync(Context, request, cancellationToken);
 
     public TargetRate RateOf(GivenThroughput given) => Sized().RateOf(Context, given);
+
+    public IReadOnlyList<Doctor.DoctorEndpoint> DoctorEndpoints(Doctor.DoctorRequest request) =>
+        kind is Doctor.IDoctorableKind<TSettings> doctorable ? [.. doctorable.DoctorEndpoints(Context, request)] : [];
 
     private ISizedKind<TSettings> Sized() => kind as ISizedKind<TSettings>
         ?? throw new ConfigurationException($"ジョブ種別 {kind.Name} の見積もりはできません / dxmig plan cannot size a {kind.Name} job");

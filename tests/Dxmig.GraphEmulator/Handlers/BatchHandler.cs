@@ -184,6 +184,7 @@ internal static class BatchHandler
                 Body = payload,
                 RequestId = Guid.NewGuid().ToString("D"),
                 InBatch = true,
+                Roles = c.Request.Roles,
             }));
         }
 

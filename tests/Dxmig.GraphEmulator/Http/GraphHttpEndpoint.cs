@@ -116,6 +116,8 @@ internal sealed class GraphHttpEndpoint(GraphPipeline pipeline, TokenService tok
                 await WriteAsync(http, request, response);
                 return;
             }
+
+            request.Roles = tokens.RolesOf(headers.GetValueOrDefault("Authorization"));
         }
         else if (headers.ContainsKey("Authorization"))
         {

@@ -45,6 +45,14 @@ internal sealed class GraphPipeline(EmulatorContext context, EmulatorThrottling 
             return failed;
         }
 
+        if (!request.ViaUploadUrl && AppRoles.Deny(route, request) is { } refused)
+        {
+            // Graph checks the app's permission before it looks the user or item up.
+            var failed = GraphJson.ErrorResponse(refused, request, context.Time.GetUtcNow());
+            stats.Count("", route.Operation, request.Body.Length, failed.Status);
+            return failed;
+        }
+
         MailboxEntity? mailbox = null;
         if (values.TryGetValue("user", out var user))
         {

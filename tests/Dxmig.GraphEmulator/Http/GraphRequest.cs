@@ -25,6 +25,9 @@ internal sealed class GraphRequest
     /// <summary>True when it came to an uploadUrl (its own token, no bearer).</summary>
     public bool ViaUploadUrl { get; init; }
 
+    /// <summary>The application permissions of the bearer token (a $batch item: its batch's); null: every one.</summary>
+    public IReadOnlySet<string>? Roles { get; set; }
+
     /// <summary>True for an item of a $batch.</summary>
     public bool InBatch { get; init; }
 

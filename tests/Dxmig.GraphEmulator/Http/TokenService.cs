@@ -84,7 +84,10 @@ internal sealed class TokenService(GraphEmulatorOptions options, string clientSe
         }
 
         var token = "emu." + Base64Url(RandomNumberGenerator.GetBytes(32));
-        _tokens[token] = new IssuedToken(resource, options.TenantId, options.ClientId, now, now + options.TokenLifetime);
+        _tokens[token] = new IssuedToken(resource, options.TenantId, options.ClientId, now, now + options.TokenLifetime)
+        {
+            Roles = options.AppRoles is null ? null : new HashSet<string>(options.AppRoles, StringComparer.OrdinalIgnoreCase),
+        };
         var seconds = (int)options.TokenLifetime.TotalSeconds;
         return (200, new JsonObject
         {
@@ -94,6 +97,12 @@ internal sealed class TokenService(GraphEmulatorOptions options, string clientSe
             ["access_token"] = token,
         });
     }
+
+    /// <summary>The application permissions of the token in an Authorization header <see cref="Check"/> accepted; null: every one.</summary>
+    public IReadOnlySet<string>? RolesOf(string? authorization) =>
+        authorization is not null && authorization.StartsWith("Bearer ", StringComparison.Ordinal) && _tokens.TryGetValue(authorization["Bearer ".Length..].Trim(), out var issued)
+            ? issued.Roles
+            : null;
 
     /// <summary>Null when the Authorization header carries a live token; else Graph's 401.</summary>
     public GraphErrorException? Check(string? authorization)

@@ -25,7 +25,7 @@ namespace Dxmig.Jobs.AddressBook;
 /// none is, the list goes to <c>{logs}/{job}/pending-deletions-{RUNID}.csv</c> and the run ends "needs attention"
 /// until <c>dxmig run JOB --confirm-deletes RUNID</c>. A missing or empty export is "not read", never "all removed".
 /// </summary>
-public sealed class AddressBookJobKind : JobKind<AddressBookJobSettings>, IReconcilableKind<AddressBookJobSettings>, ISizedKind<AddressBookJobSettings>
+public sealed class AddressBookJobKind : JobKind<AddressBookJobSettings>, IReconcilableKind<AddressBookJobSettings>, ISizedKind<AddressBookJobSettings>, Doctor.IDoctorableKind<AddressBookJobSettings>
 {
     public const string SourceType = "activemail-addressbook-csv";
     public const string TargetType = "platform-contacts";
@@ -234,4 +234,6 @@ public sealed class AddressBookJobKind : JobKind<AddressBookJobSettings>, IRecon
         ArgumentNullException.ThrowIfNull(context);
         return context.Settings.Graph is not null ? SourceSizes.Graph(given) : SourceSizes.Store(TargetType, given);
     }
+
+    public IEnumerable<Doctor.DoctorEndpoint> DoctorEndpoints(JobContext<AddressBookJobSettings> context, Doctor.DoctorRequest request) => Doctor.KindDoctors.AddressBook(context, request);
 }

@@ -22,7 +22,7 @@ namespace Dxmig.Jobs.Mail;
 /// both sides) or Exchange Online through Microsoft Graph (<c>target: type: graph</c>), every mailbox in the identity
 /// map (<c>source,target</c>).
 /// </summary>
-public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<MailJobSettings>, ISizedKind<MailJobSettings>
+public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<MailJobSettings>, ISizedKind<MailJobSettings>, Doctor.IDoctorableKind<MailJobSettings>
 {
     public override string Name => "mail";
 
@@ -226,4 +226,6 @@ public sealed class MailJobKind : JobKind<MailJobSettings>, IReconcilableKind<Ma
         ArgumentNullException.ThrowIfNull(context);
         return context.Settings.Graph is not null ? SourceSizes.Graph(given) : SourceSizes.Imap(given);
     }
+
+    public IEnumerable<Doctor.DoctorEndpoint> DoctorEndpoints(JobContext<MailJobSettings> context, Doctor.DoctorRequest request) => Doctor.KindDoctors.Mail(context, request);
 }

@@ -22,7 +22,7 @@ namespace Dxmig.Jobs.Cess.Calendar;
 /// is removed, the pending deletions go to <c>{logs}/{job}/pending-deletions-{RUNID}.csv</c> and the run ends "needs
 /// attention" until <c>dxmig run JOB --confirm-deletes RUNID</c>.
 /// </summary>
-public abstract class CalendarJobKind<TEntry, TRecord> : JobKind<CalendarJobSettings>, IReconcilableKind<CalendarJobSettings>, ISizedKind<CalendarJobSettings>
+public abstract class CalendarJobKind<TEntry, TRecord> : JobKind<CalendarJobSettings>, IReconcilableKind<CalendarJobSettings>, ISizedKind<CalendarJobSettings>, Doctor.IDoctorableKind<CalendarJobSettings>
     where TEntry : CsvRowEntry
     where TRecord : class, ICalendarItem
 {
@@ -135,4 +135,6 @@ public abstract class CalendarJobKind<TEntry, TRecord> : JobKind<CalendarJobSett
         ArgumentNullException.ThrowIfNull(context);
         return context.Settings.Graph is not null ? SourceSizes.Graph(given) : SourceSizes.Store(StoreType, given);
     }
+
+    public IEnumerable<Doctor.DoctorEndpoint> DoctorEndpoints(JobContext<CalendarJobSettings> context, Doctor.DoctorRequest request) => Doctor.KindDoctors.Calendar(context, request);
 }

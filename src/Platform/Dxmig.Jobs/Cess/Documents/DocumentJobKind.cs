@@ -25,7 +25,7 @@ namespace Dxmig.Jobs.Cess.Documents;
 /// note, platform store, <c>{logs}/{job}/renames-{RUNID}.csv</c>). Documents gone from the folder are removed within the
 /// threshold; above it nothing is removed until <c>dxmig run JOB --confirm-deletes RUNID</c>.
 /// </summary>
-public sealed class DocumentJobKind : JobKind<DocumentJobSettings>, IReconcilableKind<DocumentJobSettings>, ISizedKind<DocumentJobSettings>
+public sealed class DocumentJobKind : JobKind<DocumentJobSettings>, IReconcilableKind<DocumentJobSettings>, ISizedKind<DocumentJobSettings>, Doctor.IDoctorableKind<DocumentJobSettings>
 {
     public const string SourceType = "cess-documents";
     public const string DriveType = "graph-drive";
@@ -236,4 +236,6 @@ public sealed class DocumentJobKind : JobKind<DocumentJobSettings>, IReconcilabl
         ArgumentNullException.ThrowIfNull(context);
         return context.Settings.Graph is not null ? SourceSizes.Graph(given) : SourceSizes.Store("platform-documents", given);
     }
+
+    public IEnumerable<Doctor.DoctorEndpoint> DoctorEndpoints(JobContext<DocumentJobSettings> context, Doctor.DoctorRequest request) => Doctor.KindDoctors.Documents(context, request);
 }

@@ -23,7 +23,7 @@ namespace Dxmig.Jobs.Cess.Staff;
 /// threshold; above it nothing is removed, the pending deletions go to <c>{logs}/{job}/pending-deletions-{RUNID}.csv</c>
 /// and the run ends "needs attention" (exit 1) until <c>dxmig run JOB --confirm-deletes RUNID</c>.
 /// </summary>
-public sealed class StaffJobKind : JobKind<StaffJobSettings>, IReconcilableKind<StaffJobSettings>, ISizedKind<StaffJobSettings>
+public sealed class StaffJobKind : JobKind<StaffJobSettings>, IReconcilableKind<StaffJobSettings>, ISizedKind<StaffJobSettings>, Doctor.IDoctorableKind<StaffJobSettings>
 {
     public const string SourceType = "cess-staff-csv";
     public const string TargetType = "platform-staff";
@@ -137,4 +137,6 @@ public sealed class StaffJobKind : JobKind<StaffJobSettings>, IReconcilableKind<
         ArgumentNullException.ThrowIfNull(context);
         return context.Settings.Graph is not null ? SourceSizes.Graph(given) : SourceSizes.Store(TargetType, given);
     }
+
+    public IEnumerable<Doctor.DoctorEndpoint> DoctorEndpoints(JobContext<StaffJobSettings> context, Doctor.DoctorRequest request) => Doctor.KindDoctors.Staff(context, request);
 }

@@ -34,7 +34,7 @@ namespace Dxmig.Jobs.Mobile.Devices;
 /// <c>{logs}/{job}/pending-deletions-{RUNID}.csv</c> and the run ends "needs attention" until
 /// <c>dxmig run JOB --confirm-deletes RUNID</c>. Permissions gone from the lists are not removed here.
 /// </summary>
-public sealed class MobileDevicesJobKind : JobKind<MobileDevicesJobSettings>, IReconcilableKind<MobileDevicesJobSettings>, ISizedKind<MobileDevicesJobSettings>
+public sealed class MobileDevicesJobKind : JobKind<MobileDevicesJobSettings>, IReconcilableKind<MobileDevicesJobSettings>, ISizedKind<MobileDevicesJobSettings>, Doctor.IDoctorableKind<MobileDevicesJobSettings>
 {
     public const string SourceType = "mobile-work-csv";
 
@@ -219,4 +219,6 @@ public sealed class MobileDevicesJobKind : JobKind<MobileDevicesJobSettings>, IR
         ArgumentNullException.ThrowIfNull(context);
         return SourceSizes.Store("platform-mobile", given);
     }
+
+    public IEnumerable<Doctor.DoctorEndpoint> DoctorEndpoints(JobContext<MobileDevicesJobSettings> context, Doctor.DoctorRequest request) => Doctor.KindDoctors.MobileDevices(context, request);
 }

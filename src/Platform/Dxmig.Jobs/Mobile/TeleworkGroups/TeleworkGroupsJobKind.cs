@@ -27,7 +27,7 @@ namespace Dxmig.Jobs.Mobile.TeleworkGroups;
 /// until <c>dxmig run JOB --confirm-deletes RUNID</c>. Members a group has that no list grants (added by hand) are
 /// never removed: they are listed as conflicts.
 /// </summary>
-public sealed class TeleworkGroupsJobKind : JobKind<TeleworkGroupsJobSettings>, IReconcilableKind<TeleworkGroupsJobSettings>, ISizedKind<TeleworkGroupsJobSettings>
+public sealed class TeleworkGroupsJobKind : JobKind<TeleworkGroupsJobSettings>, IReconcilableKind<TeleworkGroupsJobSettings>, ISizedKind<TeleworkGroupsJobSettings>, Doctor.IDoctorableKind<TeleworkGroupsJobSettings>
 {
     public const string SourceType = "telework-permission-csv";
     public const string Account = "entra";
@@ -181,4 +181,6 @@ public sealed class TeleworkGroupsJobKind : JobKind<TeleworkGroupsJobSettings>, 
         ArgumentNullException.ThrowIfNull(context);
         return SourceSizes.Graph(given);
     }
+
+    public IEnumerable<Doctor.DoctorEndpoint> DoctorEndpoints(JobContext<TeleworkGroupsJobSettings> context, Doctor.DoctorRequest request) => Doctor.KindDoctors.TeleworkGroups(context, request);
 }
