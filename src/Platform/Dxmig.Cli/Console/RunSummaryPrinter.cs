@@ -39,9 +39,12 @@ internal static class RunSummaryPrinter
         table.AddColumn(new TableColumn("スキップ / skipped").RightAligned());
         table.AddColumn(new TableColumn("隔離 / quarantined").RightAligned());
         table.AddColumn(new TableColumn("処理済み / already done").RightAligned());
-        var shown = result.Accounts.Count <= ListAllUpTo
-            ? result.Accounts
-            : [.. result.Accounts.Where(a => a.Outcome != RunOutcome.Succeeded)];
+        // Accounts a run did not try (its circuit opened) are one line, not one row each.
+        var notTried = result.Accounts.Count(a => a.NotTried);
+        var tried = result.Accounts.Where(a => !a.NotTried).ToList();
+        var shown = tried.Count <= ListAllUpTo
+            ? tried
+            : [.. tried.Where(a => a.Outcome != RunOutcome.Succeeded)];
         foreach (var account in shown)
         {
             table.AddRow(
@@ -55,9 +58,14 @@ internal static class RunSummaryPrinter
                 Units.Count(account.AlreadyDone));
         }
 
-        if (shown.Count < result.Accounts.Count)
+        if (shown.Count < tried.Count)
         {
-            table.AddRow($"(ほか成功 {result.Accounts.Count - shown.Count} / {result.Accounts.Count - shown.Count} more succeeded)", string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty);
+            table.AddRow($"(ほか成功 {tried.Count - shown.Count} / {tried.Count - shown.Count} more succeeded)", string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty);
+        }
+
+        if (notTried > 0)
+        {
+            table.AddRow($"(未実行 {notTried} / {notTried} not tried)", Outcome(RunOutcome.Stopped), string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty);
         }
 
         table.AddRow(
@@ -72,14 +80,16 @@ internal static class RunSummaryPrinter
         console.Write(table);
 
         console.MarkupLine(Markup.Escape(
-            $"集計 / accounting: {run.Accounting(words: AccountingWords.Japanese)} " + (run.Balances() ? "(一致 / balanced)" : "(不一致 / DOES NOT BALANCE)")));
+            $"集計 / accounting: {run.Accounting(words: AccountingWords.Japanese)} " + (result.Outage is not null
+                ? "(サーバーに接続できず未完了 / incomplete: a server could not be reached)"
+                : run.Balances() ? "(一致 / balanced)" : "(不一致 / DOES NOT BALANCE)")));
         console.MarkupLine(Markup.Escape($"データ量 / bytes read: {Units.Bytes(run.Bytes)}; 所要時間 / took {Units.Duration((run.EndedUtc ?? run.StartedUtc) - run.StartedUtc)}"));
         if (run.DryRun)
         {
             console.MarkupLine("[yellow]試行 (dry run): 移行先にも台帳にも何も書いていません / nothing was written to the target or the ledger[/]");
         }
 
-        foreach (var failed in result.Accounts.Where(a => a.Outcome is RunOutcome.Failed or RunOutcome.Stopped))
+        foreach (var failed in tried.Where(a => a.Outcome is RunOutcome.Failed or RunOutcome.Stopped))
         {
             console.MarkupLine($"[red]{Markup.Escape($"{failed.Account}: {failed.Message}")}[/]");
         }
