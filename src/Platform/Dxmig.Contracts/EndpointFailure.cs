@@ -15,6 +15,8 @@ public static class EndpointFailure
     /// <summary>The endpoint failure an exception (or one of its inner exceptions) is, or null when it is none.</summary>
     public static EndpointFault? Classify(Exception? exception)
     {
+        // What the outer exceptions say the server is (the socket error underneath does not).
+        string? service = null;
         for (var ex = exception; ex is not null; ex = ex.InnerException)
         {
             switch (ex)
@@ -22,17 +24,23 @@ public static class EndpointFailure
                 case EndpointUnreachableException typed:
                     return new EndpointFault(typed.Kind, typed.Service, typed.Endpoint);
                 case SocketException socket when Of(socket.SocketErrorCode) is { } kind:
-                    return new EndpointFault(kind, null, null);
+                    return new EndpointFault(kind, service, null);
                 case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError }:
-                    return new EndpointFault(EndpointFailureKind.NameNotFound, null, null);
+                    return new EndpointFault(EndpointFailureKind.NameNotFound, "HTTPS", null);
                 case HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError }:
-                    return new EndpointFault(EndpointFailureKind.Certificate, null, null);
+                    return new EndpointFault(EndpointFailureKind.Certificate, "HTTPS", null);
                 case System.Security.Authentication.AuthenticationException:
                     // The TLS stack's own exception (SslStream): a refused certificate or handshake.
-                    return new EndpointFault(EndpointFailureKind.Certificate, null, null);
+                    return new EndpointFault(EndpointFailureKind.Certificate, service, null);
                 case DbException { SqlState: "28P01" or "28000" }:
                     // PostgreSQL: invalid_password, invalid_authorization_specification.
                     return new EndpointFault(EndpointFailureKind.AdminLoginRefused, "PostgreSQL", null);
+                case DbException:
+                    service ??= "PostgreSQL";
+                    break;
+                case HttpRequestException:
+                    service ??= "HTTPS";
+                    break;
             }
         }
 
@@ -89,11 +97,12 @@ public static class EndpointFailure
     {
         ArgumentNullException.ThrowIfNull(fault);
         var (sideJa, sideEn) = side == EndpointSide.Source ? ("移行元", "source") : ("移行先", "target");
-        var name = fault.Endpoint is { Length: > 0 } endpoint ? $"{fault.Service} {endpoint}".Trim() : fallback ?? fault.Service ?? string.Empty;
+        var name = fault.Endpoint is { Length: > 0 } endpoint ? $"{fault.Service} {endpoint}".Trim() : fallback ?? fault.Service;
+        var (nameJa, nameEn) = name is { Length: > 0 } ? (name, name) : ("サーバー", "server");
         var (reasonJa, reasonEn) = Reason(fault.Kind);
         var (adviceJa, adviceEn) = Advice(fault.Kind);
         var verbJa = fault.Kind == EndpointFailureKind.AdminLoginRefused ? "にログインできません" : "に接続できません";
         var verbEn = fault.Kind == EndpointFailureKind.AdminLoginRefused ? "cannot log in to" : "cannot connect to";
-        return $"{sideJa} {name} {verbJa} ({reasonJa})。{adviceJa} / {verbEn} the {sideEn} {name} ({reasonEn}): {adviceEn}";
+        return $"{sideJa} {nameJa} {verbJa} ({reasonJa})。{adviceJa} / {verbEn} the {sideEn} {nameEn} ({reasonEn}): {adviceEn}";
     }
 }

@@ -12,4 +12,9 @@ public sealed record EndpointOutage(EndpointSide Side, EndpointFault Fault, IRea
     public string NotTried => Side == EndpointSide.Source
         ? "移行元に接続できないため未実行 (次の実行で続けます) / not tried: the source cannot be reached (the next run carries it)"
         : "移行先に接続できないため未実行 (次の実行で続けます) / not tried: the target cannot be reached (the next run carries it)";
+
+    /// <summary>What an account under way when the circuit opened says.</summary>
+    public string Interrupted => Side == EndpointSide.Source
+        ? "移行元に接続できないため中断 (次の実行で続きから再開します) / stopped: the source cannot be reached (the next run resumes it)"
+        : "移行先に接続できないため中断 (次の実行で続きから再開します) / stopped: the target cannot be reached (the next run resumes it)";
 }

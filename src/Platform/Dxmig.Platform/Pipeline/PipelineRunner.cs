@@ -340,8 +340,7 @@ public sealed class PipelineRunner<TIn, TOut>(
             result.Outcome = RunOutcome.Stopped;
             result.NotTried = true;
             result.Message = before.NotTried;
-            observer.AccountFinished(result);
-            return;
+            return; // not "finished" either: no progress line for each account not tried
         }
 
         try
@@ -367,7 +366,7 @@ public sealed class PipelineRunner<TIn, TOut>(
         {
             // Under way when the circuit opened: the batch in hand is recorded, the rest waits for the next run.
             result.Outcome = RunOutcome.Stopped;
-            result.Message = outage.NotTried;
+            result.Message = outage.Interrupted;
             await VerifyAgainstLedgerAsync(run, settings, result);
             logger.LogInformation("アカウント {Account} を止めました / account {Account} stopped: {Reason}", result.Account, result.Account, outage.Message);
         }

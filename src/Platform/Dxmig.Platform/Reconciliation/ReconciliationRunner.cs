@@ -85,7 +85,16 @@ public sealed class ReconciliationRunner(IReconciler reconciler, JobLedger ledge
             }
 
             var message = Logging.SecretMasker.Apply(ex.Message);
-            logger.LogWarning("{Account}: 照合できません / cannot reconcile: {Message}", account, message);
+            if (EndpointFailure.Classify(ex) is not null)
+            {
+                // A server that cannot be reached is said once, if the circuit opens; the report names it per account.
+                logger.LogInformation("{Account}: 照合できません / cannot reconcile: {Message}", account, message);
+            }
+            else
+            {
+                logger.LogWarning("{Account}: 照合できません / cannot reconcile: {Message}", account, message);
+            }
+
             return AccountReconciliation.Failed(account, $"照合できません / cannot reconcile: {message}");
         }
     }
