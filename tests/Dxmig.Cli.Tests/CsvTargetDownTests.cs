@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Dxmig.Contracts;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Sandbox.Samples;
@@ -18,10 +19,10 @@ namespace Dxmig.Cli.Tests;
 /// </summary>
 public sealed class CsvTargetDownTests(ITestOutputHelper log) : IDisposable
 {
-    private readonly StaffHarness staff;
+    private static readonly int StorePort = ClosedPort();
 
-    public CsvTargetDownTests() => staff = new StaffHarness(
-        $"Host=127.0.0.1;Port={ClosedPort().ToString(CultureInfo.InvariantCulture)};Database=dxmig;Username=dxmig;SSL Mode=Disable");
+    private readonly StaffHarness staff = new(
+        $"Host=127.0.0.1;Port={StorePort.ToString(CultureInfo.InvariantCulture)};Database=dxmig;Username=dxmig;SSL Mode=Disable");
 
     public void Dispose() => staff.Dispose();
 
@@ -40,13 +41,15 @@ public sealed class CsvTargetDownTests(ITestOutputHelper log) : IDisposable
         code.Should().Be(ExitCodes.Failed, text);
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
         var flat = Regex.Replace(text, @"\s+", " ");
-        flat.Should().Contain("(接続拒否)").And.Contain("(connection refused)");
-        Regex.Matches(flat, Regex.Escape("移行先 PostgreSQL")).Should().HaveCount(1, "the server is named once");
+        var server = "PostgreSQL 127.0.0.1:" + StorePort.ToString(CultureInfo.InvariantCulture);
+        flat.Should().Contain(Regex.Replace(EndpointFailure.Describe(null, new EndpointFault(EndpointFailureKind.Refused, "PostgreSQL", server[11..])), @"\s+", " "));
+        Regex.Matches(flat, Regex.Escape(server + " に接続できません")).Should().HaveCount(1, "the server is named once");
         flat.Should().NotContain("balanced").And.NotContain("一致 /").And.NotContain("unexpected error");
         var items = File.Exists(staff.Workspace.Ledger) ? await staff.Workspace.LedgerItemsAsync() : [];
         items.Should().NotContain(i => i.State == ItemState.Quarantined || i.State == ItemState.Loaded, "no row is quarantined or marked done for a server never reached");
     }
 
+    /// <summary>Already so before the circuit (the job file's check names the missing file): kept so that it stays so.</summary>
     [Fact]
     public async Task Plan_ExportMissing_NoEstimate_ExitTwo()
     {
@@ -59,7 +62,7 @@ public sealed class CsvTargetDownTests(ITestOutputHelper log) : IDisposable
         log.WriteLine(output + error);
 
         code.Should().Be(ExitCodes.Failed, output + error);
-        (output + error).Should().Contain("no estimate").And.NotContain("windows needed").And.NotContain("total:");
+        (output + error).Should().Contain("does not exist").And.NotContain("windows needed").And.NotContain("total:");
     }
 
     private static int ClosedPort()

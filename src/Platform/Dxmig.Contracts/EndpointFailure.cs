@@ -90,19 +90,24 @@ public static class EndpointFailure
     /// The one line a person reads: "移行元 IMAP host:993 に接続できません (接続拒否)。…を確認してください / cannot connect to the
     /// source IMAP host:993 (connection refused): check …".
     /// </summary>
-    /// <param name="side">Where the server stands: <see cref="EndpointSide.Source"/> or <see cref="EndpointSide.Target"/>.</param>
+    /// <param name="side">Where the server stands (source or target); null when it is neither or not known (a ledger, say).</param>
     /// <param name="fault">The failure.</param>
     /// <param name="fallback">What to name the server with when the failure does not say (the kind's own description).</param>
-    public static string Describe(EndpointSide side, EndpointFault fault, string? fallback = null)
+    public static string Describe(EndpointSide? side, EndpointFault fault, string? fallback = null)
     {
         ArgumentNullException.ThrowIfNull(fault);
-        var (sideJa, sideEn) = side == EndpointSide.Source ? ("移行元", "source") : ("移行先", "target");
+        var (sideJa, sideEn) = side switch
+        {
+            EndpointSide.Source => ("移行元 ", "the source "),
+            EndpointSide.Target => ("移行先 ", "the target "),
+            _ => (string.Empty, string.Empty),
+        };
         var name = fault.Endpoint is { Length: > 0 } endpoint ? $"{fault.Service} {endpoint}".Trim() : fallback ?? fault.Service;
         var (nameJa, nameEn) = name is { Length: > 0 } ? (name, name) : ("サーバー", "server");
         var (reasonJa, reasonEn) = Reason(fault.Kind);
         var (adviceJa, adviceEn) = Advice(fault.Kind);
         var verbJa = fault.Kind == EndpointFailureKind.AdminLoginRefused ? "にログインできません" : "に接続できません";
         var verbEn = fault.Kind == EndpointFailureKind.AdminLoginRefused ? "cannot log in to" : "cannot connect to";
-        return $"{sideJa} {nameJa} {verbJa} ({reasonJa})。{adviceJa} / {verbEn} the {sideEn} {nameEn} ({reasonEn}): {adviceEn}";
+        return $"{sideJa}{nameJa} {verbJa} ({reasonJa})。{adviceJa} / {verbEn} {sideEn}{nameEn} ({reasonEn}): {adviceEn}";
     }
 }

@@ -122,11 +122,23 @@ public sealed class JobRunner(Func<string, string?> environment, TimeProvider ti
             console.Line(ex.Message);
             return ExitCodes.Success;
         }
+        catch (Exception ex) when (!stop.IsCancellationRequested && EndpointFailure.Classify(ex) is { } fault)
+        {
+            // A database or server the run opens before any account (the platform store, a PostgreSQL ledger) cannot be
+            // reached: one plain line, exit 2, nothing read or written.
+            console.Problem(SecretMasker.Apply(EndpointFailure.Describe(null, fault)));
+            return ExitCodes.Failed;
+        }
 
         if (!result.CompletedHere)
         {
             // A cluster run this node took part in and another node completes (or goes on with): that node reconciles
             // and mails; this one says what it did.
+            if (result.Outage is { } down)
+            {
+                console.Problem(down.Message);
+            }
+
             console.Line(ClusterPart(result));
             return result.Run.Outcome == RunOutcome.Running ? (stop.IsCancellationRequested ? ExitCodes.Failed : ExitCodes.Success) : result.ExitCode;
         }

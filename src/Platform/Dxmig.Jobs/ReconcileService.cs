@@ -99,6 +99,11 @@ public sealed class ReconcileService(TimeProvider time)
             console.Problem($"照合できませんでした / reconciliation failed: {SecretMasker.Apply(ex.Message)}");
             return Failed(file.Kind);
         }
+        catch (Exception ex) when (!stopToken.IsCancellationRequested && EndpointFailure.Classify(ex) is { } fault)
+        {
+            console.Problem($"照合できませんでした / reconciliation failed: {SecretMasker.Apply(EndpointFailure.Describe(null, fault))}");
+            return Failed(file.Kind);
+        }
         catch (Exception ex) when (ex is ConfigurationException or StoreSchemaException or IOException or UnauthorizedAccessException)
         {
             console.Problem($"照合できませんでした / reconciliation failed: {SecretMasker.Apply(ex.Message)}");
