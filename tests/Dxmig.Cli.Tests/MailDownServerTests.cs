@@ -170,6 +170,32 @@ public sealed class MailDownServerTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task Run_GraphTargetDown_OneLineNamingTheServer_NoReconciliation_ExitTwo()
+    {
+        string[] users = [.. Enumerable.Range(0, 12).Select(i => $"g{i:00}")];
+        await using var mail = await MailGraphHarness.StartAsync(users, messages: 3);
+        var port = ClosedPort().ToString(CultureInfo.InvariantCulture);
+        mail.Cli.Environment["DXMIG_GRAPH_BASE_URL"] = $"https://127.0.0.1:{port}/v1.0";
+        mail.Cli.Environment["DXMIG_GRAPH_AUTHORITY"] = $"https://127.0.0.1:{port}/";
+
+        var watch = Stopwatch.StartNew();
+        var (code, output, error) = await mail.RunAsync();
+        watch.Stop();
+        var text = output + error;
+        log.WriteLine($"graph down: exit {code} in {watch.Elapsed.TotalSeconds:0.0} s\n{text}");
+
+        code.Should().Be(ExitCodes.Failed, text);
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(60));
+        var flat = Flat(text);
+        Regex.Matches(flat, $@"移行先 Microsoft (Entra ID|Graph) 127\.0\.0\.1:{port} に接続できません \(接続拒否\)").Should().HaveCount(1, text);
+        flat.Should().Contain("the after-run reconciliation was skipped").And.NotContain("balanced").And.NotContain("一致 /");
+        var accounts = await LastRunAccountsAsync(mail.Workspace);
+        accounts.Should().NotContain(a => a.Outcome == RunOutcome.Succeeded);
+        accounts.Count(a => a.Outcome == RunOutcome.Stopped).Should().BeGreaterThan(0, "the accounts after the first few were not tried");
+        (await mail.Workspace.LedgerItemsAsync()).Should().NotContain(i => i.State == ItemState.Loaded || i.State == ItemState.Quarantined);
+    }
+
+    [Fact]
     public async Task Plan_SourceDown_SaysSoAndPrintsNoEstimate()
     {
         await using var mail = await StartAsync();
@@ -254,9 +280,11 @@ public sealed class MailDownServerTests(ITestOutputHelper log)
         flat.Should().NotContain("balanced").And.NotContain("一致 /");
     }
 
-    private static async Task<List<LedgerRunAccount>> LastRunAccountsAsync(MailRunHarness mail)
+    private static Task<List<LedgerRunAccount>> LastRunAccountsAsync(MailRunHarness mail) => LastRunAccountsAsync(mail.Workspace);
+
+    private static async Task<List<LedgerRunAccount>> LastRunAccountsAsync(JobWorkspace workspace)
     {
-        await using var db = new LedgerDbContext(StoreContextFactory.CreateOptions<LedgerDbContext>(StoreLocation.Parse(mail.Workspace.Ledger, "/")));
+        await using var db = new LedgerDbContext(StoreContextFactory.CreateOptions<LedgerDbContext>(StoreLocation.Parse(workspace.Ledger, "/")));
         var last = await db.Runs.OrderByDescending(r => r.StartedUtc).Select(r => r.RunId).FirstAsync();
         return await db.RunAccounts.Where(a => a.RunId == last).ToListAsync();
     }

@@ -109,14 +109,14 @@ public sealed class PlanCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Plan_UnreachableMailbox_IsListedAndExits2()
+    public async Task Plan_AdminPasswordRefusedForEveryMailbox_SaysSoAndEstimatesNothing()
     {
         mail.Cli.Environment["DXMIG_SRC_ADMIN_PASSWORD"] = "wrong";
 
         var (code, output, error) = await mail.Cli.RunAsync("plan", NightJob());
 
         code.Should().Be(ExitCodes.Failed);
-        output.Should().Contain("読めません / not read").And.NotContain("wrong");
-        error.Should().Contain("3 account(s) could not be read");
+        error.Should().Contain("にログインできません (管理者の資格情報でのログインが拒否されました)").And.Contain("no estimate");
+        (output + error).Should().NotContain("wrong").And.NotContain("windows needed", "no estimate is made of nothing");
     }
 }

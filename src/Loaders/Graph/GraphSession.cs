@@ -185,10 +185,15 @@ public sealed class GraphSession : IDisposable
             catch (AuthenticationFailedException ex)
             {
                 // The sign-in server out of reach, or the app's credential refused: the same for every account.
-                var authority = authorityHost;
                 var kind = EndpointFailure.Classify(ex)?.Kind ?? EndpointFailureKind.AdminLoginRefused;
+                if (kind != EndpointFailureKind.AdminLoginRefused && authorityHost is not null)
+                {
+                    // Out of reach: the plain reason, not the identity library's retry advice.
+                    throw Unreachable(authorityHost, "Microsoft Entra ID", kind, ex);
+                }
+
                 throw new EndpointUnreachableException(
-                    "Microsoft Entra ID", authority is null ? string.Empty : Endpoint(authority), kind,
+                    "Microsoft Entra ID", authorityHost is null ? string.Empty : Endpoint(authorityHost), kind,
                     $"Graph のトークンを取得できません: {ex.Message}", $"cannot get a Graph token: {ex.Message}", ex);
             }
 
