@@ -6,7 +6,7 @@ namespace Dxmig.Platform.Tests.Pipeline;
 
 public sealed class EndpointCircuitTests
 {
-    private static Exception Refused(string endpoint = "imap.example.jp:993") =>
+    private static EndpointUnreachableException Refused(string endpoint = "imap.example.jp:993") =>
         new EndpointUnreachableException("IMAP", endpoint, EndpointFailureKind.Refused, "拒否", "refused", new SocketException((int)SocketError.ConnectionRefused));
 
     [Fact]
