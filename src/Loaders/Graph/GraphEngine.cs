@@ -204,6 +204,11 @@ public sealed class GraphEngine(GraphSession session, ILogger logger, TimeProvid
         {
             throw GraphSession.UntrustedCertificate(session.Options.BaseUrl, ex);
         }
+        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested && EndpointFailure.Classify(ex) is { Kind: EndpointFailureKind.Refused or EndpointFailureKind.NameNotFound } fault)
+        {
+            // Graph itself cannot be reached (nothing was sent): the account fails now, and the run's circuit counts it.
+            throw GraphSession.Unreachable(session.Options.BaseUrl, "Microsoft Graph", fault.Kind, ex);
+        }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or IOException && !cancellationToken.IsCancellationRequested)
         {
             // No answer at all: the request may or may not have been carried out.

@@ -42,7 +42,7 @@ public sealed class GraphSession : IDisposable
         anonymousTransport = Transport(options.PinnedSha256);
         Credential = CreateCredential(options, Transport(options.PinnedSha256));
         var handlers = GraphClientFactory.CreateDefaultHandlers().Where(h => h is not RetryHandler).ToList();
-        handlers.Add(new BearerTokenHandler(Credential));
+        handlers.Add(new BearerTokenHandler(Credential, options.AuthorityHost));
         Http = GraphClientFactory.Create(handlers, finalHandler: transport);
         Http.Timeout = Timeout.InfiniteTimeSpan; // each request has its own timeout in GraphEngine
         Anonymous = new HttpClient(anonymousTransport, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
@@ -93,10 +93,28 @@ public sealed class GraphSession : IDisposable
     }
 
     /// <summary>The plain-words failure for a certificate that is not trusted (or not the pinned one).</summary>
-    public static AccountFailedException UntrustedCertificate(Uri? server, Exception inner) => new(
+    public static AccountFailedException UntrustedCertificate(Uri? server, Exception inner) => new EndpointUnreachableException(
+        "HTTPS", server is null ? string.Empty : Endpoint(server), EndpointFailureKind.Certificate,
         $"{server?.Host} の証明書を信頼できません (システムの信頼ストアにないか、certificate-sha256 と一致しません)。接続しませんでした",
         $"the certificate of {server?.Host} is not trusted (not in the system's trust store, or not the one certificate-sha256 pins); nothing was sent",
         inner);
+
+    /// <summary>A Graph or sign-in server that cannot be reached at all (<see cref="EndpointFailure"/>): every account meets it.</summary>
+    public static EndpointUnreachableException Unreachable(Uri server, string service, EndpointFailureKind kind, Exception inner)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        var (reasonJa, reasonEn) = EndpointFailure.Reason(kind);
+        return new EndpointUnreachableException(
+            service, Endpoint(server), kind,
+            $"{service} {Endpoint(server)} に接続できません ({reasonJa})", $"cannot connect to {service} {Endpoint(server)} ({reasonEn})", inner);
+    }
+
+    /// <summary>host:port of a URL, as the circuit names a server.</summary>
+    public static string Endpoint(Uri server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{server.Host}:{server.Port}");
+    }
 
     /// <summary>
     /// The app's credential alone (client certificate or secret, authority and pin as for Graph), for another resource
@@ -149,7 +167,7 @@ public sealed class GraphSession : IDisposable
     }
 
     /// <summary>Adds the app's token to every request (Azure.Identity caches it and renews it before it expires).</summary>
-    private sealed class BearerTokenHandler(TokenCredential credential) : DelegatingHandler
+    private sealed class BearerTokenHandler(TokenCredential credential, Uri? authorityHost) : DelegatingHandler
     {
         private static readonly TokenRequestContext Context = new([Scope]);
 
@@ -166,7 +184,16 @@ public sealed class GraphSession : IDisposable
             }
             catch (AuthenticationFailedException ex)
             {
-                throw new AccountFailedException(
+                // The sign-in server out of reach, or the app's credential refused: the same for every account.
+                var kind = EndpointFailure.Classify(ex)?.Kind ?? EndpointFailureKind.AdminLoginRefused;
+                if (kind != EndpointFailureKind.AdminLoginRefused && authorityHost is not null)
+                {
+                    // Out of reach: the plain reason, not the identity library's retry advice.
+                    throw Unreachable(authorityHost, "Microsoft Entra ID", kind, ex);
+                }
+
+                throw new EndpointUnreachableException(
+                    "Microsoft Entra ID", authorityHost is null ? string.Empty : Endpoint(authorityHost), kind,
                     $"Graph のトークンを取得できません: {ex.Message}", $"cannot get a Graph token: {ex.Message}", ex);
             }
 

@@ -4,7 +4,7 @@ namespace Dxmig.Contracts;
 /// One account cannot be processed (its export is missing, its login is refused, it is not in the identity map).
 /// The account is marked failed with this message; the other accounts of the run go on.
 /// </summary>
-public sealed class AccountFailedException : Exception
+public class AccountFailedException : Exception
 {
     public AccountFailedException(string japanese, string english)
         : base($"{japanese} / {english}")

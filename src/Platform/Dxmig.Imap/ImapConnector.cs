@@ -60,25 +60,39 @@ public static class ImapConnector
         }
         catch (AuthenticationException ex)
         {
+            // The admin (master) credential opens every mailbox: refused, it is refused for all of them.
             client.Dispose();
-            throw new AccountFailedException(
+            throw Unreachable(endpoint, EndpointFailureKind.AdminLoginRefused,
                 $"{endpoint} へのログインが拒否されました (アカウント {account})。管理者アカウント・パスワード・ログイン方式を確認してください",
                 $"login to {endpoint} refused for account {account}; check the admin user, its password and the login mode", ex);
         }
         catch (SslHandshakeException ex)
         {
             client.Dispose();
-            throw new AccountFailedException(
+            throw Unreachable(endpoint, EndpointFailureKind.Certificate,
                 $"{endpoint} の証明書を検証できません。信頼されていない証明書です (固定するなら certificate-sha256 を設定)",
                 $"the certificate of {endpoint} is not trusted; pin it with certificate-sha256 if it is the right one", ex);
         }
         catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or ImapProtocolException or TimeoutException)
         {
+            var connected = client.IsConnected;
             client.Dispose();
-            throw new AccountFailedException(
-                $"{endpoint} に接続できません ({ex.GetType().Name}: {ex.Message})", $"cannot connect to {endpoint} ({ex.GetType().Name}: {ex.Message})", ex);
+            var kind = ex switch
+            {
+                System.Net.Sockets.SocketException socket => EndpointFailure.Of(socket.SocketErrorCode),
+                TimeoutException when !connected => EndpointFailureKind.Timeout,
+                IOException or ImapProtocolException when !connected => EndpointFailureKind.ClosedOnConnect,
+                _ => null,
+            };
+            var japanese = $"{endpoint} に接続できません ({ex.GetType().Name}: {ex.Message})";
+            var english = $"cannot connect to {endpoint} ({ex.GetType().Name}: {ex.Message})";
+            throw kind is { } k ? Unreachable(endpoint, k, japanese, english, ex) : new AccountFailedException(japanese, english, ex);
         }
     }
+
+    /// <summary>A failure every account on this server meets (counted by the run's circuit), as the account's failure.</summary>
+    private static EndpointUnreachableException Unreachable(ImapEndpoint endpoint, EndpointFailureKind kind, string japanese, string english, Exception inner) =>
+        new("IMAP", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{endpoint.Host}:{endpoint.Port}"), kind, japanese, english, inner);
 
     /// <summary>What the team reads when the server refuses an account's own password (login: per-account).</summary>
     internal static AccountFailedException PerAccountRefused(ImapEndpoint endpoint, string account, Exception? inner = null) => new(

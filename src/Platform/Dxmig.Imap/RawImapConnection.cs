@@ -89,8 +89,17 @@ public sealed class RawImapConnection : IAsyncDisposable
                 tcp.Dispose();
             }
 
-            throw new AccountFailedException(
-                $"{endpoint} に接続できません ({ex.GetType().Name}: {ex.Message})", $"cannot connect to {endpoint} ({ex.GetType().Name}: {ex.Message})", ex);
+            var japanese = $"{endpoint} に接続できません ({ex.GetType().Name}: {ex.Message})";
+            var english = $"cannot connect to {endpoint} ({ex.GetType().Name}: {ex.Message})";
+            var kind = ex switch
+            {
+                SocketException socket => EndpointFailure.Of(socket.SocketErrorCode),
+                System.Security.Authentication.AuthenticationException => EndpointFailureKind.Certificate,
+                _ => null,
+            };
+            throw kind is { } k
+                ? new EndpointUnreachableException("IMAP", string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{endpoint.Host}:{endpoint.Port}"), k, japanese, english, ex)
+                : new AccountFailedException(japanese, english, ex);
         }
         catch
         {

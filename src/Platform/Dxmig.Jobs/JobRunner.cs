@@ -122,11 +122,23 @@ public sealed class JobRunner(Func<string, string?> environment, TimeProvider ti
             console.Line(ex.Message);
             return ExitCodes.Success;
         }
+        catch (Exception ex) when (!stop.IsCancellationRequested && EndpointFailure.Classify(ex) is { } fault)
+        {
+            // A database or server the run opens before any account (the platform store, a PostgreSQL ledger) cannot be
+            // reached: one plain line, exit 2, nothing read or written.
+            console.Problem(SecretMasker.Apply(EndpointFailure.Describe(null, fault)));
+            return ExitCodes.Failed;
+        }
 
         if (!result.CompletedHere)
         {
             // A cluster run this node took part in and another node completes (or goes on with): that node reconciles
             // and mails; this one says what it did.
+            if (result.Outage is { } down)
+            {
+                console.Problem(down.Message);
+            }
+
             console.Line(ClusterPart(result));
             return result.Run.Outcome == RunOutcome.Running ? (stop.IsCancellationRequested ? ExitCodes.Failed : ExitCodes.Success) : result.ExitCode;
         }
@@ -156,7 +168,14 @@ public sealed class JobRunner(Func<string, string?> environment, TimeProvider ti
         var exitCode = result.ExitCode;
         string? reportPath = null;
         var incomplete = false;
-        if (file.ReconcileAfterRun && job.CanReconcile && !options.DryRun && !stopToken.IsCancellationRequested && result.Run.Outcome != RunOutcome.Stopped)
+        if (result.Outage is { } outage && file.ReconcileAfterRun && job.CanReconcile && !options.DryRun)
+        {
+            // Nothing to compare with a server that cannot be reached: no report that would say "incomplete" for every account.
+            console.Line(outage.Side == EndpointSide.Source
+                ? "実行後の照合は行いませんでした (移行元に接続できないため) / the after-run reconciliation was skipped: the source cannot be reached"
+                : "実行後の照合は行いませんでした (移行先に接続できないため) / the after-run reconciliation was skipped: the target cannot be reached");
+        }
+        else if (file.ReconcileAfterRun && job.CanReconcile && !options.DryRun && !stopToken.IsCancellationRequested && result.Run.Outcome != RunOutcome.Stopped)
         {
             // options.reconcile: after-run — the run's exit code is the worse of the run's and the reconciliation's.
             var reconciled = await new ReconcileService(time).ReconcileAsync(

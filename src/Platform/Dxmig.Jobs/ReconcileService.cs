@@ -99,6 +99,17 @@ public sealed class ReconcileService(TimeProvider time)
             console.Reconciled(outcome);
             return outcome;
         }
+        catch (EndpointOutageException ex)
+        {
+            // A server that cannot be reached: one line, and no report of accounts that were never read.
+            console.Problem($"照合できませんでした / reconciliation failed: {SecretMasker.Apply(ex.Message)}");
+            return Failed(file.Kind);
+        }
+        catch (Exception ex) when (!stopToken.IsCancellationRequested && EndpointFailure.Classify(ex) is { } fault)
+        {
+            console.Problem($"照合できませんでした / reconciliation failed: {SecretMasker.Apply(EndpointFailure.Describe(null, fault))}");
+            return Failed(file.Kind);
+        }
         catch (Exception ex) when (ex is ConfigurationException or StoreSchemaException or IOException or UnauthorizedAccessException)
         {
             console.Problem($"照合できませんでした / reconciliation failed: {SecretMasker.Apply(ex.Message)}");

@@ -71,9 +71,38 @@ internal static class PlanCommand
             return ExitCodes.Failed;
         }
 
-        var outcome = await new PlanService(io.Time).PlanAsync(loaded, calendar.Calendar, given, new SizeRequest(useStatusSize), nodes, cancellationToken);
+        PlanOutcome outcome;
+        try
+        {
+            outcome = await new PlanService(io.Time).PlanAsync(loaded, calendar.Calendar, given, new SizeRequest(useStatusSize), nodes, cancellationToken);
+        }
+        catch (EndpointOutageException ex)
+        {
+            // The source cannot be reached: no estimate made of nothing.
+            io.Error.WriteLine($"見積もりできません: {SecretMasker.Apply(ex.Message)} / no estimate: the source cannot be read");
+            return ExitCodes.Failed;
+        }
+
         var (sizes, rate, plan) = (outcome.Sizes, outcome.Rate, outcome.Estimate);
         var read = outcome.Read;
+        if (sizes.Count > 0 && read.Count == 0)
+        {
+            // Nothing could be read (an export missing, every mailbox refused): each reason once, and no table of zeros.
+            io.Error.WriteLine($"移行元を読めなかったため見積もりできません ({sizes.Count} アカウントすべて) / no estimate: the source could not be read (all {sizes.Count} account(s))");
+            foreach (var reason in sizes.Select(s => SecretMasker.Apply(s.Error ?? string.Empty)).Distinct(StringComparer.Ordinal).Take(5))
+            {
+                io.Error.WriteLine($"  {reason}");
+            }
+
+            return ExitCodes.Failed;
+        }
+
+        if (outcome.Unread > 0)
+        {
+            io.Console.MarkupLine(Markup.Escape(
+                $"部分的な見積もり: {outcome.Unread} / {sizes.Count} アカウントを読めませんでした (見積もりに含まれません) / " +
+                $"partial estimate: {outcome.Unread} of {sizes.Count} account(s) could not be read and are not in it"));
+        }
         var zone = TimeZoneInfo.FindSystemTimeZoneById(job.Schedule?.TimeZone ?? ScheduleSpec.DefaultTimeZone);
         string At(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 

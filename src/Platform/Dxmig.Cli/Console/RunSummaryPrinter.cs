@@ -34,9 +34,12 @@ internal static class RunSummaryPrinter
             .Column("スキップ / skipped", CellKind.Number, 3)
             .Column("隔離 / quarantined", CellKind.Number)
             .Column("処理済み / already done", CellKind.Number, 2);
-        var shown = result.Accounts.Count <= ListAllUpTo
-            ? result.Accounts
-            : [.. result.Accounts.Where(a => a.Outcome != RunOutcome.Succeeded)];
+        // Accounts a run did not try (its circuit opened) are one line, not one row each.
+        var notTried = result.Accounts.Count(a => a.NotTried);
+        var tried = result.Accounts.Where(a => !a.NotTried).ToList();
+        var shown = tried.Count <= ListAllUpTo
+            ? tried
+            : [.. tried.Where(a => a.Outcome != RunOutcome.Succeeded)];
         foreach (var account in shown)
         {
             table.Row(
@@ -61,19 +64,26 @@ internal static class RunSummaryPrinter
             new TextCell(Units.Count(run.Quarantined), "bold"),
             new TextCell(Units.Count(run.AlreadyDone), "bold"));
         table.Write(io);
-        if (shown.Count < result.Accounts.Count)
+        if (shown.Count < tried.Count)
         {
-            io.Line($"(ほか成功 {result.Accounts.Count - shown.Count} アカウント / {result.Accounts.Count - shown.Count} more accounts succeeded)");
+            io.Line($"(ほか成功 {tried.Count - shown.Count} アカウント / {tried.Count - shown.Count} more accounts succeeded)");
         }
 
-        io.Line($"集計 / accounting: {run.Accounting(words: AccountingWords.Japanese)} " + (run.Balances() ? "(一致 / balanced)" : "(不一致 / DOES NOT BALANCE)"));
+        if (notTried > 0)
+        {
+            io.Line($"(未実行 {notTried} アカウント: 次の実行で移します / {notTried} accounts not tried: the next run carries them)");
+        }
+
+        io.Line($"集計 / accounting: {run.Accounting(words: AccountingWords.Japanese)} " + (result.Outage is not null
+            ? "(サーバーに接続できず未完了 / incomplete: a server could not be reached)"
+            : run.Balances() ? "(一致 / balanced)" : "(不一致 / DOES NOT BALANCE)"));
         io.Line($"データ量 / bytes read: {Units.Bytes(run.Bytes)}; 所要時間 / took {Units.Duration((run.EndedUtc ?? run.StartedUtc) - run.StartedUtc)}");
         if (run.DryRun)
         {
             io.Line("試行 (dry run): 移行先にも台帳にも何も書いていません / nothing was written to the target or the ledger", "yellow");
         }
 
-        foreach (var failed in result.Accounts.Where(a => a.Outcome is RunOutcome.Failed or RunOutcome.Stopped))
+        foreach (var failed in tried.Where(a => a.Outcome is RunOutcome.Failed or RunOutcome.Stopped))
         {
             io.Line(OneLine($"{failed.Account}: {failed.Message}"), "red");
         }

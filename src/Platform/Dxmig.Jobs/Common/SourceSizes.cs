@@ -37,27 +37,47 @@ public static class SourceSizes
 
     private const double MiB = 1024 * 1024;
 
-    /// <summary>Each mailbox's messages and bytes through IMAP, <paramref name="parallelism"/> mailboxes at once.</summary>
+    /// <summary>
+    /// Each mailbox's messages and bytes through IMAP, <paramref name="parallelism"/> mailboxes at once. When the first
+    /// mailboxes (or several in a row) cannot reach the server for the same reason, the rest are not tried.
+    /// </summary>
+    /// <exception cref="Platform.Pipeline.EndpointOutageException">The source server cannot be reached (one plain line).</exception>
     public static async Task<IReadOnlyList<SourceSize>> MailboxesAsync(
         ImapEndpoint endpoint, IReadOnlyList<string> accounts, Func<string, bool> skipFolder, bool useStatusSize, int parallelism, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(accounts);
         var results = new SourceSize[accounts.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, accounts.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
-            async (i, ct) =>
-            {
-                try
+        using var circuit = new Platform.Pipeline.EndpointCircuit(accounts.Count);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, circuit.Opened);
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, accounts.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = stop.Token },
+                async (i, ct) =>
                 {
-                    var size = await MailboxSizeReader.ReadAsync(endpoint, accounts[i], skipFolder, useStatusSize, ct);
-                    results[i] = new SourceSize(new PlanAccount(size.Account, size.Messages, size.Bytes, size.Folders), accounts[i], size.Method, null);
-                }
-                catch (AccountFailedException ex)
-                {
-                    results[i] = new SourceSize(null, accounts[i], null, ex.Message);
-                }
-            });
+                    try
+                    {
+                        var size = await MailboxSizeReader.ReadAsync(endpoint, accounts[i], skipFolder, useStatusSize, ct);
+                        results[i] = new SourceSize(new PlanAccount(size.Account, size.Messages, size.Bytes, size.Folders), accounts[i], size.Method, null);
+                        circuit.Succeeded();
+                    }
+                    catch (AccountFailedException ex)
+                    {
+                        results[i] = new SourceSize(null, accounts[i], null, ex.Message);
+                        circuit.Failed(accounts[i], EndpointSide.Source, ex);
+                    }
+                });
+        }
+        catch (OperationCanceledException) when (circuit.Outage is not null && !cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        if (circuit.Outage is { } outage)
+        {
+            throw new Platform.Pipeline.EndpointOutageException(outage);
+        }
+
         return results;
     }
 

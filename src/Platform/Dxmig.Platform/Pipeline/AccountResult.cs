@@ -57,6 +57,12 @@ public sealed class AccountResult(string account) : IRunCounts
     /// <summary>Cluster runs: another node took the account over while this process worked on it; this process recorded nothing for it.</summary>
     public bool LeaseLost { get; internal set; }
 
+    /// <summary>Not tried: the run's circuit was open (a server could not be reached) before the account's turn came.</summary>
+    public bool NotTried { get; internal set; }
+
+    /// <summary>Which end the account's failure came from (the extractor's or the loader's), for the run's circuit.</summary>
+    internal Contracts.EndpointSide? FailedSide { get; set; }
+
     /// <summary>Cluster runs: the node that held the account before in this run (its finished items are counted here).</summary>
     public string? TakenOverFrom { get; internal set; }
 

@@ -40,12 +40,14 @@ public sealed class PipelineRunner<TIn, TOut>(
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(run, settings.HeartbeatInterval, heartbeatStop.Token);
         var results = settings.Accounts.Select(a => new AccountResult(a)).ToList();
+        using var circuit = new EndpointCircuit(settings.Accounts.Count);
+        using var accountStop = CancellationTokenSource.CreateLinkedTokenSource(stopToken, circuit.Opened);
         try
         {
             await Parallel.ForEachAsync(
                 results,
                 new ParallelOptions { MaxDegreeOfParallelism = settings.Parallelism },
-                async (result, _) => await RunAccountGuardedAsync(run, settings, result, null, observer, stopToken));
+                async (result, _) => await RunAccountGuardedAsync(run, settings, result, null, observer, circuit, accountStop.Token));
         }
         finally
         {
@@ -59,11 +61,32 @@ public sealed class PipelineRunner<TIn, TOut>(
         }
 
         Summarise(run, results, stopToken.IsCancellationRequested);
+        NoteOutage(run, circuit, results);
         await ledger.CompleteRunAsync(run, CancellationToken.None);
         logger.LogInformation(
             "実行終了 / run ended: {Outcome}; seen {Seen} = loaded {Loaded} + removed {Removed} + skipped {Skipped} + quarantined {Quarantined} + already done {AlreadyDone}",
             run.Outcome, run.Seen, run.Loaded, run.Removed, run.Skipped, run.Quarantined, run.AlreadyDone);
-        return new RunResult(run, results);
+        return new RunResult(run, results) { Outage = circuit.Outage };
+    }
+
+    /// <summary>
+    /// A run whose circuit opened failed, whatever its accounts did: it says once which server and why, and how many
+    /// accounts were not tried (they are as they were, and the next run carries them).
+    /// </summary>
+    private void NoteOutage(LedgerRun run, EndpointCircuit circuit, IReadOnlyCollection<AccountResult> results)
+    {
+        if (circuit.Outage is not { } outage)
+        {
+            return;
+        }
+
+        var notTried = results.Count(r => r.NotTried);
+        run.Outcome = RunOutcome.Failed;
+        run.Message = outage.Message + (notTried > 0
+            ? $" — {notTried} アカウントは試さずに止めました (次の実行で続けます) / {notTried} account(s) not tried (the next run carries them)"
+            : string.Empty);
+        // The console gets it once, in the summary; the run's JSON log gets it here.
+        logger.LogInformation("回路を開きました / circuit opened: {Message}", run.Message);
     }
 
     /// <summary>
@@ -96,9 +119,12 @@ public sealed class PipelineRunner<TIn, TOut>(
         var mine = new System.Collections.Concurrent.ConcurrentQueue<AccountResult>();
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeat = ClusterHeartbeatAsync(run, member, held, settings.ClusterHeartbeat, heartbeatStop.Token);
+        // A server this node cannot reach: it stops claiming accounts and gives back the ones it holds.
+        using var circuit = new EndpointCircuit(settings.Accounts.Count);
+        using var accountStop = CancellationTokenSource.CreateLinkedTokenSource(stopToken, circuit.Opened);
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, settings.Parallelism).Select(_ => ClusterSlotAsync(run, member, settings, held, mine, observer, stopToken)));
+            await Task.WhenAll(Enumerable.Range(0, settings.Parallelism).Select(_ => ClusterSlotAsync(run, member, settings, held, mine, observer, circuit, accountStop.Token)));
         }
         finally
         {
@@ -107,7 +133,7 @@ public sealed class PipelineRunner<TIn, TOut>(
         }
 
         var (final, accounts, completedHere) = await ledger.LeaveClusterRunAsync(
-            run, member, stopToken.IsCancellationRequested,
+            run, member, accountStop.IsCancellationRequested,
             (r, rows, stopped) => Summarise(r, [.. rows.Select(AccountResult.FromLedger)], stopped),
             CancellationToken.None);
         if (completedHere)
@@ -115,18 +141,18 @@ public sealed class PipelineRunner<TIn, TOut>(
             logger.LogInformation(
                 "実行終了 / run ended: {Outcome}; seen {Seen} = loaded {Loaded} + removed {Removed} + skipped {Skipped} + quarantined {Quarantined} + already done {AlreadyDone}",
                 final.Outcome, final.Seen, final.Loaded, final.Removed, final.Skipped, final.Quarantined, final.AlreadyDone);
-            return new RunResult(final, [.. accounts.Select(AccountResult.FromLedger)]) { Joined = joined };
+            return new RunResult(final, [.. accounts.Select(AccountResult.FromLedger)]) { Joined = joined, Outage = circuit.Outage };
         }
 
         logger.LogInformation("このノードの担当を終了 / this node's part ended: run {RunId} is {Outcome}", run.RunId, final.Outcome);
-        return new RunResult(final, [.. mine]) { CompletedHere = false, Joined = joined };
+        return new RunResult(final, [.. mine]) { CompletedHere = false, Joined = joined, Outage = circuit.Outage };
     }
 
     /// <summary>One slot of a cluster node: claims an account, runs it, records it (or gives it back when stopped), again.</summary>
     private async Task ClusterSlotAsync(
         LedgerRun run, ClusterMember member, RunSettings settings,
         System.Collections.Concurrent.ConcurrentDictionary<string, (AccountLease Lease, AccountResult Result)> held,
-        System.Collections.Concurrent.ConcurrentQueue<AccountResult> mine, IRunObserver observer, CancellationToken stopToken)
+        System.Collections.Concurrent.ConcurrentQueue<AccountResult> mine, IRunObserver observer, EndpointCircuit circuit, CancellationToken stopToken)
     {
         while (!stopToken.IsCancellationRequested)
         {
@@ -168,7 +194,7 @@ public sealed class PipelineRunner<TIn, TOut>(
 
             using (lease)
             {
-                await RunClaimedAsync(run, settings, lease, held, mine, observer, stopToken);
+                await RunClaimedAsync(run, settings, lease, held, mine, observer, circuit, stopToken);
             }
         }
     }
@@ -176,7 +202,7 @@ public sealed class PipelineRunner<TIn, TOut>(
     private async Task RunClaimedAsync(
         LedgerRun run, RunSettings settings, AccountLease lease,
         System.Collections.Concurrent.ConcurrentDictionary<string, (AccountLease Lease, AccountResult Result)> held,
-        System.Collections.Concurrent.ConcurrentQueue<AccountResult> mine, IRunObserver observer, CancellationToken stopToken)
+        System.Collections.Concurrent.ConcurrentQueue<AccountResult> mine, IRunObserver observer, EndpointCircuit circuit, CancellationToken stopToken)
     {
         var result = new AccountResult(lease.Account);
         if (lease.TakenOver)
@@ -191,7 +217,7 @@ public sealed class PipelineRunner<TIn, TOut>(
         held[lease.Account] = (lease, result);
         try
         {
-            await RunAccountGuardedAsync(run, settings, result, lease, observer, stopToken);
+            await RunAccountGuardedAsync(run, settings, result, lease, observer, circuit, stopToken);
         }
         finally
         {
@@ -305,9 +331,18 @@ public sealed class PipelineRunner<TIn, TOut>(
     }
 
     private async Task RunAccountGuardedAsync(
-        LedgerRun run, RunSettings settings, AccountResult result, AccountLease? lease, IRunObserver observer, CancellationToken stopToken)
+        LedgerRun run, RunSettings settings, AccountResult result, AccountLease? lease, IRunObserver observer, EndpointCircuit circuit, CancellationToken stopToken)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["account"] = result.Account });
+        if (circuit.Outage is { } before)
+        {
+            // The server cannot be reached: this account is not tried, and nothing of it changes (the next run carries it).
+            result.Outcome = RunOutcome.Stopped;
+            result.NotTried = true;
+            result.Message = before.NotTried;
+            return; // not "finished" either: no progress line for each account not tried
+        }
+
         try
         {
             await RunAccountAsync(run, settings, result, lease, observer, stopToken);
@@ -319,11 +354,21 @@ public sealed class PipelineRunner<TIn, TOut>(
                     : result.Quarantined > 0 ? RunOutcome.CompletedWithQuarantine
                     : RunOutcome.Succeeded;
             }
+
+            circuit.Succeeded();
         }
         catch (Exception ex) when (lease is not null && (ex is LeaseLostException || (ex is OperationCanceledException && lease.IsLost)))
         {
             result.LeaseLost = true;
             await NoteLostAsync(lease, ex is LeaseLostException ? ex.Message : new LeaseLostException(lease, "他のノードが引き継ぎました / another node took it over").Message);
+        }
+        catch (OperationCanceledException) when (stopToken.IsCancellationRequested && circuit.Outage is { } outage)
+        {
+            // Under way when the circuit opened: the batch in hand is recorded, the rest waits for the next run.
+            result.Outcome = RunOutcome.Stopped;
+            result.Message = outage.Interrupted;
+            await VerifyAgainstLedgerAsync(run, settings, result);
+            logger.LogInformation("アカウント {Account} を止めました / account {Account} stopped: {Reason}", result.Account, result.Account, outage.Message);
         }
         catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
         {
@@ -337,6 +382,7 @@ public sealed class PipelineRunner<TIn, TOut>(
             result.Outcome = RunOutcome.Failed;
             result.Message = ex.Message;
             logger.LogError("アカウント {Account} は失敗しました / account {Account} failed: {Reason}", result.Account, result.Account, ex.Message);
+            circuit.Failed(result.Account, result.FailedSide, ex);
         }
 #pragma warning disable CA1031 // One broken account must never stop the others: every failure is recorded with its reason.
         catch (Exception ex)
@@ -345,6 +391,7 @@ public sealed class PipelineRunner<TIn, TOut>(
             result.Outcome = RunOutcome.Failed;
             result.Message = FailureWords.Explain(ex);
             logger.LogError(ex, "アカウント {Account} で予期しないエラー / unexpected error in account {Account}", result.Account, result.Account);
+            circuit.Failed(result.Account, result.FailedSide, ex);
         }
         finally
         {
@@ -385,7 +432,9 @@ public sealed class PipelineRunner<TIn, TOut>(
         LedgerRun run, RunSettings settings, AccountResult result, AccountLease? lease, IRunObserver observer, CancellationToken stopToken)
     {
         var account = result.Account;
+        result.FailedSide = EndpointSide.Source;
         var estimate = await extractor.EstimateAsync(account, stopToken);
+        result.FailedSide = null;
         observer.AccountStarted(account, estimate);
         logger.LogInformation("アカウント開始 / account started: {Account}", account);
 
@@ -403,7 +452,7 @@ public sealed class PipelineRunner<TIn, TOut>(
             result.Warn(warning);
             logger.LogWarning("警告 / warning: {Account}: {Warning}", account, warning);
         });
-        var producer = ProduceAsync(account, context, checkpoints, channel.Writer, producerStop.Token);
+        var producer = ProduceAsync(result, context, checkpoints, channel.Writer, producerStop.Token);
 
         var seenRefs = new HashSet<ItemRef>();
         var batch = new List<SourceItem<TIn>>(settings.BatchSize);
@@ -509,13 +558,13 @@ public sealed class PipelineRunner<TIn, TOut>(
     }
 
     private async Task ProduceAsync(
-        string account, ExtractContext context, DeferredCheckpoints checkpoints, ChannelWriter<SourceItem<TIn>> writer, CancellationToken cancellationToken)
+        AccountResult result, ExtractContext context, DeferredCheckpoints checkpoints, ChannelWriter<SourceItem<TIn>> writer, CancellationToken cancellationToken)
     {
         await Task.Yield();
         Exception? failure = null;
         try
         {
-            await foreach (var item in extractor.ExtractAsync(account, context, cancellationToken))
+            await foreach (var item in extractor.ExtractAsync(result.Account, context, cancellationToken))
             {
                 await writer.WriteAsync(item, cancellationToken);
                 checkpoints.ItemRead();
@@ -526,6 +575,7 @@ public sealed class PipelineRunner<TIn, TOut>(
 #pragma warning restore CA1031
         {
             failure = ex;
+            result.FailedSide ??= EndpointSide.Source;
         }
         finally
         {
@@ -637,7 +687,16 @@ public sealed class PipelineRunner<TIn, TOut>(
             // Cluster runs: the intent above was written under the lease; this process must still hold it as the target is written.
             lease?.ThrowIfLost();
             WriteFence.Current = lease;
-            var outcomes = await loader.LoadAsync(account, requests, lease?.LostToken ?? cancellationToken);
+            IReadOnlyList<LoadOutcome> outcomes;
+            try
+            {
+                outcomes = await loader.LoadAsync(account, requests, lease?.LostToken ?? cancellationToken);
+            }
+            catch (Exception ex) when (EndpointFailure.Classify(ex) is not null)
+            {
+                result.FailedSide ??= EndpointSide.Target;
+                throw;
+            }
             if (outcomes.Count != requests.Count)
             {
                 throw new InvalidOperationException($"loader answered {outcomes.Count} outcomes for {requests.Count} requests");

@@ -14,6 +14,12 @@ public sealed record RunResult(LedgerRun Run, IReadOnlyList<AccountResult> Accou
     /// <summary>Cluster runs: this process joined a run another node started.</summary>
     public bool Joined { get; init; }
 
+    /// <summary>
+    /// The server the run stopped trying (its circuit opened): the run failed, the accounts not tried are as they were,
+    /// and the after-run reconciliation is not made against it. Null when every server answered.
+    /// </summary>
+    public EndpointOutage? Outage { get; init; }
+
     /// <summary>0: all accounted, loaded or skipped; 1: finished with quarantined items or warnings; 2: failed or stopped.</summary>
     public int ExitCode => Run.Outcome switch
     {

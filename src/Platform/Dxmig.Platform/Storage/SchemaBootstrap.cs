@@ -14,7 +14,23 @@ public static class SchemaBootstrap
     {
         ArgumentNullException.ThrowIfNull(context);
         var connection = context.Database.GetDbConnection();
-        await context.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await context.Database.OpenConnectionAsync(cancellationToken);
+        }
+        catch (Exception ex) when (Contracts.EndpointFailure.Classify(ex) is { } fault)
+        {
+            // The database server cannot be reached (or refuses the credential): said once, in plain words, by the caller.
+            var (reasonJa, reasonEn) = Contracts.EndpointFailure.Reason(fault.Kind);
+            var server = connection is Npgsql.NpgsqlConnection && new Npgsql.NpgsqlConnectionStringBuilder(connection.ConnectionString) is { Host: { Length: > 0 } host } where
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{host}:{where.Port}")
+                : connection.DataSource;
+            throw new Contracts.EndpointUnreachableException(
+                "PostgreSQL", server, fault.Kind,
+                $"{component} のデータベース PostgreSQL {server} に接続できません ({reasonJa})",
+                $"cannot connect to the {component} database PostgreSQL {server} ({reasonEn})", ex);
+        }
+
         try
         {
             await EnsureAsync(connection, context.Database.IsSqlite(), () => context.Database.GenerateCreateScript(), component, version, cancellationToken);
