@@ -27,7 +27,7 @@ public sealed class UsageErrorsTests : IDisposable
 
         code.Should().Be(ExitCodes.Usage);
         error.Should().Contain("'statsu' というコマンドはありません。もしかして 'status' ですか?").And.Contain("there is no command 'statsu'; did you mean 'status'?");
-        error.Should().Contain("コマンド / commands: validate, run, status, reconcile, calendar, plan, serve");
+        error.Should().Contain("コマンド / commands: validate, run, status, reconcile, calendar, plan, doctor, serve");
         error.Should().NotContain("Unrecognized").And.NotContain("Required command");
     }
 

@@ -99,10 +99,11 @@ internal static class PlanCommand
 
         if (outcome.Unread > 0)
         {
-            io.Console.MarkupLine(Markup.Escape(
+            io.Line(
                 $"部分的な見積もり: {outcome.Unread} / {sizes.Count} アカウントを読めませんでした (見積もりに含まれません) / " +
-                $"partial estimate: {outcome.Unread} of {sizes.Count} account(s) could not be read and are not in it"));
+                $"partial estimate: {outcome.Unread} of {sizes.Count} account(s) could not be read and are not in it");
         }
+
         var zone = TimeZoneInfo.FindSystemTimeZoneById(job.Schedule?.TimeZone ?? ScheduleSpec.DefaultTimeZone);
         string At(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 

@@ -11,7 +11,7 @@ namespace Dxmig.Jobs.Doctor;
 /// Sorts a connection's failure into what a person acts on (<see cref="ConnectionFailureKind"/>) with the reason and the
 /// fix in plain words, Japanese / English. The exception chain is searched for the socket error, the TLS or login
 /// refusal, or the server's code (SQLSTATE, AADSTS), never for library message text; no secret is ever in the result.
-/// (dxmig doctor's own classifier: the run's circuit per endpoint may share it.)
+/// Reachability itself (refused, DNS, TLS, admin login, timeout) comes from <see cref="EndpointFailure"/>, the run's circuit's classifier.
 /// </summary>
 public static class ConnectionFailure
 {
@@ -58,18 +58,28 @@ public static class ConnectionFailure
     public static ConnectionFailureKind KindOf(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
+
+        // "The server cannot be reached at all" is the run's own classifier (the circuit per endpoint), so doctor and
+        // the run name a failure the same way; doctor adds the kinds a run does not stop for (permission, not found).
+        if (EndpointFailure.Classify(exception) is { } fault)
+        {
+            return fault.Kind switch
+            {
+                EndpointFailureKind.Refused or EndpointFailureKind.ClosedOnConnect => ConnectionFailureKind.Refused,
+                EndpointFailureKind.NameNotFound => ConnectionFailureKind.Dns,
+                EndpointFailureKind.Timeout => ConnectionFailureKind.Timeout,
+                EndpointFailureKind.Certificate => ConnectionFailureKind.Tls,
+                EndpointFailureKind.AdminLoginRefused => ConnectionFailureKind.Authentication,
+                _ => ConnectionFailureKind.Other,
+            };
+        }
+
         for (Exception? e = exception; e is not null; e = e.InnerException)
         {
             switch (e)
             {
-                case SocketException socket:
-                    return socket.SocketErrorCode switch
-                    {
-                        SocketError.ConnectionRefused => ConnectionFailureKind.Refused,
-                        SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => ConnectionFailureKind.Dns,
-                        SocketError.TimedOut => ConnectionFailureKind.Timeout,
-                        _ => ConnectionFailureKind.Other,
-                    };
+                case SocketException:
+                    return ConnectionFailureKind.Other;
                 case SslHandshakeException or System.Security.Authentication.AuthenticationException:
                     return ConnectionFailureKind.Tls;
                 case MailKit.Security.AuthenticationException:
