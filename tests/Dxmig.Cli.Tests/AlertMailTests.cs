@@ -48,7 +48,11 @@ public sealed class AlertMailTests : IAsyncLifetime
         recipients.Should().BeEquivalentTo("admin1@pref.example.jp", "admin2@pref.example.jp");
         var message = MimeMessage.Load(new MemoryStream(System.Text.Encoding.Latin1.GetBytes(data)));
         message.Subject.Should().Contain("要対応").And.Contain("failed");
-        message.TextBody.Should().Contain("suzuki: Failed").And.Contain("集計 / accounting").And.Contain("ログ / log:");
+        message.TextBody.Should().Contain("suzuki: 失敗 / failed").And.Contain("集計 / accounting").And.Contain("ログ / log:")
+            .And.NotContain("Failed", "the outcome is in words, never the internal name");
+        // The account that succeeded keeps its name: the failure's advice ("… and the login mode") is a sentence, not an
+        // IMAP LOGIN the masker would hide the next word of.
+        message.TextBody.Should().Contain("tanaka: 成功 / succeeded");
         data.Should().NotContain(mail.Source.MasterPassword).And.NotContain(mail.Target.MasterPassword);
         message.TextBody.Should().NotContain(mail.Target.MasterPassword);
     }
@@ -60,6 +64,6 @@ public sealed class AlertMailTests : IAsyncLifetime
         sink.Messages.Should().BeEmpty();
 
         (await mail.Cli.RunAsync("run", Job("always"))).ExitCode.Should().Be(ExitCodes.Success);
-        sink.Messages.Should().ContainSingle().Which.Data.Should().Contain("Succeeded");
+        sink.Messages.Should().ContainSingle().Which.Data.Should().Contain("succeeded").And.NotContain("Succeeded");
     }
 }

@@ -87,7 +87,7 @@ public sealed class ServeHostTests : IDisposable
         recipients.Should().Equal("admin@pref.example.jp");
         var message = MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.Latin1.GetBytes(data)));
         message.Subject.Should().Contain("日次報告").And.Contain("1 runs");
-        message.TextBody.Should().Contain("CompletedWithQuarantine").And.Contain("隔離 quarantined 4");
+        message.TextBody.Should().Contain("隔離あり / quarantined").And.Contain("隔離 quarantined 4").And.NotContain("CompletedWithQuarantine");
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class ConnectionFailureTests
     [InlineData(SocketError.HostNotFound, ConnectionFailureKind.Dns)]
     [InlineData(SocketError.TryAgain, ConnectionFailureKind.Dns)]
     [InlineData(SocketError.TimedOut, ConnectionFailureKind.Timeout)]
-    [InlineData(SocketError.NetworkUnreachable, ConnectionFailureKind.Other)]
+    [InlineData(SocketError.NetworkUnreachable, ConnectionFailureKind.Timeout)] // as the run's circuit counts it: no route, no answer
     public void KindOf_SocketErrorWrappedByTheConnector_IsFoundInside(SocketError error, ConnectionFailureKind expected)
     {
         var wrapped = new AccountFailedException("接続できません", "cannot connect", new IOException("io", new SocketException((int)error)));

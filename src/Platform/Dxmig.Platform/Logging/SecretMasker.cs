@@ -77,6 +77,8 @@ public static partial class SecretMasker
     [GeneratedRegex(@"(?i)(\bAUTHENTICATE\s+(?:PLAIN|XOAUTH2|LOGIN)\s+)\S+")]
     private static partial Regex SaslPlain();
 
-    [GeneratedRegex(@"(\b[A-Za-z0-9.]+\s+(?:LOGIN|login)\s+(?:""[^""]*""|[^\s""]+)\s+)(?:""[^""]*""|\S+)")]
+    // An IMAP LOGIN command: a tag, LOGIN, the user, then the password. The tag of a lower-case "login" must hold a
+    // digit or a dot (a1, A0001, .), so an English sentence ("refused the login (account tanaka, …") is not masked.
+    [GeneratedRegex(@"((?<![A-Za-z0-9.])(?:[A-Za-z]*[0-9.][A-Za-z0-9.]*\s+(?:LOGIN|login)|[A-Za-z0-9.]+\s+LOGIN)\s+(?:""[^""]*""|[^\s""]+)\s+)(?:""[^""]*""|\S+)")]
     private static partial Regex ImapLogin();
 }
