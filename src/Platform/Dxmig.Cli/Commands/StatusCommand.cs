@@ -98,15 +98,7 @@ internal static class StatusCommand
         var accounts = await ledger.RunAccountsAsync(latest.RunId, cancellationToken);
         if (accounts.Count > 0)
         {
-            var detail = new TextTable($"最新の実行のアカウント別 / latest run by account — {latest.RunId}")
-                .Column("アカウント / account", CellKind.Name)
-                .Column("結果 / outcome", CellKind.Text)
-                .Column("読込 / seen", CellKind.Number, 1)
-                .Column("投入 / loaded", CellKind.Number)
-                .Column("削除 / removed", CellKind.Number, 4)
-                .Column("スキップ / skipped", CellKind.Number, 3)
-                .Column("隔離 / quarantined", CellKind.Number)
-                .Column("処理済み / done", CellKind.Number, 2);
+            var detail = RunSummaryPrinter.AccountTable($"最新の実行のアカウント別 / latest run by account — {latest.RunId}", "処理済み / done");
             var messages = new List<(string Line, string Style)>();
             foreach (var a in accounts.Where(a => accounts.Count <= 50 || a.Outcome != RunOutcome.Succeeded))
             {

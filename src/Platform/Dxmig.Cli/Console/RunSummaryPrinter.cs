@@ -20,20 +20,23 @@ internal static class RunSummaryPrinter
         Print(io, new RunResult(run, [new AccountResult("prime")]), "prime.jsonl", []);
     });
 
+    /// <summary>The accounting by account (run summary and <c>status</c>): the columns in the order a narrow terminal drops them.</summary>
+    public static TextTable AccountTable(string title, string doneHeader) => new TextTable(title)
+        .Column("アカウント / account", CellKind.Name)
+        .Column("結果 / outcome", CellKind.Text)
+        .Column("読込 / seen", CellKind.Number, 1)
+        .Column("投入 / loaded", CellKind.Number)
+        .Column("削除 / removed", CellKind.Number, 4)
+        .Column("スキップ / skipped", CellKind.Number, 3)
+        .Column("隔離 / quarantined", CellKind.Number)
+        .Column(doneHeader, CellKind.Number, 2);
+
     public static void Print(CliIo io, RunResult result, string? logFile, IReadOnlyList<LedgerItem> quarantined)
     {
         ArgumentNullException.ThrowIfNull(io);
         ArgumentNullException.ThrowIfNull(result);
         var run = result.Run;
-        var table = new TextTable($"ジョブ {run.Job} / job {run.Job} — 実行 run {run.RunId}")
-            .Column("アカウント / account", CellKind.Name)
-            .Column("結果 / outcome", CellKind.Text)
-            .Column("読込 / seen", CellKind.Number, 1)
-            .Column("投入 / loaded", CellKind.Number)
-            .Column("削除 / removed", CellKind.Number, 4)
-            .Column("スキップ / skipped", CellKind.Number, 3)
-            .Column("隔離 / quarantined", CellKind.Number)
-            .Column("処理済み / already done", CellKind.Number, 2);
+        var table = AccountTable($"ジョブ {run.Job} / job {run.Job} — 実行 run {run.RunId}", "処理済み / already done");
         // Accounts a run did not try (its circuit opened) are one line, not one row each.
         var notTried = result.Accounts.Count(a => a.NotTried);
         var tried = result.Accounts.Where(a => !a.NotTried).ToList();
