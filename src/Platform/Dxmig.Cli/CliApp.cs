@@ -26,6 +26,7 @@ public static class CliApp
             PlanCommand.Create(io, stopToken),
             DoctorCommand.Create(io, stopToken),
             Serve.ServeCommand.Create(io, stopToken),
+            ConsoleAccountCommand.Create(io),
         };
         foreach (var create in extra)
         {

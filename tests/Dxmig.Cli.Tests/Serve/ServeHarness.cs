@@ -17,8 +17,11 @@ internal sealed class RecordingRunner : IServeRunner
     /// <summary>Called during the run with its stop token (what a test wants to see while the run goes on).</summary>
     public Action<CancellationToken>? During { get; set; }
 
-    public Task<int> RunAsync(string jobPath, bool joinOnly, CancellationToken stopToken)
+    public ConcurrentQueue<bool> IgnoreWindow { get; } = new();
+
+    public Task<int> RunAsync(string jobPath, bool joinOnly, bool ignoreWindow, CancellationToken stopToken)
     {
+        IgnoreWindow.Enqueue(ignoreWindow);
         Calls.Enqueue((jobPath, stopToken));
         JoinOnly.Enqueue(joinOnly);
         During?.Invoke(stopToken);

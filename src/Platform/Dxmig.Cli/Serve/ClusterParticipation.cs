@@ -13,6 +13,7 @@ internal sealed class ClusterParticipation(ServeSettings settings, ILogger<Clust
 {
     private readonly Lock gate = new();
     private readonly Dictionary<string, Task<int>> active = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CancellationTokenSource> stops = new(StringComparer.Ordinal);
 
     /// <summary>Whether this node works on the job now.</summary>
     public bool IsActive(string jobPath)
@@ -27,7 +28,7 @@ internal sealed class ClusterParticipation(ServeSettings settings, ILogger<Clust
     /// A fire: runs the job (starting its run or joining the open one; only joining when <paramref name="joinOnly"/>)
     /// once the node's current part in it ends.
     /// </summary>
-    public async Task<int> RunAsync(string jobPath, bool joinOnly, CancellationToken stopToken)
+    public async Task<int> RunAsync(string jobPath, bool joinOnly, CancellationToken stopToken, bool ignoreWindow = false)
     {
         while (true)
         {
@@ -37,7 +38,7 @@ internal sealed class ClusterParticipation(ServeSettings settings, ILogger<Clust
             {
                 if (!active.TryGetValue(jobPath, out running))
                 {
-                    mine = RunTrackedAsync(jobPath, joinOnly, stopToken);
+                    mine = RunTrackedAsync(jobPath, joinOnly, stopToken, ignoreWindow);
                     active[jobPath] = mine;
                 }
             }
@@ -84,18 +85,51 @@ internal sealed class ClusterParticipation(ServeSettings settings, ILogger<Clust
         }
     }
 
-    private async Task<int> RunTrackedAsync(string jobPath, bool joinOnly, CancellationToken stopToken)
+    /// <summary>
+    /// An operator's stop (the console): the run of <paramref name="jobPath"/> this node takes part in ends after the
+    /// batch in hand, as at a shutdown. False when this node runs no such job now.
+    /// </summary>
+    public bool Stop(string jobPath)
+    {
+        lock (gate)
+        {
+            if (!stops.TryGetValue(jobPath, out var stop))
+            {
+                return false;
+            }
+
+            stop.Cancel();
+            return true;
+        }
+    }
+
+    /// <summary>The job files this node takes part in now.</summary>
+    public IReadOnlyList<string> Running()
+    {
+        lock (gate)
+        {
+            return [.. active.Keys];
+        }
+    }
+
+    private async Task<int> RunTrackedAsync(string jobPath, bool joinOnly, CancellationToken stopToken, bool ignoreWindow = false)
     {
         await Task.Yield();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopToken, lifetime?.ApplicationStopping ?? CancellationToken.None);
+        lock (gate)
+        {
+            stops[jobPath] = stop;
+        }
+
         try
         {
-            return await settings.Runner.RunAsync(jobPath, joinOnly, stop.Token);
+            return await settings.Runner.RunAsync(jobPath, joinOnly, ignoreWindow, stop.Token);
         }
         finally
         {
             lock (gate)
             {
+                stops.Remove(jobPath);
                 active.Remove(jobPath);
             }
         }

@@ -16,12 +16,19 @@ internal sealed class DxmigQuartzJob(ScheduledRun run) : IJob
 
     public const string Group = "dxmig";
 
+    /// <summary>Trigger data key: "true" when an operator asked for this fire outside the job's window (the console).</summary>
+    public const string IgnoreWindowKey = "ignore-window";
+
+    /// <summary>Trigger data key: who asked for a fire from the console (for the log).</summary>
+    public const string RequestedByKey = "requested-by";
+
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         var path = context.MergedJobDataMap.GetString(PathKey)
             ?? throw new JobExecutionException($"job {context.JobDetail.Key} has no '{PathKey}' in its data");
-        var result = await run.FireAsync(path, context.Recovering, cancellationToken);
+        var ignoreWindow = string.Equals(context.MergedJobDataMap.GetString(IgnoreWindowKey), "true", StringComparison.Ordinal);
+        var result = await run.FireAsync(path, context.Recovering, cancellationToken, ignoreWindow);
         context.Result = result.Outcome.ToString();
     }
 }

@@ -32,7 +32,7 @@ internal sealed record FireResult(FireOutcome Outcome, int? ExitCode, string? Re
 /// </summary>
 internal sealed class ScheduledRun(ServeSettings settings, ClusterParticipation participation, ILogger<ScheduledRun> logger)
 {
-    public async Task<FireResult> FireAsync(string jobPath, bool recovering, CancellationToken stopToken)
+    public async Task<FireResult> FireAsync(string jobPath, bool recovering, CancellationToken stopToken, bool ignoreWindow = false)
     {
         var diagnostics = new DiagnosticBag();
         var job = JobLoader.Load(jobPath, diagnostics, settings.Environment)?.File;
@@ -45,7 +45,7 @@ internal sealed class ScheduledRun(ServeSettings settings, ClusterParticipation 
         var now = settings.Time.GetUtcNow();
         var gate = new ScheduleGate(job.Schedule ?? new ScheduleSpec(null, "every-day", null, null, ScheduleSpec.DefaultTimeZone), settings.ClosedDays);
         var decision = gate.Check(now);
-        if (!decision.Open)
+        if (!decision.Open && !ignoreWindow)
         {
             logger.LogInformation(
                 "{Job}: 実行時間帯の外のため開始しません / not started: {Reason}; 次に開く時刻 / the window next opens {NextOpen}",
@@ -55,11 +55,12 @@ internal sealed class ScheduledRun(ServeSettings settings, ClusterParticipation 
             return new FireResult(FireOutcome.OutsideWindow, null, decision.Reason);
         }
 
-        logger.LogInformation("{Job}: 実行を開始します / starting{Recovering}", job.Name, recovering ? " (recovery)" : string.Empty);
+        logger.LogInformation("{Job}: 実行を開始します / starting{Recovering}", job.Name,
+            recovering ? " (recovery)" : ignoreWindow && !decision.Open ? " (時間帯の外: オペレーターの指示 / outside the window: an operator's request)" : string.Empty);
         try
         {
             // A recovered fire (its node died) only joins the run that fire started: the other nodes may have finished it.
-            var code = await participation.RunAsync(jobPath, joinOnly: recovering, stopToken);
+            var code = await participation.RunAsync(jobPath, joinOnly: recovering, stopToken, ignoreWindow && !recovering);
             logger.LogInformation("{Job}: 終了コード / ended with exit code {ExitCode}", job.Name, code);
             return new FireResult(FireOutcome.Ran, code, null);
         }

@@ -7,7 +7,13 @@ using Dxmig.Platform.Logging;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Scheduling;
 using Dxmig.Platform.Storage;
+using Dxmig.Jobs.Console;
+using Dxmig.Web;
+using Dxmig.Web.Data;
+using Dxmig.Web.Live;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Quartz;
 using Microsoft.Extensions.Logging;
 
 namespace Dxmig.Cli.Serve;
@@ -27,22 +33,32 @@ internal static class ServeCommand
         var storePin = new Option<string?>("--store-certificate-sha256") { Description = "PostgreSQL サーバー証明書の SHA-256 (固定) / SHA-256 of the PostgreSQL server's certificate (pinned)" };
         var node = new Option<string?>("--node") { Description = "クラスター内で一意なノード名 (既定: ホスト名) / node name, unique in the cluster (default: host name)" };
         var checkin = new Option<TimeSpan?>("--checkin-interval") { Description = "クラスターの生存通知の間隔 (既定 00:00:10) / cluster check-in interval (default 00:00:10)" };
-        var command = new Command("serve", "スケジューラーとしてジョブを定期実行します / run scheduled jobs as the scheduler host") { jobs, store, storePassword, storeCa, storePin, node, checkin };
+        var console = new Option<string?>("--console") { Description = "操作コンソールを開く URL (https://HOST:PORT。http:// はループバックのみ) / serve the operator console at this URL (https://HOST:PORT; http:// on loopback only)" };
+        var consoleCertificate = new Option<string?>("--console-certificate") { Description = "コンソールの HTTPS 証明書 (PFX、または鍵を含む PEM。パスワードは DXMIG_CONSOLE_CERTIFICATE_PASSWORD) / the console's HTTPS certificate (PFX, or PEM with its key; password in DXMIG_CONSOLE_CERTIFICATE_PASSWORD)" };
+        var consoleAccounts = new Option<string?>("--console-accounts") { Description = "ローカル アカウントのファイル (Entra ID なしのリハーサル用。dxmig console-account で作成) / local accounts file (for a rehearsal without Entra ID; made with dxmig console-account)" };
+        var command = new Command("serve", "スケジューラーとしてジョブを定期実行します / run scheduled jobs as the scheduler host")
+        {
+            jobs, store, storePassword, storeCa, storePin, node, checkin, console, consoleCertificate, consoleAccounts,
+        };
         command.SetAction((parse, _) => ExecuteAsync(
             io, parse.GetValue(jobs), parse.GetValue(store), parse.GetValue(storePassword), parse.GetValue(node), parse.GetValue(checkin), stopToken(),
-            parse.GetValue(storeCa), parse.GetValue(storePin)));
+            parse.GetValue(storeCa), parse.GetValue(storePin),
+            parse.GetValue(console) is { } url ? new ConsoleArguments(url, parse.GetValue(consoleCertificate), parse.GetValue(consoleAccounts)) : null));
         return command;
     }
 
     public static async Task<int> ExecuteAsync(
         CliIo io, string? jobs, string? store, string? storePasswordEnv, string? node, TimeSpan? checkin, CancellationToken stopToken,
-        string? storeCaCertificate = null, string? storeCertificateSha256 = null)
+        string? storeCaCertificate = null, string? storeCertificateSha256 = null, ConsoleArguments? console = null, Action<WebConsole>? consoleStarted = null)
     {
         ArgumentNullException.ThrowIfNull(io);
         ServeSettings settings;
+        WebConsoleSettings? consoleSettings = null;
+        var live = console is null ? null : new LiveRuns(io.Time);
+        string home;
         try
         {
-            var home = DxmigHome.Resolve(io.Environment);
+            home = DxmigHome.Resolve(io.Environment);
             var password = storePasswordEnv is null
                 ? null
                 : io.Environment(storePasswordEnv) ?? throw new ConfigurationException(
@@ -65,7 +81,7 @@ internal static class ServeCommand
                 Runner = new JobRunnerServeRunner(new CliIo(
                     io.Output, io.Error, interactive: false,
                     name => name == JobRunner.NodeVariable ? NodeName(node) : io.Environment(name),
-                    io.Time)),
+                    io.Time), live, NodeName(node)),
                 CheckinInterval = interval,
                 CheckinMisfireThreshold = interval * 2,
             };
@@ -73,6 +89,17 @@ internal static class ServeCommand
         catch (ConfigurationException ex)
         {
             io.Error.WriteLine(SecretMasker.Apply(ex.Message));
+            return ExitCodes.Failed;
+        }
+
+        try
+        {
+            consoleSettings = console is null ? null : ConsoleLaunch.Settings(console, settings, io.Environment);
+        }
+        catch (ConfigurationException ex)
+        {
+            io.Error.WriteLine(SecretMasker.Apply(ex.Message));
+            io.Error.WriteLine("操作コンソールの設定に誤りがあるため開始しませんでした / not started: the operator console's settings have errors");
             return ExitCodes.Failed;
         }
 
@@ -94,13 +121,40 @@ internal static class ServeCommand
         log.LogInformation(
             "dxmig serve: ノード / node {Node} (ホスト / host {Host}), ジョブ / jobs {Jobs}, 保存先 / store {Store}{Cluster}",
             settings.Node, Environment.MachineName, settings.JobsDirectory, settings.Store.Display, settings.Clustered ? " (cluster)" : string.Empty);
+        WebConsole? web = null;
         try
         {
-            await host.RunAsync(stopToken);
+            await host.StartAsync(stopToken);
+            if (consoleSettings is not null)
+            {
+                var scheduler = await host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler(stopToken);
+                var records = new StoreConsoleRecords(await ConsoleStore.OpenAsync(settings.Store, settings.Time, stopToken));
+                web = await WebConsole.StartAsync(
+                    consoleSettings, new ServeConsoleScheduler(scheduler, settings, host.Services.GetRequiredService<ClusterParticipation>()), records, live!,
+                    logging.Loggers, Path.Combine(home, "console-keys"), stopToken);
+                log.LogInformation("dxmig serve: 操作コンソール / operator console {Address}", web.Address);
+                consoleStarted?.Invoke(web);
+            }
+
+            await host.WaitForShutdownAsync(stopToken);
         }
         catch (OperationCanceledException) when (stopToken.IsCancellationRequested)
         {
             // Stopped before the host had fully started.
+        }
+        catch (Exception ex) when (ex is IOException or ConfigurationException or System.Security.Cryptography.CryptographicException)
+        {
+            // The console's port is taken, or its certificate cannot be read: said in plain words.
+            io.Error.WriteLine($"操作コンソールを開始できません: {SecretMasker.Apply(ex.Message)} / the operator console cannot start");
+            await host.StopAsync(CancellationToken.None);
+            return ExitCodes.Failed;
+        }
+        finally
+        {
+            if (web is not null)
+            {
+                await web.DisposeAsync();
+            }
         }
 
         log.LogInformation("dxmig serve: 停止しました / stopped");

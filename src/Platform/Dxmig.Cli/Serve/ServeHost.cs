@@ -40,6 +40,8 @@ internal static class ServeHost
         builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         builder.Services.AddSingleton<JobFileSync>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<JobFileSync>());
+        // Stop requests from the operator console (of this node or another) reach the runs of this node.
+        builder.Services.AddHostedService<StopRequestWatcher>();
         if (settings.Clustered)
         {
             builder.Services.AddHostedService<ClusterJoiner>();
