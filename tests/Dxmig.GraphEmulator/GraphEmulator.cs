@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Dxmig.GraphEmulator.Handlers;
 using Dxmig.GraphEmulator.Http;
+using Dxmig.GraphEmulator.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -23,10 +24,15 @@ public sealed class GraphEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly TokenService _tokens;
+    private readonly SignInDirectory _signIn;
+    private readonly SigningKey _signingKey;
 
     private GraphEmulator(WebApplication app, TokenService tokens, EmulatorContext context, GraphEmulatorOptions options, string secret,
-        X509Certificate2 certificate, EmulatorThrottling throttling, EmulatorFaults faults, EmulatorStats stats, ExchangeMailboxAccess mailboxAccess)
+        X509Certificate2 certificate, EmulatorThrottling throttling, EmulatorFaults faults, EmulatorStats stats, ExchangeMailboxAccess mailboxAccess,
+        SignInDirectory signIn, SigningKey signingKey)
     {
+        _signIn = signIn;
+        _signingKey = signingKey;
         MailboxAccess = mailboxAccess;
         _app = app;
         _tokens = tokens;
@@ -125,6 +131,9 @@ public sealed class GraphEmulator : IAsyncDisposable
         pipeline.Add(BatchHandler.Routes(pipeline));
         var tokens = new TokenService(options, secret, context);
         var endpoint = new GraphHttpEndpoint(pipeline, tokens);
+        var signInDirectory = new SignInDirectory(options.WebApps, options.SignInUsers);
+        var signingKey = new SigningKey(options.TimeProvider.GetUtcNow());
+        var signIn = new SignInService(options.TenantId, context, tokens, signInDirectory, signingKey, options.AuthorizationCodeLifetime, options.TokenLifetime);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -136,11 +145,15 @@ public sealed class GraphEmulator : IAsyncDisposable
             k.Listen(IPAddress.Loopback, options.Port, listen => listen.UseHttps(certificate));
         });
         var app = builder.Build();
-        app.MapPost("/{tenant}/oauth2/v2.0/token", (HttpContext http, string tenant) =>
+        app.MapPost("/{tenant}/oauth2/v2.0/token", async (HttpContext http, string tenant) =>
         {
             stats.Count("", Operations.Token, http.Request.ContentLength ?? 0, 200);
-            return endpoint.HandleTokenAsync(http, tenant);
+            if (!await signIn.TryHandleTokenAsync(http, tenant))
+            {
+                await endpoint.HandleTokenAsync(http, tenant);
+            }
         });
+        signIn.Map(app);
         app.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", (string tenant) =>
             Results.Text(GraphHttpEndpoint.OpenIdConfiguration(context.Origin, tenant).ToJsonString(), "application/json"));
         app.MapGet("/common/discovery/instance", () => Results.Text(new JsonObject
@@ -167,7 +180,7 @@ public sealed class GraphEmulator : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         context.Origin = "https://127.0.0.1:" + new Uri(address).Port;
         var mailboxAccess = new ExchangeMailboxAccess(store, options.UsersWithoutMailboxAccess);
-        return new GraphEmulator(app, tokens, context, options, secret, certificate, throttling, faults, stats, mailboxAccess);
+        return new GraphEmulator(app, tokens, context, options, secret, certificate, throttling, faults, stats, mailboxAccess, signInDirectory, signingKey);
     }
 
     /// <summary>Exchange Online's app-only scope: a token for it opens mailboxes over IMAP (<c>AUTHENTICATE XOAUTH2</c>
@@ -242,6 +255,24 @@ public sealed class GraphEmulator : IAsyncDisposable
         return token.GetValue<string>();
     }
 
+    /// <summary>
+    /// The OpenID Connect authority of <paramref name="tenant"/> (default <see cref="TenantId"/>):
+    /// <c>https://127.0.0.1:PORT/{tenant}/v2.0</c>, the ID tokens' issuer, whose
+    /// <c>/.well-known/openid-configuration</c> names the authorize, token, JWKS and logout endpoints.
+    /// </summary>
+    public string Authority(string? tenant = null) => $"{Origin}/{tenant ?? TenantId}/v2.0";
+
+    /// <summary>The <c>kid</c> of the key that signs ID tokens (one RSA key per emulator, published in the JWKS).</summary>
+    public string SigningKeyId => _signingKey.KeyId;
+
+    /// <summary>Registers a web app for user sign-in while running (replaces one with the same client id).</summary>
+    /// <exception cref="ArgumentException">A redirect URI is not an absolute URI without a fragment.</exception>
+    public void AddWebApp(EntraWebApp app) => _signIn.Add(app);
+
+    /// <summary>Adds a sign-in user while running, or replaces the one with the same user name (new roles, groups or
+    /// password apply to the next sign-in).</summary>
+    public void AddSignInUser(SignInUser user) => _signIn.Add(user);
+
     /// <summary>Invalidates every issued access token (the next Graph call gets 401 InvalidAuthenticationToken).</summary>
     public void RevokeTokens() => _tokens.RevokeAll();
 
@@ -267,6 +298,7 @@ public sealed class GraphEmulator : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         Certificate.Dispose();
+        _signingKey.Dispose();
     }
 
     private static X509Certificate2 CreateCertificate(DateTimeOffset now)

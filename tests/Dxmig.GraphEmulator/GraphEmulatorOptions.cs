@@ -57,6 +57,17 @@ public sealed class GraphEmulatorOptions
     /// <summary>Seed of the fault injector's random numbers, so a probabilistic fault run repeats exactly.</summary>
     public int FaultSeed { get; init; } = 20240401;
 
+    /// <summary>Web apps registered for user sign-in (OpenID Connect authorization code flow with PKCE) at start; more
+    /// through <see cref="GraphEmulator.AddWebApp"/>.</summary>
+    public IReadOnlyList<Identity.EntraWebApp> WebApps { get; init; } = [];
+
+    /// <summary>Users who can sign in on the emulator's sign-in page at start; more through
+    /// <see cref="GraphEmulator.AddSignInUser"/>.</summary>
+    public IReadOnlyList<Identity.SignInUser> SignInUsers { get; init; } = [];
+
+    /// <summary>Lifetime of an authorization code. Entra ID's codes "typically expire after about 10 minutes".</summary>
+    public TimeSpan AuthorizationCodeLifetime { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Clock for tokens, windows and dates; tests may pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -2,6 +2,7 @@ using Dxmig.Contracts;
 using Dxmig.Platform.Ledger;
 using Dxmig.Platform.Pipeline;
 using Dxmig.Platform.Storage;
+using Dxmig.Platform.Telemetry;
 using Dxmig.TestSupport;
 
 namespace Dxmig.Platform.Tests;
@@ -40,6 +41,7 @@ public sealed class ClusterLedgerTests(PostgresFixture postgres)
     [Fact]
     public async Task ASilentHolder_LosesItsAccountAfterTheTimeout_AndItsLateWritesAreRefused()
     {
+        using var metrics = new MetricsRecorder(DxmigMetrics.MeterName);
         await using var ledger = await OpenAsync();
         var dead = Member("dead", TimeSpan.FromSeconds(2));
         var alive = Member("alive", TimeSpan.FromSeconds(2));
@@ -50,6 +52,8 @@ public sealed class ClusterLedgerTests(PostgresFixture postgres)
         await Task.Delay(TimeSpan.FromSeconds(2.5));
         using var taken = (await ledger.ClaimAccountAsync(run, alive, default))!;
         (taken.Account, taken.Epoch, taken.PreviousNode, taken.TakenOver).Should().Be(("only", 2, "dead", true));
+        metrics.Of("dxmig.lease.takeovers", (DxmigMetrics.JobTag, "job")).Should().ContainSingle("one account was taken over from a silent node")
+            .Which.Value.Should().Be(1);
 
         var key = new SourceKey("imap", "only", "INBOX", "1", "v");
         var late = () => ledger.WriteItemsAsync("job", run.RunId, "only", [new ItemWrite(key, "h", 1, ItemState.Loaded, null, null, "INBOX UID 1", "t")], default, old);
@@ -86,6 +90,7 @@ public sealed class ClusterLedgerTests(PostgresFixture postgres)
     [Fact]
     public async Task Release_GivesTheAccountBackAtOnce_AndTheLastToLeaveClosesTheRunAsStopped()
     {
+        using var metrics = new MetricsRecorder(DxmigMetrics.MeterName);
         await using var ledger = await OpenAsync();
         var one = Member("one");
         var two = Member("two");
@@ -95,6 +100,7 @@ public sealed class ClusterLedgerTests(PostgresFixture postgres)
         await ledger.ReleaseAccountAsync(held, default);
         using var again = (await ledger.ClaimAccountAsync(run, two, default))!;
         (again.Account, again.Epoch, again.PreviousNode).Should().Be((held.Account, 2, "one"), "released, it is claimable at once");
+        metrics.Of("dxmig.lease.takeovers", (DxmigMetrics.JobTag, "job")).Should().BeEmpty("an account given back is not taken over from a dead node");
         await ledger.ReleaseAccountAsync(again, default);
 
         var first = await ledger.LeaveClusterRunAsync(run, one, stopping: true, Summary, default);

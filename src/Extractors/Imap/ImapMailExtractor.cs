@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Dxmig.Contracts;
 using Dxmig.Imap;
 using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Telemetry;
 using Dxmig.Contracts.Records;
 using MailKit;
 using MailKit.Net.Imap;
@@ -665,7 +666,8 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                     await ImapRetry.DropAsync(raw);
                     raw = null;
                 },
-                cancellationToken);
+                cancellationToken,
+                WaitOutAsync);
 
         private ImapClient? resyncChecked;
 
@@ -696,7 +698,15 @@ public sealed class ImapMailExtractor(ImapSourceOptions options, ILogger<ImapMai
                     client = null;
                     return Task.CompletedTask;
                 },
-                cancellationToken);
+                cancellationToken,
+                WaitOutAsync);
+
+        /// <summary>A wait the source asked for (Exchange's "Suggested Backoff Time"), counted for the metrics.</summary>
+        private Task WaitOutAsync(TimeSpan backoff)
+        {
+            DxmigMetrics.ThrottleWaited(endpoint.LoginMode == ImapLoginMode.OAuth2 ? ThrottledEndpoint.ExchangeImap : ThrottledEndpoint.Imap, backoff);
+            return ImapOAuth.WaitAsync(backoff, cancellationToken);
+        }
 
         public async ValueTask DisposeAsync()
         {

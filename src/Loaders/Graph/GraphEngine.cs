@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Dxmig.Contracts;
+using Dxmig.Platform.Telemetry;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
@@ -61,6 +62,7 @@ public sealed class GraphEngine(GraphSession session, ILogger logger, TimeProvid
         {
             var again = new List<int>();
             var wait = TimeSpan.Zero;
+            var throttledRound = false;
             foreach (var group in Pack(pending, batch))
             {
                 var answers = await SendAsync(lane, mailbox, group.Select(i => batch[i]).ToList(), cancellationToken);
@@ -84,6 +86,7 @@ public sealed class GraphEngine(GraphSession session, ILogger logger, TimeProvid
                         }
 
                         again.Add(index);
+                        throttledRound = true;
                         wait = Max(wait, answer.RetryAfter ?? TimeSpan.FromSeconds(1));
                     }
                     else if (answer.Status is >= 200 and < 300 || (answer.Status == 404 && operation.Method == "DELETE"))
@@ -122,6 +125,11 @@ public sealed class GraphEngine(GraphSession session, ILogger logger, TimeProvid
             if (again.Count > 0)
             {
                 logger.LogDebug("Graph {Mailbox}: {Count} requests again after {Wait}", mailbox, again.Count, wait);
+                if (throttledRound)
+                {
+                    DxmigMetrics.ThrottleWaited(ThrottledEndpoint.Graph, wait);
+                }
+
                 await Task.Delay(wait, time, cancellationToken);
             }
 

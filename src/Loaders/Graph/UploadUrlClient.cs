@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Dxmig.Contracts;
+using Dxmig.Platform.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Dxmig.Loaders.Graph;
@@ -73,6 +74,7 @@ public sealed class UploadUrlClient(GraphSession session, ILogger logger, TimePr
                     return new Result($"the upload stayed throttled for over {session.Options.MaxThrottledWait.TotalMinutes:0} minutes", status, answer);
                 }
 
+                DxmigMetrics.ThrottleWaited(ThrottledEndpoint.Graph, retryAfter ?? TimeSpan.FromSeconds(1));
                 await Task.Delay(retryAfter ?? TimeSpan.FromSeconds(1), time, cancellationToken);
                 continue;
             }

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Dxmig.Contracts;
 using Dxmig.Imap;
 using Dxmig.Platform.Pipeline;
+using Dxmig.Platform.Telemetry;
 using Dxmig.Contracts.Records;
 using MailKit;
 using MailKit.Net.Imap;
@@ -52,6 +53,7 @@ public sealed class ImapMailLoader(ImapTargetOptions options, ILogger<ImapMailLo
             (long)backoff.TotalMilliseconds, (long)backoff.TotalMilliseconds);
         Interlocked.Increment(ref throttleWaits);
         Interlocked.Add(ref throttleWaitedTicks, backoff.Ticks);
+        DxmigMetrics.ThrottleWaited(options.Endpoint.LoginMode == ImapLoginMode.OAuth2 ? ThrottledEndpoint.ExchangeImap : ThrottledEndpoint.Imap, backoff);
         await ImapOAuth.WaitAsync(backoff, cancellationToken);
     }
 

@@ -97,6 +97,7 @@ public sealed record JobRunRequest(IReadOnlyList<string> Accounts, bool DryRun, 
         return new RunSettings
         {
             Job = job.Name,
+            Kind = job.Kind,
             Accounts = accounts ?? Accounts,
             Parallelism = parallelism,
             BatchSize = job.BatchSize,

@@ -106,7 +106,15 @@ public sealed class JobRunner(Func<string, string?> environment, TimeProvider ti
 
         // Built on another core while the run opens its ledger; the first log line waits for it.
         using var logging = DxmigLogging.StartCreate(LogLevel.Warning, file.LogFolder);
-        var request = new JobRunRequest(accounts, options.DryRun, time) { ConfirmDeletes = options.ConfirmDeletes, Node = Node, JoinOnly = options.JoinOnly };
+        // Held-back deletions confirmed in the console count as --confirm-deletes of that run until a run carries them out.
+        var jobLogs = Path.Combine(file.LogFolder, file.Name);
+        var confirmDeletes = options.ConfirmDeletes ?? Console.HeldBackDeletions.ConfirmedRunId(jobLogs);
+        if (options.ConfirmDeletes is null && confirmDeletes is not null)
+        {
+            console.Line($"確定済みの削除保留一覧 (実行 {confirmDeletes}) を適用します / applying the confirmed held-back deletions of run {confirmDeletes}");
+        }
+
+        var request = new JobRunRequest(accounts, options.DryRun, time) { ConfirmDeletes = confirmDeletes, Node = Node, JoinOnly = options.JoinOnly };
         RunResult result;
         try
         {
@@ -130,6 +138,7 @@ public sealed class JobRunner(Func<string, string?> environment, TimeProvider ti
             return ExitCodes.Failed;
         }
 
+        Console.HeldBackDeletions.MarkAppliedAfterRun(jobLogs, confirmDeletes, result, options.DryRun);
         if (!result.CompletedHere)
         {
             // A cluster run this node took part in and another node completes (or goes on with): that node reconciles

@@ -201,6 +201,10 @@ internal sealed class GraphHttpEndpoint(GraphPipeline pipeline, TokenService tok
         ["authorization_endpoint"] = $"{origin}/{tenant}/oauth2/v2.0/authorize",
         ["device_authorization_endpoint"] = $"{origin}/{tenant}/oauth2/v2.0/devicecode",
         ["end_session_endpoint"] = $"{origin}/{tenant}/oauth2/v2.0/logout",
+        ["request_uri_parameter_supported"] = false,
+        ["http_logout_supported"] = true,
+        ["frontchannel_logout_supported"] = true,
+        ["claims_supported"] = new JsonArray("sub", "iss", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"),
         ["tenant_region_scope"] = "AS",
     };
 }

@@ -98,6 +98,20 @@ internal sealed class TokenService(GraphEmulatorOptions options, string clientSe
         });
     }
 
+    /// <summary>An opaque Microsoft Graph access token issued with a user sign-in (the authorization_code grant, see
+    /// <c>Identity/SignInService</c>). Delegated permissions are not emulated: it holds no application permission, so
+    /// Graph refuses it (403) wherever a permission is needed.</summary>
+    public string IssueForUser(string clientId)
+    {
+        var now = context.Time.GetUtcNow();
+        var token = "emu." + Base64Url(RandomNumberGenerator.GetBytes(32));
+        _tokens[token] = new IssuedToken(GraphResource, options.TenantId, clientId, now, now + options.TokenLifetime)
+        {
+            Roles = new HashSet<string>(StringComparer.OrdinalIgnoreCase),
+        };
+        return token;
+    }
+
     /// <summary>The application permissions of the token in an Authorization header <see cref="Check"/> accepted; null: every one.</summary>
     public IReadOnlySet<string>? RolesOf(string? authorization) =>
         authorization is not null && authorization.StartsWith("Bearer ", StringComparison.Ordinal) && _tokens.TryGetValue(authorization["Bearer ".Length..].Trim(), out var issued)

@@ -151,11 +151,11 @@ public sealed partial class JobLedger
         var rows = await QueryAsync(
             "UPDATE ledger_run_work w SET \"State\" = 'Claimed', \"Epoch\" = w.\"Epoch\" + 1, \"Holder\" = @holder, \"Node\" = @node, " +
             "\"PreviousNode\" = COALESCE(w.\"Node\", w.\"PreviousNode\"), \"HeartbeatUtc\" = clock_timestamp(), \"ClaimedUtc\" = clock_timestamp() " +
-            "FROM (SELECT \"RunId\", \"Account\" FROM ledger_run_work WHERE \"RunId\" = @run AND " +
+            "FROM (SELECT \"RunId\", \"Account\", \"State\" FROM ledger_run_work WHERE \"RunId\" = @run AND " +
             $"(\"State\" = 'Waiting' OR (\"State\" = 'Claimed' AND {Stale})) " +
             "ORDER BY CASE WHEN \"State\" = 'Claimed' THEN 0 ELSE 1 END, \"Ordinal\" LIMIT 1 FOR UPDATE SKIP LOCKED) c " +
-            "WHERE w.\"RunId\" = c.\"RunId\" AND w.\"Account\" = c.\"Account\" RETURNING w.\"Account\", w.\"Epoch\", w.\"PreviousNode\"",
-            reader => (Account: reader.GetString(0), Epoch: reader.GetInt32(1), Previous: reader.IsDBNull(2) ? null : reader.GetString(2)),
+            "WHERE w.\"RunId\" = c.\"RunId\" AND w.\"Account\" = c.\"Account\" RETURNING w.\"Account\", w.\"Epoch\", w.\"PreviousNode\", c.\"State\"",
+            reader => (Account: reader.GetString(0), Epoch: reader.GetInt32(1), Previous: reader.IsDBNull(2) ? null : reader.GetString(2), Was: reader.GetString(3)),
             cancellationToken,
             ("holder", member.Holder), ("node", member.Node), ("run", run.RunId), ("timeout", member.LeaseTimeout.TotalSeconds));
         if (rows.Count == 0)
@@ -165,6 +165,12 @@ public sealed partial class JobLedger
 
         var lease = new AccountLease(run.Job, run.RunId, rows[0].Account, member.Holder, member.Node, rows[0].Epoch, rows[0].Previous, member.LeaseTimeout);
         lease.Confirmed(sent);
+        if (rows[0].Was == "Claimed")
+        {
+            // Held by a node that stopped heartbeating (an account released after a stop was 'Waiting').
+            Telemetry.DxmigMetrics.LeaseTakenOver(run.Job);
+        }
+
         return lease;
     }
 

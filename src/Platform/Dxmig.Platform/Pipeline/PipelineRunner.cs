@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Dxmig.Contracts;
 using Dxmig.Platform.Ledger;
+using Dxmig.Platform.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Dxmig.Platform.Pipeline;
@@ -63,6 +64,7 @@ public sealed class PipelineRunner<TIn, TOut>(
         Summarise(run, results, stopToken.IsCancellationRequested);
         NoteOutage(run, circuit, results);
         await ledger.CompleteRunAsync(run, CancellationToken.None);
+        DxmigMetrics.RunCompleted(settings, run);
         logger.LogInformation(
             "実行終了 / run ended: {Outcome}; seen {Seen} = loaded {Loaded} + removed {Removed} + skipped {Skipped} + quarantined {Quarantined} + already done {AlreadyDone}",
             run.Outcome, run.Seen, run.Loaded, run.Removed, run.Skipped, run.Quarantined, run.AlreadyDone);
@@ -138,6 +140,7 @@ public sealed class PipelineRunner<TIn, TOut>(
             CancellationToken.None);
         if (completedHere)
         {
+            DxmigMetrics.RunCompleted(settings, final);
             logger.LogInformation(
                 "実行終了 / run ended: {Outcome}; seen {Seen} = loaded {Loaded} + removed {Removed} + skipped {Skipped} + quarantined {Quarantined} + already done {AlreadyDone}",
                 final.Outcome, final.Seen, final.Loaded, final.Removed, final.Skipped, final.Quarantined, final.AlreadyDone);
@@ -343,6 +346,7 @@ public sealed class PipelineRunner<TIn, TOut>(
             return; // not "finished" either: no progress line for each account not tried
         }
 
+        DxmigMetrics.AccountStarted(settings);
         try
         {
             await RunAccountAsync(run, settings, result, lease, observer, stopToken);
@@ -395,6 +399,7 @@ public sealed class PipelineRunner<TIn, TOut>(
         }
         finally
         {
+            DxmigMetrics.AccountEnded(settings);
             observer.AccountFinished(result);
         }
     }
@@ -631,6 +636,7 @@ public sealed class PipelineRunner<TIn, TOut>(
             if (nothingToDo)
             {
                 result.CountAlreadyDone();
+                DxmigMetrics.ItemAlreadyDone(settings, item.Size);
                 continue;
             }
 
@@ -720,6 +726,7 @@ public sealed class PipelineRunner<TIn, TOut>(
         foreach (var write in writes)
         {
             result.Count(write.State);
+            DxmigMetrics.ItemRecorded(settings, write.State, write.Size, write.Code);
             if (write.State == ItemState.Quarantined)
             {
                 // Per item to the run's JSON log; the console gets the list at the end, not a line per item.

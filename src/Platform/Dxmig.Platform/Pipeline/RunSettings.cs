@@ -11,6 +11,9 @@ public sealed record RunSettings
 
     public required string Job { get; init; }
 
+    /// <summary>The job's kind (<c>mail</c>, <c>staff</c>…), the <c>kind</c> tag of the run's metrics; null when not named.</summary>
+    public string? Kind { get; init; }
+
     public required IReadOnlyList<string> Accounts { get; init; }
 
     /// <summary>Accounts processed at the same time.</summary>
