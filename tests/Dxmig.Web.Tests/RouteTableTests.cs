@@ -74,7 +74,7 @@ public sealed class RouteTableTests
         (await scraper.GetAsync("/readyz")).StatusCode.Should().Be(HttpStatusCode.OK);
         var metrics = await scraper.GetAsync("/metrics");
         metrics.StatusCode.Should().Be(HttpStatusCode.OK);
-        (await metrics.Content.ReadAsStringAsync()).Should().Contain("# EOF");
+        (await metrics.Content.ReadAsStringAsync()).Should().Contain("service_name=\"dxmig\"").And.Contain("service_instance_id=\"console-node\"");
         (await scraper.GetAsync("/")).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the scrape token opens health and metrics only");
         using var wrong = console.Client();
         wrong.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "not-the-token-at-all");

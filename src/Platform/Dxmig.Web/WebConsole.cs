@@ -17,6 +17,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Dxmig.Web;
 
@@ -103,12 +104,14 @@ public sealed class WebConsole : IAsyncDisposable
             o.HeaderName = null;
         });
         AuthSetup.AddConsoleAuth(services, settings);
-        services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(DxmigMetrics.MeterName).AddPrometheusExporter());
+        services.AddOpenTelemetry().ConfigureResource(r => r.AddService("dxmig", serviceInstanceId: settings.Node)).WithMetrics(m => m.AddMeter(DxmigMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();
         app.Use(SecurityHeaders.Apply);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
+        app.Use(AntiforgeryCheck.CheckAsync);
         Map(app);
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

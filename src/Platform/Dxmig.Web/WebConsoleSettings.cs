@@ -1,5 +1,6 @@
 using System.Net;
 using Dxmig.Contracts;
+using Dxmig.Web.Auth;
 using Dxmig.Platform.Scheduling;
 using Dxmig.Platform.Storage;
 

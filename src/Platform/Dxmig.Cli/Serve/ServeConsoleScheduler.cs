@@ -2,9 +2,9 @@ using Dxmig.Cli.Commands;
 using Dxmig.Cli.Console;
 using Dxmig.Jobs;
 using Dxmig.Jobs.Common;
+using Dxmig.Platform.Pipeline;
 using Dxmig.Web;
 using Quartz;
-using Quartz.Impl.Matchers;
 
 namespace Dxmig.Cli.Serve;
 
@@ -44,7 +44,7 @@ internal sealed class ServeConsoleScheduler(IScheduler scheduler, ServeSettings 
 
         var manual = new JobKey(Path.GetFileNameWithoutExtension(path), ManualGroup);
         var job = JobBuilder.Create<DxmigQuartzJob>().WithIdentity(manual).UsingJobData(DxmigQuartzJob.PathKey, path).StoreDurably().RequestRecovery().Build();
-        await scheduler.AddJob(job, replace: true, cancellationToken);
+        await scheduler.AddJob(job, AddJobOptions.Replacing, cancellationToken);
         await scheduler.TriggerJob(manual, data, cancellationToken);
         return null;
     }

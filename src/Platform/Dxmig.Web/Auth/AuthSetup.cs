@@ -5,8 +5,6 @@ using System.Text.Encodings.Web;
 using Dxmig.Web.Pages;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authentication.OpenIdConnect;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -168,7 +166,29 @@ internal sealed class ScrapeTokenHandler(
             return Task.FromResult(AuthenticateResult.Fail("wrong scrape token"));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "scrape"), new Claim(ConsoleRoles.ClaimType, "scrape")], ScrapeScheme);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ScrapeScheme)));
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "scrape"), new Claim(ConsoleRoles.ClaimType, "scrape")], AuthSetup.ScrapeScheme);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), AuthSetup.ScrapeScheme)));
+    }
+
+    /// <summary>The cookie scheme has already answered (its 401 page) when both are challenged: only add the header.</summary>
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (!Response.HasStarted)
+        {
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            Response.Headers.WWWAuthenticate = "Bearer";
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        if (!Response.HasStarted)
+        {
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+        }
+
+        return Task.CompletedTask;
     }
 }

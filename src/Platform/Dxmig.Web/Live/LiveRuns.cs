@@ -46,7 +46,7 @@ public sealed class LiveRuns(TimeProvider time)
         }
     }
 
-    private sealed class Account(string name, SourceEstimate? estimate, DateTime started)
+    internal sealed class Account(string name, SourceEstimate? estimate, DateTime started)
     {
         private long items;
         private long bytes;
@@ -91,7 +91,7 @@ public sealed class LiveRuns(TimeProvider time)
         }
     }
 
-    private sealed class Run(string job, string node, int accounts, DateTime started)
+    internal sealed class Run(string job, string node, int accounts, DateTime started)
     {
         public ConcurrentDictionary<string, Account> Accounts { get; } = new(StringComparer.Ordinal);
 

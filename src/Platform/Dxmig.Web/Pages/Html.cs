@@ -10,7 +10,10 @@ internal static class Html
     private static readonly CultureInfo Ja = CultureInfo.GetCultureInfo("ja-JP");
 
     /// <summary>HTML-encodes <paramref name="text"/> (null: empty).</summary>
-    public static string E(string? text) => text is null ? string.Empty : HtmlEncoder.Default.Encode(text);
+    public static string E(string? text) => text is null ? string.Empty : Encoder.Encode(text);
+
+    // Japanese stays readable in the page source (and in tests); only what HTML needs escaped is escaped.
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
 
     /// <summary>Encodes a value for a URL path segment or query value.</summary>
     public static string U(string? text) => text is null ? string.Empty : Uri.EscapeDataString(text);
@@ -20,6 +23,8 @@ internal static class Html
     /// <summary>A UTC time shown in Japan time.</summary>
     public static string Jst(DateTime? utc) =>
         utc is { } u ? TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(u, DateTimeKind.Utc), Zone).ToString("yyyy-MM-dd (ddd) HH:mm:ss", Ja) : "—";
+
+    public static string Jst(DateTime utc) => Jst((DateTime?)utc);
 
     public static string Jst(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Zone).ToString("yyyy-MM-dd (ddd) HH:mm", Ja);
 

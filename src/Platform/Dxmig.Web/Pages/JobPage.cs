@@ -77,7 +77,7 @@ internal static class JobPage
                 [
                     $"<a href=\"/jobs/{U(file.Name)}/runs/{U(r.RunId)}\">{E(Jst(r.StartedUtc))}</a>",
                     OverviewPage.Outcome(r.Outcome) + (r.DryRun ? " (試行 / dry run)" : string.Empty),
-                    E(r.Node), OverviewPage.Counts(r), E(Jst(r.EndedUtc)),
+                    E(r.Node), OverviewPage.Counts(r, r.Bytes), E(Jst(r.EndedUtc)),
                 ]), "まだ実行されていません / never run"))
             .Append("</section>")
             .Append("<p><a href=\"/jobs/").Append(U(file.Name)).Append("/plan\">見積もり (dxmig plan) / Plan</a></p>");

@@ -68,10 +68,10 @@ internal static class OverviewPage
 
         var last = "まだ実行されていません / never run";
         var counts = "—";
-        if (await data.LedgerAsync(file, cancellationToken) is { } ledger && (await ledger.RecentRunsAsync(file.Name, 1, cancellationToken)).FirstOrDefault() is { } run)
+        if (await data.LedgerAsync(file, cancellationToken) is { } ledger && await ledger.RecentRunsAsync(file.Name, 1, cancellationToken) is [var run, ..])
         {
             last = $"<a href=\"/jobs/{U(file.Name)}/runs/{U(run.RunId)}\">{E(Jst(run.StartedUtc))}</a> {Outcome(run.Outcome)}";
-            counts = Counts(run);
+            counts = Counts(run, run.Bytes);
         }
 
         return [link, E(file.Kind), nextCell.ToString(), last, counts];
@@ -82,9 +82,9 @@ internal static class OverviewPage
         $"<span class=\"outcome {outcome.ToString().ToLowerInvariant()}\">{E(RunOutcomeWords.Text(outcome))}</span>";
 
     /// <summary>A run's accounting in one cell.</summary>
-    public static string Counts(Dxmig.Platform.Pipeline.IRunCounts run) =>
+    public static string Counts(Dxmig.Platform.Pipeline.IRunCounts run, long bytes) =>
         $"読んだ / seen {N(run.Seen)}・移行 / loaded {N(run.Loaded)}・済 / already {N(run.AlreadyDone)}・スキップ / skipped {N(run.Skipped)}・" +
-        $"<span class=\"{(run.Quarantined > 0 ? "warn" : string.Empty)}\">隔離 / quarantined {N(run.Quarantined)}</span>・{Bytes(run.Bytes)}";
+        $"<span class=\"{(run.Quarantined > 0 ? "warn" : string.Empty)}\">隔離 / quarantined {N(run.Quarantined)}</span>・{Bytes(bytes)}";
 
     /// <summary>The live view's table (the page's script redraws it from the event stream the same way).</summary>
     public static string Live(LiveSnapshot snapshot)

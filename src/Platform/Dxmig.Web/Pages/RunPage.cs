@@ -45,7 +45,7 @@ internal static class RunPage
             .Append("<dt>開始 / Started</dt><dd>").Append(E(Jst(run.StartedUtc))).Append("</dd>")
             .Append("<dt>終了 / Ended</dt><dd>").Append(E(Jst(run.EndedUtc))).Append("</dd>")
             .Append("<dt>ノード / Node</dt><dd>").Append(E(run.Node)).Append("</dd>")
-            .Append("<dt>件数 / Items</dt><dd id=\"run-counts\">").Append(OverviewPage.Counts(run)).Append("</dd>");
+            .Append("<dt>件数 / Items</dt><dd id=\"run-counts\">").Append(OverviewPage.Counts(run, run.Bytes)).Append("</dd>");
         if (run.Message is { Length: > 0 } message)
         {
             body.Append("<dt>メッセージ / Message</dt><dd>").Append(E(Dxmig.Platform.Logging.SecretMasker.Apply(message))).Append("</dd>");
@@ -62,7 +62,7 @@ internal static class RunPage
         body.Append("<section><h2>アカウント別 / By account</h2>")
             .Append(Table("accounts", ["アカウント / Account", "結果 / Outcome", "件数 / Items", "メッセージ / Message"],
                 detail.Accounts.Select(a => (IReadOnlyList<string>)
-                    [E(a.Account), OverviewPage.Outcome(a.Outcome), OverviewPage.Counts(a), E(Dxmig.Platform.Logging.SecretMasker.Apply(a.Message ?? string.Empty))])))
+                    [E(a.Account), OverviewPage.Outcome(a.Outcome), OverviewPage.Counts(a, a.Bytes), E(Dxmig.Platform.Logging.SecretMasker.Apply(a.Message ?? string.Empty))])))
             .Append("</section>");
 
         // The quarantine: searched and paged by the ledger, whatever its size.

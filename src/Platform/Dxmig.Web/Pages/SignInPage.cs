@@ -1,5 +1,4 @@
 using System.Text;
-using Dxmig.Web.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using static Dxmig.Web.Pages.Html;
