@@ -54,8 +54,10 @@ public static class DxmigMetrics
     private static readonly Counter<long> ThrottleWaits = Meter.CreateCounter<long>(
         "dxmig.throttle.waits", "{wait}", "Waits a target or source asked for (Graph 429 Retry-After, Exchange IMAP Suggested Backoff Time), by endpoint kind");
 
-    private static readonly Histogram<double> ThrottleWaitDuration = Meter.CreateHistogram<double>(
-        "dxmig.throttle.wait.duration", "s", "How long each throttling wait was (what the server asked for), by endpoint kind");
+    // Bucket advice (an exporter's defaults, 0–10000 with the first at 5, suit milliseconds, not these seconds).
+    private static readonly Histogram<double> ThrottleWaitDuration = Meter.CreateHistogram(
+        "dxmig.throttle.wait.duration", "s", "How long each throttling wait was (what the server asked for), by endpoint kind", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600] });
 
     // Accounts in flight are kept here and observed when an exporter collects, so a listener that subscribes while
     // accounts run still sees the right number (an up-down counter would miss the starts before it listened).
@@ -67,8 +69,9 @@ public static class DxmigMetrics
     private static readonly Counter<long> LeaseTakeovers = Meter.CreateCounter<long>(
         "dxmig.lease.takeovers", "{takeover}", "Accounts of a cluster run this process took over from a node that stopped heartbeating, by job");
 
-    private static readonly Histogram<double> RunDuration = Meter.CreateHistogram<double>(
-        "dxmig.run.duration", "s", "How long a run took from start to end, by job, kind and outcome; recorded once per run, by the process that completed it");
+    private static readonly Histogram<double> RunDuration = Meter.CreateHistogram(
+        "dxmig.run.duration", "s", "How long a run took from start to end, by job, kind and outcome; recorded once per run, by the process that completed it", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = [10, 60, 300, 900, 1800, 3600, 7200, 14400, 28800, 43200, 86400] });
 
     private static readonly Counter<long> Runs = Meter.CreateCounter<long>(
         "dxmig.runs", "{run}", "Runs completed, by job, kind and outcome (succeeded, quarantined, needs_attention, failed, stopped)");
