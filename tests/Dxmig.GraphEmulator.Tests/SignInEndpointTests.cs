@@ -50,7 +50,7 @@ public sealed class SignInEndpointTests
             .And.Contain("id=\"password\" name=\"password\" type=\"password\"").And.Contain("<button id=\"signin\" type=\"submit\">")
             .And.NotContain("src=").And.NotContain("<script").And.NotContain("http://");
         var csp = page.Headers.GetValues("Content-Security-Policy").Single();
-        csp.Should().StartWith("default-src 'none'").And.Contain("form-action 'self'").And.Contain("frame-ancestors 'none'");
+        csp.Should().StartWith("default-src 'none'").And.Contain("form-action 'self' https://127.0.0.1:9;").And.Contain("frame-ancestors 'none'");
         page.Headers.CacheControl!.NoStore.Should().BeTrue();
     }
 
