@@ -364,6 +364,52 @@ public sealed class SignInEndpointTests
         RedirectQuery(allowed).Should().ContainKey("code");
     }
 
+    [Fact]
+    public async Task Fragment_CarriesTheCode_AndClientSecretBasicRedeemsIt_ButNotForAnotherTenant()
+    {
+        await using var emu = await GraphEmulator.StartAsync(Options(), CancellationToken.None);
+        using var flow = new SignInFlow(emu);
+
+        using var signedIn = await flow.SignInAsync(flow.AuthorizeUrl(p => p["response_mode"] = "fragment"), Operator, OperatorPassword);
+        var fragment = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(signedIn.Headers.Location!.Fragment.TrimStart('#'));
+        var code = fragment["code"].ToString();
+        var otherTenant = await RedeemWithBasicAsync(flow, code, "0b1c2d3e-0000-4000-8000-000000000001");
+        var basic = await RedeemWithBasicAsync(flow, code, emu.TenantId);
+
+        signedIn.Headers.Location!.Query.Should().BeEmpty();
+        fragment["state"].ToString().Should().Be("state-42");
+        Aadsts(otherTenant.Body["error_description"]!.GetValue<string>()).Should().Be("AADSTS90002");
+        basic.Status.Should().Be(200, basic.Body.ToJsonString());
+        basic.Body["id_token"].Should().NotBeNull();
+    }
+
+    [Fact]
+    public async Task RedirectUris_AreHttps_OrHttpOnLoopback()
+    {
+        await using var emu = await GraphEmulator.StartAsync(Options(), CancellationToken.None);
+        var loopback = () => emu.AddWebApp(new EntraWebApp { ClientId = ClientId, RedirectUris = ["http://127.0.0.1:5000/signin-oidc", "http://localhost/cb"] });
+        var plainHttp = () => emu.AddWebApp(new EntraWebApp { ClientId = ClientId, RedirectUris = ["http://console.pref.example.jp/signin-oidc"] });
+
+        loopback.Should().NotThrow();
+        plainHttp.Should().Throw<ArgumentException>().WithMessage("*https*console.pref.example.jp*");
+    }
+
+    private static async Task<(int Status, JsonObject Body)> RedeemWithBasicAsync(SignInFlow flow, string code, string tenant)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"{flow.Emu.Origin}/{tenant}/oauth2/v2.0/token"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.EscapeDataString(ClientId) + ":" + Uri.EscapeDataString(Secret))));
+        request.Content = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["redirect_uri"] = RedirectUri,
+            ["code_verifier"] = flow.Verifier,
+        });
+        using var response = await flow.Http.SendAsync(request);
+        return ((int)response.StatusCode, (JsonObject)JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+    }
+
     private static async Task<JsonObject> IdTokenClaimsAsync(SignInFlow flow, string clientId)
     {
         var code = await flow.CodeAsync(p => p["client_id"] = clientId);
