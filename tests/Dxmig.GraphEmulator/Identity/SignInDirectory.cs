@@ -32,6 +32,12 @@ internal sealed class SignInDirectory
             {
                 throw new ArgumentException($"リダイレクト URI が絶対 URI ではありません / a redirect URI must be an absolute URI without a fragment: '{uri}'", nameof(app));
             }
+
+            // Entra ID takes https redirect URIs, and http ones only for the local machine (localhost, loopback IPs).
+            if (parsed.Scheme != Uri.UriSchemeHttps && !(parsed.Scheme == Uri.UriSchemeHttp && parsed.IsLoopback))
+            {
+                throw new ArgumentException($"リダイレクト URI は https (ループバックのみ http) です / a redirect URI must use https, or http on loopback only: '{uri}'", nameof(app));
+            }
         }
 
         _apps[app.ClientId] = app;

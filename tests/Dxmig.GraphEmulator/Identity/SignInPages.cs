@@ -14,8 +14,9 @@ namespace Dxmig.GraphEmulator.Identity;
 internal static class SignInPages
 {
     /// <summary>The sign-in form: <c>username</c>, <c>password</c>, button <c>signin</c>; it posts to
-    /// <paramref name="action"/> with the pending request's <c>ctx</c>.</summary>
-    public static Task WriteSignInFormAsync(HttpContext http, string action, string ctx, string appName, string userName, string? error)
+    /// <paramref name="action"/> with the pending request's <c>ctx</c>. Its policy's <c>form-action</c> also names the
+    /// app's origin (<paramref name="redirectUri"/>): browsers apply it to the redirect that answers the form too.</summary>
+    public static Task WriteSignInFormAsync(HttpContext http, string action, string ctx, string appName, string userName, string? error, string redirectUri)
     {
         var body = new StringBuilder();
         body.Append("<h1>サインイン / Sign in</h1>\n");
@@ -34,7 +35,7 @@ internal static class SignInPages
         body.Append("<p><button id=\"signin\" type=\"submit\">サインイン / Sign in</button></p>\n");
         body.Append("</form>\n");
         body.Append("<p class=\"note\">dxmig Graph エミュレーター (テスト用の Entra ID) / dxmig Graph emulator (a test stand-in for Entra ID)</p>\n");
-        return WriteAsync(http, 200, "サインイン / Sign in", body.ToString(), scriptNonce: null, formAction: "'self'");
+        return WriteAsync(http, 200, "サインイン / Sign in", body.ToString(), scriptNonce: null, formAction: "'self' " + Origin(redirectUri));
     }
 
     /// <summary>Entra ID's error page, for errors it cannot send back to the app (the app or its redirect URI is not

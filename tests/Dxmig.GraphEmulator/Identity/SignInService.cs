@@ -103,11 +103,19 @@ internal sealed class SignInService(string tenantId, EmulatorContext context, To
             return;
         }
 
+        foreach (var (stale, waiting) in _pending)
+        {
+            if (waiting.Expires <= Now)
+            {
+                _pending.TryRemove(stale, out _);
+            }
+        }
+
         var ctx = TokenService.Base64Url(RandomNumberGenerator.GetBytes(32));
         var challenge = Get(p, "code_challenge");
         _pending[ctx] = new PendingSignIn(app, redirectUri, mode, state, Get(p, "nonce"), Scopes(p), challenge,
             challenge is null ? null : Get(p, "code_challenge_method") ?? "plain", Now + PendingLifetime);
-        await SignInPages.WriteSignInFormAsync(http, LoginPath(tenant), ctx, app.DisplayName ?? app.ClientId, Get(p, "login_hint") ?? "", error: null);
+        await SignInPages.WriteSignInFormAsync(http, LoginPath(tenant), ctx, app.DisplayName ?? app.ClientId, Get(p, "login_hint") ?? "", error: null, redirectUri);
     }
 
     /// <summary>What is wrong with an authorize request whose app and redirect URI are trusted (sent back to the app).</summary>
@@ -188,7 +196,7 @@ internal sealed class SignInService(string tenantId, EmulatorContext context, To
         if (user is null)
         {
             await SignInPages.WriteSignInFormAsync(http, LoginPath(tenant), ctx, appName, userName,
-                $"このユーザー名のアカウントが見つかりません / We couldn't find an account with that username. (AADSTS50034: The user account {userName} does not exist in the {tenantId} directory.)");
+                $"このユーザー名のアカウントが見つかりません / We couldn't find an account with that username. (AADSTS50034: The user account {userName} does not exist in the {tenantId} directory.)", pending.RedirectUri);
             return;
         }
 
@@ -196,7 +204,7 @@ internal sealed class SignInService(string tenantId, EmulatorContext context, To
         if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(password), Encoding.UTF8.GetBytes(user.Password)))
         {
             await SignInPages.WriteSignInFormAsync(http, LoginPath(tenant), ctx, appName, userName,
-                "アカウントまたはパスワードが正しくありません / Your account or password is incorrect. (AADSTS50126: Error validating credentials due to invalid username or password.)");
+                "アカウントまたはパスワードが正しくありません / Your account or password is incorrect. (AADSTS50126: Error validating credentials due to invalid username or password.)", pending.RedirectUri);
             return;
         }
 

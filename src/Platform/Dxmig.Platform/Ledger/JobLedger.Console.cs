@@ -7,7 +7,7 @@ namespace Dxmig.Platform.Ledger;
 /// <summary>One page of ledger items and how many match in all.</summary>
 /// <param name="Items">The page, in id order.</param>
 /// <param name="Total">How many items match; when <paramref name="TotalIsLowerBound"/> it is the cap: "more than" this many.</param>
-/// <param name="TotalIsLowerBound">Counting stopped at <see cref="JobLedger.SearchCountCap"/>: more items match.</param>
+/// <param name="TotalIsLowerBound">Counting stopped at the cap (<see cref="JobLedger.SearchCountCap"/>, with text <see cref="JobLedger.TextSearchCountCap"/>): more items match.</param>
 /// <param name="Offset">The first item's position among the matches (0-based).</param>
 /// <param name="Limit">The page size asked for (after clamping).</param>
 public sealed record LedgerItemPage(IReadOnlyList<LedgerItem> Items, long Total, bool TotalIsLowerBound, int Offset, int Limit);
@@ -23,6 +23,9 @@ public sealed partial class JobLedger
 {
     /// <summary>Matches are counted up to this many; beyond it a page says "more than" (<see cref="LedgerItemPage.TotalIsLowerBound"/>).</summary>
     public const int SearchCountCap = 100_000;
+
+    /// <summary>Matches of a text search are counted up to this many (text is in no index: counting reads the rows).</summary>
+    public const int TextSearchCountCap = 10_000;
 
     /// <summary>The largest page a search returns.</summary>
     public const int MaxSearchPage = 500;
@@ -54,38 +57,42 @@ public sealed partial class JobLedger
         offset = Math.Max(0, offset);
         limit = Math.Clamp(limit, 1, MaxSearchPage);
         var (where, parameters) = SearchFilter(job, state, runId, code, text);
+        var withText = !string.IsNullOrWhiteSpace(text);
+        var cap = withText ? TextSearchCountCap : SearchCountCap;
+
+        // Without text, the page's ids come from the index on (job, last run, state), which holds every id (SQLite: no row
+        // is read until the page is known). Text is in no index: SQLite then reads the table in id order, which stops as
+        // soon as a page is full, rather than reading every item of the job through the index and sorting them.
+        var table = withText && string.IsNullOrEmpty(runId) && Location.Provider == StoreProvider.Sqlite ? "ledger_items NOT INDEXED" : "ledger_items";
+        var sql = withText
+            ? $"SELECT {ItemColumns} FROM {table} WHERE {where} ORDER BY \"Id\" LIMIT @limit OFFSET @offset"
+            : $"SELECT {ItemColumns} FROM ledger_items WHERE \"Id\" IN (SELECT \"Id\" FROM ledger_items WHERE {where} ORDER BY \"Id\" LIMIT @limit OFFSET @offset) ORDER BY \"Id\"";
         await using var connection = await StoreConnections.OpenAsync(Location, cancellationToken);
-        var items = await QueryOn(
+        var items = await QueryOn(connection, null, sql, ReadItem, cancellationToken, [.. parameters, ("limit", limit), ("offset", offset)]);
+
+        // The total: known from a page that is not full; else counted no further than the cap (+1 to know there are more).
+        if (items.Count < limit && (items.Count > 0 || offset == 0))
+        {
+            return new LedgerItemPage(items, offset + items.Count, false, offset, limit);
+        }
+
+        var counted = await QueryOn(
             connection, null,
-            $"SELECT {ItemColumns} FROM ledger_items WHERE {where} ORDER BY \"Id\" LIMIT @limit OFFSET @offset",
-            ReadItem,
+            $"SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT @cap) AS matches",
+            reader => Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture),
             cancellationToken,
-            [.. parameters, ("limit", limit), ("offset", offset)]);
+            [.. parameters, ("cap", cap + 1)]);
+        var total = counted[0];
 
-        // The total, counted no further than the cap (+1 to know there are more): a page never waits for a full count.
-        long total;
-        if (offset == 0 && items.Count < limit)
-        {
-            total = items.Count;
-        }
-        else
-        {
-            var counted = await QueryOn(
-                connection, null,
-                $"SELECT COUNT(*) FROM (SELECT 1 FROM ledger_items WHERE {where} LIMIT @cap) AS matches",
-                reader => Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture),
-                cancellationToken,
-                [.. parameters, ("cap", SearchCountCap + 1)]);
-            total = counted[0];
-        }
-
-        var more = total > SearchCountCap;
-        return new LedgerItemPage(items, more ? SearchCountCap : total, more, offset, limit);
+        // Past the cap: "more than" the cap, or than the items up to this page when it lies beyond the cap.
+        return total > cap
+            ? new LedgerItemPage(items, Math.Max(cap, offset + items.Count), true, offset, limit)
+            : new LedgerItemPage(items, total, false, offset, limit);
     }
 
     /// <summary>
     /// Items of a job in one state grouped by code (for <see cref="ItemState.Skipped"/>: the skip rules; for
-    /// <see cref="ItemState.Quarantined"/>: the reasons), most frequent first; only those a run wrote last when
+    /// <see cref="ItemState.Quarantined"/>: the reasons), most frequent first (then by code, none first); only those a run wrote last when
     /// <paramref name="runId"/> is given.
     /// </summary>
     public async Task<IReadOnlyList<LedgerCodeCount>> CountByCodeAsync(string job, ItemState state, string? runId, CancellationToken cancellationToken)
@@ -93,7 +100,7 @@ public sealed partial class JobLedger
         ArgumentNullException.ThrowIfNull(job);
         var (where, parameters) = SearchFilter(job, state, runId, code: null, text: null);
         return await QueryAsync(
-            $"SELECT \"Code\", COUNT(*), COALESCE(SUM(\"Size\"), 0) FROM ledger_items WHERE {where} GROUP BY \"Code\" ORDER BY COUNT(*) DESC, \"Code\"",
+            $"SELECT \"Code\", COUNT(*), COALESCE(SUM(\"Size\"), 0) FROM ledger_items WHERE {where} GROUP BY \"Code\" ORDER BY COUNT(*) DESC, COALESCE(\"Code\", '')",
             reader => new LedgerCodeCount(
                 reader.IsDBNull(0) ? null : reader.GetString(0),
                 Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture),
