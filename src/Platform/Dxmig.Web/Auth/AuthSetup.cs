@@ -86,7 +86,8 @@ internal static class AuthSetup
                     }
 
                     identity.AddClaim(new Claim("dxmig_signin", "entra"));
-                    return Task.CompletedTask;
+                    return Audit.WriteAsync(context.HttpContext, "signin", null, null, "entra", role is null ? "no-role" : "ok",
+                        user: ConsoleRoles.Who(principal), role: role ?? "-");
                 };
                 o.Events.OnRemoteFailure = context =>
                 {

@@ -30,15 +30,17 @@ internal static class RunPage
     private static async Task WriteAsync(HttpContext http, string name, string runId)
     {
         var data = http.RequestServices.GetRequiredService<ConsoleData>();
+        // The console's own open ledger (not one opened per call: closing a SQLite ledger clears the process's pools,
+        // which a run going on in this process would feel).
         if (data.Find(name) is not { File: { } file } || !ConsoleQueries.IsRunId(runId) ||
-            await new ConsoleQueries(data.Settings.Time).RunDetailAsync(file, runId, http.RequestAborted) is not { } detail)
+            await data.LedgerAsync(file, http.RequestAborted) is not { } ledger ||
+            await ledger.FindRunAsync(file.Name, runId, http.RequestAborted) is not { } run)
         {
             await Layout.WriteProblemAsync(http, StatusCodes.Status404NotFound, $"{name} に実行 {runId} はありません / job {name} has no run {runId}");
             return;
         }
 
-        var run = detail.Run;
-        var queries = new ConsoleQueries(data.Settings.Time);
+        var detail = new RunDetail(run, await ledger.RunAccountsAsync(runId, http.RequestAborted), ConsoleQueries.Files(file, runId));
         var body = new StringBuilder();
         body.Append("<dl class=\"facts\">")
             .Append("<dt>結果 / Outcome</dt><dd>").Append(OverviewPage.Outcome(run.Outcome)).Append(run.DryRun ? " (試行 / dry run)" : string.Empty).Append("</dd>")
@@ -69,7 +71,7 @@ internal static class RunPage
         var q = http.Request.Query["q"].ToString();
         var scope = http.Request.Query["scope"] == "job" ? null : runId;
         var page = int.TryParse(http.Request.Query["page"], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? Math.Max(1, p) : 1;
-        var found = await queries.SearchItemsAsync(file, ItemState.Quarantined, scope, code: null, text: q.Length == 0 ? null : q, (page - 1) * PageSize, PageSize, http.RequestAborted);
+        var found = await ledger.SearchItemsAsync(file.Name, ItemState.Quarantined, scope, code: null, text: q.Length == 0 ? null : q, (page - 1) * PageSize, PageSize, http.RequestAborted);
         body.Append("<section><h2>隔離 / Quarantined items</h2>")
             .Append("<form method=\"get\" id=\"search\"><input type=\"search\" name=\"q\" id=\"q\" value=\"").Append(E(q))
             .Append("\" placeholder=\"アカウント・ID・理由・説明 / account, id, reason, detail\"> <label><input type=\"checkbox\" name=\"scope\" value=\"job\"")
@@ -88,7 +90,7 @@ internal static class RunPage
             body.Append("<p class=\"small\">件数は少なくともこの数です (数えきらずに止めました) / at least this many (counting stopped early)</p>");
         }
 
-        var skips = await queries.SkipsByRuleAsync(file, runId, http.RequestAborted);
+        var skips = await ledger.CountByCodeAsync(file.Name, ItemState.Skipped, runId, http.RequestAborted);
         body.Append("</section><section><h2>ルールによるスキップ / Skipped by rule</h2>")
             .Append(Table("skips", ["ルール / Rule", "件数 / Items", "容量 / Bytes"],
                 skips.Select(s => (IReadOnlyList<string>)[E(s.Code ?? "(なし / none)"), N(s.Count), Bytes(s.Bytes)]), "スキップはありません / nothing skipped"))
