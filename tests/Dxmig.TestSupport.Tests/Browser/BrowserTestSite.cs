@@ -124,6 +124,7 @@ public sealed class BrowserTestSite : IAsyncDisposable
             "<div style=\"height:3000px;background:linear-gradient(#fff,#36c)\"><h1>縦に長いページ / a tall page</h1></div><p id=\"end\">end</p>"));
         app.MapGet("/covered", () => Html(
             "<button id=\"under\" onclick=\"document.title='clicked'\">under</button><div style=\"position:fixed;inset:0;background:rgba(0,0,0,.3)\"></div>"));
+        app.MapGet("/missing-script", () => Html("<p>x</p><script src=\"/nope.js\"></script>"));
         app.MapGet("/favicon.ico", () => Results.NoContent());
     }
 }

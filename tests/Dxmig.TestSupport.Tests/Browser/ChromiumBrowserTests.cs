@@ -129,11 +129,15 @@ public sealed class ChromiumBrowserTests(ChromiumBrowserFixture fixture) : IClas
 
         (await page.GotoAsync(Site.At("/forbidden")))!.Status.Should().Be(403);
         (await page.TextAsync("#denied")).Should().StartWith("権限がありません");
-        (await page.GotoAsync(Site.At("/forbidden-empty")))!.Status.Should().Be(403);
+        (await page.GotoAsync(Site.At("/forbidden-empty")))!.Status.Should().Be(403, "an empty body (ASP.NET's Forbid) is a response all the same");
         page.LastResponse!.Status.Should().Be(403);
+        page.Url.Should().Be(Site.At("/forbidden-empty"), "the address asked for, not Chromium's error page");
         (await page.GotoAsync(Site.At("/unauthorized-empty")))!.Status.Should().Be(401);
-        (await page.GotoAsync(Site.At("/welcome")))!.Status.Should().Be(200);
-        page.LastResponse!.Url.Should().Be(Site.At("/welcome"));
+        page.Problems.Should().BeEmpty("the page's own status is the response, not a problem of the page");
+
+        (await page.GotoAsync(Site.At("/missing-script")))!.Status.Should().Be(200);
+        page.LastResponse!.Url.Should().Be(Site.At("/missing-script"));
+        page.Problems.Should().ContainSingle().Which.Should().Match<BrowserProblem>(p => p.Kind == BrowserProblemKind.FailedResource && p.Text.Contains("404"));
     }
 
     [Fact]
@@ -174,7 +178,7 @@ public sealed class ChromiumBrowserTests(ChromiumBrowserFixture fixture) : IClas
         (await page.ExistsAsync("#under")).Should().BeTrue();
         (await page.ExistsAsync("#nothing")).Should().BeFalse();
 
-        var act = () => page.ClickAsync("#under");
+        var act = () => page.ClickAsync("#under", TimeSpan.FromMilliseconds(500));
 
         (await act.Should().ThrowAsync<TimeoutException>()).Which.Message.Should().Contain("covered by");
         (await page.EvaluateAsync<string>("document.title")).Should().Be("t");
