@@ -125,6 +125,8 @@ public sealed class BrowserTestSite : IAsyncDisposable
         app.MapGet("/covered", () => Html(
             "<button id=\"under\" onclick=\"document.title='clicked'\">under</button><div style=\"position:fixed;inset:0;background:rgba(0,0,0,.3)\"></div>"));
         app.MapGet("/missing-script", () => Html("<p>x</p><script src=\"/nope.js\"></script>"));
+        app.MapGet("/confirm", () => Html(
+            "<button id=\"delete\" onclick=\"document.getElementById('answer').textContent = confirm('3 件を削除しますか? / delete 3 items?') ? 'yes' : 'no'\">削除</button><p id=\"answer\">-</p>"));
         app.MapGet("/favicon.ico", () => Results.NoContent());
     }
 }

@@ -171,6 +171,22 @@ public sealed class ChromiumBrowserTests(ChromiumBrowserFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task ConfirmDialog_AnsweredAsTold_AndKept()
+    {
+        await using var page = await fixture.Browser.NewPageAsync();
+        await page.GotoAsync(Site.At("/confirm"));
+
+        await page.ClickAsync("#delete");
+        await page.WaitForFunctionAsync("document.getElementById('answer').textContent !== '-'");
+        (await page.TextAsync("#answer")).Should().Be("yes");
+        page.AcceptDialogs = false;
+        await page.ClickAsync("#delete");
+        await page.WaitForFunctionAsync("document.getElementById('answer').textContent === 'no'");
+
+        page.Dialogs.Should().Equal("confirm: 3 件を削除しますか? / delete 3 items?", "confirm: 3 件を削除しますか? / delete 3 items?");
+    }
+
+    [Fact]
     public async Task Click_OnACoveredButton_IsRefused()
     {
         await using var page = await fixture.Browser.NewPageAsync();

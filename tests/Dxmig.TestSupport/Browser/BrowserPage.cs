@@ -35,6 +35,7 @@ public sealed class BrowserPage : IAsyncDisposable
     private BrowserResponse? lastResponse;
     private readonly Queue<string> loads = new();
     private readonly Queue<string> documents = new();
+    private readonly List<string> dialogs = [];
     private Navigation? navigation;
     private int disposed;
 
@@ -79,6 +80,25 @@ public sealed class BrowserPage : IAsyncDisposable
             lock (gate)
             {
                 return [.. problems];
+            }
+        }
+    }
+
+    /// <summary>How an <c>alert</c>, <c>confirm</c> or <c>prompt</c> of the page is answered: true presses OK (the default),
+    /// false Cancel. A dialog is answered at once, so it never blocks the page; its text is kept in <see cref="Dialogs"/>.</summary>
+    public bool AcceptDialogs { get; set; } = true;
+
+    /// <summary>The text a <c>prompt</c> is answered with when <see cref="AcceptDialogs"/> is true.</summary>
+    public string PromptText { get; set; } = string.Empty;
+
+    /// <summary>Every dialog the page opened, in order ("confirm: 削除しますか?").</summary>
+    public IReadOnlyList<string> Dialogs
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. dialogs];
             }
         }
     }
@@ -580,9 +600,13 @@ public sealed class BrowserPage : IAsyncDisposable
 
     private void OnEvent(string method, JsonObject e)
     {
-        if (Environment.GetEnvironmentVariable("HB_TRACE") is { Length: > 0 } trace)
+        if (BrowserArtifacts.TraceFile is { } trace)
         {
-            File.AppendAllText(trace, DateTime.UtcNow.ToString("ss.fff", CultureInfo.InvariantCulture) + " " + method + " " + e.ToJsonString()[..Math.Min(400, e.ToJsonString().Length)] + "\n");
+            var line = e.ToJsonString();
+            lock (gate)
+            {
+                File.AppendAllText(trace, $"{DateTime.UtcNow:HH:mm:ss.fff} {sessionId[..Math.Min(8, sessionId.Length)]} {method} {line[..Math.Min(600, line.Length)]}\n");
+            }
         }
 
         switch (method)
@@ -712,6 +736,29 @@ public sealed class BrowserPage : IAsyncDisposable
                         _ => BrowserProblemKind.BrowserError,
                     };
                     Add(kind, entry["text"]?.GetValue<string>() ?? string.Empty, Where(entry["url"], entry["lineNumber"], zeroBased: true));
+                    break;
+                }
+
+            case "Page.javascriptDialogOpening":
+                {
+                    var (accept, text) = (AcceptDialogs, PromptText);
+                    lock (gate)
+                    {
+                        dialogs.Add($"{e["type"]?.GetValue<string>()}: {e["message"]?.GetValue<string>()}");
+                    }
+
+                    // Answered off the reader's thread: the answer's own reply arrives through that reader.
+                    _ = Task.Run(async () =>
+                    {
+                        try
+                        {
+                            await SendAsync("Page.handleJavaScriptDialog", new JsonObject { ["accept"] = accept, ["promptText"] = text }, CancellationToken.None);
+                        }
+                        catch (Exception ex) when (ex is BrowserProtocolException or TimeoutException or ObjectDisposedException)
+                        {
+                            Add(BrowserProblemKind.BrowserError, "ダイアログに答えられません / could not answer a dialog: " + ex.Message, null);
+                        }
+                    });
                     break;
                 }
 
