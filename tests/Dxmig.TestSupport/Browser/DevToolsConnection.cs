@@ -29,7 +29,7 @@ internal sealed class DevToolsConnection : IAsyncDisposable
         var connection = new DevToolsConnection();
         try
         {
-            // CDP messages (screenshots) exceed the default 16 KiB frames; the reader reassembles them anyway.
+            // Loopback to a process the test owns: no keep-alive pings (a busy renderer must not be taken for a dead peer).
             connection.socket.Options.KeepAliveInterval = TimeSpan.Zero;
             await connection.socket.ConnectAsync(endpoint, cancellationToken);
             connection.reader = Task.Run(connection.ReadAsync, CancellationToken.None);
