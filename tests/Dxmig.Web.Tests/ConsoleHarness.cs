@@ -23,10 +23,11 @@ public sealed partial class ConsoleHarness : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private Task<int>? serve;
 
-    private ConsoleHarness(TempFolder folder, X509Certificate2 certificate)
+    private ConsoleHarness(TempFolder folder, X509Certificate2 certificate, string? jobs)
     {
         Folder = folder;
         Certificate = certificate;
+        Jobs = jobs ?? Path.Combine(folder.Path, "jobs");
     }
 
     public TempFolder Folder { get; }
@@ -38,7 +39,7 @@ public sealed partial class ConsoleHarness : IAsyncDisposable
 
     public Uri Address { get; private set; } = new("https://127.0.0.1/");
 
-    public string Jobs => Path.Combine(Folder.Path, "jobs");
+    public string Jobs { get; }
 
     public StringWriter Output { get; } = new();
 
@@ -46,10 +47,10 @@ public sealed partial class ConsoleHarness : IAsyncDisposable
 
     /// <summary>Starts serve with the console; <paramref name="environment"/> adds variables (Entra ID, job secrets).</summary>
     public static async Task<ConsoleHarness> StartAsync(
-        Action<string>? writeJobs = null, IReadOnlyDictionary<string, string>? environment = null, bool localAccounts = true, string? folderPrefix = null)
+        Action<string>? writeJobs = null, IReadOnlyDictionary<string, string>? environment = null, bool localAccounts = true, string? jobsFolder = null)
     {
-        var folder = new TempFolder(folderPrefix ?? "dxmig-console");
-        var harness = new ConsoleHarness(folder, TestCertificates.SelfSigned("127.0.0.1", "localhost"));
+        var folder = new TempFolder("dxmig-console");
+        var harness = new ConsoleHarness(folder, TestCertificates.SelfSigned("127.0.0.1", "localhost"), jobsFolder);
         Directory.CreateDirectory(harness.Jobs);
         writeJobs?.Invoke(harness.Jobs);
         var pfx = folder.File("console.pfx");
