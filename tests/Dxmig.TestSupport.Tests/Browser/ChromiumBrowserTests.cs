@@ -245,6 +245,28 @@ public sealed class ChromiumBrowserLifetimeTests
     }
 
     [Fact]
+    public async Task TestProcessGone_BrowserEndsByItself()
+    {
+        using var stand_in = Process.Start("sleep", "120");
+        await using var browser = await ChromiumBrowser.LaunchAsync(new BrowserOptions { WatchedProcessId = stand_in.Id });
+        await using (var page = await browser.NewPageAsync())
+        {
+            await page.GotoAsync("data:text/html,<p id=x>up</p>");
+        }
+
+        Exited(browser.ProcessId).Should().BeFalse();
+        stand_in.Kill();
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while ((!Exited(browser.ProcessId) || Chromiums(browser.ProfileFolder).Count > 0) && DateTime.UtcNow < until)
+        {
+            await Task.Delay(100);
+        }
+
+        Exited(browser.ProcessId).Should().BeTrue("the watchdog ends Chromium once the process it watches is gone");
+        Chromiums(browser.ProfileFolder).Should().BeEmpty("Chromium's helpers end with it");
+    }
+
+    [Fact]
     public void SpkiHash_MatchesOpenSsl()
     {
         using var certificate = TestCertificates.SelfSigned("127.0.0.1");
@@ -259,6 +281,23 @@ public sealed class ChromiumBrowserLifetimeTests
 
         expected.Should().HaveLength(44);
         ChromiumBrowser.SpkiHash(certificate).Should().Be(expected);
+    }
+
+    private static List<int> Chromiums(string profile) =>
+        [.. Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && Cmdline(pid).Contains(profile, StringComparison.Ordinal))];
+
+    private static string Cmdline(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
     }
 
     private static bool Exited(int pid)
