@@ -69,8 +69,10 @@ public sealed class ChromiumBrowserTests(ChromiumBrowserFixture fixture) : IClas
         await first.GotoAsync(Site.At("/"));
         await first.TypeAsync("#user", "a");
         await first.TypeAsync("#user", "b");
-        await first.ClickAndWaitForNavigationAsync("#go");
+        (await first.WaitForNavigationAsync(() => first.PressAsync("Enter")))!.Url.Should().Be(Site.At("/welcome"), "Enter submits the form");
         (await first.TextAsync("#who")).Should().Be("ab|viewer", "typing adds at the caret");
+        var reloaded = await first.ReloadAsync();
+        (reloaded!.Status, reloaded.Url).Should().Be((200, Site.At("/welcome")));
         await using var second = await fixture.Browser.NewPageAsync();
         await second.GotoAsync(Site.At("/welcome"));
 
