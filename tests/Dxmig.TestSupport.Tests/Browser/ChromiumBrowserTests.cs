@@ -215,6 +215,8 @@ public sealed class ChromiumBrowserTests(ChromiumBrowserFixture fixture) : IClas
         Site.LastAcceptLanguage.Should().StartWith("ja-JP,ja");
         (await page.EvaluateAsync<string>("Intl.DateTimeFormat().resolvedOptions().timeZone")).Should().Be("Asia/Tokyo");
         (await page.EvaluateAsync<int>("Promise.resolve(41).then(x => x + 1)")).Should().Be(42);
+        var metrics = await page.SendDevToolsAsync("Page.getLayoutMetrics");
+        metrics["cssLayoutViewport"]!["clientWidth"]!.GetValue<int>().Should().Be(1366);
     }
 }
 

@@ -362,6 +362,12 @@ public sealed class BrowserPage : IAsyncDisposable
         return path;
     }
 
+    /// <summary>Sends any DevTools command to this page's session and returns its result: for what the page does not wrap
+    /// (for example <c>Network.emulateNetworkConditions</c> to take the page offline and see a live view reconnect).</summary>
+    /// <exception cref="BrowserProtocolException">Chromium refused the command.</exception>
+    public Task<JsonObject> SendDevToolsAsync(string method, JsonObject? parameters = null, CancellationToken cancellationToken = default) =>
+        SendAsync(method, parameters, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0)
