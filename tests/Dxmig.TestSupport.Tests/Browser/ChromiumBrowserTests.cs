@@ -69,8 +69,10 @@ public sealed class ChromiumBrowserTests(ChromiumBrowserFixture fixture) : IClas
         await first.GotoAsync(Site.At("/"));
         await first.TypeAsync("#user", "a");
         await first.TypeAsync("#user", "b");
-        await first.ClickAndWaitForNavigationAsync("#go");
+        (await first.WaitForNavigationAsync(() => first.PressAsync("Enter")))!.Url.Should().Be(Site.At("/welcome"), "Enter submits the form");
         (await first.TextAsync("#who")).Should().Be("ab|viewer", "typing adds at the caret");
+        var reloaded = await first.ReloadAsync();
+        (reloaded!.Status, reloaded.Url).Should().Be((200, Site.At("/welcome")));
         await using var second = await fixture.Browser.NewPageAsync();
         await second.GotoAsync(Site.At("/welcome"));
 
@@ -213,6 +215,8 @@ public sealed class ChromiumBrowserTests(ChromiumBrowserFixture fixture) : IClas
         Site.LastAcceptLanguage.Should().StartWith("ja-JP,ja");
         (await page.EvaluateAsync<string>("Intl.DateTimeFormat().resolvedOptions().timeZone")).Should().Be("Asia/Tokyo");
         (await page.EvaluateAsync<int>("Promise.resolve(41).then(x => x + 1)")).Should().Be(42);
+        var metrics = await page.SendDevToolsAsync("Page.getLayoutMetrics");
+        metrics["cssLayoutViewport"]!["clientWidth"]!.GetValue<int>().Should().Be(1366);
     }
 }
 
@@ -245,6 +249,28 @@ public sealed class ChromiumBrowserLifetimeTests
     }
 
     [Fact]
+    public async Task TestProcessGone_BrowserEndsByItself()
+    {
+        using var stand_in = Process.Start("sleep", "120");
+        await using var browser = await ChromiumBrowser.LaunchAsync(new BrowserOptions { WatchedProcessId = stand_in.Id });
+        await using (var page = await browser.NewPageAsync())
+        {
+            await page.GotoAsync("data:text/html,<p id=x>up</p>");
+        }
+
+        Exited(browser.ProcessId).Should().BeFalse();
+        stand_in.Kill();
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while ((!Exited(browser.ProcessId) || Chromiums(browser.ProfileFolder).Count > 0) && DateTime.UtcNow < until)
+        {
+            await Task.Delay(100);
+        }
+
+        Exited(browser.ProcessId).Should().BeTrue("the watchdog ends Chromium once the process it watches is gone");
+        Chromiums(browser.ProfileFolder).Should().BeEmpty("Chromium's helpers end with it");
+    }
+
+    [Fact]
     public void SpkiHash_MatchesOpenSsl()
     {
         using var certificate = TestCertificates.SelfSigned("127.0.0.1");
@@ -259,6 +285,23 @@ public sealed class ChromiumBrowserLifetimeTests
 
         expected.Should().HaveLength(44);
         ChromiumBrowser.SpkiHash(certificate).Should().Be(expected);
+    }
+
+    private static List<int> Chromiums(string profile) =>
+        [.. Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && Cmdline(pid).Contains(profile, StringComparison.Ordinal))];
+
+    private static string Cmdline(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
     }
 
     private static bool Exited(int pid)

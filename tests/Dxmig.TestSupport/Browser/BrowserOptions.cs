@@ -32,6 +32,9 @@ public sealed record BrowserOptions
     /// <c>artifacts/screenshots</c> under the test's output folder).</summary>
     public string? ScreenshotFolder { get; init; }
 
+    /// <summary>The process whose end ends the browser (the test process; a test of the watchdog gives another).</summary>
+    internal int WatchedProcessId { get; init; } = Environment.ProcessId;
+
     /// <summary>The Chromium executable; null: Debian's <c>/usr/bin/chromium</c> (or <c>chromium-browser</c>).</summary>
     public string? ExecutablePath { get; init; }
 }

@@ -225,11 +225,18 @@ public sealed class BrowserPage : IAsyncDisposable
     /// <summary>Clicks (<see cref="ClickAsync"/>) and waits for the navigation it starts (a link, a form post and its
     /// redirect) to load; returns the response that became the page.</summary>
     /// <exception cref="TimeoutException">No navigation loaded within the timeout.</exception>
-    public async Task<BrowserResponse?> ClickAndWaitForNavigationAsync(string css, CancellationToken cancellationToken = default)
+    public Task<BrowserResponse?> ClickAndWaitForNavigationAsync(string css, CancellationToken cancellationToken = default) =>
+        WaitForNavigationAsync(() => ClickAsync(css, cancellationToken: cancellationToken), cancellationToken);
+
+    /// <summary>Runs <paramref name="action"/> (pressing Enter in a form, a script that sets <c>location</c>) and waits for
+    /// the navigation it starts to load; returns the response that became the page.</summary>
+    /// <exception cref="TimeoutException">No navigation loaded within the timeout.</exception>
+    public async Task<BrowserResponse?> WaitForNavigationAsync(Func<Task> action, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(action);
         var waiter = Arm(byAction: true);
-        await ClickAsync(css, cancellationToken: cancellationToken);
-        return await WaitAsync(waiter, $"click {css}", cancellationToken);
+        await action();
+        return await WaitAsync(waiter, "navigation", cancellationToken);
     }
 
     /// <summary>Focuses the field and types <paramref name="text"/> at the caret (Japanese too), firing input events.</summary>
@@ -354,6 +361,12 @@ public sealed class BrowserPage : IAsyncDisposable
         await File.WriteAllBytesAsync(path, Convert.FromBase64String(shot["data"]!.GetValue<string>()), cancellationToken);
         return path;
     }
+
+    /// <summary>Sends any DevTools command to this page's session and returns its result: for what the page does not wrap
+    /// (for example <c>Network.emulateNetworkConditions</c> to take the page offline and see a live view reconnect).</summary>
+    /// <exception cref="BrowserProtocolException">Chromium refused the command.</exception>
+    public Task<JsonObject> SendDevToolsAsync(string method, JsonObject? parameters = null, CancellationToken cancellationToken = default) =>
+        SendAsync(method, parameters, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -13,11 +13,19 @@ namespace Dxmig.TestSupport.Browser;
 /// not resolve, no proxy is used, background services (updates, sync, metrics) are off. Certificates are verified except
 /// those whose public key the caller lists (<see cref="BrowserOptions.AcceptedCertificates"/>). Pages come from
 /// <see cref="NewPageAsync"/>, each in its own browser context (its own cookies and storage, like a private window).
-/// Disposing kills the whole process tree and deletes the profile.
+/// Disposing kills the whole process tree and deletes the profile; should the test process die first, a small watchdog
+/// beside Chromium kills it within a second.
 /// </summary>
 public sealed class ChromiumBrowser : IAsyncDisposable
 {
     private const int StderrLines = 40;
+
+    // Starts Chromium and stays beside it: when the test process ($1) is gone (killed, crashed, a hung run stopped), it
+    // kills Chromium, whose helper processes follow it, so no browser outlives its tests. It ends with Chromium.
+    private const string Watchdog =
+        "parent=$1; shift; \"$@\" & child=$!; trap 'kill -9 $child 2>/dev/null; exit 143' TERM INT; "
+        + "while kill -0 \"$parent\" 2>/dev/null && kill -0 \"$child\" 2>/dev/null; do sleep 1; done; "
+        + "kill -9 \"$child\" 2>/dev/null; wait \"$child\"";
 
     private readonly Process process;
     private readonly Queue<string> stderr = new();
@@ -37,7 +45,8 @@ public sealed class ChromiumBrowser : IAsyncDisposable
     /// <summary>The temporary profile (removed on dispose).</summary>
     public string ProfileFolder { get; }
 
-    /// <summary>The browser's main process id (its renderers and helpers are its children).</summary>
+    /// <summary>The id of the process that started Chromium and watches the test process (Chromium, its renderers and
+    /// helpers are its descendants, all killed on dispose).</summary>
     public int ProcessId => process.Id;
 
     /// <summary>Chromium's product and version, as DevTools reports it (<c>HeadlessChrome/156.0...</c>).</summary>
@@ -67,8 +76,8 @@ public sealed class ChromiumBrowser : IAsyncDisposable
         var executable = options.ExecutablePath ?? DefaultExecutable;
         var profile = Path.Combine(Path.GetTempPath(), $"dxmig-chromium-{Guid.NewGuid():N}");
         Directory.CreateDirectory(profile);
-        var info = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in Arguments(options, profile))
+        var info = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-c", Watchdog, "sh", options.WatchedProcessId.ToString(CultureInfo.InvariantCulture), executable }.Concat(Arguments(options, profile)))
         {
             info.ArgumentList.Add(argument);
         }
