@@ -74,9 +74,26 @@ internal sealed class ConsoleData(WebConsoleSettings settings) : IAsyncDisposabl
         }
 
         var gate = new ScheduleGate(schedule, settings.ClosedDays);
-        var plan = gate.Upcoming(settings.Time.GetUtcNow());
+        var now = settings.Time.GetUtcNow();
+        var plan = gate.Upcoming(now);
         var next = plan.FirstOrDefault(p => p.Runs);
-        var skipped = plan.Where(p => !p.Runs && (next is null || p.At < next.At))
+
+        // The fires of the next two weeks that will not run (closed days, holidays), with why: the gate's plan stops at
+        // the next fire that runs, so it is asked again from there.
+        var horizon = now.AddDays(14);
+        var fires = new List<PlannedFire>(plan);
+        for (var guard = 0; guard < 60 && fires.Count > 0 && fires[^1].At < horizon; guard++)
+        {
+            var more = gate.Upcoming(fires[^1].At, maxFires: 200);
+            if (more.Count == 0)
+            {
+                break;
+            }
+
+            fires.AddRange(more);
+        }
+
+        var skipped = fires.Where(p => !p.Runs && p.At <= horizon)
             .DistinctBy(p => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(p.At, gate.Zone).DateTime)).Take(7).ToList();
         return (next, skipped, gate);
     }

@@ -24,16 +24,23 @@ internal static class AuditPage
     }
 
     /// <summary>Previous / next links and "page N of M (total)".</summary>
-    public static string Pager(string prefix, int page, long total, int size)
+    public static string Pager(string prefix, int page, long total, int size, bool lowerBound = false)
     {
         var pages = Math.Max(1, (total + size - 1) / size);
+        if (lowerBound)
+        {
+            // Counting stopped at the cap: there are more pages than that.
+            pages = Math.Max(pages, page + 1);
+        }
+
         var html = new StringBuilder("<nav class=\"pager\">");
         if (page > 1)
         {
             html.Append("<a rel=\"prev\" href=\"").Append(E(prefix)).Append("page=").Append(page - 1).Append("\">← 前 / previous</a> ");
         }
 
-        html.Append("<span id=\"page\">").Append(N(page)).Append(" / ").Append(N(pages)).Append(" ページ / pages (").Append(N(total)).Append(" 件 / rows)</span>");
+        html.Append("<span id=\"page\">").Append(N(page)).Append(" / ").Append(N(pages)).Append(lowerBound ? "+" : string.Empty).Append(" ページ / pages (").Append(N(total))
+            .Append(lowerBound ? " 件以上 / or more rows)" : " 件 / rows)").Append("</span>");
         if (page < pages)
         {
             html.Append(" <a rel=\"next\" id=\"next-page\" href=\"").Append(E(prefix)).Append("page=").Append(page + 1).Append("\">次 / next →</a>");

@@ -19,7 +19,10 @@ internal static class Layout
         html.Append("<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<title>").Append(E(title)).Append(" — dxmig</title>")
-            .Append("<link rel=\"stylesheet\" href=\"/assets/console.css\"><script src=\"/assets/console.js\" defer></script></head><body>")
+            .Append("<link rel=\"icon\" href=\"data:,\"><link rel=\"stylesheet\" href=\"/assets/console.css\">")
+            // The script (the live view) is for signed-in people only; the sign-in page needs none.
+            .Append(user.Identity?.IsAuthenticated == true ? "<script src=\"/assets/console.js\" defer></script>" : string.Empty)
+            .Append("</head><body>")
             .Append("<header><a class=\"brand\" href=\"/\">dxmig</a><nav>")
             .Append(Nav("/", "概要 / Overview", active == "overview"))
             .Append(Nav("/calendar", "カレンダー / Calendar", active == "calendar"))

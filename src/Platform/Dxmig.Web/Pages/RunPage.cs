@@ -84,12 +84,7 @@ internal static class RunPage
                     Bytes(i.Size), E(Jst(i.UpdatedUtc)),
                 ]), q.Length == 0 ? "隔離はありません / nothing quarantined" : "見つかりません / nothing matches"));
         var prefix = $"/jobs/{U(file.Name)}/runs/{U(runId)}?q={U(q)}{(scope is null ? "&scope=job" : string.Empty)}&";
-        body.Append(AuditPage.Pager(prefix, page, found.Total, PageSize));
-        if (found.TotalIsLowerBound)
-        {
-            body.Append("<p class=\"small\">件数は少なくともこの数です (数えきらずに止めました) / at least this many (counting stopped early)</p>");
-        }
-
+        body.Append(AuditPage.Pager(prefix, page, found.Total, PageSize, found.TotalIsLowerBound));
         var skips = await ledger.CountByCodeAsync(file.Name, ItemState.Skipped, runId, http.RequestAborted);
         body.Append("</section><section><h2>ルールによるスキップ / Skipped by rule</h2>")
             .Append(Table("skips", ["ルール / Rule", "件数 / Items", "容量 / Bytes"],
