@@ -13,7 +13,14 @@
     return (b / 1073741824).toFixed(2) + " GB";
   };
   const span = (text) => { const s = document.createElement("span"); s.textContent = text; return s; };
-  const eta = (t) => t ? t.split(".")[0] : "—";
+  // A .NET TimeSpan as JSON: "[d.]hh:mm:ss[.fffffff]".
+  const eta = (t) => {
+    if (!t) { return "—"; }
+    const m = /^(?:(\d+)\.)?(\d+):(\d+):(\d+)/.exec(t);
+    if (!m) { return t; }
+    const hours = Number(m[1] || 0) * 24 + Number(m[2]);
+    return String(hours).padStart(2, "0") + ":" + m[3] + ":" + m[4];
+  };
   function draw(snapshot) {
     const runs = snapshot.runs || [];
     const fresh = document.createDocumentFragment();
@@ -32,7 +39,8 @@
       facts.className = "small";
       const items = span(number(run.items)); items.className = "live-items";
       facts.appendChild(items);
-      facts.appendChild(document.createTextNode(" 件 / items・" + bytes(run.bytes) + "・" + bytes(run.bytesPerSecond) + "/s"));
+      facts.appendChild(document.createTextNode(" 件 / items・" + bytes(run.bytes) + "・" + bytes(run.bytesPerSecond) + "/s" +
+        (run.remaining ? "・残り約 / about " + eta(run.remaining) + " left" : "")));
       h.appendChild(facts);
       box.appendChild(h);
       const wrap = document.createElement("div"); wrap.className = "scroll";

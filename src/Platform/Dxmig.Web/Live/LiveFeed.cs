@@ -11,7 +11,7 @@ namespace Dxmig.Web.Live;
 /// <summary>What the live view shows of one run (this node's runs from their observer, other nodes' from the ledger).</summary>
 internal sealed record LiveView(
     string Job, string Node, string? RunId, DateTime StartedUtc, int Accounts, int AccountsDone, long Items, long Bytes,
-    double BytesPerSecond, IReadOnlyList<LiveAccount> Progress, string Source);
+    double BytesPerSecond, IReadOnlyList<LiveAccount> Progress, string Source, TimeSpan? Remaining = null);
 
 /// <summary>The snapshot every watcher receives.</summary>
 internal sealed record LiveSnapshot(DateTime AtUtc, IReadOnlyList<LiveView> Runs);
@@ -114,7 +114,22 @@ internal sealed partial class LiveFeed(LiveRuns local, ConsoleData data, WebCons
     private IEnumerable<LiveView> Local() => local.Snapshot().Select(run => new LiveView(
         run.Job, run.Node, run.RunId, run.StartedUtc, run.Accounts, run.AccountsDone,
         run.Progress.Sum(p => p.Items), run.Progress.Sum(p => p.Bytes), run.Progress.Where(p => !p.Finished).Sum(p => p.BytesPerSecond),
-        [.. run.Progress.Take(MaxAccountsShown)], "node"));
+        [.. run.Progress.Take(MaxAccountsShown)], "node", RunRemaining(run)));
+
+    /// <summary>
+    /// The run's time left from the accounts done so far (elapsed × left ÷ done): what a person can expect even where
+    /// the source gives no size in advance (a mailbox is not sized before it is read, to spare a login per account).
+    /// </summary>
+    private TimeSpan? RunRemaining(LiveRun run)
+    {
+        if (run.AccountsDone == 0 || run.AccountsDone >= run.Accounts)
+        {
+            return null;
+        }
+
+        var elapsed = settings.Time.GetUtcNow().UtcDateTime - run.StartedUtc;
+        return TimeSpan.FromSeconds(elapsed.TotalSeconds * (run.Accounts - run.AccountsDone) / run.AccountsDone);
+    }
 
     /// <summary>Runs of other nodes (cluster runs in a PostgreSQL ledger), read from the ledger at most every few seconds.</summary>
     private async Task<IReadOnlyList<LiveView>> RemoteAsync(CancellationToken cancellationToken)

@@ -62,6 +62,10 @@ internal static class Html
         return html.Append("</tbody></table></div>").ToString();
     }
 
+    /// <summary>A time span as hours:minutes:seconds (hours beyond 24 kept).</summary>
+    public static string Duration(TimeSpan span) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalHours:00}:{span.Minutes:00}:{span.Seconds:00}");
+
     /// <summary>A byte count in KB/MB/GB.</summary>
     public static string Bytes(long bytes) => bytes switch
     {

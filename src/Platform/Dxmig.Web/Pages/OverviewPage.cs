@@ -100,12 +100,14 @@ internal static class OverviewPage
             html.Append("<div class=\"run\" data-job=\"").Append(E(run.Job)).Append("\"><h3>").Append(E(run.Job))
                 .Append(" <span class=\"small\">ノード / node ").Append(E(run.Node)).Append("・開始 / started ").Append(E(Jst(run.StartedUtc)))
                 .Append("・アカウント / accounts ").Append(N(run.AccountsDone)).Append('/').Append(N(run.Accounts))
-                .Append("・<span class=\"live-items\">").Append(N(run.Items)).Append("</span> 件 / items・").Append(Bytes(run.Bytes)).Append("</span></h3>");
+                .Append("・<span class=\"live-items\">").Append(N(run.Items)).Append("</span> 件 / items・").Append(Bytes(run.Bytes))
+                .Append(run.Remaining is { } left ? "・残り約 / about " + Duration(left) + " left" : string.Empty)
+                .Append("</span></h3>");
             html.Append(Table("live-" + run.Job, ["アカウント / Account", "件数 / Items", "容量 / Bytes", "速度 / Rate", "残り / ETA", "状態 / State"],
                 run.Progress.Select(p => (IReadOnlyList<string>)
                 [
                     E(p.Account), N(p.Items), Bytes(p.Bytes), Bytes((long)p.BytesPerSecond) + "/s",
-                    p.Remaining is { } r ? E(r.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture)) : "—",
+                    p.Remaining is { } r ? Duration(r) : "—",
                     p.Finished ? E(p.Outcome) : "実行中 / running",
                 ])));
             html.Append("</div>");
