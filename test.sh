@@ -47,6 +47,9 @@ export DXMIG_CHAOS_TALLY="$(mktemp)"
 # Every secret the tests hand to dxmig, and everything dxmig wrote (logs, reports, ledgers, output, alert mails), for the scan
 # after the suite (tests/secret-scan.sh). Owner-only; removed on exit.
 export DXMIG_SECRET_SCAN="$(mktemp -d)"
+# Screenshots of the browser tests (the operator console's pages, the report at 800 px), kept after the suite.
+export DXMIG_TEST_ARTIFACTS="${DXMIG_TEST_ARTIFACTS:-$PWD/TestResults/artifacts}"
+mkdir -p "$DXMIG_TEST_ARTIFACTS"
 trap 'rm -rf "$log" "$DXMIG_CHAOS_TALLY" "$DXMIG_SECRET_SCAN"' EXIT
 status=0
 dotnet test Migration.sln -c Release --no-build --nologo --logger "console;verbosity=minimal" 2>&1 | tee "$log" || status=$?
@@ -79,5 +82,6 @@ if ! bash tests/secret-scan.sh "$DXMIG_SECRET_SCAN"; then
   status=1
   failed=$((failed + 1))
 fi
+echo "== スクリーンショット / screenshots: $DXMIG_TEST_ARTIFACTS/screenshots ($(ls "$DXMIG_TEST_ARTIFACTS/screenshots" 2>/dev/null | wc -l) files)"
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -226,6 +226,19 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
         (await page.CountAsync("#quarantine tbody tr")).Should().Be(50);
         await page.ScreenshotAsync("console-run");
 
+        // The run's reconciliation report, served in place with its own CSP (its inline script runs, nothing else).
+        if (await page.ExistsAsync("#report-link"))
+        {
+            var report = await page.ClickAndWaitForNavigationAsync("#report-link");
+            report!.Status.Should().Be(200);
+            report.Header("content-security-policy").Should().Contain("script-src 'unsafe-inline'").And.Contain("frame-ancestors 'none'");
+            (await page.EvaluateAsync<string>("document.title")).Should().NotBeNullOrEmpty();
+            await page.ScreenshotAsync("console-run-report");
+        }
+
+        // No path out of the report's folder.
+        (await page.GotoAsync(new Uri(console.Address, $"/jobs/{Job}/runs/{heldRun}/report/..%2F..%2F..%2Fstate%2Fledger.db")))!.Status.Should().Be(404);
+
         page.Problems.Where(p => !p.Text.Contains("409", StringComparison.Ordinal)).Should().BeEmpty();
     }
 
