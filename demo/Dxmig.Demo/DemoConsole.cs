@@ -26,6 +26,9 @@ internal static partial class DemoConsole
 {
     public const string UserName = "demo";
 
+    /// <summary>The one demo job that can run again from the console (its source and target are files of the demo folder).</summary>
+    private const string DemoJobName = "demo-addressbook";
+
     /// <summary>The port asked for first; any free loopback port when it is taken.</summary>
     public const int PreferredPort = 8080;
 
@@ -66,6 +69,16 @@ internal static partial class DemoConsole
             + $"{UserName} {ConsoleRoles.Operator} {LocalAccounts.HashPassword(password)}\n",
             stopToken);
 
+        var historyOnly = names.Where(n => n != DemoJobName).ToList();
+        if (historyOnly.Count > 0)
+        {
+            // Their secrets lived in the demo's environment only and their servers are stopped: serve, which reads job
+            // files to run them, says so for each; the console shows their history all the same.
+            io.Console.MarkupLine(Markup.Escape(
+                $"メールのジョブ ({string.Join(", ", historyOnly)}) は履歴の表示のみです。デモのサーバーとそのパスワードは片付けたため、serve がこのあと「秘密情報の環境変数が設定されていません」と報告します "
+                + $"/ the mail jobs ({string.Join(", ", historyOnly)}) are for their history only: the demo's servers and their passwords are gone, so serve reports their secret variables as not set"));
+        }
+
         var port = PortFree(PreferredPort) ? PreferredPort : Sandbox.FreePort.Next();
         var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
         var serveIo = new CliIo(io.Output, io.Error, interactive: false, environment, io.Time);
@@ -93,8 +106,7 @@ internal static partial class DemoConsole
         io.Console.MarkupLine(Markup.Escape($"  パスワード / password: {password}   (ここに一度だけ表示します / shown here once)"));
         io.Console.MarkupLine(Markup.Escape($"  ジョブ / jobs: {string.Join(", ", names)} — デモの実行の履歴・レポート・隔離・ログを見られます / the demo's runs with their reports, quarantines and logs"));
         io.Console.MarkupLine(Markup.Escape(
-            "  スケジュールはありません。アドレス帳は「今すぐ実行」でもう一度実行できます。メールのジョブはデモのサーバーを停止したため履歴のみです "
-            + "/ nothing is scheduled; \"Run now\" runs the address book again; the mail jobs are history only (the demo's servers are stopped)"));
+            $"  スケジュールはありません。{DemoJobName} は「今すぐ実行」でもう一度実行できます / nothing is scheduled; \"Run now\" runs {DemoJobName} again"));
         io.Console.MarkupLine("[bold]Ctrl+C で終了 / Ctrl+C to stop[/]");
         var result = await serve;
         io.Console.MarkupLine(result == ExitCodes.Success

@@ -77,6 +77,28 @@ public sealed partial class DemoConsoleTests(ITestOutputHelper log) : IDisposabl
             page.StatusCode.Should().Be(HttpStatusCode.OK, $"{job}'s last run has a page");
         }
 
+        // "Run now" runs the address book again (its files are the demo folder's), as the terminal says.
+        var before = LastRun(overview, "demo-addressbook");
+        var jobPage = await signedIn.Client.GetStringAsync("/jobs/demo-addressbook");
+        var runToken = TokenField().Match(jobPage);
+        runToken.Success.Should().BeTrue(jobPage);
+        using (var run = await signedIn.Client.PostAsync("/jobs/demo-addressbook/run", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__dxmig_af"] = WebUtility.HtmlDecode(runToken.Groups[1].Value),
+        })))
+        {
+            run.StatusCode.Should().Be(HttpStatusCode.Redirect, await run.Content.ReadAsStringAsync());
+        }
+
+        var after = before;
+        for (var i = 0; i < 120 && after == before; i++)
+        {
+            await Task.Delay(500);
+            after = LastRun(await signedIn.Client.GetStringAsync("/"), "demo-addressbook");
+        }
+
+        after.Should().NotBe(before, "the run started from the console shows as the last run");
+
         Directory.EnumerateFiles(Path.Combine(Home, "demo", "console", "jobs"), "*.yaml")
             .Select(File.ReadAllText).Should().OnlyContain(y => !Regex.IsMatch(y, "^schedule:", RegexOptions.Multiline), "nothing fires by itself");
 
@@ -106,6 +128,9 @@ public sealed partial class DemoConsoleTests(ITestOutputHelper log) : IDisposabl
         Demo.DemoConsole.WithoutSchedule(Job).Should().Be("name: x\nkind: mail\n# kept\nsource:\n  type: imap\n");
         Demo.DemoConsole.WithoutSchedule("name: x\n").Should().Be("name: x\n");
     }
+
+    private static string LastRun(string overview, string job) =>
+        Regex.Match(overview, $"href=\"/jobs/{job}/runs/([^\"]+)\"").Groups[1].Value;
 
     private static async Task<SignIn> SignInAsync(Uri address, string name, string password)
     {
