@@ -20,7 +20,8 @@ namespace Dxmig.Demo;
 /// <c>dxmig demo</c>: generates sample Active! Mail address-book exports, runs the demo job end to end on the embedded
 /// default (SQLite ledger and platform store), checks the store against the ledger; then the mail part
 /// (<see cref="MailDemo"/>): two private Dovecot servers, generated Japanese mailboxes, the mail job twice, the target
-/// checked message by message. Says where everything is; exit code 0 only when both parts' checks hold.
+/// checked message by message. Says where everything is; exit code 0 only when both parts' checks hold. With
+/// <c>--console</c> it then serves the operator console over the demo's jobs until Ctrl+C (<see cref="DemoConsole"/>).
 /// </summary>
 internal static class DemoCommand
 {
