@@ -20,7 +20,8 @@ namespace Dxmig.Demo;
 /// <c>dxmig demo</c>: generates sample Active! Mail address-book exports, runs the demo job end to end on the embedded
 /// default (SQLite ledger and platform store), checks the store against the ledger; then the mail part
 /// (<see cref="MailDemo"/>): two private Dovecot servers, generated Japanese mailboxes, the mail job twice, the target
-/// checked message by message. Says where everything is; exit code 0 only when both parts' checks hold.
+/// checked message by message. Says where everything is; exit code 0 only when both parts' checks hold. With
+/// <c>--console</c> it then serves the operator console over the demo's jobs until Ctrl+C (<see cref="DemoConsole"/>).
 /// </summary>
 internal static class DemoCommand
 {
@@ -29,12 +30,16 @@ internal static class DemoCommand
     public static Command Create(CliIo io, Func<CancellationToken> stopToken)
     {
         var reset = new Option<bool>("--reset") { Description = "前回のデモのデータを消してからやり直します / start again from nothing" };
-        var command = new Command("demo", "サンプルデータでジョブを最初から最後まで実行します / run the main job end to end on sample data") { reset };
-        command.SetAction((parse, _) => ExecuteAsync(io, parse.GetValue(reset), stopToken()));
+        var console = new Option<bool>("--console")
+        {
+            Description = "実行のあと、デモのジョブを操作コンソール (http://127.0.0.1) で見せ続けます (Ctrl+C で終了) / afterwards, serve the operator console over the demo's jobs on loopback until Ctrl+C",
+        };
+        var command = new Command("demo", "サンプルデータでジョブを最初から最後まで実行します / run the main job end to end on sample data") { reset, console };
+        command.SetAction((parse, _) => ExecuteAsync(io, parse.GetValue(reset), stopToken(), parse.GetValue(console)));
         return command;
     }
 
-    public static async Task<int> ExecuteAsync(CliIo io, bool reset, CancellationToken stopToken)
+    public static async Task<int> ExecuteAsync(CliIo io, bool reset, CancellationToken stopToken, bool console = false)
     {
         var repo = io.Environment("DXMIG_REPO") is { Length: > 0 } r ? r : Directory.GetCurrentDirectory();
         var job = Path.Combine(repo, JobPath);
@@ -81,7 +86,15 @@ internal static class DemoCommand
         io.Console.MarkupLine(addressBook && mail
             ? "[green]デモ完了: アドレス帳もメールも、失われたもの・重複したものはありません / demo complete: address book and mail, nothing lost, nothing doubled[/]"
             : "[red]デモで想定外の結果が出ました (上を参照) / the demo found something unexpected (see above)[/]");
-        return addressBook && mail ? ExitCodes.Success : ExitCodes.Failed;
+        var code = addressBook && mail ? ExitCodes.Success : ExitCodes.Failed;
+        if (console && !stopToken.IsCancellationRequested)
+        {
+            // --console: the demo's runs stay on view in the operator console until Ctrl+C.
+            var served = await DemoConsole.ServeAsync(io, repo, demo, environment, stopToken);
+            return code == ExitCodes.Success ? served : code;
+        }
+
+        return code;
     }
 
     private static async Task<bool> AddressBookAsync(CliIo io, Func<string, string?> environment, string job, CancellationToken stopToken)
