@@ -27,7 +27,17 @@ public sealed class ArchitectureTests
             || l.Contains("Emulator", StringComparison.OrdinalIgnoreCase)
             || l.Contains("Demo", StringComparison.OrdinalIgnoreCase)
             || l.Contains("TestSupport", StringComparison.OrdinalIgnoreCase));
-        File.ReadAllText(Path.ChangeExtension(RepoPaths.DxmigDll, ".runtimeconfig.json")).Should().NotContain("Microsoft.AspNetCore.App");
+        // ASP.NET Core is in the product for the operator console only (Dxmig.Web, hosted by the shell's serve): the job
+        // layer and everything under it stay free of it, so a job never depends on a web server.
+        File.ReadAllText(Path.ChangeExtension(RepoPaths.DxmigDll, ".runtimeconfig.json")).Should().Contain("Microsoft.AspNetCore.App");
+        foreach (var name in new[] { "Dxmig.Jobs", "Dxmig.Platform", "Dxmig.Contracts", "Dxmig.Imap", "Dxmig.Loaders", "Dxmig.Extractors", "Dxmig.Transformers" })
+        {
+            Load(name).GetReferencedAssemblies().Select(a => a.Name!).Should().NotContain(
+                r => r.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) || r == "Dxmig.Web", $"{name} must not depend on the web console");
+        }
+
+        Load("Dxmig.Web").GetReferencedAssemblies().Select(a => a.Name!).Should().NotContain(r => r == "dxmig" || r.Contains("Sandbox", StringComparison.Ordinal),
+            "the console is hosted by the shell, never the other way round");
     }
 
     [Fact]

@@ -62,8 +62,13 @@ public sealed class WebConsole : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = Environments.Production,
         });
+        // The host's log (NLog) receives the console's lines; ASP.NET Core's own are kept to warnings (no line per
+        // request on the scheduler's terminal), and the data-protection and antiforgery notices to errors.
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggers);
+        builder.Logging.AddProvider(new ForwardingLoggerProvider(loggers));
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Antiforgery", LogLevel.Error);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -92,7 +97,13 @@ public sealed class WebConsole : IAsyncDisposable
             services.AddSingleton(new LocalAccounts(accounts, settings.Time));
         }
 
+        // The cookie keys: kept so a restart does not sign everybody out; readable by the service account only.
         Directory.CreateDirectory(keysFolder);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(keysFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         services.AddDataProtection().SetApplicationName("dxmig-console").PersistKeysToFileSystem(new DirectoryInfo(keysFolder));
         services.AddAntiforgery(o =>
         {
@@ -175,6 +186,16 @@ public sealed class WebConsole : IAsyncDisposable
         path.EndsWith(".pem", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".crt", StringComparison.OrdinalIgnoreCase)
             ? X509Certificate2.CreateFromPemFile(path)
             : X509CertificateLoader.LoadPkcs12FromFile(path, password);
+
+    /// <summary>Hands the console's log lines to the host's logger factory.</summary>
+    private sealed class ForwardingLoggerProvider(ILoggerFactory loggers) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => loggers.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
