@@ -101,49 +101,5 @@ public static class MailPendingDeletions
     }
 
     /// <summary>The cells of one line as <see cref="CsvCells"/> wrote them (quotes and neutralised leading characters undone).</summary>
-    internal static List<string> Cells(string line)
-    {
-        var cells = new List<string>();
-        var value = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    value.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    value.Append(c);
-                }
-            }
-            else if (c == '"' && value.Length == 0)
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                cells.Add(Unneutralised(value.ToString()));
-                value.Clear();
-            }
-            else
-            {
-                value.Append(c);
-            }
-        }
-
-        cells.Add(Unneutralised(value.ToString()));
-        return cells;
-    }
-
-    private static string Unneutralised(string text) =>
-        text.Length > 1 && text[0] == '\'' && text[1] is '=' or '+' or '-' or '@' or '\t' or '\r' ? text[1..] : text;
+    internal static List<string> Cells(string line) => CsvCells.ReadRecords(line) is [var first, ..] ? first : [string.Empty];
 }
