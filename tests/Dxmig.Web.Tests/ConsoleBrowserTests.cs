@@ -109,6 +109,11 @@ public sealed class ConsoleBrowserTests(ConsoleBrowserFixture fixture) : IClassF
         await page.GotoAsync(new Uri(console.Address, $"/jobs/{Job}"));
         (await page.ExistsAsync("#run-now")).Should().BeTrue("an operator can run the job");
         await page.ScreenshotAsync("console-job");
+        // The plan view: what `dxmig plan` prints for the job (one account of 30 contacts in the exports).
+        Contacts(workspace.Exports, "tanaka", Enumerable.Range(0, 30));
+        (await page.GotoAsync(new Uri(console.Address, $"/jobs/{Job}/plan")))!.Status.Should().Be(200);
+        (await page.TextAsync("#plan")).Should().Contain("実行時間帯 / run windows").And.Contain("必要な窓 / windows needed");
+        await page.ScreenshotAsync("console-plan");
         await page.GotoAsync(new Uri(console.Address, "/calendar?year=2027"));
         (await page.TextAsync("#closed-days")).Should().Contain("2027-01-01").And.Contain("元日");
         (await page.TextAsync("#windows")).Should().Contain("20:00");
