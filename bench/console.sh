@@ -4,7 +4,7 @@
 # (baseline) and with 20 signed-in viewers each holding the live view (GET /live) open and reading every event
 # (loaded), A B B A A B …, every run into a fresh target with a fresh ledger. Prints each run's time (from the ledger),
 # CPU, the events the clients received, and the median slowdown against the 5 % goal.
-#   bench/console.sh [MAILBOXES=8] [MESSAGES_PER_MAILBOX=5000] [small|real]
+#   bench/console.sh [MAILBOXES=8] [MESSAGES_PER_MAILBOX=15000] [small|real]
 #   DXMIG_BENCH_ROUNDS=3 DXMIG_BENCH_CLIENTS=20 bench/console.sh …   # rounds (A B pairs) and watching clients
 #   DXMIG_BENCH_PIN=off bench/console.sh …    # no taskset: every process on every core
 #   DXMIG_BENCH_BUILD=dev bench/console.sh …  # the development build (./dxmig) instead of the release form
@@ -21,4 +21,4 @@ fi
 pin=()
 if [ "${DXMIG_BENCH_PIN:-on}" != "off" ] && [ "$(nproc --all)" -ge 2 ] && command -v taskset >/dev/null; then pin=(taskset -c 1); export DXMIG_BENCH_PIN=on
 else export DXMIG_BENCH_PIN=off; fi
-exec "${pin[@]}" dotnet bench/Dxmig.Bench/bin/Release/net10.0/Dxmig.Bench.dll console "${1:-8}" "${2:-5000}" "${3:-small}"
+exec "${pin[@]}" dotnet bench/Dxmig.Bench/bin/Release/net10.0/Dxmig.Bench.dll console "${1:-8}" "${2:-15000}" "${3:-small}"

@@ -429,6 +429,12 @@ internal static partial class ConsoleBench
         Console.WriteLine("ratio loaded / baseline per round: " + string.Join(", ", ratios.Select(r => string.Create(invariant, $"round {r.Round} {r.Ratio:0.000} (CPU {r.Cpu:0.000})"))));
         Console.WriteLine(string.Create(invariant,
             $"median ratio {median:0.000}: slowdown {(median - 1) * 100:+0.0;-0.0} % against the goal of at most +5 % ({(median <= 1.05 ? "met" : "NOT met")}); median of the loaded runs / median of the baseline runs {pooled:0.000}; dxmig serve CPU median ratio {cpuMedian:0.000} ({(cpuMedian - 1) * 100:+0.0;-0.0} %)"));
+        // What the watching costs dxmig serve: its extra CPU in a loaded run over the paired baseline, per second of the run.
+        var pairs = results.GroupBy(r => r.Round).Select(g => (Base: g.First(r => r.Watchers == 0), Load: g.First(r => r.Watchers > 0))).ToList();
+        var extra = Median(pairs.Select(p => (p.Load.ServeCpu - p.Base.ServeCpu) / p.Load.Seconds * 1000));
+        var events = Median(pairs.Select(p => p.Load.Clients.Sum(c => (double)c.Events) / p.Load.WallSeconds));
+        Console.WriteLine(string.Create(invariant,
+            $"the console's cost in dxmig serve: median {extra:0} CPU ms per second of the run more than nobody watching ({extra / 10:0.0} % of one core), for ~{events:0} events/s written ({watchers} clients × 1 snapshot/s)"));
         var loaded = results.Where(r => r.Watchers > 0).ToList();
         Console.WriteLine(string.Create(invariant,
             $"watching: {watchers} clients per loaded run; every client received events with the run and saw its item count grow in every loaded run: {(loaded.All(r => r.Clients.Count == watchers && r.Clients.All(c => c.RunEvents > 0 && c.LastItems > c.FirstItems)) ? "yes" : "NO")}"));

@@ -50,11 +50,14 @@ switch (args.FirstOrDefault())
     case "console":
         return await ConsoleBench.RunAsync(
             args.Length > 1 ? int.Parse(args[1], invariant) : 8,
-            args.Length > 2 ? int.Parse(args[2], invariant) : 5000,
+            args.Length > 2 ? int.Parse(args[2], invariant) : 15000,
             args.Length > 3 ? args[3] : "small");
     case "console-watch":
         // The watching clients of the console benchmark, in their own process: console-watch URL COUNT.
         return await ConsoleWatch.RunAsync(new Uri(args[1]), int.Parse(args[2], invariant));
+    case "console-snapshot":
+        // The cost of one live-view snapshot alone: console-snapshot [ACCOUNTS=40] [REPEATS=20000].
+        return ConsoleSnapshotCost.Run(args.Length > 1 ? int.Parse(args[1], invariant) : 40, args.Length > 2 ? int.Parse(args[2], invariant) : 20_000);
     case "staff":
         return await StaffBench.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 100_000);
     case "schedules":
