@@ -5,6 +5,7 @@
 //   staff [ROWS]   CESS staff into the platform store: dxmig BulkCopy + upsert against EF Core AddRange + SaveChanges
 //   schedules [ROWS]   CESS schedules into PostgreSQL: dxmig binary COPY + upsert against EF Core, rows/s, ratio, peak RSS
 //   graph MAILBOXES MESSAGES [SCALE] [real|small]   IMAP → Graph emulator: dxmig against the ceiling Graph's budgets allow
+//   console MAILBOXES MESSAGES [small|real]   the operator console's live view: a mail job in dxmig serve, nobody watching against 20 clients on /live
 //   cluster MAILBOXES MESSAGES [SCALE] [PARALLELISM] [NODES] [real|small]   the same job on 1, 2, 3 dxmig nodes (processes) sharing one PostgreSQL ledger
 using System.Diagnostics;
 using System.Globalization;
@@ -46,6 +47,17 @@ switch (args.FirstOrDefault())
             args.Length > 4 ? int.Parse(args[4], invariant) : 8,
             [.. (args.Length > 5 ? args[5] : "1,2,3").Split(',').Select(n => int.Parse(n, invariant))],
             args.Length > 6 ? args[6] : "real");
+    case "console":
+        return await ConsoleBench.RunAsync(
+            args.Length > 1 ? int.Parse(args[1], invariant) : 8,
+            args.Length > 2 ? int.Parse(args[2], invariant) : 15000,
+            args.Length > 3 ? args[3] : "small");
+    case "console-watch":
+        // The watching clients of the console benchmark, in their own process: console-watch URL COUNT.
+        return await ConsoleWatch.RunAsync(new Uri(args[1]), int.Parse(args[2], invariant));
+    case "console-snapshot":
+        // The cost of one live-view snapshot alone: console-snapshot [ACCOUNTS=40] [REPEATS=20000].
+        return ConsoleSnapshotCost.Run(args.Length > 1 ? int.Parse(args[1], invariant) : 40, args.Length > 2 ? int.Parse(args[2], invariant) : 20_000);
     case "staff":
         return await StaffBench.RunAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 100_000);
     case "schedules":
@@ -63,7 +75,7 @@ switch (args.FirstOrDefault())
     case "measure-efcore":
         return await AddressBookBench.MeasureEfCoreAsync(args[1], args[2]);
     default:
-        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | mail-churn [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small] | exo-imap [MAILBOXES] [MESSAGES] [real|small] | cluster [MAILBOXES] [MESSAGES] [SCALE] [PARALLELISM] [NODES, e.g. 1,2,3] [real|small]");
+        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | mail-churn [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small] | exo-imap [MAILBOXES] [MESSAGES] [real|small] | console [MAILBOXES] [MESSAGES] [small|real] | cluster [MAILBOXES] [MESSAGES] [SCALE] [PARALLELISM] [NODES, e.g. 1,2,3] [real|small]");
         return 2;
 }
 
