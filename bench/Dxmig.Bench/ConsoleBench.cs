@@ -28,21 +28,19 @@ internal static partial class ConsoleBench
         Contracts.Text.JapaneseEncodings.EnsureRegistered();
         var invariant = CultureInfo.InvariantCulture;
         var repo = MailBench.FindRepo();
-        var release = Environment.GetEnvironmentVariable("DXMIG_BENCH_DXMIG");
-        var dxmig = release is { Length: > 0 } ? release : Path.Combine(repo, ".dxmig", "bin", "dxmig.dll");
-        var (dxFile, dxPrefix) = release is { Length: > 0 } ? (release, Array.Empty<string>()) : ("dotnet", new[] { dxmig });
-        if (!File.Exists(dxmig))
+        if (MailBench.LocateDxmig(repo) is not { } located)
         {
-            Console.Error.WriteLine("build dxmig first: ./dxmig --help");
             return 2;
         }
+
+        var (dxmig, dxFile, dxPrefix, release) = located;
 
         var rounds = Env("DXMIG_BENCH_ROUNDS", 3);
         var watchers = Env("DXMIG_BENCH_CLIENTS", 20);
         // bench/console.sh runs this process on core 1 (taskset) and says so with DXMIG_BENCH_PIN=on; dxmig serve then goes to core 0.
         var pinned = Environment.GetEnvironmentVariable("DXMIG_BENCH_PIN") == "on";
         var myCpus = pinned ? await OutputOfAsync("taskset", "-cp", Environment.ProcessId.ToString(invariant)) : "(not pinned)";
-        Console.WriteLine($"dxmig: {(release is { Length: > 0 } ? "release form" : "development build")}: {dxmig}");
+        Console.WriteLine($"dxmig: {(release ? "release form" : "development build")}: {dxmig}");
         Console.WriteLine(pinned
             ? $"CPU: dxmig serve (the job and the console) pinned to core 0 (taskset -c 0); this bench, both Dovecot servers and the {watchers} clients (one process) share core 1 ({myCpus.Trim()})"
             : "CPU: nothing pinned (DXMIG_BENCH_PIN=off or taskset missing): every process shares every core");

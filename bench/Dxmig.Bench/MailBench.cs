@@ -22,16 +22,14 @@ internal static class MailBench
         var repo = FindRepo();
         // The release form (DXMIG_BUILD=release ./dxmig: self-contained composite ReadyToRun, how jobs are installed for
         // unattended runs) when bench/mail.sh built it; else the development build.
-        var release = Environment.GetEnvironmentVariable("DXMIG_BENCH_DXMIG");
-        var dxmig = release is { Length: > 0 } ? release : Path.Combine(repo, ".dxmig", "bin", "dxmig.dll");
-        var (dxFile, dxPrefix) = release is { Length: > 0 } ? (release, Array.Empty<string>()) : ("dotnet", new[] { dxmig });
-        if (!File.Exists(dxmig))
+        if (MailBench.LocateDxmig(repo) is not { } located)
         {
-            Console.Error.WriteLine("build dxmig first: ./dxmig --help");
             return 2;
         }
 
-        Console.WriteLine($"dxmig: {(release is { Length: > 0 } ? "release form (self-contained, composite ReadyToRun, tiered compilation off)" : "development build (ReadyToRun)")}: {dxmig}");
+        var (dxmig, dxFile, dxPrefix, release) = located;
+
+        Console.WriteLine($"dxmig: {(release ? "release form (self-contained, composite ReadyToRun, tiered compilation off)" : "development build (ReadyToRun)")}: {dxmig}");
 
         var rounds = int.TryParse(Environment.GetEnvironmentVariable("DXMIG_BENCH_ROUNDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0 ? r : 2;
         var users = Enumerable.Range(1, mailboxes).Select(i => $"user{i:00}").ToList();
@@ -372,6 +370,29 @@ internal static class MailBench
     private static void Row(string name, int messages, long bytes, Measured m) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {name} | {messages:N0} | {bytes / 1048576.0:N1} | {m.Seconds:N2} | {messages / m.Seconds:N0} | {bytes / 1048576.0 / m.Seconds:N1} | {m.RssMb:N0} | {m.CpuSeconds:N1} | {m.SourceCpuSeconds:N1} | {m.TargetCpuSeconds:N1} |"));
+    /// <summary>
+    /// The dxmig a bench runs: the release form when bench/*.sh built it (<c>DXMIG_BENCH_DXMIG</c>: self-contained,
+    /// composite ReadyToRun, how jobs are installed for unattended runs), else the development build. The command is
+    /// <c>File</c> with <c>Prefix</c> before dxmig's own arguments; null (said on stderr) when neither is built.
+    /// </summary>
+    internal static (string Path, string File, string[] Prefix, bool Release)? LocateDxmig(string repo)
+    {
+        var release = Environment.GetEnvironmentVariable("DXMIG_BENCH_DXMIG");
+        if (release is { Length: > 0 })
+        {
+            return File.Exists(release) ? (release, release, [], true) : Missing();
+        }
+
+        var dll = Path.Combine(repo, ".dxmig", "bin", "dxmig.dll");
+        return File.Exists(dll) ? (dll, "dotnet", [dll], false) : Missing();
+
+        static (string, string, string[], bool)? Missing()
+        {
+            Console.Error.WriteLine("build dxmig first: ./dxmig --help");
+            return null;
+        }
+    }
+
 
     internal static string FindRepo()
     {

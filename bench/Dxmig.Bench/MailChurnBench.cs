@@ -25,17 +25,15 @@ internal static partial class MailChurnBench
     {
         Contracts.Text.JapaneseEncodings.EnsureRegistered();
         var repo = MailBench.FindRepo();
-        var release = Environment.GetEnvironmentVariable("DXMIG_BENCH_DXMIG");
-        var dxmig = release is { Length: > 0 } ? release : Path.Combine(repo, ".dxmig", "bin", "dxmig.dll");
-        var (dxFile, dxPrefix) = release is { Length: > 0 } ? (release, Array.Empty<string>()) : ("dotnet", new[] { dxmig });
-        if (!File.Exists(dxmig))
+        if (MailBench.LocateDxmig(repo) is not { } located)
         {
-            Console.Error.WriteLine("build dxmig first: ./dxmig --help");
             return 2;
         }
 
+        var (dxmig, dxFile, dxPrefix, release) = located;
+
         var nights = int.TryParse(Environment.GetEnvironmentVariable("DXMIG_BENCH_ROUNDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0 ? r : 2;
-        Console.WriteLine($"dxmig: {(release is { Length: > 0 } ? "release form (self-contained, composite ReadyToRun, tiered compilation off)" : "development build (ReadyToRun)")}: {dxmig}");
+        Console.WriteLine($"dxmig: {(release ? "release form (self-contained, composite ReadyToRun, tiered compilation off)" : "development build (ReadyToRun)")}: {dxmig}");
         Console.WriteLine("CPU: nothing pinned (no taskset); the tools, all Dovecot servers and whatever else runs on this machine share its "
             + $"{Environment.ProcessorCount} cores; the machine's busy CPU seconds during each pass are printed beside the tools' and servers'");
         var users = Enumerable.Range(1, mailboxes).Select(i => $"user{i:00}").ToList();
