@@ -17,10 +17,14 @@ internal sealed record ConsoleJob(string Name, string Path, JobFile? File, strin
 internal sealed class ConsoleData(WebConsoleSettings settings) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Task<JobLedger>> ledgers = new(StringComparer.Ordinal);
+    private volatile JobList? jobs;
 
     public WebConsoleSettings Settings => settings;
 
-    /// <summary>Every <c>*.yaml</c> of the jobs folder, by name.</summary>
+    /// <summary>
+    /// Every <c>*.yaml</c> of the jobs folder, by name. Read again only when a file is added, removed or written (the
+    /// live view asks every few seconds; parsing and binding every job file each time was work on the run's core).
+    /// </summary>
     public IReadOnlyList<ConsoleJob> Jobs()
     {
         if (!Directory.Exists(settings.JobsDirectory))
@@ -28,17 +32,26 @@ internal sealed class ConsoleData(WebConsoleSettings settings) : IAsyncDisposabl
             return [];
         }
 
-        var jobs = new List<ConsoleJob>();
-        foreach (var path in Directory.EnumerateFiles(settings.JobsDirectory, "*.yaml").Order(StringComparer.Ordinal))
+        var files = Directory.EnumerateFiles(settings.JobsDirectory, "*.yaml").Order(StringComparer.Ordinal)
+            .Select(path => new FileInfo(path)).Select(f => (f.FullName, f.LastWriteTimeUtc, f.Length)).ToList();
+        var cached = jobs;
+        if (cached is not null && cached.Files.SequenceEqual(files))
+        {
+            return cached.Jobs;
+        }
+
+        var read = new List<ConsoleJob>();
+        foreach (var (path, _, _) in files)
         {
             var diagnostics = new DiagnosticBag();
             var bound = JobLoader.Load(path, diagnostics, settings.Environment, JobUse.History);
-            jobs.Add(bound?.File is { } file && !diagnostics.HasErrors
+            read.Add(bound?.File is { } file && !diagnostics.HasErrors
                 ? new ConsoleJob(file.Name, path, file, null)
                 : new ConsoleJob(System.IO.Path.GetFileNameWithoutExtension(path), path, null, Dxmig.Platform.Logging.SecretMasker.Apply(diagnostics.Render())));
         }
 
-        return jobs;
+        jobs = new JobList(files, read);
+        return read;
     }
 
     public ConsoleJob? Find(string name) => Jobs().FirstOrDefault(j => string.Equals(j.Name, name, StringComparison.Ordinal));
@@ -109,3 +122,6 @@ internal sealed class ConsoleData(WebConsoleSettings settings) : IAsyncDisposabl
         }
     }
 }
+
+/// <summary>The job files as last read (path, write time, length) and what they held.</summary>
+internal sealed record JobList(IReadOnlyList<(string Path, DateTime WrittenUtc, long Length)> Files, IReadOnlyList<ConsoleJob> Jobs);
