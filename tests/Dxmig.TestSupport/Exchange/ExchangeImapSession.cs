@@ -261,7 +261,8 @@ internal sealed partial class ExchangeImapSession(ExchangeImapProxy proxy, int n
     private async Task<Refusal?> StartCommandAsync(ImapCommand head, CancellationToken cancellationToken)
     {
         var now = proxy.Time.GetUtcNow();
-        if (Interlocked.Exchange(ref awaitingNextCommand, null) is { } previous)
+        // LOGOUT is never refused (Exchange lets a throttled client leave), so it is not the command that must wait.
+        if (head.Name != "LOGOUT" && Interlocked.Exchange(ref awaitingNextCommand, null) is { } previous)
         {
             previous.WaitedBeforeNextCommand = now - previous.AnsweredAt;
         }
