@@ -9,6 +9,9 @@ namespace Dxmig.Jobs;
 /// </summary>
 public sealed record NodePlan(int Nodes, int Windows, NodeCapacity Capacity)
 {
+    /// <summary>The capacity was given (<c>--node-capacity</c>): a rates file's figure for the kind does not replace it.</summary>
+    public bool CapacityGiven { get; init; }
+
     /// <summary>One node, the nodes needed for one window, at the measured capacity.</summary>
     public static NodePlan Default { get; } = new(1, 1, NodeCapacity.Measured);
 }

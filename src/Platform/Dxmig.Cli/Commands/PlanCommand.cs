@@ -1,5 +1,6 @@
 using Dxmig.Jobs.Common;
 using Dxmig.Jobs;
+using Dxmig.Jobs.Planning;
 using System.CommandLine;
 using System.Globalization;
 using Dxmig.Cli.Console;
@@ -21,9 +22,12 @@ internal static class PlanCommand
 {
     private const double MiB = 1024 * 1024;
 
+    /// <summary>Accounts named at most on the "cannot finish in one window" line.</summary>
+    private const int MostNamed = 20;
+
     public static Command Create(CliIo io, Func<CancellationToken> stopToken)
     {
-        var job = new Argument<string>("job") { Description = "ジョブファイル / job file" };
+        var job = new Argument<string?>("job") { Description = "ジョブファイル / job file", Arity = ArgumentArity.ZeroOrOne };
         var config = new Option<string?>("--config") { Description = $"閉庁日の設定ファイル (既定 {CalendarCommand.DefaultConfig}) / closed-days file (default {CalendarCommand.DefaultConfig})" };
         var throughput = new Option<double?>("--throughput") { Description = "アカウントごとの書き込み速度 MB/s (実測値など) / write rate per account in MB/s (from a measured run)" };
         var items = new Option<double?>("--items-per-second") { Description = "アカウントごとの件数/秒 / items per second per account" };
@@ -31,56 +35,198 @@ internal static class PlanCommand
         var nodes = new Option<int>("--nodes") { Description = "見積もりのノード数 (各ノードがジョブの並列数で動く) / nodes the estimate is for, each running the job's parallelism", DefaultValueFactory = _ => 1 };
         var windows = new Option<int>("--windows") { Description = "この回数の窓で終えるのに必要なノード数を出す / say how many nodes finish the job in this many windows", DefaultValueFactory = _ => 1 };
         var capacity = new Option<double?>("--node-capacity") { Description = string.Create(CultureInfo.InvariantCulture, $"1 ノードの処理能力 MB/s (既定は実測の {NodeCapacity.MeasuredMegabytesPerSecond:0} MB/s) / what one node moves at most, MB/s (default: the measured {NodeCapacity.MeasuredMegabytesPerSecond:0} MB/s)") };
+        var json = new Option<bool>("--json") { Description = "結果を JSON で出力 (1 ジョブ 1 オブジェクト) / print the plan as JSON, one object per job" };
+        var all = new Option<bool>("--all") { Description = "ジョブフォルダーのすべてのジョブを見積もる / plan every job file of the jobs folder" };
+        var jobs = new Option<string?>("--jobs") { Description = "--all で読むフォルダー (既定: ./jobs) / folder --all reads (default: ./jobs)" };
+        var rates = new Option<string?>("--rates") { Description = $"速度の設定ファイル (既定: ${PlanRateBook.Variable}、なければ同梱の mappings/{PlanRateBook.FileName}) / rates file (default: ${PlanRateBook.Variable}, else the shipped mappings/{PlanRateBook.FileName})" };
+        var assumeAccounts = new Option<int?>("--assume-accounts") { Description = "移行元を読まずにこの数のアカウントで見積もる / plan for this many accounts instead of reading the source" };
+        var assumeBytes = new Option<string?>("--assume-bytes") { Description = "--assume-accounts の合計容量 (例 15TB) / total size of the assumed accounts (e.g. 15TB)" };
+        var assumeItems = new Option<long?>("--assume-items") { Description = "--assume-accounts の合計件数 (既定: 容量 ÷ 96 KB) / total items of the assumed accounts (default: the bytes over 96 KB)" };
+        var sizeMix = new Option<string?>("--size-mix") { Description = "アカウントの容量分布のファイル (mix: share, mb) / the accounts' size mix (mix: share, mb)" };
         var command = new Command("plan", "移行に必要な夜間・閉庁日の回数とノード数を見積もります / estimate how many run windows and nodes a job needs")
         {
-            job, config, throughput, items, noStatusSize, nodes, windows, capacity,
+            job, config, throughput, items, noStatusSize, nodes, windows, capacity, json, all, jobs, rates, assumeAccounts, assumeBytes, assumeItems, sizeMix,
         };
-        command.SetAction((parse, ct) =>
+        command.SetAction(async (parse, ct) =>
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, stopToken());
             var given = parse.GetValue(capacity);
             var nodePlan = new NodePlan(
                 parse.GetValue(nodes), parse.GetValue(windows),
-                given is { } mb ? new NodeCapacity(mb * MiB, string.Create(CultureInfo.InvariantCulture, $"指定値 / given: {mb} MB/s per node")) : NodeCapacity.Measured);
-            return ExecuteAsync(
-                io, parse.GetValue(job)!, parse.GetValue(config), new GivenThroughput(parse.GetValue(throughput), parse.GetValue(items)), !parse.GetValue(noStatusSize), nodePlan, linked.Token);
+                given is { } mb ? new NodeCapacity(mb * MiB, string.Create(CultureInfo.InvariantCulture, $"指定値 / given: --node-capacity {mb} MB/s per node")) : NodeCapacity.Measured)
+            {
+                CapacityGiven = given is not null,
+            };
+            var assumed = Assume(io, parse.GetValue(assumeAccounts), parse.GetValue(assumeBytes), parse.GetValue(assumeItems), parse.GetValue(sizeMix));
+            if (!assumed.Ok)
+            {
+                return ExitCodes.Failed;
+            }
+
+            var options = new PlanOptions(new GivenThroughput(parse.GetValue(throughput), parse.GetValue(items)), !parse.GetValue(noStatusSize), nodePlan)
+            {
+                Json = parse.GetValue(json),
+                Rates = parse.GetValue(rates),
+                Assumed = assumed.Value,
+            };
+            var path = parse.GetValue(job);
+            if (parse.GetValue(all))
+            {
+                return await ExecuteAllAsync(io, parse.GetValue(jobs) ?? (path is not null && Directory.Exists(path) ? path : "jobs"), parse.GetValue(config), options, linked.Token);
+            }
+
+            if (path is null)
+            {
+                io.Error.WriteLine("ジョブファイルを指定してください (すべてなら --all) / name a job file (or --all for every job)");
+                return ExitCodes.Failed;
+            }
+
+            return await ExecuteAsync(io, path, parse.GetValue(config), options, linked.Token);
         });
         return command;
     }
 
-    public static async Task<int> ExecuteAsync(
-        CliIo io, string jobPath, string? configPath, GivenThroughput given, bool useStatusSize, NodePlan nodes, CancellationToken cancellationToken)
+    /// <summary>The <c>--assume-*</c> options as a scale (Value null: none asked); Ok false when they are wrong (said why).</summary>
+    private static (bool Ok, AssumedSizes? Value) Assume(CliIo io, int? accounts, string? bytes, long? items, string? mixPath)
     {
-        ArgumentNullException.ThrowIfNull(nodes);
+        if (accounts is null && bytes is null && items is null && mixPath is null)
+        {
+            return (true, null);
+        }
+
+        var total = AssumedSizes.ParseBytes(bytes);
+        if (accounts is not > 0 || total is null || items is < 0)
+        {
+            io.Error.WriteLine("--assume-accounts (1 以上) と --assume-bytes (例 15TB) を一緒に指定してください / give --assume-accounts (1 or more) together with --assume-bytes (e.g. 15TB)");
+            return (false, null);
+        }
+
+        try
+        {
+            var mix = mixPath is null ? null : AssumedSizes.LoadMix(mixPath);
+            return (true, new AssumedSizes(accounts.Value, total.Value, items, mix, mixPath is null ? null : Dxmig.Contracts.DisplayPath.Of(mixPath)));
+        }
+        catch (Dxmig.Contracts.ConfigurationException ex)
+        {
+            io.Error.WriteLine(ex.Message);
+            return (false, null);
+        }
+    }
+
+    /// <summary>What <c>dxmig plan</c> was asked besides the job.</summary>
+    public sealed record PlanOptions(GivenThroughput Given, bool UseStatusSize, NodePlan Nodes)
+    {
+        public bool Json { get; init; }
+
+        /// <summary><c>--rates FILE</c>; null: <c>$DXMIG_PLAN_RATES</c>, else the shipped file.</summary>
+        public string? Rates { get; init; }
+
+        public AssumedSizes? Assumed { get; init; }
+    }
+
+    /// <summary><c>dxmig plan --all</c>: every job file (<c>*.yaml</c>) of the folder, in name order; a job that cannot be planned is said and the others go on.</summary>
+    public static async Task<int> ExecuteAllAsync(CliIo io, string folder, string? configPath, PlanOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!Directory.Exists(folder))
+        {
+            io.Error.WriteLine($"ジョブのフォルダーがありません: {folder} / the jobs folder does not exist: {folder}");
+            return ExitCodes.Failed;
+        }
+
+        var files = Directory.GetFiles(folder, "*.yaml").Concat(Directory.GetFiles(folder, "*.yml")).Order(StringComparer.Ordinal).ToList();
+        var outcomes = new List<PlanOutcome>();
+        var code = ExitCodes.Success;
+        foreach (var file in files)
+        {
+            if (!options.Json)
+            {
+                io.Line($"== {file}");
+            }
+
+            var (one, outcome) = await PlanOneAsync(io, file, configPath, options with { Json = false }, print: !options.Json, cancellationToken);
+            if (outcome is not null)
+            {
+                outcomes.Add(outcome);
+            }
+
+            if (one != ExitCodes.Success)
+            {
+                code = ExitCodes.Failed;
+            }
+        }
+
+        if (options.Json)
+        {
+            io.Output.WriteLine(PlanJson.WriteAll(outcomes));
+        }
+
+        return code;
+    }
+
+    public static Task<int> ExecuteAsync(
+        CliIo io, string jobPath, string? configPath, GivenThroughput given, bool useStatusSize, NodePlan nodes, CancellationToken cancellationToken) =>
+        ExecuteAsync(io, jobPath, configPath, new PlanOptions(given, useStatusSize, nodes), cancellationToken);
+
+    public static async Task<int> ExecuteAsync(CliIo io, string jobPath, string? configPath, PlanOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var (code, outcome) = await PlanOneAsync(io, jobPath, configPath, options, print: !options.Json, cancellationToken);
+        if (options.Json && outcome is not null)
+        {
+            io.Output.WriteLine(PlanJson.Write(outcome));
+        }
+
+        return code;
+    }
+
+    /// <summary>Plans one job; prints the text form when <paramref name="print"/>; the outcome is null when no estimate was made.</summary>
+    private static async Task<(int Code, PlanOutcome? Outcome)> PlanOneAsync(
+        CliIo io, string jobPath, string? configPath, PlanOptions options, bool print, CancellationToken cancellationToken)
+    {
+        var (given, nodes) = (options.Given, options.Nodes);
         if (given.MegabytesPerSecond <= 0 || given.ItemsPerSecond <= 0)
         {
             io.Error.WriteLine("--throughput と --items-per-second は正の数です / --throughput and --items-per-second must be positive");
-            return ExitCodes.Failed;
+            return (ExitCodes.Failed, null);
         }
 
         if (nodes.Nodes < 1 || nodes.Windows < 1 || nodes.Capacity.BytesPerSecond <= 0)
         {
             io.Error.WriteLine("--nodes と --windows は 1 以上、--node-capacity は正の数です / --nodes and --windows must be at least 1, --node-capacity positive");
-            return ExitCodes.Failed;
-        }
-
-        var loaded = JobLoader.LoadForRun(jobPath, io.Environment);
-        var job = loaded.File;
-        if (CalendarCommand.LoadCalendar(io, configPath, job.Directory) is not { } calendar)
-        {
-            return ExitCodes.Failed;
+            return (ExitCodes.Failed, null);
         }
 
         PlanOutcome outcome;
+        JobFile job;
         try
         {
-            outcome = await new PlanService(io.Time).PlanAsync(loaded, calendar.Calendar, given, new SizeRequest(useStatusSize), nodes, cancellationToken);
+            // An assumed scale reads nothing of the source: the job is read as for its history (a source not there is no error).
+            var loaded = options.Assumed is null ? JobLoader.LoadForRun(jobPath, io.Environment) : JobLoader.LoadForHistory(jobPath, io.Environment);
+            job = loaded.File;
+            if (CalendarCommand.LoadCalendar(io, configPath, job.Directory) is not { } calendar)
+            {
+                return (ExitCodes.Failed, null);
+            }
+
+            var request = new PlanRequest(given, new SizeRequest(options.UseStatusSize), nodes)
+            {
+                Rates = PlanRateFiles.Find(job.Directory, options.Rates, io.Environment),
+                Assumed = options.Assumed,
+            };
+            outcome = await new PlanService(io.Time).PlanAsync(loaded, calendar.Calendar, request, cancellationToken);
         }
         catch (EndpointOutageException ex)
         {
             // The source cannot be reached: no estimate made of nothing.
             io.Error.WriteLine($"見積もりできません: {SecretMasker.Apply(ex.Message)} / no estimate: the source cannot be read");
-            return ExitCodes.Failed;
+            return (ExitCodes.Failed, null);
+        }
+        catch (Dxmig.Contracts.ConfigurationException ex) when (options.Json || !print)
+        {
+            // --json and --all say the job's problem and go on (a single text plan lets the CLI report it as for every command).
+            io.Error.WriteLine($"{jobPath}: {ex.Message}");
+            return (ExitCodes.Failed, null);
         }
 
         var (sizes, rate, plan) = (outcome.Sizes, outcome.Rate, outcome.Estimate);
@@ -94,8 +240,22 @@ internal static class PlanCommand
                 io.Error.WriteLine($"  {reason}");
             }
 
-            return ExitCodes.Failed;
+            return (ExitCodes.Failed, null);
         }
+
+        if (!print)
+        {
+            return (outcome.Unread > 0 ? ExitCodes.Failed : ExitCodes.Success, outcome);
+        }
+
+        return (Print(io, job, outcome), outcome);
+    }
+
+    /// <summary>The plan in words and a table; the exit code (2 when an account could not be read).</summary>
+    private static int Print(CliIo io, JobFile job, PlanOutcome outcome)
+    {
+        var (sizes, rate, plan, nodes) = (outcome.Sizes, outcome.Rate, outcome.Estimate, outcome.Asked);
+        var read = outcome.Read;
 
         if (outcome.Unread > 0)
         {
@@ -111,6 +271,20 @@ internal static class PlanCommand
             $"計画 / plan — ジョブ job {job.Name} ({job.Kind} → {rate.Name}), アカウント accounts {sizes.Count}, 並列 parallelism {job.Parallelism}" +
             (nodes.Nodes > 1 ? $", ノード nodes {nodes.Nodes}" : string.Empty));
         io.Line($"移行先の速度 / target rate: {rate.Basis}");
+        if (outcome.Choice is { Entry: not null } choice)
+        {
+            io.Line($"速度の出典 / rate from: {choice.Source} — {PlanRate.StatusWords(choice.Status)}; 根拠 / basis: {choice.Basis}");
+        }
+        else if (outcome.Choice is { } builtIn)
+        {
+            io.Line($"速度の出典 / rate from: {builtIn.Source} — {PlanRate.StatusWords(builtIn.Status)}");
+        }
+
+        if (outcome.Assumed is { } assumed)
+        {
+            io.Line($"想定した規模 (移行元は読んでいません) / assumed scale, the source not read: {assumed.Describe()}");
+        }
+
         io.Line($"1 ノードの処理能力 / one node's capacity: {nodes.Capacity.Basis}");
         io.Line($"実行時間帯 / run windows: {Describe(job.Schedule)}" +
             (plan.OneWindow is { } one ? $"; 1 回の窓 / one window: {At(one.Opens)} – {At(one.Closes)} ({Units.Duration(one.Length)})" : string.Empty));
@@ -142,7 +316,20 @@ internal static class PlanCommand
                 e.FitsOneWindow ? "はい / yes" : new TextCell("いいえ / no", "yellow"), e.WindowsAlone < 0 ? $"> {MigrationPlanner.MaxWindows}" : Units.Count(e.WindowsAlone), size.Method ?? string.Empty);
         }
 
-        table.Write(io);
+        if (outcome.Assumed is null)
+        {
+            table.Write(io);
+        }
+        else if (plan.Accounts.Count > 0)
+        {
+            // Thousands of made-up accounts: their spread, not a table.
+            var times = plan.Accounts.Select(a => a.Duration).Order().ToList();
+            var largest = plan.Accounts.MaxBy(a => a.Account.Bytes)!;
+            io.Line(
+                $"1 アカウントの所要時間 / one account's time: 最短 shortest {Units.Duration(times[0])}, 中央 median {Units.Duration(times[times.Count / 2])}, " +
+                $"最長 longest {Units.Duration(times[^1])} (最大のアカウント largest: {Units.Bytes(largest.Account.Bytes)}, {Units.Count(largest.Account.Items)} 件 items)");
+        }
+
         foreach (var line in unread)
         {
             io.Error.WriteLine(RunSummaryPrinter.OneLine(line)); // one line per account, whatever the error's length
@@ -160,7 +347,8 @@ internal static class PlanCommand
         var tooLong = plan.Accounts.Where(a => !a.FitsOneWindow).ToList();
         io.Line(tooLong.Count == 0
             ? "1 回の窓で終わらないアカウント / accounts that cannot finish in one window: なし / none"
-            : $"1 回の窓で終わらないアカウント / accounts that cannot finish in one window: {string.Join(", ", tooLong.Select(a => $"{a.Account.Account} ({Units.Duration(a.Duration)})"))}");
+            : $"1 回の窓で終わらないアカウント / accounts that cannot finish in one window: {string.Join(", ", tooLong.Take(MostNamed).Select(a => $"{a.Account.Account} ({Units.Duration(a.Duration)})"))}" +
+              (tooLong.Count > MostNamed ? $" … ほか {tooLong.Count - MostNamed} / and {tooLong.Count - MostNamed} more" : string.Empty));
         var failed = sizes.Count - read.Count;
         if (failed > 0)
         {

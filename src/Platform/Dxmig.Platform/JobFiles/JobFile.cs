@@ -40,6 +40,12 @@ public sealed class JobFile
     /// <summary>How long runs, logs and reports are kept (<c>retention:</c>).</summary>
     public Retention.RetentionSettings Retention { get; init; } = Dxmig.Platform.Retention.RetentionSettings.Default;
 
+    /// <summary>
+    /// <c>plan:</c>: the job's own rates for <c>dxmig plan</c> (the keys of a rates file's entry), read by the plan;
+    /// null when the file has none.
+    /// </summary>
+    public JobSection? Plan { get; init; }
+
     public int Parallelism { get; init; } = RunSettings.DefaultParallelism;
 
     public int BatchSize { get; init; } = RunSettings.DefaultBatchSize;

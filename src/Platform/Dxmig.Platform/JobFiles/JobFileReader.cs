@@ -12,7 +12,7 @@ namespace Dxmig.Platform.JobFiles;
 public static partial class JobFileReader
 {
     private static readonly string[] TopLevelKeys =
-        ["name", "kind", "description", "schedule", "source", "target", "mappings", "options", "ledger", "logging", "alerts", "retention"];
+        ["name", "kind", "description", "schedule", "source", "target", "mappings", "options", "ledger", "logging", "alerts", "retention", "plan"];
 
     private static readonly HashSet<string> SecretKeys = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -133,6 +133,7 @@ public static partial class JobFileReader
             LogFolder = logFolder,
             Alerts = alerts,
             Retention = retention,
+            Plan = top.Section("plan"),
             Parallelism = parallelism ?? Pipeline.RunSettings.DefaultParallelism,
             BatchSize = batchSize ?? Pipeline.RunSettings.DefaultBatchSize,
             ChannelCapacity = channelCapacity ?? Pipeline.RunSettings.DefaultChannelCapacity,

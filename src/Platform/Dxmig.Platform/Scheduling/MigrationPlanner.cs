@@ -24,13 +24,49 @@ public sealed record TargetRate(string Name, double BytesPerSecond, double Reque
         Basis = basis,
     };
 
-    /// <summary>Time to write the account at this rate: the slower of its bytes and its requests.</summary>
+    /// <summary>Fixed time of one run, paid once before any account (start, job file, ledger, first logins).</summary>
+    public TimeSpan PerRun { get; init; }
+
+    /// <summary>Fixed time of every account (login, listing, its checkpoints), paid in the account's lane.</summary>
+    public TimeSpan PerAccount { get; init; }
+
+    /// <summary>Fixed time of every container of an account (folder, export file, batch).</summary>
+    public TimeSpan PerContainer { get; init; }
+
+    /// <summary>
+    /// The window of a sliding-window byte budget (Graph: 300 s): a budget of rate × window is admitted at once and the
+    /// next one a window later, so B bytes need (⌈B / budget⌉ − 1) windows; zero: a plain rate.
+    /// </summary>
+    public TimeSpan BytesWindow { get; init; }
+
+    /// <summary>The window of a sliding-window request budget (Graph: 600 s); zero: a plain rate.</summary>
+    public TimeSpan RequestsWindow { get; init; }
+
+    /// <summary>Items per second (requests per second over requests per item).</summary>
+    public double ItemsPerSecond => RequestsPerSecond / RequestsPerItem;
+
+    /// <summary>
+    /// Time to write the account at this rate: its fixed costs plus the slower of its bytes and its requests (in whole
+    /// budget windows where the rate is a sliding-window budget).
+    /// </summary>
     public TimeSpan TimeFor(PlanAccount account)
     {
         ArgumentNullException.ThrowIfNull(account);
-        var byBytes = account.Bytes / BytesPerSecond;
-        var byRequests = ((account.Items * RequestsPerItem) + account.Containers) / RequestsPerSecond;
-        return TimeSpan.FromSeconds(Math.Max(byBytes, byRequests));
+        var byBytes = Budgeted(account.Bytes, BytesPerSecond, BytesWindow);
+        var byRequests = Budgeted((account.Items * RequestsPerItem) + account.Containers, RequestsPerSecond, RequestsWindow);
+        var fixedCost = PerAccount.TotalSeconds + (account.Containers * PerContainer.TotalSeconds);
+        return TimeSpan.FromSeconds(fixedCost + Math.Max(byBytes, byRequests));
+    }
+
+    private static double Budgeted(double amount, double perSecond, TimeSpan window)
+    {
+        if (window <= TimeSpan.Zero || !double.IsFinite(perSecond))
+        {
+            return amount / perSecond;
+        }
+
+        var budget = perSecond * window.TotalSeconds;
+        return Math.Max(0, Math.Ceiling(amount / budget) - 1) * window.TotalSeconds;
     }
 }
 
@@ -121,12 +157,7 @@ public static class MigrationPlanner
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes.Parallelism, 1);
 
         var durations = accounts.Select(rate.TimeFor).ToList();
-        var work = Lanes(durations, nodes.Nodes * nodes.Parallelism);
-        if (nodes.Capacity is { } capacity && accounts.Count > 0)
-        {
-            var byCapacity = TimeSpan.FromSeconds(accounts.Sum(a => (double)a.Bytes) / (capacity.BytesPerSecond * nodes.Nodes));
-            work = byCapacity > work ? byCapacity : work;
-        }
+        var work = Wall(accounts, durations, rate, nodes);
 
         if (window.Always)
         {
@@ -145,6 +176,35 @@ public static class MigrationPlanner
             return new AccountEstimate(a, durations[i], alone ?? -1, one is { } w && durations[i] <= w.Length);
         }).ToList();
         return new PlanEstimate(estimates, work, count, one, finish);
+    }
+
+    /// <summary>
+    /// The run's wall time when it starts at a window's opening and no window ends: the run's fixed cost, then the
+    /// accounts laid over nodes × parallelism lanes in the job's order (each lane taking the next account when it is
+    /// free, as the runner and the cluster's claims do), no shorter than every byte at the nodes' capacity together.
+    /// Zero when there is nothing to move.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The nodes or the parallelism are below 1.</exception>
+    public static TimeSpan Wall(IReadOnlyList<PlanAccount> accounts, IReadOnlyList<TimeSpan> durations, TargetRate rate, NodeCount nodes)
+    {
+        ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentNullException.ThrowIfNull(durations);
+        ArgumentNullException.ThrowIfNull(rate);
+        ArgumentOutOfRangeException.ThrowIfLessThan(nodes.Nodes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(nodes.Parallelism, 1);
+        if (accounts.Count == 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var work = Lanes(durations, nodes.Nodes * nodes.Parallelism);
+        if (nodes.Capacity is { } capacity)
+        {
+            var byCapacity = TimeSpan.FromSeconds(accounts.Sum(a => (double)a.Bytes) / (capacity.BytesPerSecond * nodes.Nodes));
+            work = byCapacity > work ? byCapacity : work;
+        }
+
+        return rate.PerRun + work;
     }
 
     /// <summary>
@@ -176,7 +236,7 @@ public static class MigrationPlanner
         var byCapacity = Math.Max(1, (int)Math.Ceiling(bytesPerSecond / capacity.BytesPerSecond));
         var durations = accounts.Select(rate.TimeFor).ToList();
         var longest = durations.Count == 0 ? TimeSpan.Zero : durations.Max();
-        if (longest > TimeSpan.Zero && Lay(open, longest).Windows is null)
+        if (longest > TimeSpan.Zero && Lay(open, longest + rate.PerRun).Windows is null)
         {
             var index = durations.IndexOf(longest);
             return new NodeEstimate(windows, null, null, byCapacity, available, bytesPerSecond, new AccountEstimate(accounts[index], longest, -1, false));
@@ -184,7 +244,7 @@ public static class MigrationPlanner
 
         // More nodes than it takes to give every account its own lane add nothing; that many always fit (checked above).
         var most = Math.Max(1, (int)Math.Ceiling(accounts.Count / (double)parallelism));
-        var bySlots = Enumerable.Range(1, most).First(n => Lay(open, Lanes(durations, n * parallelism)).Windows is not null);
+        var bySlots = Enumerable.Range(1, most).First(n => Lay(open, rate.PerRun + Lanes(durations, n * parallelism)).Windows is not null);
         return new NodeEstimate(windows, Math.Max(bySlots, byCapacity), bySlots, byCapacity, available, bytesPerSecond, null);
     }
 
