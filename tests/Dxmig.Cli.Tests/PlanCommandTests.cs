@@ -151,6 +151,75 @@ public sealed class PlanCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Plan_Json_OneObject_WithTheRateOfTheGivenFileAndWhereItCameFrom()
+    {
+        // 100 messages/s and 1 s per mailbox: each mailbox 1 + (messages + folders) / 100 s, all three at once; + 2 s.
+        var rates = mail.Cli.Write("rehearsal-rates.yaml", "rates:\n  - kind: mail\n    target: imap\n    status: measured\n    items-per-second: 100\n    per-run-seconds: 2\n    per-account-seconds: 1\n    basis: test\n");
+
+        var (code, output, error) = await mail.Cli.RunAsync("plan", NightJob(), "--json", "--rates", rates);
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        var root = json.RootElement;
+        root.GetProperty("kind").GetString().Should().Be("mail");
+        root.GetProperty("target").GetString().Should().Be("imap");
+        root.GetProperty("accounts").GetInt32().Should().Be(Users.Length);
+        root.GetProperty("items").GetInt64().Should().Be(Users.Sum(u => mail.Manifest[u].Messages.Count));
+        root.GetProperty("bytes").GetInt64().Should().Be(Users.Sum(u => mail.Manifest[u].Messages.Sum(m => m.Size)));
+        var seconds = Users.Select(u => 1 + ((mail.Manifest[u].Messages.Count + mail.Manifest[u].Folders.Count) / 100d)).ToList();
+        root.GetProperty("workSeconds").GetDouble().Should().BeApproximately(seconds.Sum(), 0.01);
+        root.GetProperty("wallSeconds").GetDouble().Should().BeApproximately(2 + seconds.Max(), 0.01);
+        root.GetProperty("windows").GetInt32().Should().Be(1);
+        root.GetProperty("rate").GetProperty("source").GetString().Should().EndWith("rehearsal-rates.yaml:2");
+        root.GetProperty("rate").GetProperty("status").GetString().Should().Be("measured");
+    }
+
+    [Fact]
+    public async Task Plan_TheRatesFileInTheEnvironment_IsNamedInTheOutput_AndAJobsPlanSectionOverridesIt()
+    {
+        mail.Cli.Environment["DXMIG_PLAN_RATES"] = mail.Cli.Write("env-rates.yaml", "rates:\n  - kind: mail\n    target: imap\n    items-per-second: 100\n    basis: env test\n");
+        var job = NightJob("nightly-plan", text => text + "\nplan:\n  mb-per-second: 3\n");
+
+        var (code, output, error) = await mail.Cli.RunAsync("plan", job);
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        output.Should().Contain("target rate: mail → imap: 1 レーンあたり / per lane 100 件/s items/s; 3 MB/s");
+        output.Should().MatchRegex(@"rate from: \S*env-rates\.yaml:2; mb-per-second: \S*nightly-plan\.yaml:\d+ \(plan:\) — 想定値 \(実測ではありません\) / assumed, not measured; 根拠 / basis: env test");
+    }
+
+    [Fact]
+    public async Task Plan_AnAssumedScale_ReadsNoMailbox_AndSaysWhatItAssumed()
+    {
+        // A source nobody can log in to: the assumed scale does not read it.
+        mail.Cli.Environment["DXMIG_SRC_ADMIN_PASSWORD"] = "Wr0ng-assumed-Secret-7731";
+
+        var (code, output, error) = await mail.Cli.RunAsync("plan", NightJob(), "--assume-accounts", "7500", "--assume-bytes", "15TB", "--nodes", "2");
+
+        code.Should().Be(ExitCodes.Success, output + error);
+        output.Should().Contain("assumed scale, the source not read: 7,500 アカウント accounts, 15 TB, 167,772,160 件 items (1 件 96 KB と想定 / assumed 96 KB per item); 容量はすべて同じ / every account the same size");
+        output.Should().Contain("one account's time:").And.Contain("ノード nodes 2").And.NotContain("assumed-00001\t");
+        output.Should().MatchRegex(@"cannot finish in one window: (なし / none|.* … ほか \d+ / and \d+ more)");
+    }
+
+    [Fact]
+    public async Task Plan_All_Json_AnArrayWithOneObjectPerJobOfTheFolder()
+    {
+        var job = NightJob();
+        var folder = Path.GetDirectoryName(job)!;
+        var files = Directory.GetFiles(folder, "*.yaml").Length;
+
+        var (code, output, error) = await mail.Cli.RunAsync("plan", "--all", "--jobs", folder, "--json");
+
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        json.RootElement.GetArrayLength().Should().BeGreaterThan(0).And.BeLessThanOrEqualTo(files, error);
+        json.RootElement.EnumerateArray().Select(e => e.GetProperty("job").GetString()).Should().Contain("nightly");
+        if (json.RootElement.GetArrayLength() == files)
+        {
+            code.Should().Be(ExitCodes.Success, error);
+        }
+    }
+
+    [Fact]
     public async Task Plan_AdminPasswordRefusedForEveryMailbox_SaysSoAndEstimatesNothing()
     {
         // A distinctive value: a secret is masked wherever it appears in this process, so a common word ("wrong") would

@@ -19,6 +19,77 @@ public class MigrationPlannerTests
         TargetRate.Graph.TimeFor(new PlanAccount("many", 20_000, 10 * MiB, 0)).Should().Be(TimeSpan.FromMinutes(20));
     }
 
+    /// <summary>10 items/s per lane, 1 s per account, 0.5 s per folder, 5 s per run, no limit by bytes.</summary>
+    private static TargetRate Measured { get; } = new("test", double.PositiveInfinity, 10, 1, "test")
+    {
+        PerRun = TimeSpan.FromSeconds(5),
+        PerAccount = TimeSpan.FromSeconds(1),
+        PerContainer = TimeSpan.FromSeconds(0.5),
+    };
+
+    [Fact]
+    public void TimeFor_AddsTheAccountsFixedCostsToTheSlowerOfItemsAndBytes()
+    {
+        // (98 items + 2 folders) / 10/s = 10 s, + 1 s per account + 2 × 0.5 s per folder = 12 s.
+        Measured.TimeFor(new PlanAccount("a", 98, 5 * MiB, 2)).Should().Be(TimeSpan.FromSeconds(12));
+
+        // With 1 MiB/s by bytes as well, 50 MiB (50 s) is slower than the 10 s of items: 50 + 1 + 1 = 52 s.
+        (Measured with { BytesPerSecond = MiB }).TimeFor(new PlanAccount("a", 98, 50 * MiB, 2)).Should().Be(TimeSpan.FromSeconds(52));
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(150, 0)] // one budget: admitted at once
+    [InlineData(151, 300)] // a byte over: the next window
+    [InlineData(400, 600)] // ⌈400 / 150⌉ − 1 = 2 windows
+    public void TimeFor_SlidingWindowBudget_TakesWholeWindowsAfterTheFirstBudget(int megabytes, int seconds)
+    {
+        // Graph's byte budget: 150 MiB per 300 s (0.5 MiB/s).
+        var budget = new TargetRate("graph", 0.5 * MiB, double.PositiveInfinity, 1, "test") { BytesWindow = TimeSpan.FromSeconds(300) };
+
+        budget.TimeFor(new PlanAccount("a", 1, megabytes * MiB, 0)).Should().Be(TimeSpan.FromSeconds(seconds));
+    }
+
+    [Fact]
+    public void Wall_LanesTakeTheNextAccountInTheJobsOrder_AfterTheRunsFixedCost()
+    {
+        // Accounts of 11, 6, 6 and 4 s (items / 10 + 1 s) on 2 lanes: A takes 11; B takes 6, then 6 (B free at 6 < 11,
+        // ends at 12); A, free at 11, takes 4 (ends at 15). 15 s + 5 s per run = 20 s; the work added up is 27 s.
+        PlanAccount[] accounts = [new("a", 100, 0, 0), new("b", 50, 0, 0), new("c", 50, 0, 0), new("d", 30, 0, 0)];
+        var durations = accounts.Select(Measured.TimeFor).ToList();
+
+        durations.Should().Equal(TimeSpan.FromSeconds(11), TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(4));
+        MigrationPlanner.Wall(accounts, durations, Measured, new NodeCount(1, 2, null)).Should().Be(TimeSpan.FromSeconds(20));
+        MigrationPlanner.Wall(accounts, durations, Measured, new NodeCount(2, 1, null)).Should().Be(TimeSpan.FromSeconds(20), "2 nodes × parallelism 1 are the same 2 lanes");
+        MigrationPlanner.Wall(accounts, durations, Measured, new NodeCount(1, 4, null)).Should().Be(TimeSpan.FromSeconds(16), "each account its own lane: the longest, 11 s, + 5 s");
+        MigrationPlanner.Wall([], [], Measured, new NodeCount(1, 4, null)).Should().Be(TimeSpan.Zero, "nothing to move costs no run");
+    }
+
+    [Fact]
+    public void Wall_NoShorterThanEveryByteAtTheNodesCapacity()
+    {
+        // 4 accounts of 100 MiB at 10 items/s (1 item each, 1.1 s per account): lanes say 5 s + 1.1 s; 400 MiB at
+        // 10 MiB/s per node say 40 s on one node and 20 s on two; + 5 s per run.
+        PlanAccount[] accounts = [.. Enumerable.Range(0, 4).Select(i => new PlanAccount($"a{i}", 1, 100 * MiB, 0))];
+        var capacity = new NodeCapacity(10 * MiB, "test");
+        var durations = accounts.Select(Measured.TimeFor).ToList();
+
+        MigrationPlanner.Wall(accounts, durations, Measured, new NodeCount(1, 4, capacity)).Should().Be(TimeSpan.FromSeconds(45));
+        MigrationPlanner.Wall(accounts, durations, Measured, new NodeCount(2, 4, capacity)).Should().Be(TimeSpan.FromSeconds(25));
+        MigrationPlanner.Wall(accounts, durations, Measured, new NodeCount(2, 4, null)).Should().BeCloseTo(TimeSpan.FromSeconds(6.1), TimeSpan.FromMilliseconds(1));
+    }
+
+    [Fact]
+    public void Estimate_WorkIsTheWall_FixedCostsIncluded()
+    {
+        PlanAccount[] accounts = [new("a", 100, 0, 0), new("b", 50, 0, 0), new("c", 50, 0, 0), new("d", 30, 0, 0)];
+
+        var plan = MigrationPlanner.Estimate(accounts, Measured, parallelism: 2, new RunWindow(null, ClosedDayCalendar.Standard), Jst(9, 18, 12));
+
+        plan.Work.Should().Be(TimeSpan.FromSeconds(20));
+        plan.Finish.Should().Be(Jst(9, 18, 12) + TimeSpan.FromSeconds(20));
+    }
+
     [Fact]
     public void Estimate_LaysTheWorkOverWorkingNights_AndNamesAccountsLongerThanOneNight()
     {

@@ -53,7 +53,7 @@ internal static class PlanCommand
             var given = parse.GetValue(capacity);
             var nodePlan = new NodePlan(
                 parse.GetValue(nodes), parse.GetValue(windows),
-                given is { } mb ? new NodeCapacity(mb * MiB, string.Create(CultureInfo.InvariantCulture, $"指定値 / given: --node-capacity {mb} MB/s per node")) : NodeCapacity.Measured)
+                given is { } mb ? new NodeCapacity(mb * MiB, string.Create(CultureInfo.InvariantCulture, $"指定値 / given: {mb} MB/s per node (--node-capacity)")) : NodeCapacity.Measured)
             {
                 CapacityGiven = given is not null,
             };

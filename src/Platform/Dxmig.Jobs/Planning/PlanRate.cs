@@ -78,7 +78,7 @@ public sealed record PlanRate(string Kind, string Target)
 
     /// <summary>One node's capacity of this entry, or null when it names none.</summary>
     public NodeCapacity? NodeCapacity => NodeMegabytesPerSecond is { } mb
-        ? new NodeCapacity(mb * MiB, string.Create(CultureInfo.InvariantCulture, $"{mb:0.#} MB/s ({Source}; {StatusWords(Status)}) — {Basis}"))
+        ? new NodeCapacity(mb * MiB, string.Create(CultureInfo.InvariantCulture, $"1 ノード最大 {mb:0.#} MB/s (根拠は上の速度と同じ / basis as the rate's above) / one node moves at most {mb:0.#} MB/s ({Source})"))
         : null;
 
     /// <summary>The words for a status, Japanese first.</summary>
