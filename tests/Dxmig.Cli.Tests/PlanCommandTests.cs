@@ -205,18 +205,18 @@ public sealed class PlanCommandTests : IAsyncLifetime
     public async Task Plan_All_Json_AnArrayWithOneObjectPerJobOfTheFolder()
     {
         var job = NightJob();
+        _ = NightJob("nightly-two");
         var folder = Path.GetDirectoryName(job)!;
         var files = Directory.GetFiles(folder, "*.yaml").Length;
 
         var (code, output, error) = await mail.Cli.RunAsync("plan", "--all", "--jobs", folder, "--json");
 
+        code.Should().Be(ExitCodes.Success, error);
         using var json = System.Text.Json.JsonDocument.Parse(output);
-        json.RootElement.GetArrayLength().Should().BeGreaterThan(0).And.BeLessThanOrEqualTo(files, error);
-        json.RootElement.EnumerateArray().Select(e => e.GetProperty("job").GetString()).Should().Contain("nightly");
-        if (json.RootElement.GetArrayLength() == files)
-        {
-            code.Should().Be(ExitCodes.Success, error);
-        }
+        files.Should().BeGreaterThanOrEqualTo(2);
+        json.RootElement.GetArrayLength().Should().Be(files, "one object per job file of the folder");
+        json.RootElement.EnumerateArray().Should().OnlyContain(e => e.GetProperty("kind").GetString() == "mail" && e.GetProperty("job").GetString() == "mail-imap-to-imap");
+        json.RootElement.EnumerateArray().Should().OnlyContain(e => e.GetProperty("accounts").GetInt32() == Users.Length);
     }
 
     [Fact]
