@@ -144,7 +144,19 @@ internal static class PlanCommand
                 io.Line($"== {file}");
             }
 
-            var (one, outcome) = await PlanOneAsync(io, file, configPath, options with { Json = false }, print: !options.Json, cancellationToken);
+            int one;
+            PlanOutcome? outcome;
+            try
+            {
+                (one, outcome) = await PlanOneAsync(io, file, configPath, options with { Json = false }, print: !options.Json, cancellationToken);
+            }
+            catch (Dxmig.Contracts.ConfigurationException ex)
+            {
+                // One job's mistake does not stop the others.
+                io.Error.WriteLine($"{file}: {ex.Message}");
+                (one, outcome) = (ExitCodes.Failed, null);
+            }
+
             if (outcome is not null)
             {
                 outcomes.Add(outcome);
