@@ -433,29 +433,51 @@ internal static class MailBench
     /// </summary>
     internal static async Task<Measured> FloorAsync(DovecotServer source, DovecotServer target, IReadOnlyList<string> users, int messages, long bytes)
     {
+        var floor = await RunFloorAsync("copy", source, target, users, null);
+        if (floor.Messages != messages)
+        {
+            throw new InvalidOperationException($"the floor program copied {floor.Messages} messages ({floor.Bytes} bytes) of {messages} ({bytes} bytes)");
+        }
+
+        return floor.Measured;
+    }
+
+    /// <summary>
+    /// Runs the floor program (<c>mail-floor MODE …</c>, <see cref="MailCopyFloor.RunAsync"/>) under GNU time on the
+    /// tool's core; the master passwords go through its environment. Seconds: its own copy or sync time (first connection
+    /// to last answer); ProcessSeconds: the process's wall time with .NET start-up.
+    /// </summary>
+    internal static async Task<FloorRun> RunFloorAsync(string mode, DovecotServer source, DovecotServer target, IReadOnlyList<string> users, string? stateFile)
+    {
         var environment = new Dictionary<string, string>
         {
             ["DXMIG_FLOOR_MASTER"] = source.MasterUser,
             ["DXMIG_FLOOR_SOURCE_PASSWORD"] = source.MasterPassword,
             ["DXMIG_FLOOR_TARGET_PASSWORD"] = target.MasterPassword,
         };
-        var timed = await RunTimedAsync("dotnet", [typeof(MailBench).Assembly.Location, "mail-floor", "copy",
-            source.Port.ToString(CultureInfo.InvariantCulture), target.Port.ToString(CultureInfo.InvariantCulture), string.Join(',', users)], environment);
+        List<string> args = [typeof(MailBench).Assembly.Location, "mail-floor", mode,
+            source.Port.ToString(CultureInfo.InvariantCulture), target.Port.ToString(CultureInfo.InvariantCulture), string.Join(',', users)];
+        if (stateFile is not null)
+        {
+            args.Add(stateFile);
+        }
+
+        var timed = await RunTimedAsync("dotnet", args, environment);
         var line = timed.Output.Split('\n').FirstOrDefault(l => l.StartsWith("FLOOR ", StringComparison.Ordinal));
         if (timed.ExitCode != 0 || line is null)
         {
-            throw new InvalidOperationException($"the floor program failed ({timed.ExitCode}): {timed.Output}\n{timed.Error}");
+            throw new InvalidOperationException($"the floor program ({mode}) failed ({timed.ExitCode}): {timed.Output}\n{timed.Error}");
         }
 
         var parts = line.Split(' ');
-        var (copied, copiedBytes) = (long.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
-        if (copied != messages)
-        {
-            throw new InvalidOperationException($"the floor program copied {copied} messages ({copiedBytes} bytes) of {messages} ({bytes} bytes)");
-        }
-
-        return timed.Measured with { Seconds = double.Parse(parts[3], CultureInfo.InvariantCulture), ProcessSeconds = timed.Measured.Seconds };
+        long Part(int i) => long.Parse(parts[i], CultureInfo.InvariantCulture);
+        return new FloorRun(
+            timed.Measured with { Seconds = double.Parse(parts[3], CultureInfo.InvariantCulture), ProcessSeconds = timed.Measured.Seconds },
+            Part(1), Part(2), Part(4), Part(5));
     }
+
+    /// <summary>One run of the floor program: its measurement, the messages and bytes it copied, the folders it opened and the changes it saw.</summary>
+    internal sealed record FloorRun(Measured Measured, long Messages, long Bytes, long FoldersOpened, long Changes);
 
     /// <summary>The output of <c>uptime</c> (load averages), or /proc/loadavg.</summary>
     internal static string Uptime()
