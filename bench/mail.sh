@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): IMAP → IMAP, dxmig against mbsync (isync) side by side on one generated Japanese corpus.
+# Benchmark (not a test): IMAP → IMAP, dxmig against mbsync (isync) side by side on one generated Japanese corpus, and
+# both against the servers' copy floor measured in the same run (one read of every body, one MULTIAPPEND of them).
+# Production-like by default: the Dovecot servers on core 0 (as if remote), the measured tool on core 1 (taskset), the
+# mail stores on tmpfs (/dev/shm).
 #   bench/mail.sh [MAILBOXES=10] [MESSAGES_PER_MAILBOX=2000] [real|small]
+#   bench/mail.sh 4 300 real                      # a quick run (about a minute once built)
+#   DXMIG_BENCH_CORES=shared bench/mail.sh …      # nothing pinned: tools and servers share both cores (before issue 19)
 #   DXMIG_BENCH_BUILD=dev bench/mail.sh …   # the development build (./dxmig) instead of the release form
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -7,14 +7,20 @@ using MailKit;
 namespace Dxmig.Bench;
 
 /// <summary>
-/// IMAP → IMAP: dxmig against mbsync (isync), side by side on the same generated Japanese corpus in one run. Each tool
-/// copies from the same source Dovecot into its own fresh target Dovecot (4 mailboxes at a time for both), then runs
-/// again with nothing new. Prints messages/s, MB/s and peak RSS, their ratios, and what each target holds compared
-/// with the source (byte-exact messages, keywords, internal dates, messages without Message-ID).
+/// IMAP → IMAP: dxmig against mbsync (isync), side by side on the same generated Japanese corpus in one run, and both
+/// against the servers' copy floor measured in the same run (<see cref="MailCopyFloor"/>: one read of every body, one
+/// MULTIAPPEND of them). Each copies from the same source Dovecot into its own fresh target Dovecot (4 mailboxes at a
+/// time for all three); the tools then run again with nothing new. By default in the production-like mode of
+/// <see cref="CorePinning"/> (servers on core 0, the measured tool on core 1). Prints messages/s, MB/s, peak RSS, the
+/// ratio to mbsync and the share of the floor ("% of floor" = floor s / tool s × 100), and what each target holds
+/// compared with the source (byte-exact messages, keywords, internal dates, messages without Message-ID).
 /// </summary>
 internal static class MailBench
 {
     internal const int Parallel = 4;
+
+    /// <summary>Whether <see cref="RunTimedAsync"/> runs its command on the tool's core (<see cref="CorePinning"/>).</summary>
+    internal static bool PinTools { get; set; }
 
     public static async Task<int> RunAsync(int mailboxes, int messages, string profile)
     {
@@ -42,7 +48,8 @@ internal static class MailBench
         var parent = StoreParent();
         var root = Path.Combine(parent ?? Path.GetTempPath(), $"dxmig-mailbench-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
-        Console.WriteLine($"mail stores and tool state: {parent ?? Path.GetTempPath()}; {rounds} round(s), each on fresh targets, the tools taking turns to go first");
+        Console.WriteLine($"mail stores and tool state: {parent ?? Path.GetTempPath()}{(parent is null ? "" : " (tmpfs)")}; {rounds} round(s), each on fresh targets, the tools taking turns to go first, the floor first in odd rounds and last in even ones");
+        Console.WriteLine(CorePinning.Describe());
         await using var source = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
         try
         {
@@ -54,6 +61,12 @@ internal static class MailBench
             var sorted = manifest.Messages.Select(m => m.Size).Order().ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"corpus: {mailboxes} mailboxes × {messages} messages = {total:N0} messages, {bytes / 1048576.0:N1} MB (median {sorted[sorted.Count / 2] / 1024.0:N1} KB, largest {sorted[^1] / 1048576.0:N1} MB), filled in {manifest.Elapsed.TotalSeconds:N1} s"));
+
+            // From here on the servers and this process keep to core 0, the measured tools to core 1 (when pinning).
+            var sourceCores = await CorePinning.PinServerAsync(source);
+            await CorePinning.PinSelfAsync();
+            PinTools = CorePinning.Enabled;
+            Console.WriteLine($"source Dovecot may run on CPU {sourceCores}; this bench's coordinator on CPU {CorePinning.CoresOf(Environment.ProcessId)}{(PinTools ? $"; dxmig, mbsync and the floor client on CPU {CorePinning.ToolCore}" : "")}");
 
             // Whichever tool reads a freshly filled source first would pay for Dovecot building its caches: read it all
             // once, untimed, before either tool.
@@ -76,12 +89,15 @@ internal static class MailBench
                 .Replace(": mappings/", ": " + Path.Combine(repo, "mappings") + "/", StringComparison.Ordinal)
                 .Replace("  batch-size: 200", "  batch-size: 200\n  reconcile: off", StringComparison.Ordinal));
             var summary = new List<string>();
+            var results = new List<(int Round, Measured Floor, Measured Dxmig, Measured Mbsync)>();
             for (var round = 1; round <= rounds; round++)
             {
                 var folder = Path.Combine(root, $"round{round}");
                 Directory.CreateDirectory(folder);
                 await using var dxmigTarget = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
                 await using var mbsyncTarget = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
+                await using var floorTarget = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
+                var targetCores = string.Join(", ", new[] { await CorePinning.PinServerAsync(dxmigTarget), await CorePinning.PinServerAsync(mbsyncTarget), await CorePinning.PinServerAsync(floorTarget) }.Distinct());
 
                 // dxmig: the example job, pointed at the servers through the environment.
                 var environment = new Dictionary<string, string>
@@ -104,12 +120,15 @@ internal static class MailBench
                 var config = WriteMbsyncConfig(folder, users, source, mbsyncTarget);
                 Task<Measured> Dxmig() => WithServersAsync(source, dxmigTarget, () => TimedAsync(dxFile, [.. dxPrefix, "run", job], environment));
                 Task<Measured> Mbsync() => WithServersAsync(source, mbsyncTarget, () => ParallelAsync(users, u => TimedAsync("mbsync", ["-c", config, "-q", u], null)));
+                Task<Measured> Floor() => WithServersAsync(source, floorTarget, () => FloorAsync(source, floorTarget, users, total, bytes));
 
                 // Each pass starts with no dirty pages left to write back, so neither tool pays for the other's writes.
-                Measured dxFirst, dxSecond, mbFirst, mbSecond;
+                Measured dxFirst, dxSecond, mbFirst, mbSecond, floor;
                 var dxmigFirst = round % 2 == 1;
+                var loadBefore = Uptime();
                 if (dxmigFirst)
                 {
+                    floor = await Synced(Floor);
                     (dxFirst, dxSecond) = (await Synced(Dxmig), await Synced(Dxmig));
                     (mbFirst, mbSecond) = (await Synced(Mbsync), await Synced(Mbsync));
                 }
@@ -117,18 +136,26 @@ internal static class MailBench
                 {
                     (mbFirst, mbSecond) = (await Synced(Mbsync), await Synced(Mbsync));
                     (dxFirst, dxSecond) = (await Synced(Dxmig), await Synced(Dxmig));
+                    floor = await Synced(Floor);
                 }
 
+                var loadAfter = Uptime();
+                results.Add((round, floor, dxFirst, mbFirst));
                 Console.WriteLine();
-                Console.WriteLine($"round {round} ({(dxmigFirst ? "dxmig" : "mbsync")} first), load before it {LoadAverage()}:");
-                Console.WriteLine("| tool, pass | messages | MB | seconds | messages/s | MB/s | peak RSS MB | CPU s tool | CPU s source server | CPU s target server |");
-                Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-                Row("dxmig, first pass", total, bytes, dxFirst);
-                Row("mbsync, first pass", total, bytes, mbFirst);
-                Row("dxmig, no-change pass", total, bytes, dxSecond);
-                Row("mbsync, no-change pass", total, bytes, mbSecond);
+                Console.WriteLine($"round {round} ({(dxmigFirst ? "floor, dxmig, mbsync" : "mbsync, dxmig, floor")}); servers on CPU {sourceCores} (source), {targetCores} (targets):");
+                Console.WriteLine($"  uptime before: {loadBefore}");
+                Console.WriteLine($"  uptime after:  {loadAfter}");
+                Console.WriteLine("| tool, pass | messages | MB | seconds | messages/s | MB/s | × mbsync | % of floor | peak RSS MB | CPU s tool | CPU s source server | CPU s target server |");
+                Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                Row("copy floor (read + MULTIAPPEND)", total, bytes, floor, mbFirst, floor);
+                Row("dxmig, first pass", total, bytes, dxFirst, mbFirst, floor);
+                Row("mbsync, first pass", total, bytes, mbFirst, mbFirst, floor);
+                Row("dxmig, no-change pass", total, bytes, dxSecond, mbSecond, null);
+                Row("mbsync, no-change pass", total, bytes, mbSecond, mbSecond, null);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  the floor program's process: {floor.ProcessSeconds:0.00} s wall with .NET start-up (the floor above is its copy alone, from the first connection to the last answer)"));
                 var line = string.Create(CultureInfo.InvariantCulture,
-                    $"round {round}: throughput dxmig / mbsync: first pass {mbFirst.Seconds / dxFirst.Seconds:0.00}× ({dxFirst.Seconds:0.00} s against {mbFirst.Seconds:0.00} s), no-change pass {mbSecond.Seconds / dxSecond.Seconds:0.00}× ({dxSecond.Seconds:0.00} s against {mbSecond.Seconds:0.00} s); peak RSS dxmig {dxFirst.RssMb:0} MB");
+                    $"round {round}: first pass dxmig {dxFirst.Seconds:0.00} s, mbsync {mbFirst.Seconds:0.00} s, floor {floor.Seconds:0.00} s: dxmig / mbsync {mbFirst.Seconds / dxFirst.Seconds:0.00}×, dxmig at {floor.Seconds / dxFirst.Seconds * 100:0}% of the floor, mbsync at {floor.Seconds / mbFirst.Seconds * 100:0}%; no-change pass {mbSecond.Seconds / dxSecond.Seconds:0.00}× ({dxSecond.Seconds:0.00} s against {mbSecond.Seconds:0.00} s); peak RSS dxmig {dxFirst.RssMb:0} MB; load {LoadOf(loadBefore)} → {LoadOf(loadAfter)}");
                 Console.WriteLine(line);
                 summary.Add(line);
 
@@ -139,6 +166,7 @@ internal static class MailBench
                     Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
                     await FidelityAsync("dxmig", dxmigTarget, manifest, users);
                     await FidelityAsync("mbsync", mbsyncTarget, manifest, users);
+                    await FidelityAsync("copy floor", floorTarget, manifest, users);
 
                     // The nightly reconciliation of the same mailboxes: metadata only, then with --deep (body hashes).
                     var reconcile = await WithServersAsync(source, dxmigTarget, () => TimedAsync(dxFile, [.. dxPrefix, "reconcile", job, "--out", Path.Combine(folder, "report")], environment));
@@ -151,6 +179,7 @@ internal static class MailBench
 
             Console.WriteLine();
             summary.ForEach(Console.WriteLine);
+            PrintSummary(results, total, bytes);
             return 0;
         }
         finally
@@ -337,11 +366,11 @@ internal static class MailBench
     /// <summary>Runs a command under GNU time: wall seconds, peak RSS and CPU, with its exit code and output.</summary>
     internal static async Task<Timed> RunTimedAsync(string file, IReadOnlyList<string> args, IDictionary<string, string>? environment)
     {
-        var info = new ProcessStartInfo("/usr/bin/time") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-f");
-        info.ArgumentList.Add("TIMED %e %M %U %S");
-        info.ArgumentList.Add(file);
-        foreach (var arg in args)
+        // On the tool's core when pinning: taskset -c 1 /usr/bin/time … (GNU time measures the command it runs).
+        IReadOnlyList<string> timeArgs = ["-f", "TIMED %e %M %U %S", file, .. args];
+        var (command, commandArgs) = PinTools ? CorePinning.OnToolCore("/usr/bin/time", timeArgs) : ("/usr/bin/time", timeArgs);
+        var info = new ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in commandArgs)
         {
             info.ArgumentList.Add(arg);
         }
@@ -367,9 +396,108 @@ internal static class MailBench
         return new Timed(measured, process.ExitCode, await output, error);
     }
 
-    private static void Row(string name, int messages, long bytes, Measured m) =>
+    private static void Row(string name, int messages, long bytes, Measured m, Measured mbsync, Measured? floor) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {messages:N0} | {bytes / 1048576.0:N1} | {m.Seconds:N2} | {messages / m.Seconds:N0} | {bytes / 1048576.0 / m.Seconds:N1} | {m.RssMb:N0} | {m.CpuSeconds:N1} | {m.SourceCpuSeconds:N1} | {m.TargetCpuSeconds:N1} |"));
+            $"| {name} | {messages:N0} | {bytes / 1048576.0:N1} | {m.Seconds:N2} | {messages / m.Seconds:N0} | {bytes / 1048576.0 / m.Seconds:N1} | {mbsync.Seconds / m.Seconds:0.00} | {(floor is null ? "—" : (floor.Seconds / m.Seconds * 100).ToString("0", CultureInfo.InvariantCulture))} | {m.RssMb:N0} | {m.CpuSeconds:N1} | {m.SourceCpuSeconds:N1} | {m.TargetCpuSeconds:N1} |"));
+
+    /// <summary>
+    /// The first passes side by side, round by round and the best of the rounds (each side's quickest round; the best's
+    /// ratios are between the best figures): seconds, messages/s, MB/s, × mbsync, % of floor, peak RSS.
+    /// </summary>
+    private static void PrintSummary(List<(int Round, Measured Floor, Measured Dxmig, Measured Mbsync)> results, int messages, long bytes)
+    {
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first pass, {messages:N0} messages, {bytes / 1048576.0:N1} MB; % of floor = floor s / tool s × 100; {CorePinning.Describe().Split(':')[0]}{(CorePinning.Enabled ? ": servers on core 0, the tool on core 1" : "")}:"));
+        Console.WriteLine("| round | tool | seconds | messages/s | MB/s | × mbsync | % of floor | peak RSS MB |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        void Line(string round, string tool, Measured m, Measured mbsync, Measured floor) =>
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {round} | {tool} | {m.Seconds:N2} | {messages / m.Seconds:N0} | {bytes / 1048576.0 / m.Seconds:N1} | {mbsync.Seconds / m.Seconds:0.00} | {floor.Seconds / m.Seconds * 100:0} | {m.RssMb:N0} |"));
+        foreach (var (round, floor, dxmig, mbsync) in results)
+        {
+            Line(round.ToString(CultureInfo.InvariantCulture), "dxmig", dxmig, mbsync, floor);
+            Line(string.Empty, "mbsync", mbsync, mbsync, floor);
+            Line(string.Empty, "copy floor", floor, mbsync, floor);
+        }
+
+        var (bestFloor, bestDxmig, bestMbsync) = (results.MinBy(r => r.Floor.Seconds).Floor, results.MinBy(r => r.Dxmig.Seconds).Dxmig, results.MinBy(r => r.Mbsync.Seconds).Mbsync);
+        Line($"best of {results.Count}", "dxmig", bestDxmig, bestMbsync, bestFloor);
+        Line(string.Empty, "mbsync", bestMbsync, bestMbsync, bestFloor);
+        Line(string.Empty, "copy floor", bestFloor, bestMbsync, bestFloor);
+    }
+
+    /// <summary>
+    /// The copy floor (<see cref="MailCopyFloor"/>) in its own process on the tool's core, into an empty target: its copy
+    /// time (first connection to last answer) as Seconds, the process's wall time with start-up as ProcessSeconds.
+    /// Every message must have been copied.
+    /// </summary>
+    internal static async Task<Measured> FloorAsync(DovecotServer source, DovecotServer target, IReadOnlyList<string> users, int messages, long bytes)
+    {
+        var floor = await RunFloorAsync("copy", source, target, users, null);
+        if (floor.Messages != messages)
+        {
+            throw new InvalidOperationException($"the floor program copied {floor.Messages} messages ({floor.Bytes} bytes) of {messages} ({bytes} bytes)");
+        }
+
+        return floor.Measured;
+    }
+
+    /// <summary>
+    /// Runs the floor program (<c>mail-floor MODE …</c>, <see cref="MailCopyFloor.RunAsync"/>) under GNU time on the
+    /// tool's core; the master passwords go through its environment. Seconds: its own copy or sync time (first connection
+    /// to last answer); ProcessSeconds: the process's wall time with .NET start-up.
+    /// </summary>
+    internal static async Task<FloorRun> RunFloorAsync(string mode, DovecotServer source, DovecotServer target, IReadOnlyList<string> users, string? stateFile)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["DXMIG_FLOOR_MASTER"] = source.MasterUser,
+            ["DXMIG_FLOOR_SOURCE_PASSWORD"] = source.MasterPassword,
+            ["DXMIG_FLOOR_TARGET_PASSWORD"] = target.MasterPassword,
+        };
+        List<string> args = [typeof(MailBench).Assembly.Location, "mail-floor", mode,
+            source.Port.ToString(CultureInfo.InvariantCulture), target.Port.ToString(CultureInfo.InvariantCulture), string.Join(',', users)];
+        if (stateFile is not null)
+        {
+            args.Add(stateFile);
+        }
+
+        var timed = await RunTimedAsync("dotnet", args, environment);
+        var line = timed.Output.Split('\n').FirstOrDefault(l => l.StartsWith("FLOOR ", StringComparison.Ordinal));
+        if (timed.ExitCode != 0 || line is null)
+        {
+            throw new InvalidOperationException($"the floor program ({mode}) failed ({timed.ExitCode}): {timed.Output}\n{timed.Error}");
+        }
+
+        var parts = line.Split(' ');
+        long Part(int i) => long.Parse(parts[i], CultureInfo.InvariantCulture);
+        return new FloorRun(
+            timed.Measured with { Seconds = double.Parse(parts[3], CultureInfo.InvariantCulture), ProcessSeconds = timed.Measured.Seconds },
+            Part(1), Part(2), Part(4), Part(5));
+    }
+
+    /// <summary>One run of the floor program: its measurement, the messages and bytes it copied, the folders it opened and the changes it saw.</summary>
+    internal sealed record FloorRun(Measured Measured, long Messages, long Bytes, long FoldersOpened, long Changes);
+
+    /// <summary>The output of <c>uptime</c> (load averages), or /proc/loadavg.</summary>
+    internal static string Uptime()
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo("uptime") { RedirectStandardOutput = true, UseShellExecute = false })!;
+            var text = process.StandardOutput.ReadToEnd().Trim();
+            process.WaitForExit();
+            return text;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "load average: " + LoadAverage();
+        }
+    }
+
+    /// <summary>The one-minute load from <see cref="Uptime"/>'s text.</summary>
+    private static string LoadOf(string uptime) =>
+        uptime.Split("load average:", StringSplitOptions.TrimEntries) is [_, var loads] ? loads.Split(',')[0].Trim() : "?";
     /// <summary>
     /// The dxmig a bench runs: the release form when bench/*.sh built it (<c>DXMIG_BENCH_DXMIG</c>: self-contained,
     /// composite ReadyToRun, how jobs are installed for unattended runs), else the development build. The command is
@@ -413,5 +541,8 @@ internal static class MailBench
         public double SourceCpuSeconds { get; init; }
 
         public double TargetCpuSeconds { get; init; }
+
+        /// <summary>The floor program's process wall time with start-up (its Seconds are the copy alone); NaN for the tools.</summary>
+        public double ProcessSeconds { get; init; } = double.NaN;
     }
 }

@@ -15,7 +15,10 @@ namespace Dxmig.Bench;
 /// target is filled by dxmig from a second view of the same mail store whose Dovecot does not announce CONDSTORE and
 /// QRESYNC. Then, night after night, a seeded generator churns the source (per mailbox ~1% new, ~2% flag changes,
 /// ~0.5% moved to another folder, ~0.5% expunged) and each tool's sync pass is timed, the tools taking turns to go
-/// first; every target is then compared with the churned source, message by message.
+/// first; every target is then compared with the churned source, message by message. Each night also measures the
+/// servers' sync floor (<see cref="MailCopyFloor"/>: a LIST-STATUS, the changed folders opened with QRESYNC, the new
+/// messages read once and MULTIAPPENDed; without QRESYNC every folder's flags fetched) and prints each pass as a share of
+/// it. By default in the production-like mode of <see cref="CorePinning"/> (servers on core 0, the tool on core 1).
 /// </summary>
 internal static partial class MailChurnBench
 {
@@ -34,8 +37,7 @@ internal static partial class MailChurnBench
 
         var nights = int.TryParse(Environment.GetEnvironmentVariable("DXMIG_BENCH_ROUNDS"), NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r > 0 ? r : 2;
         Console.WriteLine($"dxmig: {(release ? "release form (self-contained, composite ReadyToRun, tiered compilation off)" : "development build (ReadyToRun)")}: {dxmig}");
-        Console.WriteLine("CPU: nothing pinned (no taskset); the tools, all Dovecot servers and whatever else runs on this machine share its "
-            + $"{Environment.ProcessorCount} cores; the machine's busy CPU seconds during each pass are printed beside the tools' and servers'");
+        Console.WriteLine(CorePinning.Describe() + "; the machine's busy CPU seconds during each pass are printed beside the tools' and servers'");
         var users = Enumerable.Range(1, mailboxes).Select(i => $"user{i:00}").ToList();
         var passwords = users.ToDictionary(u => u, u => $"{u}-pass");
         var parent = Environment.GetEnvironmentVariable("DXMIG_BENCH_DISK") is { Length: > 0 } || !Directory.Exists("/dev/shm") ? null : "/dev/shm";
@@ -72,6 +74,17 @@ internal static partial class MailChurnBench
             await using var dxTarget = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
             await using var mbTarget = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
             await using var plainTarget = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
+            // The floor's target: a sink its first copy fills and every night's new messages are appended to (never compared).
+            await using var floorTarget = await DovecotServer.StartAsync(new DovecotOptions { Users = passwords, ParentDirectory = parent });
+            var serverCores = new List<string>();
+            foreach (var server in new[] { source, plainSource, dxTarget, mbTarget, plainTarget, floorTarget })
+            {
+                serverCores.Add(await CorePinning.PinServerAsync(server));
+            }
+
+            await CorePinning.PinSelfAsync();
+            MailBench.PinTools = CorePinning.Enabled;
+            Console.WriteLine($"the 6 Dovecot servers may run on CPU {string.Join(", ", serverCores.Distinct())}; this bench's coordinator (and the churn generator) on CPU {CorePinning.CoresOf(Environment.ProcessId)}{(MailBench.PinTools ? $"; dxmig, mbsync and the floor client on CPU {CorePinning.ToolCore}" : "")}");
 
             var accounts = Path.Combine(root, "accounts.csv");
             await File.WriteAllTextAsync(accounts, "source,target\n" + string.Concat(users.Select(u => $"{u},{u}\n")));
@@ -90,16 +103,27 @@ internal static partial class MailChurnBench
             Task<Pass> Plain() => MeasureAsync("dxmig, source without CONDSTORE", plainSource, plainTarget, () => MailBench.TimedAsync(dxFile, [.. dxPrefix, "run", job], plainEnvironment));
             Task<Pass> Mbsync() => MeasureAsync("mbsync", source, mbTarget, () => MailBench.ParallelAsync(users, u => MailBench.TimedAsync("mbsync", ["-c", config, "-q", u], null)));
 
+            // The sync floor (MailCopyFloor.SyncMailboxAsync): what any sync must ask of the servers, measured in the same
+            // night, through the source with QRESYNC (as dxmig's pass) and through the view without it (as the fallback).
+            var state = Path.Combine(root, "floor-state.tsv");
+            Task<Pass> Floor() => MeasureAsync("sync floor (QRESYNC)", source, floorTarget, async () => (await MailBench.RunFloorAsync("sync", source, floorTarget, users, state)).Measured);
+            Task<Pass> PlainFloor() => MeasureAsync("sync floor without CONDSTORE", plainSource, floorTarget, async () => (await MailBench.RunFloorAsync("sync", plainSource, floorTarget, users, state)).Measured);
+
             // First passes: not the result (bench/mail.sh measures them), printed for reference.
             var first = new[] { await Synced(Dxmig), await Synced(Mbsync), await Synced(Plain) };
+            var floorCopy = await MailBench.RunFloorAsync("copy", source, floorTarget, users, null);
             Console.WriteLine();
             Console.WriteLine("first passes (untimed as the result): " + string.Join("; ", first.Select(p =>
-                string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Measured.Seconds:0.00} s, {p.Measured.CpuSeconds:0.0} CPU s"))));
+                string.Create(CultureInfo.InvariantCulture, $"{p.Name} {p.Measured.Seconds:0.00} s, {p.Measured.CpuSeconds:0.0} CPU s")))
+                + string.Create(CultureInfo.InvariantCulture, $"; the copy floor {floorCopy.Measured.Seconds:0.00} s ({floorCopy.Messages:N0} messages)"));
 
             var summary = new List<string>();
             for (var night = 1; night <= nights; night++)
             {
+                // What a sync knows from the night before: every folder's UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ (untimed).
+                await MailBench.RunFloorAsync("state", source, floorTarget, users, state);
                 var churn = await ChurnAsync(source, users, corpus.Options.Sizes, night);
+                var uptimeBefore = MailBench.Uptime();
                 var load = ProcessTree.LoadAverage();
                 var dxmigFirst = night % 2 == 1;
                 Pass dx, mb;
@@ -114,18 +138,27 @@ internal static partial class MailChurnBench
                     dx = await Synced(Dxmig);
                 }
 
+                // The floors go after the tools (the churned source's caches are warm by then: if anything, the floor is lower).
+                var floor = await Synced(Floor);
                 var plain = await Synced(Plain);
+                var plainFloor = await Synced(PlainFloor);
                 var loadAfter = ProcessTree.LoadAverage();
+                var uptimeAfter = MailBench.Uptime();
 
                 Console.WriteLine();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"night {night} ({(dxmigFirst ? "dxmig" : "mbsync")} first), load average before it {load}, after it {loadAfter}; churn: {churn.Total:N0} messages changed ({churn.New:N0} new, {churn.Flags:N0} flag changes, {churn.Moved:N0} moved, {churn.Expunged:N0} expunged) of {churn.Before:N0}, generated in {churn.Seconds:0.0} s"));
-                Console.WriteLine("| tool, sync pass | messages changed | seconds | seconds ÷ mbsync's | peak RSS MB | CPU s tool | CPU s source | CPU s target | CPU s machine (all) | logins source/target | bodies fetched | KB read from source | KB written to target |");
-                Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-                foreach (var pass in new[] { dx, mb, plain })
+                Console.WriteLine($"  uptime before: {uptimeBefore}");
+                Console.WriteLine($"  uptime after:  {uptimeAfter}");
+                Console.WriteLine("| tool, sync pass | messages changed | seconds | seconds ÷ mbsync's | % of floor | peak RSS MB | CPU s tool | CPU s source | CPU s target | CPU s machine (all) | logins source/target | bodies fetched | KB read from source | KB written to target |");
+                Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                foreach (var (pass, against) in new[] { (dx, floor), (mb, floor), (floor, floor), (plain, plainFloor), (plainFloor, plainFloor) })
                 {
-                    Row(pass, churn.Total, mb.Measured.Seconds);
+                    Row(pass, churn.Total, mb.Measured.Seconds, against.Measured.Seconds);
                 }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  % of floor: the sync floor's seconds ÷ the pass's × 100 (dxmig and mbsync against the floor with QRESYNC, dxmig without CONDSTORE against the floor without it); the floor programs' processes took {floor.Measured.ProcessSeconds:0.00} s and {plainFloor.Measured.ProcessSeconds:0.00} s with .NET start-up"));
 
                 Console.WriteLine();
                 Console.WriteLine("| target after the sync pass | messages | expected | missing | extra (doubled or not removed) | system flags differ | keywords differ | same state as the source |");
@@ -148,7 +181,7 @@ internal static partial class MailChurnBench
                     $"no-change passes right after: dxmig {dxIdle.Measured.Seconds:0.00} s, {dxIdle.Measured.CpuSeconds:0.00} CPU s; mbsync {mbIdle.Measured.Seconds:0.00} s, {mbIdle.Measured.CpuSeconds:0.00} CPU s; dxmig without CONDSTORE {plainIdle.Measured.Seconds:0.00} s, {plainIdle.Measured.CpuSeconds:0.00} CPU s"));
 
                 var line = string.Create(CultureInfo.InvariantCulture,
-                    $"night {night} (load {load}): {churn.Total:N0} changed; dxmig {dx.Measured.Seconds:0.00} s, mbsync {mb.Measured.Seconds:0.00} s (dxmig ÷ mbsync {dx.Measured.Seconds / mb.Measured.Seconds:0.00}), dxmig without CONDSTORE {plain.Measured.Seconds:0.00} s ({plain.Measured.Seconds / dx.Measured.Seconds:0.00}× dxmig's); CPU s tool+servers dxmig {dx.AllCpu:0.0}, mbsync {mb.AllCpu:0.0}, without CONDSTORE {plain.AllCpu:0.0}; states {(dxCheck.SameState ? "dxmig ok" : "dxmig DIFFERS")}, {(mbCheck.SameState ? "mbsync ok" : "mbsync DIFFERS")}, {(plainCheck.SameState ? "without CONDSTORE ok" : "without CONDSTORE DIFFERS")}");
+                    $"night {night} (load {load}): {churn.Total:N0} changed; dxmig {dx.Measured.Seconds:0.00} s, mbsync {mb.Measured.Seconds:0.00} s (dxmig ÷ mbsync {dx.Measured.Seconds / mb.Measured.Seconds:0.00}), sync floor {floor.Measured.Seconds:0.00} s (dxmig at {floor.Measured.Seconds / dx.Measured.Seconds * 100:0}% of it, mbsync at {floor.Measured.Seconds / mb.Measured.Seconds * 100:0}%); dxmig without CONDSTORE {plain.Measured.Seconds:0.00} s ({plain.Measured.Seconds / dx.Measured.Seconds:0.00}× dxmig's, {plainFloor.Measured.Seconds / plain.Measured.Seconds * 100:0}% of its floor {plainFloor.Measured.Seconds:0.00} s); CPU s tool+servers dxmig {dx.AllCpu:0.0}, mbsync {mb.AllCpu:0.0}, without CONDSTORE {plain.AllCpu:0.0}; states {(dxCheck.SameState ? "dxmig ok" : "dxmig DIFFERS")}, {(mbCheck.SameState ? "mbsync ok" : "mbsync DIFFERS")}, {(plainCheck.SameState ? "without CONDSTORE ok" : "without CONDSTORE DIFFERS")}");
                 Console.WriteLine(line);
                 summary.Add(line);
             }
@@ -476,9 +509,9 @@ internal static partial class MailChurnBench
         return new Check(same);
     }
 
-    private static void Row(Pass p, int changed, double mbsyncSeconds) =>
+    private static void Row(Pass p, int changed, double mbsyncSeconds, double floorSeconds) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {p.Name} | {changed:N0} | {p.Measured.Seconds:N2} | {p.Measured.Seconds / mbsyncSeconds:0.00} | {p.Measured.RssMb:N0} | {p.Measured.CpuSeconds:N2} | {p.Measured.SourceCpuSeconds:N2} | {p.Measured.TargetCpuSeconds:N2} | {p.MachineCpu:N1} | {p.Source.Logins}/{p.Target.Logins} | {p.Source.Bodies:N0} | {(p.Source.In + p.Source.Out) / 1024.0:N0} | {(p.Target.In + p.Target.Out) / 1024.0:N0} |"));
+            $"| {p.Name} | {changed:N0} | {p.Measured.Seconds:N2} | {p.Measured.Seconds / mbsyncSeconds:0.00} | {floorSeconds / p.Measured.Seconds * 100:0} | {p.Measured.RssMb:N0} | {p.Measured.CpuSeconds:N2} | {p.Measured.SourceCpuSeconds:N2} | {p.Measured.TargetCpuSeconds:N2} | {p.MachineCpu:N1} | {p.Source.Logins}/{p.Target.Logins} | {p.Source.Bodies:N0} | {(p.Source.In + p.Source.Out) / 1024.0:N0} | {(p.Target.In + p.Target.Out) / 1024.0:N0} |"));
 
     private sealed record Pass(string Name, MailBench.Measured Measured, double MachineCpu, Wire Source, Wire Target)
     {

@@ -7,6 +7,8 @@
 //   graph MAILBOXES MESSAGES [SCALE] [real|small]   IMAP → Graph emulator: dxmig against the ceiling Graph's budgets allow
 //   console MAILBOXES MESSAGES [small|real]   the operator console's live view: a mail job in dxmig serve, nobody watching against 20 clients on /live
 //   cluster MAILBOXES MESSAGES [SCALE] [PARALLELISM] [NODES] [real|small]   the same job on 1, 2, 3 dxmig nodes (processes) sharing one PostgreSQL ledger
+//   mail-floor copy|state|sync SOURCE_PORT TARGET_PORT USER,USER,… [STATE_FILE]   the servers' floor (child of mail, mail-churn): copy = one read of every body and one MULTIAPPEND of them; sync = what a night's sync must ask
+//   (mail, mail-churn and exo-imap pin the Dovecot servers to core 0 and the measured tool to core 1 unless DXMIG_BENCH_CORES=shared)
 using System.Diagnostics;
 using System.Globalization;
 using Dxmig.Bench;
@@ -74,6 +76,9 @@ switch (args.FirstOrDefault())
         return await AddressBookBench.MeasureDxmigAsync(args[1]);
     case "measure-efcore":
         return await AddressBookBench.MeasureEfCoreAsync(args[1], args[2]);
+    case "mail-floor":
+        // The servers' floor, in its own process (started by the mail benches): mail-floor copy|state|sync SOURCE_PORT TARGET_PORT USER,USER,… [STATE_FILE]
+        return await MailCopyFloor.RunAsync(args[1], int.Parse(args[2], invariant), int.Parse(args[3], invariant), args[4].Split(','), args.Length > 5 ? args[5] : null);
     default:
         Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | mail-churn [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small] | exo-imap [MAILBOXES] [MESSAGES] [real|small] | console [MAILBOXES] [MESSAGES] [small|real] | cluster [MAILBOXES] [MESSAGES] [SCALE] [PARALLELISM] [NODES, e.g. 1,2,3] [real|small]");
         return 2;
