@@ -7,6 +7,7 @@
 //   graph MAILBOXES MESSAGES [SCALE] [real|small]   IMAP → Graph emulator: dxmig against the ceiling Graph's budgets allow
 //   console MAILBOXES MESSAGES [small|real]   the operator console's live view: a mail job in dxmig serve, nobody watching against 20 clients on /live
 //   cluster MAILBOXES MESSAGES [SCALE] [PARALLELISM] [NODES] [real|small]   the same job on 1, 2, 3 dxmig nodes (processes) sharing one PostgreSQL ledger
+//   rehearsal [real|small] [FACTOR] [SCALE] [PARALLELISM] [RATES]   the whole migration at 1/50 scale on two dxmig serve nodes, against dxmig plan
 using System.Diagnostics;
 using System.Globalization;
 using Dxmig.Bench;
@@ -74,8 +75,15 @@ switch (args.FirstOrDefault())
         return await AddressBookBench.MeasureDxmigAsync(args[1]);
     case "measure-efcore":
         return await AddressBookBench.MeasureEfCoreAsync(args[1], args[2]);
+    case "rehearsal":
+        return await RehearsalBench.RunAsync(
+            args.Length > 1 ? args[1] : "real",
+            args.Length > 2 ? double.Parse(args[2], invariant) : 0.2,
+            args.Length > 3 ? double.Parse(args[3], invariant) : 0.1,
+            args.Length > 4 ? int.Parse(args[4], invariant) : 8,
+            args.Length > 5 && args[5].Length > 0 ? Path.GetFullPath(args[5]) : null);
     default:
-        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | mail-churn [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small] | exo-imap [MAILBOXES] [MESSAGES] [real|small] | console [MAILBOXES] [MESSAGES] [small|real] | cluster [MAILBOXES] [MESSAGES] [SCALE] [PARALLELISM] [NODES, e.g. 1,2,3] [real|small]");
+        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | mail-churn [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small] | exo-imap [MAILBOXES] [MESSAGES] [real|small] | console [MAILBOXES] [MESSAGES] [small|real] | cluster [MAILBOXES] [MESSAGES] [SCALE] [PARALLELISM] [NODES, e.g. 1,2,3] [real|small] | rehearsal [real|small] [FACTOR] [SCALE] [PARALLELISM] [RATES-FILE]");
         return 2;
 }
 
