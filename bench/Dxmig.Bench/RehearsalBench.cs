@@ -453,14 +453,27 @@ internal static class RehearsalBench
         }
 
         Console.WriteLine(string.Create(Invariant, $"reconcile {job.Name}: exit {timed.ExitCode}, {timed.Measured.Seconds:0.0} s — {verdicts}; {totals}"));
-        if (timed.ExitCode > 1)
+        if (timed.ExitCode != 0)
         {
-            Console.WriteLine("  " + FirstLine(timed.Error + "\n" + timed.Output));
+            // What the report says a person should look at (its next steps), else the command's own last lines.
+            var steps = summaryPath is null ? [] : NextSteps(await File.ReadAllTextAsync(summaryPath));
+            foreach (var line in steps.Count > 0 ? steps : [.. (timed.Error + "\n" + timed.Output).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).TakeLast(4)])
+            {
+                Console.WriteLine("  " + line);
+            }
         }
 
         return new Reconciled(job.Name, timed.ExitCode, timed.Measured.Seconds, timed.Measured.CpuSeconds, verdicts, totals);
 
         static long Long(JsonElement e, string name) => e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number ? p.GetInt64() : 0;
+    }
+
+    private static List<string> NextSteps(string summary)
+    {
+        using var document = JsonDocument.Parse(summary);
+        return document.RootElement.TryGetProperty("nextSteps", out var steps) && steps.ValueKind == JsonValueKind.Array
+            ? [.. steps.EnumerateArray().Select(s => s.TryGetProperty("en", out var en) ? en.ToString() : s.ToString())]
+            : [];
     }
 
     private static void Print(Setup setup, NodesRun run, List<JobMeasure> measured, List<Reconciled> reconciled, Dictionary<string, Plan?> plans, ThrottlingSettings budgets, double scale)
