@@ -46,7 +46,7 @@ internal static class RehearsalBench
         var clock = Stopwatch.StartNew();
         Console.WriteLine($"rehearsal ({profile}): {size}");
         Console.WriteLine(string.Create(Invariant,
-            $"mail bytes: factor {factor} of the 1/50 scale ({FullMessagesPerMailbox} messages of the real size mix per mailbox at factor 1, about 40 MB; {size.MessagesPerMailbox} here): message counts are scaled, each message keeps its real size"));
+            $"mail bytes: factor {factor} of the 1/50 scale ({FullMessagesPerMailbox} messages of the real size mix per mailbox at factor 1, about 40 MB, 6 GB for 150; {size.MessagesPerMailbox} here): message counts are scaled, each message keeps its real size"));
         Console.WriteLine($"dxmig: {(dxmig.Release ? "release form (" + dxmig.Path + ")" : "development build (" + dxmig.Path + ")")}");
         var users = Enumerable.Range(1, size.Mailboxes).Select(i => $"user{i:000}").ToList();
         var owners = Enumerable.Range(0, size.DocumentOwners).Select(DocumentSamples.Upn).ToList();
@@ -280,6 +280,7 @@ internal static class RehearsalBench
         Console.WriteLine(string.Create(Invariant,
             $"fire: every job once at {TimeZoneInfo.ConvertTime(fireAt, Tokyo):HH:mm:ss} Tokyo (a one-time cron), by whichever node the clustered Quartz store gives it to; the other node joins the open run"));
         var loadBefore = Uptime();
+        var nodesStarted = DateTimeOffset.UtcNow;
         var machine0 = ProcessTree.MachineBusySeconds();
         var (dovecot0, postgres0, own0) = (DovecotCpu(source), PostgresCpu(postgres), OwnCpu());
         var nodes = new List<ServeNode>();
@@ -338,7 +339,7 @@ internal static class RehearsalBench
             await node.StopAsync();
         }
 
-        return new NodesRun(fireAt, ended, nodes, loadBefore, loadAfter, machine, dovecot, pg, own);
+        return new NodesRun(fireAt, nodesStarted, ended, nodes, loadBefore, loadAfter, machine, dovecot, pg, own);
     }
 
     private static string Tail(string text, int lines) => string.Join('\n', text.Split('\n').TakeLast(lines));
@@ -427,10 +428,19 @@ internal static class RehearsalBench
 
         var fire = run.FireAt.ToUnixTimeMilliseconds() / 1000.0;
         var end = lastDone ?? ended;
-        var usage = job.GraphUsers.Select(u => MailboxUsage.Of(graph, u)).ToList();
+        var usage = job.Kind == "cess-documents" ? [DriveUsage(graph, job.GraphUsers)] : job.GraphUsers.Select(u => MailboxUsage.Of(graph, u)).ToList();
         var cpu = end is { } e2 && started is { } s2 ? run.Nodes.Sum(n => n.CpuBetween(Math.Min(fire, s2), e2)) : double.NaN;
         return new JobMeasure(job, started - fire, end - fire, lastDone is null ? "run end" : "last account done", runs, outcome, seen, loaded, bytes, quarantined, perNode,
             usage.Sum(u => u.Throttled), usage.Sum(u => u.Resent), usage.Sum(u => u.Admitted), cpu);
+    }
+
+    /// <summary>The drive endpoints' requests, 429s and bytes sent again, over the owners' drives (and "" for a library): one sum.</summary>
+    private static MailboxUsage DriveUsage(GraphEmulator.GraphEmulator graph, IReadOnlyList<string> owners)
+    {
+        var operations = typeof(DriveOperations).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static).Select(f => (string)f.GetValue(null)!).ToList();
+        var counters = owners.Append(string.Empty).SelectMany(u => operations.Select(o => graph.Stats.For(u, o))).ToList();
+        var bytes = counters.Sum(c => c.BytesAdmitted);
+        return new MailboxUsage(counters.Sum(c => c.Requests - c.Throttled), bytes, counters.Sum(c => c.Throttled), counters.Sum(c => c.BytesReceived) - bytes, 0, 0);
     }
 
     private static async Task<Reconciled> ReconcileAsync((string Path, string File, string[] Prefix, bool Release) dxmig, Setup setup, Job job)
@@ -493,13 +503,14 @@ internal static class RehearsalBench
         }
 
         var nodesCpu = run.Nodes.Sum(n => n.CpuSeconds);
+        var span = (run.Ended - run.NodesStarted).TotalSeconds;
         var totalBytes = measured.Sum(m => m.Bytes);
         var lastDone = measured.Max(m => m.Wall ?? 0);
         Console.WriteLine(string.Create(Invariant,
             $"| **total** | 6 jobs, 2 nodes | | | {lastDone:0.0} | | {measured.Sum(m => m.Seen):N0} | {measured.Sum(m => m.Loaded):N0} | {measured.Sum(m => m.Quarantined):N0} | {totalBytes / MiB:N1} | {measured.Sum(m => m.Seen) / lastDone:N0} | {totalBytes / MiB / lastDone:0.00} | {nodesCpu:0.0} | {PerGb(nodesCpu, totalBytes)} | {measured.Sum(m => m.GraphRequests):N0} | {measured.Sum(m => m.Throttled):N0} | {measured.Sum(m => m.Resent) / MiB:0.0} | {reconciled.Count(r => r.ExitCode == 0)} of {reconciled.Count} jobs complete | {reconciled.Sum(r => r.Seconds):0.0} |"));
 
         Console.WriteLine();
-        Console.WriteLine(string.Create(Invariant, $"nodes (dxmig serve, one PostgreSQL scheduler store, clustered; sampled from /proc every 0.5 s from their start to the end of the last job, {wall:0} s after the fire):"));
+        Console.WriteLine(string.Create(Invariant, $"nodes (dxmig serve, one PostgreSQL scheduler store, clustered; sampled from /proc every 0.5 s, their start included, until the last job ended {wall:0} s after the fire):"));
         Console.WriteLine("| node | CPU s (user+sys) | peak RSS MB | exit after SIGTERM |");
         Console.WriteLine("|---|---:|---:|---:|");
         foreach (var node in run.Nodes)
@@ -510,7 +521,7 @@ internal static class RehearsalBench
         Console.WriteLine(string.Create(Invariant,
             $"dxmig CPU s per GB in all: {PerGb(nodesCpu, totalBytes)} ({nodesCpu:0.0} CPU s of both nodes for {totalBytes / MiB / 1024:0.00} GB of every job's bytes); mail alone (its bytes against all the nodes' CPU): {PerGb(nodesCpu, measured.Where(m => m.Job.Kind == "mail").Sum(m => m.Bytes))}"));
         Console.WriteLine(string.Create(Invariant,
-            $"how the {Environment.ProcessorCount} cores were shared, fire → end ({wall:0} s, {Environment.ProcessorCount * wall:0} CPU s available): dxmig nodes {nodesCpu:0.0}, Graph emulator (this bench process) {run.EmulatorCpu:0.0}, Dovecot {run.DovecotCpu:0.0}, PostgreSQL {run.PostgresCpu:0.0}, everything else on the machine {run.MachineCpu - nodesCpu - run.EmulatorCpu - run.DovecotCpu - run.PostgresCpu:0.0}; busy {run.MachineCpu:0} CPU s"));
+            $"how the {Environment.ProcessorCount} cores were shared, from the nodes' start ({(run.FireAt - run.NodesStarted).TotalSeconds:0} s before the fire) to the end ({span:0} s, {Environment.ProcessorCount * span:0} CPU s available): dxmig nodes {nodesCpu:0.0}, Graph emulator (this bench process) {run.EmulatorCpu:0.0}, Dovecot {run.DovecotCpu:0.0}, PostgreSQL {run.PostgresCpu:0.0}, everything else on the machine {run.MachineCpu - nodesCpu - run.EmulatorCpu - run.DovecotCpu - run.PostgresCpu:0.0}; busy {run.MachineCpu:0} CPU s"));
         Console.WriteLine($"load before: {run.LoadBefore}");
         Console.WriteLine($"load after:  {run.LoadAfter}");
         Console.WriteLine(string.Create(Invariant,
@@ -591,7 +602,7 @@ internal static class RehearsalBench
         string Root, string JobsFolder, IReadOnlyList<Job> Jobs, Dictionary<string, string> Environment, string Scheduler, string Store, Window Window, int Parallelism, int Messages, long MailBytes);
 
     private sealed record NodesRun(
-        DateTimeOffset FireAt, DateTimeOffset Ended, IReadOnlyList<ServeNode> Nodes, string LoadBefore, string LoadAfter, double MachineCpu, double DovecotCpu, double PostgresCpu, double EmulatorCpu);
+        DateTimeOffset FireAt, DateTimeOffset NodesStarted, DateTimeOffset Ended, IReadOnlyList<ServeNode> Nodes, string LoadBefore, string LoadAfter, double MachineCpu, double DovecotCpu, double PostgresCpu, double EmulatorCpu);
 
     private sealed record JobMeasure(
         Job Job, double? Started, double? Wall, string WallBasis, int Runs, string Outcome, long Seen, long Loaded, long Bytes, long Quarantined,
@@ -612,7 +623,9 @@ internal static class RehearsalBench
 
             try
             {
-                using var document = JsonDocument.Parse(output[start..]);
+                // The first JSON value of the output: anything plan writes after it is not read.
+                var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(output[start..]));
+                using var document = JsonDocument.ParseValue(ref reader);
                 var root = document.RootElement;
                 var rate = root.TryGetProperty("rate", out var r) ? r : default;
                 var source = rate.ValueKind == JsonValueKind.Object && rate.TryGetProperty("source", out var s) ? s.ToString() : "?";
