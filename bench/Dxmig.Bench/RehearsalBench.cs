@@ -535,6 +535,7 @@ internal static class RehearsalBench
             return;
         }
 
+        var (within, compared) = (0, 0);
         Console.WriteLine("| job | accounts | items | MB | rate (source) | plan windows | plan wall s | measured wall s | error | within 15 % |");
         Console.WriteLine("|---|---:|---:|---:|---|---:|---:|---:|---:|---|");
         foreach (var m in measured)
@@ -548,7 +549,11 @@ internal static class RehearsalBench
             var error = (p.WallSeconds - (m.Wall ?? double.NaN)) / (m.Wall ?? double.NaN) * 100;
             Console.WriteLine(string.Create(Invariant,
                 $"| {m.Job.Name} | {p.Accounts:N0} | {p.Items:N0} | {p.Bytes / MiB:N1} | {p.RateText} | {p.Windows} | {p.WallSeconds:0.0} | {m.Wall:0.0} | {error:+0;-0} % | {(Math.Abs(error) <= 15 ? "yes" : "NO")} |"));
+            within += Math.Abs(error) <= 15 ? 1 : 0;
+            compared++;
         }
+
+        Console.WriteLine(string.Create(Invariant, $"plan within 15 % of the measurement: {within} of {compared} jobs with an estimate ({measured.Count - compared} without)"));
     }
 
     private static string PerGb(double cpu, long bytes) => bytes > 0 && !double.IsNaN(cpu) ? (cpu / (bytes / MiB / 1024)).ToString("0", Invariant) : "–";
@@ -588,7 +593,7 @@ internal static class RehearsalBench
         {
             var messages = Math.Max(1, (int)Math.Round(FullMessagesPerMailbox * factor));
             return profile == "small"
-                ? new RehearsalSize("small", 10, messages, 500, 10_000, 2_000, 200, 5, 1, 100)
+                ? new RehearsalSize("small", 10, messages, 500, 10_000, 2_000, 200, 5, 1, 400)
                 : new RehearsalSize("real", 150, messages, 7_500, 150_000, 30_000, 3_000, 30, 2, 400);
         }
 
