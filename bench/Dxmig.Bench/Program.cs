@@ -9,6 +9,7 @@
 //   cluster MAILBOXES MESSAGES [SCALE] [PARALLELISM] [NODES] [real|small]   the same job on 1, 2, 3 dxmig nodes (processes) sharing one PostgreSQL ledger
 //   mail-floor copy|state|sync SOURCE_PORT TARGET_PORT USER,USER,… [STATE_FILE]   the servers' floor (child of mail, mail-churn): copy = one read of every body and one MULTIAPPEND of them; sync = what a night's sync must ask
 //   (mail, mail-churn and exo-imap pin the Dovecot servers to core 0 and the measured tool to core 1 unless DXMIG_BENCH_CORES=shared)
+//   rehearsal [real|small] [FACTOR] [SCALE] [PARALLELISM] [RATES]   the whole migration at 1/50 scale on two dxmig serve nodes, against dxmig plan
 using System.Diagnostics;
 using System.Globalization;
 using Dxmig.Bench;
@@ -79,8 +80,15 @@ switch (args.FirstOrDefault())
     case "mail-floor":
         // The servers' floor, in its own process (started by the mail benches): mail-floor copy|state|sync SOURCE_PORT TARGET_PORT USER,USER,… [STATE_FILE]
         return await MailCopyFloor.RunAsync(args[1], int.Parse(args[2], invariant), int.Parse(args[3], invariant), args[4].Split(','), args.Length > 5 ? args[5] : null);
+    case "rehearsal":
+        return await RehearsalBench.RunAsync(
+            args.Length > 1 ? args[1] : "real",
+            args.Length > 2 ? double.Parse(args[2], invariant) : 0.2,
+            args.Length > 3 ? double.Parse(args[3], invariant) : 0.1,
+            args.Length > 4 ? int.Parse(args[4], invariant) : 8,
+            args.Length > 5 && args[5].Length > 0 ? Path.GetFullPath(args[5]) : null);
     default:
-        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | mail-churn [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small] | exo-imap [MAILBOXES] [MESSAGES] [real|small] | console [MAILBOXES] [MESSAGES] [small|real] | cluster [MAILBOXES] [MESSAGES] [SCALE] [PARALLELISM] [NODES, e.g. 1,2,3] [real|small]");
+        Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | mail-churn [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small] | exo-imap [MAILBOXES] [MESSAGES] [real|small] | console [MAILBOXES] [MESSAGES] [small|real] | cluster [MAILBOXES] [MESSAGES] [SCALE] [PARALLELISM] [NODES, e.g. 1,2,3] [real|small] | rehearsal [real|small] [FACTOR] [SCALE] [PARALLELISM] [RATES-FILE]");
         return 2;
 }
 
