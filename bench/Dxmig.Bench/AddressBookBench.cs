@@ -51,12 +51,17 @@ internal static class AddressBookBench
                 options:
                   parallelism: 4
                   batch-size: 500
+                  reconcile: "off"
                 logging:
                   folder: {Path.Combine(root, "logs")}
                 """);
 
+            // The children run with the runtime settings of the dxmig executable (Dxmig.Cli.csproj: TieredPGO off), not the bench's.
+            Environment.SetEnvironmentVariable("DOTNET_TieredPGO", "0");
+            Console.WriteLine("each side in its own process, DOTNET_TieredPGO=0 (as dxmig's runtimeconfig); dxmig's passes with `reconcile: off`, its reconciliation (on by default after a run) measured on its own");
             var first = await Peak.ChildAsync("measure-dxmig", job);
             var second = await Peak.ChildAsync("measure-dxmig", job);
+            var reconcile = await Peak.ChildAsync("measure-dxmig", job, "reconcile");
             var floor = await Peak.ChildAsync(
                 "measure-sqlite-floor", Path.Combine(root, "dxmig-platform.db"), "contacts", Path.Combine(root, "ledger.db"), Path.Combine(root, "floor"));
             var ef = await Peak.ChildAsync("measure-efcore", exports, Path.Combine(root, "efcore-platform.db"));
@@ -75,6 +80,7 @@ internal static class AddressBookBench
             Row("SQLite floor: store + ledger rows", total, (bothFloor, double.NaN, string.Empty), bothFloor, ef.Seconds);
             Row("dxmig first pass (ledger + store)", total, first, bothFloor, ef.Seconds);
             Row("dxmig no-change pass", total, second, bothFloor, ef.Seconds);
+            Row("dxmig reconcile (source and store re-read, after every run unless `reconcile: off`)", total, reconcile, double.NaN, ef.Seconds);
             Row("plain EF Core (Add + SaveChanges per account, no ledger)", total, ef, storeFloor, ef.Seconds);
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -98,13 +104,13 @@ internal static class AddressBookBench
         }
     }
 
-    public static async Task<int> MeasureDxmigAsync(string job)
+    public static async Task<int> MeasureDxmigAsync(string job, string command = "run")
     {
         JapaneseEncodings.EnsureRegistered();
         var output = new StringWriter();
         var io = new CliIo(output, Console.Error, interactive: false, Environment.GetEnvironmentVariable, TimeProvider.System);
         var clock = Stopwatch.StartNew();
-        var code = await CliApp.RunAsync(["run", job], io, () => CancellationToken.None);
+        var code = await CliApp.RunAsync([command, job], io, () => CancellationToken.None);
         clock.Stop();
         if (code is not (0 or 1))
         {
@@ -185,7 +191,7 @@ internal static class AddressBookBench
     {
         var cpu = m.Output.Split('\n').LastOrDefault(l => l.StartsWith("CPU ", StringComparison.Ordinal))?[4..].Trim() ?? "-";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {rows:N0} | {m.Seconds:0.00} | {rows / m.Seconds:N0} | {floor / m.Seconds * 100:0}% | {ef / m.Seconds:0.00}x | {cpu} | {(double.IsNaN(m.RssMb) ? "-" : m.RssMb.ToString("0", CultureInfo.InvariantCulture))} |"));
+            $"| {name} | {rows:N0} | {m.Seconds:0.00} | {rows / m.Seconds:N0} | {(double.IsNaN(floor) ? "-" : (floor / m.Seconds * 100).ToString("0", CultureInfo.InvariantCulture) + "%")} | {ef / m.Seconds:0.00}x | {cpu} | {(double.IsNaN(m.RssMb) ? "-" : m.RssMb.ToString("0", CultureInfo.InvariantCulture))} |"));
     }
 
     /// <summary>The CPU this process used (user + system), for the child's output: development figures on a shared machine.</summary>

@@ -71,7 +71,7 @@ switch (args.FirstOrDefault())
     case "serve":
         return await MailBench.ServeAsync(int.Parse(args[1], invariant), int.Parse(args[2], invariant), args[3]);
     case "measure-dxmig":
-        return await AddressBookBench.MeasureDxmigAsync(args[1]);
+        return await AddressBookBench.MeasureDxmigAsync(args[1], args.Length > 2 ? args[2] : "run");
     case "measure-efcore":
         return await AddressBookBench.MeasureEfCoreAsync(args[1], args[2]);
     case "measure-sqlite-floor":
