@@ -1,5 +1,5 @@
 // dxmig benchmarks (not tests). Each measured side runs in its own process so that peak RSS is its own.
-//   addressbook ACCOUNTS ROWS   generate exports, then measure dxmig (first and no-change pass) and plain EF Core
+//   addressbook ACCOUNTS ROWS   generate exports, then measure dxmig (first and no-change pass), SQLite's floor for the same rows and plain EF Core
 //   mail MAILBOXES MESSAGES [real|small]   IMAP → IMAP: dxmig against mbsync on the same corpus
 //   mail-churn MAILBOXES MESSAGES [real|small]   a night after cutover: dxmig's sync pass against mbsync's on the same churn
 //   staff [ROWS]   CESS staff into the platform store: dxmig BulkCopy + upsert against EF Core AddRange + SaveChanges
@@ -74,7 +74,7 @@ switch (args.FirstOrDefault())
     case "serve":
         return await MailBench.ServeAsync(int.Parse(args[1], invariant), int.Parse(args[2], invariant), args[3]);
     case "measure-dxmig":
-        return await AddressBookBench.MeasureDxmigAsync(args[1]);
+        return await AddressBookBench.MeasureDxmigAsync(args[1], args.Length > 2 ? args[2] : "run");
     case "measure-efcore":
         return await AddressBookBench.MeasureEfCoreAsync(args[1], args[2]);
     case "mail-floor":
@@ -87,6 +87,9 @@ switch (args.FirstOrDefault())
             args.Length > 3 ? double.Parse(args[3], invariant) : 0.1,
             args.Length > 4 ? int.Parse(args[4], invariant) : 8,
             args.Length > 5 && args[5].Length > 0 ? Path.GetFullPath(args[5]) : null);
+    case "measure-sqlite-floor":
+        // SQLite's floor for rows dxmig wrote: measure-sqlite-floor STORE_DB TABLE LEDGER_DB WORK_DIR (the addressbook and csv-sqlite modes run it).
+        return await SqliteFloor.MeasureAsync(args[1], args[2], args[3], args[4]);
     default:
         Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | mail-churn [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small] | exo-imap [MAILBOXES] [MESSAGES] [real|small] | console [MAILBOXES] [MESSAGES] [small|real] | cluster [MAILBOXES] [MESSAGES] [SCALE] [PARALLELISM] [NODES, e.g. 1,2,3] [real|small] | rehearsal [real|small] [FACTOR] [SCALE] [PARALLELISM] [RATES-FILE]");
         return 2;

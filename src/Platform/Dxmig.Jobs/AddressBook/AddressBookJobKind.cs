@@ -130,7 +130,7 @@ public sealed class AddressBookJobKind : JobKind<AddressBookJobSettings>, IRecon
         // The whole job is run: an account the ledger knows whose export is gone is run too, to say so.
         var wholeJob = accounts.ToHashSet(StringComparer.Ordinal).SetEquals(ListAccounts(job, settings));
         var plan = await AddressBookRemovals.PlanAsync(
-            job.Name, settings, accounts, wholeJob, ledger, safety, loggers.CreateLogger<AddressBookCsvExtractor>(), stopToken);
+            job.Name, settings, accounts, wholeJob, ledger, safety, loggers.CreateLogger<AddressBookCsvExtractor>(), stopToken, job.Parallelism);
         await using ILoader<ContactRecord> loader = settings.Graph is { } graph
             ? new GraphContactsLoader(graph.Resolve(job.Environment), loggers.CreateLogger<GraphContactsLoader>(), request.Time)
             : await PlatformContactsLoader.OpenAsync(

@@ -25,9 +25,10 @@ public static class AddressBookRemovals
     /// <param name="safety">The threshold and the confirmed ids; left holding the run's pending removals.</param>
     /// <param name="logger">The extractor's logger.</param>
     /// <param name="cancellationToken">Stops the reading.</param>
+    /// <param name="parallelism">How many accounts are examined at once (the job's parallelism).</param>
     public static async Task<AddressBookRemovalPlan> PlanAsync(
         string job, AddressBookJobSettings settings, IReadOnlyList<string> accounts, bool wholeJob, JobLedger ledger, DeletionSafety safety,
-        ILogger<AddressBookCsvExtractor> logger, CancellationToken cancellationToken)
+        ILogger<AddressBookCsvExtractor> logger, CancellationToken cancellationToken, int parallelism = 1)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(accounts);
@@ -46,43 +47,71 @@ public static class AddressBookRemovals
         var vanished = new List<(string NativeId, string? TargetKey)>();
         var owners = new Dictionary<string, (string Account, string NativeId)>(StringComparer.Ordinal);
         var known = 0;
-        foreach (var account in candidates)
+
+        // Accounts are examined side by side (reading an export is most of a no-change run's start), each reduced to
+        // its small result; the results are then taken in the accounts' order, as one after the other would.
+        var examined = new Examined[candidates.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, candidates.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken },
+            async (index, token) => examined[index] = await ExamineAsync(candidates[index], token));
+        for (var i = 0; i < candidates.Count; i++)
         {
-            var items = (await ledger.AccountItemsAsync(job, account, cancellationToken))
+            var account = candidates[i];
+            var result = examined[i];
+            if (result.Warning is { } warning)
+            {
+                warnings[account] = warning;
+            }
+
+            if (result.NotRead)
+            {
+                notRead.Add(account);
+            }
+
+            known += result.Known;
+            foreach (var (nativeId, targetKey) in result.Vanished)
+            {
+                var id = Qualified(account, nativeId);
+                owners[id] = (account, nativeId);
+                vanished.Add((id, targetKey));
+            }
+        }
+
+        async Task<Examined> ExamineAsync(string account, CancellationToken token)
+        {
+            var items = (await ledger.AccountItemsAsync(job, account, token))
                 .Where(i => i.Container == AddressBookCsvExtractor.Container && i.State is ItemState.Loaded or ItemState.Pending)
                 .ToList();
             if (items.Count == 0)
             {
-                continue;
+                return new Examined(null, false, 0, []);
             }
 
             if (!settings.Files.TryGetValue(account, out var path))
             {
-                notRead.Add(account);
-                warnings[account] = (
+                return new Examined((
                     $"要確認: アカウント {account} のアドレス帳ファイルがありません。エクスポートの失敗とみなして読まず、移行先の連絡先 {items.Count} 件は削除しませんでした",
-                    $"needs attention: account {account} has no address-book export; taken for a failed export: not read, and its {items.Count} contacts on the target were not removed");
-                continue;
+                    $"needs attention: account {account} has no address-book export; taken for a failed export: not read, and its {items.Count} contacts on the target were not removed"), true, 0, []);
             }
 
             ExportScan scan;
             try
             {
-                scan = await extractor.ScanAsync(account, cancellationToken);
+                scan = await extractor.ScanAsync(account, token);
             }
             catch (AccountFailedException)
             {
                 // The run's own read of this export fails the account with the same reason; nothing is removed.
-                continue;
+                return new Examined(null, false, 0, []);
             }
 
             var file = Path.GetFileName(path);
             if (scan.Rows == 0)
             {
-                warnings[account] = (
+                return new Examined((
                     $"要確認: アドレス帳ファイル {file} に連絡先がありません。エクスポートの失敗とみなし、移行先の連絡先 {items.Count} 件は削除しませんでした",
-                    $"needs attention: the address-book export {file} holds no contact; taken for a failed export: its {items.Count} contacts on the target were not removed");
-                continue;
+                    $"needs attention: the address-book export {file} holds no contact; taken for a failed export: its {items.Count} contacts on the target were not removed"), false, 0, []);
             }
 
             if (scan.Uncertain)
@@ -90,23 +119,12 @@ public static class AddressBookRemovals
                 // Only when a contact would have gone: an unreadable row beside an export that still holds every loaded
                 // contact removes nothing either way (its row is quarantined by the run, as always), and needs no word.
                 var gone = items.Count(i => !scan.Present.Contains(i.NativeId));
-                if (gone > 0)
-                {
-                    warnings[account] = (
+                return new Examined(gone == 0 ? null : (
                         $"要確認: アドレス帳ファイル {file} に読めない行があり、消えた連絡先 {gone} 件がその行かどうか分からないため、このアカウントの連絡先は削除しませんでした (行を直すと次の実行で削除します)",
-                        $"needs attention: the address-book export {file} has a row that cannot be read, so whether the {gone} contact(s) gone from it are that row cannot be told: no contact of this account was removed (fix the row and the next run removes them)");
-                }
-
-                continue;
+                        $"needs attention: the address-book export {file} has a row that cannot be read, so whether the {gone} contact(s) gone from it are that row cannot be told: no contact of this account was removed (fix the row and the next run removes them)"), false, 0, []);
             }
 
-            known += items.Count;
-            foreach (var item in items.Where(i => !scan.Present.Contains(i.NativeId)))
-            {
-                var id = Qualified(account, item.NativeId);
-                owners[id] = (account, item.NativeId);
-                vanished.Add((id, item.TargetKey));
-            }
+            return new Examined(null, false, items.Count, [.. items.Where(i => !scan.Present.Contains(i.NativeId)).Select(i => (i.NativeId, i.TargetKey))]);
         }
 
         var allowed = safety.Decide(vanished, known)
@@ -126,6 +144,10 @@ public static class AddressBookRemovals
 
         return new AddressBookRemovalPlan(allowed, warnings, notRead);
     }
+
+    /// <summary>One account's part of the plan: its warning, whether it is not read, its loaded contacts' count and those gone.</summary>
+    private sealed record Examined(
+        (string Japanese, string English)? Warning, bool NotRead, int Known, IReadOnlyList<(string NativeId, string? TargetKey)> Vanished);
 
     /// <summary>A contact's id in the pending list: its account and native id.</summary>
     public static string Qualified(string account, string nativeId) => $"{account}/{nativeId}";

@@ -149,6 +149,23 @@ public sealed partial class JobLedger : IAsyncDisposable
 
         var wanted = items.ToHashSet();
         var ids = items.Select(i => i.NativeId).Distinct().ToList();
+        if (Location.Provider == StoreProvider.Sqlite)
+        {
+            // One parameter for the whole batch (a JSON array the query unpacks), not one per id: SQLite finds a
+            // named parameter by walking the statement's list, so 500 of them cost 500 walks of 500 names per batch.
+            var rows = await QueryAsync(
+                $"SELECT {ItemColumns} FROM ledger_items WHERE \"Job\" = @job AND \"Account\" = @account AND \"NativeId\" IN (SELECT value FROM json_each(@ids))",
+                ReadItem,
+                cancellationToken,
+                ("@job", job), ("@account", account), ("@ids", System.Text.Json.JsonSerializer.Serialize(ids, LedgerJson.Default.ListString)));
+            foreach (var row in rows.Where(r => wanted.Contains(new ItemRef(r.Container, r.NativeId))))
+            {
+                result[new ItemRef(row.Container, row.NativeId)] = row;
+            }
+
+            return result;
+        }
+
         foreach (var chunk in ids.Chunk(500))
         {
             var parameters = new List<(string, object?)> { ("job", job), ("account", account) };
@@ -202,13 +219,17 @@ public sealed partial class JobLedger : IAsyncDisposable
                 }
                 else
                 {
+                    // SQLite: one prepared statement, its parameters made once and re-bound per row. Their names carry
+                    // the "@" of the SQL, so the driver finds each with one look-up instead of trying every prefix.
                     await using var command = connection.CreateCommand();
                     command.Transaction = transaction;
                     command.CommandText = UpsertSql;
+                    Bind(command.Parameters, command.CreateParameter, job, runId, account, writes[0], now, "@");
+                    command.Prepare();
+                    var parameters = command.Parameters;
                     foreach (var write in writes)
                     {
-                        command.Parameters.Clear();
-                        Bind(command.Parameters, command.CreateParameter, job, runId, account, write, now);
+                        Rebind(parameters, write);
                         await command.ExecuteNonQueryAsync(cancellationToken);
                     }
                 }
@@ -402,14 +423,31 @@ public sealed partial class JobLedger : IAsyncDisposable
             "UpdatedUtc" = excluded."UpdatedUtc"
         """;
 
+    /// <summary>Sets the per-item values of parameters made by <see cref="Bind"/> (positions 1, 3-12 and 14).</summary>
+    private static void Rebind(System.Data.Common.DbParameterCollection parameters, ItemWrite write)
+    {
+        parameters[1].Value = (object?)write.Key.System ?? DBNull.Value;
+        parameters[3].Value = (object?)write.Key.Container ?? DBNull.Value;
+        parameters[4].Value = (object?)write.Key.NativeId ?? DBNull.Value;
+        parameters[5].Value = (object?)write.Key.Version ?? DBNull.Value;
+        parameters[6].Value = (object?)write.ContentHash ?? DBNull.Value;
+        parameters[7].Value = write.Size;
+        parameters[8].Value = write.State.ToString();
+        parameters[9].Value = (object?)write.Code ?? DBNull.Value;
+        parameters[10].Value = (object?)write.Message ?? DBNull.Value;
+        parameters[11].Value = (object?)write.Location ?? DBNull.Value;
+        parameters[12].Value = (object?)write.TargetKey ?? DBNull.Value;
+        parameters[14].Value = write.State == ItemState.Pending ? 1 : 0;
+    }
+
     private static void Bind(
         System.Data.Common.DbParameterCollection parameters, Func<System.Data.Common.DbParameter> create,
-        string job, string runId, string account, ItemWrite write, DateTime now)
+        string job, string runId, string account, ItemWrite write, DateTime now, string prefix = "")
     {
         void Add(string name, object? value)
         {
             var parameter = create();
-            parameter.ParameterName = name;
+            parameter.ParameterName = prefix + name;
             parameter.Value = value ?? DBNull.Value;
             parameters.Add(parameter);
         }
@@ -634,3 +672,7 @@ public sealed partial class JobLedger : IAsyncDisposable
         }
     }
 }
+
+/// <summary>Source-generated JSON for the ledger's SQLite look-ups (no reflection on a run's path).</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(List<string>))]
+internal sealed partial class LedgerJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -21,6 +21,15 @@ public sealed class PipelineRunner<TIn, TOut>(
     where TIn : class
     where TOut : class
 {
+    /// <summary>
+    /// Whether a batch's intent (Pending) is written before the loader is called. Not for a loader that upserts by the
+    /// source key on an embedded (SQLite) ledger: a crash after its commit and before the ledger's leaves items the
+    /// ledger does not hold as loaded, which the next run writes again as the same rows (<see cref="IKeyedUpsertLoader"/>).
+    /// PostgreSQL ledgers keep the intent (cluster runs fence it with the account's lease).
+    /// </summary>
+    private readonly bool recordIntent =
+        !(loader is IKeyedUpsertLoader { UpsertsByKey: true } && ledger.Location.Provider == Storage.StoreProvider.Sqlite);
+
     /// <summary>Runs the job to its end, or until <paramref name="stopToken"/> asks it to stop after the batch in hand.</summary>
     /// <exception cref="JobBusyException">Another live process runs this job.</exception>
     public async Task<RunResult> RunAsync(RunSettings settings, IRunObserver observer, CancellationToken stopToken)
@@ -672,11 +681,14 @@ public sealed class PipelineRunner<TIn, TOut>(
         if (toLoad.Count > 0)
         {
             // Intent first: should the process die during the load, the next run knows these items are in doubt.
-            await ledger.WriteItemsAsync(
-                settings.Job, run.RunId, account,
-                toLoad.Select(t => new ItemWrite(t.Item.Key, t.Item.ContentHash, t.Item.Size, ItemState.Pending, null, null, t.Item.Location, null)).ToList(),
-                cancellationToken,
-                lease);
+            if (recordIntent)
+            {
+                await ledger.WriteItemsAsync(
+                    settings.Job, run.RunId, account,
+                    toLoad.Select(t => new ItemWrite(t.Item.Key, t.Item.ContentHash, t.Item.Size, ItemState.Pending, null, null, t.Item.Location, null)).ToList(),
+                    cancellationToken,
+                    lease);
+            }
 
             var requests = new List<LoadRequest<TOut>>();
             foreach (var pending in toLoad)
