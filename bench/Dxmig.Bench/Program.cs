@@ -90,6 +90,12 @@ switch (args.FirstOrDefault())
     case "measure-sqlite-floor":
         // SQLite's floor for rows dxmig wrote: measure-sqlite-floor STORE_DB TABLE LEDGER_DB WORK_DIR (the addressbook and csv-sqlite modes run it).
         return await SqliteFloor.MeasureAsync(args[1], args[2], args[3], args[4]);
+    case "run-schedules":
+        // dxmig run of a schedules job written by ScheduleJobRun.WriteJob, in its own process: run-schedules JOB.
+        return await ScheduleJobRun.RunAsync(args[1]);
+    case "schedules-job":
+        // Only the whole job and the floor, without the EF Core side: schedules-job [ROWS] [BATCH=10000].
+        return await ScheduleBench.JobAsync(args.Length > 1 ? int.Parse(args[1], invariant) : 100_000, args.Length > 2 ? int.Parse(args[2], invariant) : 10_000);
     default:
         Console.Error.WriteLine("usage: Dxmig.Bench addressbook [ACCOUNTS] [ROWS] | mail [MAILBOXES] [MESSAGES] [real|small] | mail-churn [MAILBOXES] [MESSAGES] [real|small] | graph [MAILBOXES] [MESSAGES] [SCALE] [real|small] | exo-imap [MAILBOXES] [MESSAGES] [real|small] | console [MAILBOXES] [MESSAGES] [small|real] | cluster [MAILBOXES] [MESSAGES] [SCALE] [PARALLELISM] [NODES, e.g. 1,2,3] [real|small] | rehearsal [real|small] [FACTOR] [SCALE] [PARALLELISM] [RATES-FILE]");
         return 2;

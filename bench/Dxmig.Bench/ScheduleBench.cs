@@ -37,7 +37,9 @@ internal static class ScheduleBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"CESS schedules into PostgreSQL: {rows:N0} rows ({new FileInfo(export).Length / 1048576.0:N0} MB CP932, generated in {generate.Elapsed.TotalSeconds:0.0} s), {People:N0} people, batches of {BatchSize:N0}"));
         await using var postgres = await PostgresServer.StartAsync();
-        var dxmig = await Peak.ChildAsync("measure-schedules", "dxmig", export, await postgres.CreateDatabaseAsync(), rows.ToString(CultureInfo.InvariantCulture));
+        var dxmigDatabase = await postgres.CreateDatabaseAsync();
+        var dxmig = await Peak.ChildAsync("measure-schedules", "dxmig", export, dxmigDatabase, rows.ToString(CultureInfo.InvariantCulture));
+        var (text, binary) = await FloorAsync(postgres, dxmigDatabase, rows); // before EF Core's load, so no autovacuum of its table runs meanwhile
         var efcore = await Peak.ChildAsync("measure-schedules", "efcore", export, await postgres.CreateDatabaseAsync(), rows.ToString(CultureInfo.InvariantCulture));
         Console.WriteLine("side                                          | load s |     rows/s | peak RSS MB at 10% / 30% / 100%");
         Print("dxmig binary COPY (first load)", dxmig);
@@ -53,7 +55,28 @@ internal static class ScheduleBench
         {
             Console.WriteLine(output.Split('\n').FirstOrDefault(l => l.StartsWith("load:", StringComparison.Ordinal)) ?? string.Empty);
         }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Against PostgreSQL's floor: the same rows (read back from dxmig's tables with psql \\copy … TO, on tmpfs) loaded by psql \\copy … FROM into an empty copy of each table (dxmig's schema), one COPY each, timed around psql's process; dxmig and EF Core: load time with the records in hand (no extraction, no ledger). % of floor = floor s / side s x 100 (floor: psql text COPY)."));
+        Console.WriteLine("side                                   | staff s | % floor | x floor | schedules s | % floor | x floor |     rows/s | CPU s client / PostgreSQL (schedules)");
+        FloorRow("psql \\copy, text format (the floor)", text.Staff.Seconds, text.Schedules.Seconds, $"{text.Schedules.ClientCpu:0.0} / {text.Schedules.ServerCpu:0.0}");
+        FloorRow("psql \\copy, binary format", binary.Staff.Seconds, binary.Schedules.Seconds, $"{binary.Schedules.ClientCpu:0.0} / {binary.Schedules.ServerCpu:0.0}");
+        FloorRow("dxmig binary COPY (first load)", dxStaff, dxmig.Seconds, LoadCpu(dxmig.Output));
+        FloorRow("EF Core AddRange + SaveChanges", efStaff, efcore.Seconds, LoadCpu(efcore.Output));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"dxmig against the floor, staff and schedules together: {(dxStaff + dxmig.Seconds) / (text.Staff.Seconds + text.Schedules.Seconds):0.00}x psql text COPY, {(dxStaff + dxmig.Seconds) / (binary.Staff.Seconds + binary.Schedules.Seconds):0.00}x psql binary COPY (goal: within 1.3x)"));
         return 0;
+
+        void FloorRow(string side, double staffSeconds, double scheduleSeconds, string cpu) =>
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{side,-38} | {staffSeconds,7:0.000} | {text.Staff.Seconds / staffSeconds * 100,6:0}% | {staffSeconds / text.Staff.Seconds,6:0.00}x | {scheduleSeconds,11:0.00} | {text.Schedules.Seconds / scheduleSeconds * 100,6:0}% | {scheduleSeconds / text.Schedules.Seconds,6:0.00}x | {rows / scheduleSeconds,10:N0} | {cpu}"));
+
+        static string LoadCpu(string output)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(output, @"client process used ([0-9.]+) CPU s.*?PostgreSQL ([0-9.]+) CPU s");
+            return match.Success ? $"{match.Groups[1].Value} / {match.Groups[2].Value}" : "?";
+        }
 
         static double Staff(string output) => double.Parse(
             output.Split('\n').First(l => l.StartsWith("STAFF ", StringComparison.Ordinal))[6..].Trim(), CultureInfo.InvariantCulture);
@@ -64,6 +87,65 @@ internal static class ScheduleBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{side,-45} | {r.Seconds,6:0.0} | {rows / r.Seconds,10:N0} | {checks}"));
         }
     }
+
+    /// <summary>Only dxmig's whole job (<c>dxmig run</c>, ledger included) against the loader alone and psql's floor, no EF Core side.</summary>
+    public static async Task<int> JobAsync(int rows, int batchSize)
+    {
+        using var temp = new TempFolder("dxmig-bench-schedules");
+        var export = temp.File("schedules.csv");
+        CalendarSamples.WriteSchedules(export, new CalendarSampleOptions(rows, People));
+        await using var postgres = await PostgresServer.StartAsync();
+        var dxmigDatabase = await postgres.CreateDatabaseAsync();
+        var dxmig = await Peak.ChildAsync("measure-schedules", "dxmig", export, dxmigDatabase, rows.ToString(CultureInfo.InvariantCulture));
+        var (text, binary) = await FloorAsync(postgres, dxmigDatabase, rows);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"CESS schedules, {rows:N0} rows: psql \\copy text {text.Schedules.Seconds:0.00} s, binary {binary.Schedules.Seconds:0.00} s; dxmig's loader with the records in hand {dxmig.Seconds:0.00} s ({dxmig.Seconds / text.Schedules.Seconds:0.00}x the text floor)"));
+        await JobLineAsync(postgres, temp, export, rows, batchSize, text.Schedules.Seconds);
+        return 0;
+    }
+
+    /// <summary>dxmig run of the schedules job into fresh store and ledger databases; prints its time against the floor and the ledger's rows.</summary>
+    internal static async Task JobLineAsync(PostgresServer postgres, TempFolder temp, string export, int rows, int batchSize, double floorSeconds)
+    {
+        var store = await postgres.CreateDatabaseAsync();
+        var ledger = await postgres.CreateDatabaseAsync();
+        var job = ScheduleJobRun.WriteJob(temp, export, store, ledger, batchSize);
+        var run = await Peak.ChildAsync("run-schedules", job);
+        var cpu = run.Output.Split('\n').FirstOrDefault(l => l.StartsWith("CPU ", StringComparison.Ordinal))?[4..].Trim() ?? "?";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"dxmig run (whole job: extraction, transformation, ledger, load; batch-size {batchSize:N0}; reconcile off): {run.Seconds:0.0} s, {rows / run.Seconds:N0} rows/s, {run.Seconds / floorSeconds:0.0}x the text floor ({floorSeconds / run.Seconds * 100:0}% of floor), {cpu} CPU s, peak RSS {run.RssMb:0} MB"));
+        Console.WriteLine("ledger rows written by the run: " + await PgCopyFloor.RowCountsAsync(ledger));
+    }
+
+    /// <summary>
+    /// psql's COPY of the rows dxmig loaded (its staff and schedules tables read back to files on tmpfs), text and binary
+    /// format, each into a fresh database whose tables dxmig's store schema created: the seconds and PostgreSQL CPU of each.
+    /// </summary>
+    internal static async Task<(Floor Text, Floor Binary)> FloorAsync(PostgresServer postgres, string dxmigDatabase, int rows)
+    {
+        using var files = new PgCopyFloor();
+        var (departments, _) = StaffBench.Records(0);
+        await PgCopyFloor.SettleAsync(dxmigDatabase);
+        var results = new List<Floor>();
+        foreach (var binary in new[] { false, true })
+        {
+            var staffFile = await files.ExportAsync(dxmigDatabase, "staff", binary);
+            var scheduleFile = await files.ExportAsync(dxmigDatabase, "schedules", binary);
+            var database = await postgres.CreateDatabaseAsync();
+            var store = StoreLocation.Parse(database, "/");
+            await (await PlatformStaffLoader.OpenAsync(store, departments, TimeProvider.System, CancellationToken.None)).DisposeAsync();
+            await (await PlatformScheduleLoader.OpenAsync(store, TimeProvider.System, CancellationToken.None)).DisposeAsync();
+            var staff = await PgCopyFloor.LoadAsync(database, "staff", staffFile, binary, People);
+            var schedules = await PgCopyFloor.LoadAsync(database, "schedules", scheduleFile, binary, rows);
+            results.Add(new Floor(staff, schedules));
+            File.Delete(staffFile);
+            File.Delete(scheduleFile);
+        }
+
+        return (results[0], results[1]);
+    }
+
+    internal sealed record Floor(FloorLoad Staff, FloorLoad Schedules);
 
     /// <summary>One side, in its own process: prints <c>CHECK rows rssMb</c> lines, then <c>RESULT loadSeconds peakRssMb</c>.</summary>
     public static async Task<int> MeasureAsync(string side, string export, string connection, int rows)
@@ -123,14 +205,14 @@ internal static class ScheduleBench
             self.Refresh();
             var cpuBefore = self.TotalProcessorTime;
             var pauseBefore = GC.GetTotalPauseDuration();
-            var serverBefore = ServerCpuSeconds(port);
+            var serverBefore = ServerCpu.Seconds(port);
             loadWatch.Start();
             await load(batch);
             loadWatch.Stop();
             self.Refresh();
             loadCpu += self.TotalProcessorTime - cpuBefore;
             loadGcPause += GC.GetTotalPauseDuration() - pauseBefore;
-            serverCpu += ServerCpuSeconds(port) - serverBefore;
+            serverCpu += ServerCpu.Seconds(port) - serverBefore;
             done += batch.Count;
             batch.Clear();
             while (checkpoints.Count > 0 && done >= checkpoints.Peek())
@@ -162,46 +244,5 @@ internal static class ScheduleBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load: {loadWatch.Elapsed.TotalSeconds:0.0} s, of which the client process used {loadCpu.TotalSeconds:0.0} CPU s and paused {loadGcPause.TotalSeconds:0.00} s for GC, PostgreSQL {serverCpu:0.0} CPU s ({side}; whole run: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} collections of generation 0/1/2, {GC.GetTotalPauseDuration().TotalSeconds:0.00} s paused)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {loadWatch.Elapsed.TotalSeconds:0.000} {Peak.RssMb():0}"));
         return done == rows ? 0 : 1;
-    }
-
-    /// <summary>CPU seconds spent so far by the PostgreSQL server listening on <paramref name="port"/> (postmaster and its live children: backends, WAL writer, checkpointer).</summary>
-    private static double ServerCpuSeconds(int port)
-    {
-        var postmaster = Directory.GetDirectories("/proc").Select(d => Path.GetFileName(d)).Where(n => n.All(char.IsAsciiDigit)).FirstOrDefault(pid =>
-        {
-            try
-            {
-                var args = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
-                return args.Length > 0 && args[0].EndsWith("/postgres", StringComparison.Ordinal) && string.Join(' ', args).Contains($"-p {port} ", StringComparison.Ordinal);
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-        });
-        if (postmaster is null)
-        {
-            return 0;
-        }
-
-        double ticks = 0;
-        foreach (var dir in Directory.GetDirectories("/proc"))
-        {
-            try
-            {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (Path.GetFileName(dir) == postmaster || fields[1] == postmaster)
-                {
-                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-            {
-                // a process that ended meanwhile
-            }
-        }
-
-        return ticks / 100.0;
     }
 }

@@ -38,12 +38,40 @@ internal static class StaffBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SQLite ratio (EF Core / dxmig): {sqliteEf / sqliteDxmig:0.0}x"));
 
         await using var postgres = await PostgresServer.StartAsync();
-        var pgDxmig = await DxmigAsync(StoreLocation.Parse(await postgres.CreateDatabaseAsync(), "/"), departments, records);
+        var pgDxmigDatabase = await postgres.CreateDatabaseAsync();
+        var pgDxmig = await DxmigAsync(StoreLocation.Parse(pgDxmigDatabase, "/"), departments, records);
+        await PgCopyFloor.SettleAsync(pgDxmigDatabase);
+        var text = await FloorAsync(postgres, pgDxmigDatabase, departments, rows, binary: false);
+        var binary = await FloorAsync(postgres, pgDxmigDatabase, departments, rows, binary: true);
         var pgEf = await EfCoreAsync(StoreLocation.Parse(await postgres.CreateDatabaseAsync(), "/"), records);
         Print("PostgreSQL", "dxmig binary COPY (first load)", pgDxmig, rows);
         Print("PostgreSQL", "EF Core AddRange + SaveChanges", pgEf, rows);
+        Print("PostgreSQL", "psql \\copy text format (the floor)", text.Seconds, rows);
+        Print("PostgreSQL", "psql \\copy binary format", binary.Seconds, rows);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"PostgreSQL ratio (EF Core / dxmig): {pgEf / pgDxmig:0.0}x"));
+        Console.WriteLine();
+        Console.WriteLine(
+            "PostgreSQL against its floor: the rows dxmig loaded, read back with psql \\copy … TO (tmpfs) and loaded by psql \\copy … FROM " +
+            "into an empty staff table (dxmig's schema), one COPY, timed around psql's process; dxmig and EF Core with the records in hand, no ledger.");
+        Console.WriteLine("side                                   |   seconds | % of floor | x floor | CPU s client / PostgreSQL");
+        FloorRow("psql \\copy, text format (the floor)", text.Seconds, $"{text.ClientCpu:0.00} / {text.ServerCpu:0.00}");
+        FloorRow("psql \\copy, binary format", binary.Seconds, $"{binary.ClientCpu:0.00} / {binary.ServerCpu:0.00}");
+        FloorRow("dxmig binary COPY (first load)", pgDxmig, string.Empty);
+        FloorRow("EF Core AddRange + SaveChanges", pgEf, string.Empty);
         return 0;
+
+        void FloorRow(string side, double seconds, string cpu) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{side,-38} | {seconds,9:0.000} | {text.Seconds / seconds * 100,9:0}% | {seconds / text.Seconds,6:0.00}x | {cpu}"));
+    }
+
+    /// <summary>psql's COPY of the staff rows dxmig loaded (read back from <paramref name="dxmigDatabase"/>) into a fresh database with dxmig's staff schema.</summary>
+    internal static async Task<FloorLoad> FloorAsync(PostgresServer postgres, string dxmigDatabase, DepartmentMap departments, int rows, bool binary)
+    {
+        using var files = new PgCopyFloor();
+        var file = await files.ExportAsync(dxmigDatabase, "staff", binary);
+        var database = await postgres.CreateDatabaseAsync();
+        await (await PlatformStaffLoader.OpenAsync(StoreLocation.Parse(database, "/"), departments, TimeProvider.System, CancellationToken.None)).DisposeAsync();
+        return await PgCopyFloor.LoadAsync(database, "staff", file, binary, rows);
     }
 
     /// <summary>The department table and <paramref name="rows"/> transformed staff records (also the schedule benchmark's 7,500 staff).</summary>

@@ -30,6 +30,65 @@ public abstract class JobLedgerTests
     }
 
     [Fact]
+    public async Task WriteItems_BatchesOfMany_KeepTheBatchOrderAndThePerItemRule()
+    {
+        await using var ledger = await JobLedger.OpenAsync(await NewStoreAsync(), TimeProvider.System, default);
+        var first = await ledger.BeginRunAsync("job", false, default);
+        var keys = Enumerable.Range(0, 300).Select(i => new SourceKey("cess", "cess", "schedules", $"Y{(i * 7919) % 1000:0000}", $"v{i}")).ToList();
+
+        // Intent, then the outcome: most loaded, every tenth quarantined with its code and words, the last one's location unknown.
+        await ledger.WriteItemsAsync("job", first.RunId, "cess",
+            [.. keys.Select((k, i) => new ItemWrite(k, $"h{i}", i, ItemState.Pending, null, null, i == 299 ? null : $"schedules.csv:{i + 2}", null))], default);
+        await ledger.WriteItemsAsync("job", first.RunId, "cess",
+            [.. keys.Select((k, i) => i % 10 == 0
+                ? new ItemWrite(k, $"h{i}", i, ItemState.Quarantined, "bad-date", "日付が読めません / unreadable date", $"schedules.csv:{i + 2}", null)
+                : new ItemWrite(k, $"h{i}", i, ItemState.Loaded, null, null, i == 299 ? null : $"schedules.csv:{i + 2}", $"schedule/{k.NativeId}"))], default);
+
+        // A second run retries the first 20 (intent only, as after a kill): the target key stays, attempts add up.
+        first.Outcome = RunOutcome.Succeeded;
+        await ledger.CompleteRunAsync(first, default);
+        var second = await ledger.BeginRunAsync("job", false, default);
+        await ledger.WriteItemsAsync("job", second.RunId, "cess",
+            [.. keys.Take(20).Select((k, i) => new ItemWrite(k, $"h{i}b", i, ItemState.Pending, null, null, $"schedules.csv:{i + 2}", null))], default);
+
+        var items = await ledger.AccountItemsAsync("job", "cess", default);
+        items.Select(x => x.NativeId).Should().Equal(keys.Select(k => k.NativeId), "ids follow the first batch's order");
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var x = items[i];
+            var retried = i < 20;
+            (x.Job, x.System, x.Account, x.Container, x.Version, x.Size).Should().Be(("job", "cess", "cess", "schedules", $"v{i}", (long)i));
+            x.ContentHash.Should().Be(retried ? $"h{i}b" : $"h{i}");
+            x.State.Should().Be(retried ? ItemState.Pending : i % 10 == 0 ? ItemState.Quarantined : ItemState.Loaded);
+            (x.Code, x.Message).Should().Be(!retried && i % 10 == 0 ? ("bad-date", "日付が読めません / unreadable date") : (null, null));
+            x.Location.Should().Be(i == 299 ? null : $"schedules.csv:{i + 2}");
+            x.TargetKey.Should().Be(i % 10 == 0 ? null : $"schedule/{keys[i].NativeId}", "a pending write keeps the target key already known");
+            x.Attempts.Should().Be(retried ? 2 : 1);
+            (x.FirstRunId, x.LastRunId).Should().Be((first.RunId, retried ? second.RunId : first.RunId));
+        }
+    }
+
+    [Fact]
+    public async Task WriteItems_OneItemTwiceInABatch_TheLastWriteWinsAndAttemptsAddUp()
+    {
+        await using var ledger = await JobLedger.OpenAsync(await NewStoreAsync(), TimeProvider.System, default);
+        var run = await ledger.BeginRunAsync("job", false, default);
+        var (a, b) = (new SourceKey("cess", "cess", "schedules", "Y1", "v1"), new SourceKey("cess", "cess", "schedules", "Y2", "v1"));
+
+        await ledger.WriteItemsAsync("job", run.RunId, "cess",
+        [
+            new ItemWrite(a, "h1", 1, ItemState.Pending, null, null, "l1", null),
+            new ItemWrite(b, "h2", 2, ItemState.Pending, null, null, "l2", null),
+            new ItemWrite(a, "h1", 1, ItemState.Loaded, null, null, "l1", "schedule/Y1"),
+            new ItemWrite(a, "h1", 1, ItemState.Pending, null, null, "l1", null),
+        ], default);
+
+        var items = await ledger.AccountItemsAsync("job", "cess", default);
+        items.Select(x => (x.NativeId, x.State, x.TargetKey, x.Attempts)).Should().Equal(
+            ("Y1", ItemState.Pending, "schedule/Y1", 2), ("Y2", ItemState.Pending, (string?)null, 1));
+    }
+
+    [Fact]
     public async Task AccountsWithLoaded_ListsEachAccountHoldingLoadedItemsOfTheContainer_Once()
     {
         await using var ledger = await JobLedger.OpenAsync(await NewStoreAsync(), TimeProvider.System, default);

@@ -186,7 +186,8 @@ public sealed partial class JobLedger : IAsyncDisposable
 
     /// <summary>
     /// Writes items' states in one transaction: one upsert per item by (job, account, container, native id), in plain
-    /// SQL that SQLite and PostgreSQL share (<c>INSERT … ON CONFLICT … DO UPDATE</c>), so no row is read first.
+    /// SQL that SQLite and PostgreSQL share (<c>INSERT … ON CONFLICT … DO UPDATE</c>), so no row is read first;
+    /// on PostgreSQL one statement for the whole batch (JobLedger.Postgres.cs).
     /// A pending write keeps the target key already known and counts an attempt.
     /// </summary>
     /// <exception cref="LeaseLostException">In a cluster run: <paramref name="lease"/> is no longer this process's; nothing was written.</exception>
@@ -203,7 +204,11 @@ public sealed partial class JobLedger : IAsyncDisposable
             async (connection, transaction) =>
             {
                 var now = Now;
-                if (connection.CanCreateBatch)
+                if (WritesAsOneStatement(connection, writes))
+                {
+                    await WriteItemsAsOneStatementAsync(connection, transaction, job, runId, account, writes, now, cancellationToken);
+                }
+                else if (connection.CanCreateBatch)
                 {
                     await using var batch = connection.CreateBatch();
                     batch.Transaction = transaction;
