@@ -3,7 +3,10 @@
 # load: binary COPY straight into the empty table; later: an UNLOGGED staging table + one INSERT … SELECT … ON CONFLICT
 # per 50,000-row batch) against plain EF Core (AddRange + SaveChanges per batch, fresh context), on the same generated
 # CP932 export, each side in its own process. Prints rows/s of both, the ratios (goal ≥ 20×) for the schedules, the
-# staff and both together, and each side's peak RSS after 10 %, 30 % and 100 % of the schedule rows.
+# staff and both together, and each side's peak RSS after 10 %, 30 % and 100 % of the schedule rows. Then PostgreSQL's
+# floor in the same run: the rows dxmig loaded, read back to tmpfs and loaded by psql \copy (text and binary format) into
+# empty tables of dxmig's schema, with "% of floor" for every side (goal: dxmig within 1.3x); last, `dxmig run` of the
+# real job (ledger included) against the floor of what it wrote (its store rows and its ledger rows by psql COPY).
 #   bench/schedules.sh [ROWS=100000]        # default: a few minutes
 #   bench/schedules.sh 1000000              # full scale (EF Core side alone takes several minutes)
 set -euo pipefail

@@ -68,6 +68,15 @@ internal sealed class PgCopyFloor : IDisposable
     /// </summary>
     public static async Task SettleAsync(string connection) => await RunPsqlAsync(connection, "VACUUM ANALYZE");
 
+    /// <summary>The rows of <paramref name="table"/>.</summary>
+    public static async Task<long> CountAsync(string connection, string table)
+    {
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync();
+        await using var count = new NpgsqlCommand($"SELECT COUNT(*) FROM \"{table}\"", db);
+        return Convert.ToInt64(await count.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Every table of the database with rows, and its row count: <c>table n, …</c>.</summary>
     public static async Task<string> RowCountsAsync(string connection)
     {

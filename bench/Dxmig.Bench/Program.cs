@@ -3,7 +3,8 @@
 //   mail MAILBOXES MESSAGES [real|small]   IMAP → IMAP: dxmig against mbsync on the same corpus
 //   mail-churn MAILBOXES MESSAGES [real|small]   a night after cutover: dxmig's sync pass against mbsync's on the same churn
 //   staff [ROWS]   CESS staff into the platform store: dxmig BulkCopy + upsert against EF Core AddRange + SaveChanges
-//   schedules [ROWS]   CESS schedules into PostgreSQL: dxmig binary COPY + upsert against EF Core, rows/s, ratio, peak RSS
+//   schedules [ROWS]   CESS schedules into PostgreSQL: dxmig binary COPY + upsert against EF Core and psql's COPY (the floor), rows/s, ratio, peak RSS; then dxmig run of the job
+//   schedules-job [ROWS] [BATCH]   only dxmig's loader, psql's floor and dxmig run of the schedules job (ledger included)
 //   graph MAILBOXES MESSAGES [SCALE] [real|small]   IMAP → Graph emulator: dxmig against the ceiling Graph's budgets allow
 //   console MAILBOXES MESSAGES [small|real]   the operator console's live view: a mail job in dxmig serve, nobody watching against 20 clients on /live
 //   cluster MAILBOXES MESSAGES [SCALE] [PARALLELISM] [NODES] [real|small]   the same job on 1, 2, 3 dxmig nodes (processes) sharing one PostgreSQL ledger

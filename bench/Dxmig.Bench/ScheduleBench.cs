@@ -66,6 +66,8 @@ internal static class ScheduleBench
         FloorRow("EF Core AddRange + SaveChanges", efStaff, efcore.Seconds, LoadCpu(efcore.Output));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"dxmig against the floor, staff and schedules together: {(dxStaff + dxmig.Seconds) / (text.Staff.Seconds + text.Schedules.Seconds):0.00}x psql text COPY, {(dxStaff + dxmig.Seconds) / (binary.Staff.Seconds + binary.Schedules.Seconds):0.00}x psql binary COPY (goal: within 1.3x)"));
+        Console.WriteLine();
+        await JobLineAsync(postgres, temp, export, rows, 10_000, text.Schedules.Seconds);
         return 0;
 
         void FloorRow(string side, double staffSeconds, double scheduleSeconds, string cpu) =>
@@ -115,6 +117,19 @@ internal static class ScheduleBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"dxmig run (whole job: extraction, transformation, ledger, load; batch-size {batchSize:N0}; reconcile off): {run.Seconds:0.0} s, {rows / run.Seconds:N0} rows/s, {run.Seconds / floorSeconds:0.0}x the text floor ({floorSeconds / run.Seconds * 100:0}% of floor), {cpu} CPU s, peak RSS {run.RssMb:0} MB"));
         Console.WriteLine("ledger rows written by the run: " + await PgCopyFloor.RowCountsAsync(ledger));
+
+        // The floor of what the run wrote: its schedules and its ledger items, each by one psql COPY into an empty table.
+        using var files = new PgCopyFloor();
+        var schedules = await files.ExportAsync(store, "schedules", binary: false);
+        var items = await files.ExportAsync(ledger, "ledger_items", binary: false);
+        var empty = await postgres.CreateDatabaseAsync();
+        await (await PlatformScheduleLoader.OpenAsync(StoreLocation.Parse(empty, "/"), TimeProvider.System, CancellationToken.None)).DisposeAsync();
+        await (await Dxmig.Platform.Ledger.JobLedger.OpenAsync(StoreLocation.Parse(empty, "/"), TimeProvider.System, CancellationToken.None)).DisposeAsync();
+        var storeFloor = await PgCopyFloor.LoadAsync(empty, "schedules", schedules, false, rows);
+        var ledgerFloor = await PgCopyFloor.LoadAsync(empty, "ledger_items", items, false, (int)await PgCopyFloor.CountAsync(ledger, "ledger_items"));
+        var floor = storeFloor.Seconds + ledgerFloor.Seconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"the floor of what the run wrote (psql \\copy text: schedules {storeFloor.Seconds:0.00} s + ledger_items {ledgerFloor.Seconds:0.00} s = {floor:0.00} s): dxmig run {run.Seconds / floor:0.0}x ({floor / run.Seconds * 100:0}% of floor); the rest is extraction and transformation, the ledger's reads and run bookkeeping, and batches of {batchSize:N0}"));
     }
 
     /// <summary>
