@@ -122,7 +122,9 @@ internal static class RehearsalBench
         CalendarSamples.WriteReservations(Path.Combine(exports, "reservations.csv"), new CalendarSampleOptions(size.Reservations, size.Staff));
         var documents = DocumentSamples.Write(Path.Combine(exports, "documents"), Path.Combine(exports, "documents.csv"), Path.Combine(exports, "documents-identity.csv"),
             new DocumentSampleOptions(size.Documents, size.DocumentOwners, LargeFiles: size.LargeDocuments, WithOddNames: false));
-        MobileSamples.Write(Path.Combine(exports, "mobile"), new MobileSampleOptions(size.Devices, 2_000));
+        // Holders and permitted people are staff of the same store (2,000 of them at most, as the sample draws them): fewer
+        // staff than that would leave people the reconciliation rightly reports as conflicts.
+        MobileSamples.Write(Path.Combine(exports, "mobile"), new MobileSampleOptions(size.Devices, Math.Min(2_000, size.Staff)));
         Console.WriteLine(string.Create(Invariant,
             $"exports: {size.Staff:N0} staff, {size.Schedules:N0} schedules, {size.Reservations:N0} reservations, {documents:N0} documents ({size.DocumentOwners} owners), {size.Devices:N0} devices — generated in {generate.Elapsed.TotalSeconds:0} s"));
 
