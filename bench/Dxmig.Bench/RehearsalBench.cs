@@ -66,7 +66,7 @@ internal static class RehearsalBench
             var setup = await PrepareAsync(repo, root, size, users, source, postgres, graph, parallelism);
             Console.WriteLine(string.Create(Invariant, $"prepared in {clock.Elapsed.TotalSeconds:0} s (sources generated and filled, databases created)"));
 
-            var plans = await PlanAsync(dxmig, setup, rates);
+            var plans = await PlanAsync(dxmig, setup, rates ?? ScaledRates(repo, setup.JobsFolder, scale));
             var run = await RunNodesAsync(dxmig, setup, source, postgres, size.Profile == "small" ? TimeSpan.FromMinutes(10) : TimeSpan.FromMinutes(45));
             var measured = new List<JobMeasure>();
             foreach (var job in setup.Jobs)
@@ -245,6 +245,32 @@ internal static class RehearsalBench
     }
 
     private static string Quote(string value) => "\"" + value.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>
+    /// The shipped rates file (<c>mappings/plan-rates.yaml</c>) as it applies to this rehearsal's emulator: Graph's budget
+    /// windows shrunk by the scale (the rates per second stay the service's), every other entry as shipped. Written beside
+    /// the jobs and given to plan with <c>--rates</c>, so the estimate uses the same figures a team would, not a fit.
+    /// </summary>
+    private static string? ScaledRates(string repo, string jobsFolder, double scale)
+    {
+        var shipped = Path.Combine(repo, "mappings", "plan-rates.yaml");
+        if (!File.Exists(shipped))
+        {
+            return null;
+        }
+
+        var lines = File.ReadAllLines(shipped).Select(line =>
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(line, @"^(\s*(?:items|mb)-window-seconds:\s*)([0-9.]+)(.*)$");
+            return match.Success
+                ? match.Groups[1].Value + (double.Parse(match.Groups[2].Value, Invariant) * scale).ToString("0.###", Invariant) + match.Groups[3].Value
+                : line;
+        });
+        var scaled = Path.Combine(jobsFolder, "mappings", "rehearsal-rates.yaml");
+        File.WriteAllLines(scaled, ["# mappings/plan-rates.yaml with Graph's budget windows x " + scale.ToString("0.###", Invariant) + " (the rehearsal's emulator)", .. lines]);
+        Console.WriteLine($"plan rates: {shipped} with Graph's budget windows x {scale.ToString("0.###", Invariant)} -> {scaled}");
+        return scaled;
+    }
 
     /// <summary>
     /// <c>dxmig plan JOB --json --nodes 2 [--rates FILE]</c> for every job; a job whose plan exits non-zero (the option
