@@ -51,7 +51,7 @@ internal static partial class MailCopyFloor
             await warm.CommandAsync("EXAMINE INBOX");
             await warm.StreamAsync("FETCH 1 (UID FLAGS INTERNALDATE BODY.PEEK[])", r =>
             {
-                _ = (UidItem().Match(r.Text).Success, FlagsItem().Match(r.Text).Success, DateItem().Match(r.Text).Success);
+                _ = (UidItem().IsMatch(r.Text), FlagsItem().IsMatch(r.Text), DateItem().IsMatch(r.Text));
                 r.Release();
                 return ValueTask.CompletedTask;
             }, acceptNo: true);
