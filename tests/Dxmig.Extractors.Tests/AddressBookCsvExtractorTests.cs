@@ -114,6 +114,31 @@ public sealed class AddressBookCsvExtractorTests : IDisposable
     }
 
     [Fact]
+    public async Task Scan_KeysOnly_AgreesWithTheRunsOwnReadOfEveryKindOfRow()
+    {
+        var clean = Write("clean.csv", "cp932", Header, Special,
+            ",,,組織だけ,,,,,,,,,,,,",
+            ",,,,,,,,,,,,,,,",
+            "同じ　人,,Same@example.jp,A,,,,,,,,,,,,",
+            "同じ　人,,Same@example.jp,A,,,,,,,,,,,,",
+            "同じ 人,,same@example.jp,B,,,,,,,,,,,,",
+            "佐藤　花子,さとう はなこ,,,,,,,,,,,,,,");
+        var unreadable = Write("unreadable.csv", "utf-8-bom", Header, "山田　太郎,,taro@example.jp,,,,,,,,,,,,,", "短い,行");
+
+        var scan = await ScanAsync(clean);
+        var items = await ExtractAsync(clean);
+
+        scan.Present.Should().BeEquivalentTo(
+            items.Select(i => i.Problem is null ? i.Key.NativeId : i.Key.NativeId.Split("#line:")[0]).Where(id => !id.StartsWith("line:", StringComparison.Ordinal)).Distinct(),
+            "the scan's keys are those the run reads, repeated rows included");
+        scan.Present.Should().BeEquivalentTo(["\uE000橋 一郎<ichiro@example.jp>", "同じ 人<same@example.jp>", "佐藤 花子<>"]);
+        (scan.Rows, scan.Uncertain).Should().Be((6, false), "the empty row does not count; a row without a key counts but is no doubt");
+
+        var doubtful = await ScanAsync(unreadable);
+        (doubtful.Present.Count, doubtful.Rows, doubtful.Uncertain).Should().Be((1, 2, true), "a row that cannot be read may be any contact");
+    }
+
+    [Fact]
     public async Task Extract_MissingRequiredColumn_FailsTheAccountWithTheHeader()
     {
         var path = Write("x.csv", "utf-8-bom", "名前,電話1", "山田,03");
@@ -145,6 +170,11 @@ public sealed class AddressBookCsvExtractorTests : IDisposable
         File.WriteAllBytes(path, bytes);
         return path;
     }
+
+    private static Task<ExportScan> ScanAsync(string path) =>
+        new AddressBookCsvExtractor(
+            new AddressBookSourceOptions(new Dictionary<string, string> { ["tanaka"] = path }, CsvEncodingChoice.Auto, AddressBookFieldMap.Default),
+            NullLogger<AddressBookCsvExtractor>.Instance).ScanAsync("tanaka", default);
 
     private static async Task<List<SourceItem<AddressBookEntry>>> ExtractAsync(string path, CsvEncodingChoice encoding = CsvEncodingChoice.Auto)
     {

@@ -3,6 +3,7 @@ using Dxmig.Contracts;
 using Dxmig.Contracts.Records;
 using Dxmig.Platform.Storage;
 using Dxmig.TestSupport;
+using Dxmig.TestSupport.Jobs;
 using Microsoft.EntityFrameworkCore;
 
 namespace Dxmig.Loaders.Tests;
@@ -56,6 +57,47 @@ public abstract class PlatformContactsLoaderTests
         await using var reopened = await PlatformContactsLoader.OpenAsync(store, TimeProvider.System, default);
         await using var db = new PlatformDbContext(StoreContextFactory.CreateOptions<PlatformDbContext>(store));
         (await db.Contacts.CountAsync()).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Load_TargetKeysNameEachContactsOwnRow_UpdatesKeepTheirRowAndCreationTime()
+    {
+        var store = await NewStoreAsync();
+        var first = new DateTimeOffset(2026, 4, 1, 9, 0, 0, TimeSpan.Zero).AddTicks(1_234_560);
+        var second = first.AddMinutes(5).AddTicks(70);
+        Dictionary<string, string?> keys;
+        await using (var loader = await PlatformContactsLoader.OpenAsync(store, new FixedClock(first), default))
+        {
+            var batch = new[] { "a", "b", "c" }.Select(id => Request(id, "名 " + id, false)).ToList();
+            keys = (await loader.LoadAsync("tanaka", batch, default)).Select((o, i) => (batch[i].Item.SourceNativeId, o.TargetKey)).ToDictionary();
+        }
+
+        await using (var loader = await PlatformContactsLoader.OpenAsync(store, new FixedClock(second), default))
+        {
+            var updated = Request("b", "名 b (更新)", false);
+            updated = updated with { Item = updated.Item with { Original = updated.Item.Original with { Email = "B@pref.example.jp" }, EmailNormalized = "b@pref.example.jp", HasUnmappedGaiji = true } };
+            var batch = new List<LoadRequest<ContactRecord>>
+            {
+                Request("d", "名 d", false), updated, Request("a", "名 a", false) with { Removal = true, PreviousTargetKey = keys["a"] }, Request("e", "名 e", false),
+            };
+            var outcomes = await loader.LoadAsync("tanaka", batch, default);
+            foreach (var (request, outcome) in batch.Zip(outcomes).Where(p => !p.First.Removal))
+            {
+                keys[request.Item.SourceNativeId] = outcome.TargetKey;
+            }
+
+            outcomes[1].TargetKey.Should().Be(keys["b"], "an update answers with the row it updated");
+        }
+
+        await using var db = new PlatformDbContext(StoreContextFactory.CreateOptions<PlatformDbContext>(store));
+        var rows = await db.Contacts.OrderBy(c => c.SourceNativeId).ToListAsync();
+        rows.Select(r => r.SourceNativeId).Should().Equal("b", "c", "d", "e");
+        rows.Select(r => (r.SourceNativeId, (string?)$"contacts/{r.Id}")).Should().Equal(rows.Select(r => (r.SourceNativeId, keys[r.SourceNativeId])),
+            "each target key names its own contact's row");
+        var b = rows[0];
+        (b.DisplayName, b.Email, b.EmailNormalized, b.HasUnmappedGaiji, b.CreatedUtc, b.UpdatedUtc).Should().Be(("名 b (更新)", "B@pref.example.jp", (string?)"b@pref.example.jp", true, first.UtcDateTime, second.UtcDateTime));
+        (rows[1].Email, rows[1].EmailNormalized, rows[1].HasUnmappedGaiji, rows[1].CreatedUtc, rows[1].UpdatedUtc).Should().Be((string.Empty, (string?)null, false, first.UtcDateTime, first.UtcDateTime));
+        rows[2].CreatedUtc.Should().Be(second.UtcDateTime);
     }
 
     private static LoadRequest<ContactRecord> Request(string id, string name, bool inDoubt)

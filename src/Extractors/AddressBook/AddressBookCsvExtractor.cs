@@ -97,23 +97,27 @@ public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, IL
             return new ExportScan(present, 0, false);
         }
 
-        var seen = new Dictionary<string, (int Line, string Hash)>(StringComparer.Ordinal);
+        // Only the keys: a row is decoded as the run reads it, but no hash is taken (a repeated key is present either way,
+        // whether its row repeats the first exactly or not).
         while (await export.ReadAsync(cancellationToken) is { } record)
         {
-            var item = ToItem(account, export, record, seen);
-            if (item.Problem is { Code: "empty-row" })
+            var (entry, readable) = EntryOf(export, record);
+            if (!readable)
+            {
+                rows++;
+                uncertain = true;
+                continue;
+            }
+
+            if (entry!.Fields().All(string.IsNullOrWhiteSpace))
             {
                 continue;
             }
 
             rows++;
-            if (KeyOf(item) is { } id)
+            if (NativeId(entry) is { } id)
             {
                 present.Add(id);
-            }
-            else if (item.Problem is not { Code: "missing-key" })
-            {
-                uncertain = true;
             }
         }
 
@@ -135,9 +139,7 @@ public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, IL
 
     private static SourceItem<AddressBookEntry> ToItem(string account, CsvExport export, CsvRawRecord record, Dictionary<string, (int Line, string Hash)> seen)
     {
-        var fileName = export.FileName;
-        var columns = export.Columns;
-        var location = $"{fileName}:{record.Line}";
+        var location = $"{export.FileName}:{record.Line}";
         var lineId = $"line:{record.Line}";
         var rawHash = ContentHash.Of(record.Raw);
 
@@ -160,28 +162,7 @@ public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, IL
             return Bad(lineId, rawHash, columnCount);
         }
 
-        string Get(string field) => columns.TryGetValue(field, out var index) && index < values.Length ? values[index] : string.Empty;
-        var entry = new AddressBookEntry
-        {
-            File = fileName,
-            Line = record.Line,
-            Name = Get("name"),
-            Kana = Get("kana"),
-            Email = Get("email"),
-            Organization = Get("organization"),
-            Department = Get("department"),
-            Title = Get("title"),
-            Phone1 = Get("phone1"),
-            Phone2 = Get("phone2"),
-            Phone3 = Get("phone3"),
-            Fax = Get("fax"),
-            PostalCode = Get("postal-code"),
-            Prefecture = Get("prefecture"),
-            City = Get("city"),
-            Street = Get("street"),
-            Url = Get("url"),
-            Memo = Get("memo"),
-        };
+        var entry = Entry(export, record, values);
         var hash = ContentHash.OfFields(entry.Fields());
 
         if (entry.Fields().All(string.IsNullOrWhiteSpace))
@@ -210,6 +191,46 @@ public sealed class AddressBookCsvExtractor(AddressBookSourceOptions options, IL
 
         seen[nativeId] = (record.Line, hash);
         return SourceItem<AddressBookEntry>.Ok(Key(account, nativeId, hash), hash, record.Length, location, entry);
+    }
+
+    /// <summary>A row's entry as the run reads it, for its key only; not readable (malformed, not decodable, wrong column count) gives false.</summary>
+    private static (AddressBookEntry? Entry, bool Readable) EntryOf(CsvExport export, CsvRawRecord record)
+    {
+        if (CsvExport.Malformed(record) is not null)
+        {
+            return (null, false);
+        }
+
+        var (values, _) = CsvRowDecoder.Decode(record, export.Encoding);
+        return values is null || export.ColumnCountProblem(record, values) is not null ? (null, false) : (Entry(export, record, values), true);
+    }
+
+    /// <summary>The entry of a decoded row, by the job's field map.</summary>
+    private static AddressBookEntry Entry(CsvExport export, CsvRawRecord record, string[] values)
+    {
+        var columns = export.Columns;
+        string Get(string field) => columns.TryGetValue(field, out var index) && index < values.Length ? values[index] : string.Empty;
+        return new AddressBookEntry
+        {
+            File = export.FileName,
+            Line = record.Line,
+            Name = Get("name"),
+            Kana = Get("kana"),
+            Email = Get("email"),
+            Organization = Get("organization"),
+            Department = Get("department"),
+            Title = Get("title"),
+            Phone1 = Get("phone1"),
+            Phone2 = Get("phone2"),
+            Phone3 = Get("phone3"),
+            Fax = Get("fax"),
+            PostalCode = Get("postal-code"),
+            Prefecture = Get("prefecture"),
+            City = Get("city"),
+            Street = Get("street"),
+            Url = Get("url"),
+            Memo = Get("memo"),
+        };
     }
 
     /// <summary>A contact is identified by its name and mail address, so re-exports in any order or encoding match.</summary>

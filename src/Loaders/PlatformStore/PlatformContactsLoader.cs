@@ -54,6 +54,10 @@ public sealed class PlatformContactsLoader : ILoader<ContactRecord>, IKeyedUpser
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = UpsertSql;
+
+            // SQLite: the upsert prepared once on the connection's own handle, values bound by position and the row id read
+            // straight from the step (no parameter look-up by name, no data reader per row); PostgreSQL keeps the command.
+            using var raw = serialize ? new SqliteRowUpsert((Microsoft.Data.Sqlite.SqliteConnection)connection, UpsertSql, Columns.Length) : null;
             var now = time.GetUtcNow().UtcDateTime;
             var outcomes = new List<LoadOutcome>(batch.Count);
             foreach (var request in batch)
@@ -83,11 +87,21 @@ public sealed class PlatformContactsLoader : ILoader<ContactRecord>, IKeyedUpser
                     continue;
                 }
 
-                Bind(command, contact, now, serialize ? "@" : string.Empty);
-                var id = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+                long id;
+                if (raw is not null)
+                {
+                    id = raw.Run(Values(contact, now));
+                }
+                else
+                {
+                    Bind(command, contact, now, string.Empty);
+                    id = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+                }
+
                 outcomes.Add(LoadOutcome.Loaded($"contacts/{id}"));
             }
 
+            raw?.Dispose();
             await transaction.CommitAsync(cancellationToken);
             return outcomes;
         }

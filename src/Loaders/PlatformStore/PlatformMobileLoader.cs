@@ -20,8 +20,15 @@ namespace Dxmig.Loaders.PlatformStore;
 /// is retired, never deleted (<see cref="RetireAsync"/>). Returns <c>device/{asset}</c> or
 /// <c>telework-permission/{employee}/{system}</c>.
 /// </summary>
-public sealed class PlatformMobileLoader : ILoader<MobileRecord>
+public sealed class PlatformMobileLoader : ILoader<MobileRecord>, IKeyedUpsertLoader
 {
+    /// <summary>
+    /// Every write is keyed (devices by asset number, SIMs by ICCID, permissions by employee and system; the history rows
+    /// opened or closed only where the device's holder or SIM differs from the open row) in one transaction per batch, and
+    /// the target key is the natural key: the same batch written twice changes nothing the second time.
+    /// </summary>
+    public bool UpsertsByKey => true;
+
     private static readonly string[] DeviceColumnNames =
     [
         "AssetNumber", "ContentHash", "SourceLocation", "SerialNumber", "Model", "Os", "Iccid", "PhoneE164", "PhoneText", "Carrier", "State",

@@ -24,8 +24,14 @@ namespace Dxmig.Loaders.PlatformStore;
 /// and no upsert, as they come. A batch that meets a key already there (a batch sent again after a failure), or holds a
 /// key twice, rolls back and the loader goes back to staging and upserting (the last record of a key wins) for the rest
 /// of its life.
+/// <para>
+/// A keyed upsert (<see cref="IKeyedUpsertLoader"/>): a batch is one transaction of upserts and deletes by the records'
+/// own keys, on the first-load path too (a batch sent again after a crash meets its keys, rolls back the straight copy
+/// and is upserted), and the target key is made from the natural key alone; so a batch written twice leaves one row per
+/// key and the same target keys, and on a SQLite ledger the runner writes no intent before it.
+/// </para>
 /// </remarks>
-public abstract class PlatformUpsertLoader<TRecord, TStaging, TEntity, TContext> : ILoader<TRecord>
+public abstract class PlatformUpsertLoader<TRecord, TStaging, TEntity, TContext> : ILoader<TRecord>, IKeyedUpsertLoader
     where TRecord : class
     where TStaging : class
     where TEntity : class
@@ -64,6 +70,9 @@ public abstract class PlatformUpsertLoader<TRecord, TStaging, TEntity, TContext>
         bulkCopyType = location.Provider == StoreProvider.PostgreSql ? BulkCopyType.ProviderSpecific : BulkCopyType.MultipleRows;
         upsertSql = StagedUpsert.Sql(table, staging, columns);
     }
+
+    /// <summary>Every write is an upsert or delete by the record's natural key in one transaction per batch.</summary>
+    public bool UpsertsByKey => true;
 
     /// <summary>Rows written by the last batch (inserted, changed or removed), for tests and the benchmark.</summary>
     public int LastBatchWrites { get; private set; }
