@@ -22,14 +22,7 @@ public sealed partial class JobLedger
         FROM unnest(@systems, @containers, @natives, @versions, @hashes, @sizes, @states, @codes, @messages, @locations, @targets, @attempts)
              WITH ORDINALITY AS u(system, container, native, version, hash, size, state, code, message, location, target, attempts, n)
         ORDER BY u.n
-        ON CONFLICT ("Job", "Account", "Container", "NativeId") DO UPDATE SET
-            "System" = excluded."System", "Version" = excluded."Version", "ContentHash" = excluded."ContentHash",
-            "Size" = excluded."Size", "State" = excluded."State", "Code" = excluded."Code", "Message" = excluded."Message",
-            "Location" = excluded."Location",
-            "TargetKey" = CASE WHEN excluded."State" = 'Pending' THEN ledger_items."TargetKey" ELSE excluded."TargetKey" END,
-            "LastRunId" = excluded."LastRunId", "Attempts" = ledger_items."Attempts" + excluded."Attempts",
-            "UpdatedUtc" = excluded."UpdatedUtc"
-        """;
+        """ + "\n" + UpsertConflictSql;
 
     /// <summary>True when the writes go as one statement: PostgreSQL, more than one item, no item twice.</summary>
     private static bool WritesAsOneStatement(DbConnection connection, IReadOnlyList<ItemWrite> writes)

@@ -419,6 +419,13 @@ public sealed partial class JobLedger : IAsyncDisposable
                                   "Message", "Location", "TargetKey", "FirstRunId", "LastRunId", "Attempts", "CreatedUtc", "UpdatedUtc")
         VALUES (@job, @system, @account, @container, @native, @version, @hash, @size, @state, @code,
                 @message, @location, @target, @run, @run, @attempts, @now, @now)
+        """ + "\n" + UpsertConflictSql;
+
+    /// <summary>
+    /// The one rule when an item is written again, shared by the per-item and the PostgreSQL batch statements: the new
+    /// values win, except that a pending write keeps the target key already known, and the attempts add up.
+    /// </summary>
+    private const string UpsertConflictSql = """
         ON CONFLICT ("Job", "Account", "Container", "NativeId") DO UPDATE SET
             "System" = excluded."System", "Version" = excluded."Version", "ContentHash" = excluded."ContentHash",
             "Size" = excluded."Size", "State" = excluded."State", "Code" = excluded."Code", "Message" = excluded."Message",
