@@ -40,7 +40,7 @@ internal static class CorePinning
             return "any core";
         }
 
-        var master = Pids().FirstOrDefault(p => Read($"/proc/{p}/cmdline")?.Replace('\0', ' ').Contains(server.ConfigPath, StringComparison.Ordinal) == true);
+        var master = Pids().FirstOrDefault(p => ProcessTree.Read($"/proc/{p}/cmdline")?.Replace('\0', ' ').Contains(server.ConfigPath, StringComparison.Ordinal) == true);
         if (master == 0)
         {
             throw new InvalidOperationException($"the Dovecot of {server.ConfigPath} was not found in /proc");
@@ -60,7 +60,7 @@ internal static class CorePinning
 
     /// <summary>The CPUs a process may run on (/proc/PID/status Cpus_allowed_list).</summary>
     public static string CoresOf(int pid) =>
-        Read($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status")?.Split('\n')
+        ProcessTree.Read($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status")?.Split('\n')
             .FirstOrDefault(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal))?.Split(':')[1].Trim() ?? "?";
 
     private static async Task TasksetAsync(int pid)
@@ -89,23 +89,7 @@ internal static class CorePinning
 
     private static int ParentOf(int pid)
     {
-        var stat = Read($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+        var stat = ProcessTree.Read($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
         return stat is null ? 0 : int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-    }
-
-    private static string? Read(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }

@@ -59,7 +59,8 @@ internal static class ProcessTree
     /// <summary>The one-minute load average, or "?".</summary>
     public static string LoadAverage() => Read("/proc/loadavg")?.Split(' ')[0] ?? "?";
 
-    private static string? Read(string path)
+    /// <summary>A /proc file's text, or null when it is gone or unreadable.</summary>
+    internal static string? Read(string path)
     {
         try
         {

@@ -310,7 +310,7 @@ internal static class RehearsalBench
 
         Console.WriteLine(string.Create(Invariant,
             $"fire: every job once at {TimeZoneInfo.ConvertTime(fireAt, Tokyo):HH:mm:ss} Tokyo (a one-time cron), by whichever node the clustered Quartz store gives it to; the other node joins the open run"));
-        var loadBefore = Uptime();
+        var loadBefore = MailBench.Uptime();
         var nodesStarted = DateTimeOffset.UtcNow;
         var machine0 = ProcessTree.MachineBusySeconds();
         var (dovecot0, postgres0, own0) = (DovecotCpu(source), PostgresCpu(postgres), OwnCpu());
@@ -364,7 +364,7 @@ internal static class RehearsalBench
             node.Sample();
         }
 
-        var loadAfter = Uptime();
+        var loadAfter = MailBench.Uptime();
         foreach (var node in nodes)
         {
             await node.StopAsync();
@@ -588,21 +588,6 @@ internal static class RehearsalBench
     }
 
     private static string PerGb(double cpu, long bytes) => bytes > 0 && !double.IsNaN(cpu) ? (cpu / (bytes / MiB / 1024)).ToString("0", Invariant) : "–";
-
-    private static string Uptime()
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo("uptime") { RedirectStandardOutput = true, UseShellExecute = false })!;
-            var text = process.StandardOutput.ReadToEnd().Trim();
-            process.WaitForExit();
-            return text;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return "load average " + ProcessTree.LoadAverage();
-        }
-    }
 
     private static double DovecotCpu(DovecotServer server) =>
         ProcessTree.CpuSeconds(cmdline => cmdline.Contains(server.ConfigPath, StringComparison.Ordinal));
